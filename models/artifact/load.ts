@@ -1,0 +1,196 @@
+/**
+ * From a published artifact (manifest + component bytes) to a ready likelihood. Every
+ * component's sha256 is checked against the manifest before it is decoded, every payload
+ * is validated by its schema, and learned ratios are checked to be non-negative for every
+ * θ on the reference sample; any failure is an ArtifactError with a stable code, never a
+ * silently wrong number. Pure: the caller supplies how to read a file (Node fs, Workers
+ * static assets, R2, …).
+ */
+import type { z } from 'zod';
+import { basisSize, monomialBasis } from '../basis/monomial-basis.js';
+import { checkPolynomialPositivityBatch } from '../basis/sum-of-squares.js';
+import { createLikelihood, type Likelihood, type Term } from '../likelihood/likelihood.js';
+import type { ParameterSpec } from '../likelihood/term.js';
+import { analyticRatioModel, networkRatioModel, type RatioModel } from '../ratio/ratio-model.js';
+import { compileBinnedModel, type BinnedTemplateTerm } from '../terms/binned-template.js';
+import { createUnbinnedPolynomialTerm, crossSectionFromReference, type UnbinnedData, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
+import { decodeMessagePack, sha256Hex } from './codec.js';
+import { ComponentPayloadSchema, type ComponentPayload, type EventSample } from './components.js';
+import { ManifestSchema, type Manifest, type TermManifest } from './manifest-schema.js';
+
+export type ArtifactErrorCode = 'manifest-invalid' | 'component-missing' | 'integrity-mismatch' | 'component-invalid' | 'model-invalid';
+
+export interface ArtifactIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export class ArtifactError extends Error {
+  constructor(
+    readonly code: ArtifactErrorCode,
+    message: string,
+    readonly issues: ArtifactIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ArtifactError';
+  }
+}
+
+/** Reads one file of the artifact's folder; null when it does not exist. */
+export type ReadFile = (file: string) => Promise<Uint8Array | null>;
+
+export interface UnbinnedTermRuntime {
+  readonly spec: Extract<TermManifest, { kind: 'unbinned-polynomial' }>;
+  readonly term: UnbinnedPolynomialTerm;
+  readonly ratio: RatioModel;
+  /** ĉ over the reference sample drawn at θ0, with its weights */
+  readonly reference: UnbinnedData;
+  readonly observed: EventSample | null;
+}
+
+export interface BinnedTermRuntime {
+  readonly spec: Extract<TermManifest, { kind: 'binned-template' }>;
+  readonly term: BinnedTemplateTerm;
+  readonly observations: Record<string, number[]> | null;
+}
+
+export interface LoadedArtifact {
+  readonly manifest: Manifest;
+  readonly likelihood: Likelihood;
+  readonly unbinned: readonly UnbinnedTermRuntime[];
+  readonly binned: readonly BinnedTermRuntime[];
+  /** bytes of all components read (for memory accounting) */
+  readonly componentBytes: number;
+}
+
+export function issuesOf(error: z.ZodError): ArtifactIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+}
+
+export function parseManifest(json: unknown): Manifest {
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) throw new ArtifactError('manifest-invalid', 'the manifest does not match the schema', issuesOf(parsed.error));
+  return parsed.data;
+}
+
+/** The bytes of a component, after checking size and sha256 against the manifest. */
+export async function readVerifiedComponent(manifest: Manifest, name: string, read: ReadFile): Promise<Uint8Array> {
+  const ref = manifest.components[name];
+  if (!ref) throw new ArtifactError('component-missing', `the manifest lists no component '${name}'`);
+  const bytes = await read(ref.file);
+  if (!bytes) throw new ArtifactError('component-missing', `component '${name}' (${ref.file}) is missing`);
+  const digest = await sha256Hex(bytes);
+  if (bytes.length !== ref.bytes || digest !== ref.sha256) {
+    throw new ArtifactError('integrity-mismatch', `component '${name}' (${ref.file}) fails its integrity check: sha256 ${digest}, ${bytes.length} bytes; the manifest says ${ref.sha256}, ${ref.bytes} bytes`);
+  }
+  return bytes;
+}
+
+async function readPayload<K extends ComponentPayload['kind']>(manifest: Manifest, name: string, kind: K, read: ReadFile): Promise<Extract<ComponentPayload, { kind: K }>> {
+  const bytes = await readVerifiedComponent(manifest, name, read);
+  let decoded: unknown;
+  try {
+    decoded = decodeMessagePack(bytes);
+  } catch (error) {
+    throw new ArtifactError('component-invalid', `component '${name}' is not valid MessagePack: ${(error as Error).message}`);
+  }
+  const parsed = ComponentPayloadSchema.safeParse(decoded);
+  if (!parsed.success) throw new ArtifactError('component-invalid', `component '${name}' does not match its schema`, issuesOf(parsed.error));
+  if (parsed.data.kind !== kind) throw new ArtifactError('component-invalid', `component '${name}' holds a ${parsed.data.kind}, expected ${kind}`);
+  return parsed.data as Extract<ComponentPayload, { kind: K }>;
+}
+
+export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promise<LoadedArtifact> {
+  const manifest = parseManifest(manifestJson);
+  let componentBytes = 0;
+  const countingRead: ReadFile = async (file) => {
+    const bytes = await read(file);
+    if (bytes) componentBytes += bytes.length;
+    return bytes;
+  };
+  const interest: ParameterSpec[] = manifest.parameters.map((p) => ({ name: p.name, init: p.reference, bounds: p.range, kind: 'interest', fixed: false, constraint: 'none' }));
+  const byName = new Map(manifest.parameters.map((p) => [p.name, p]));
+
+  const unbinned: UnbinnedTermRuntime[] = [];
+  const binned: BinnedTermRuntime[] = [];
+  const terms: Term[] = [];
+  for (const spec of manifest.terms) {
+    if (spec.kind === 'unbinned-polynomial') {
+      const runtime = await loadUnbinnedTerm(manifest, spec, byName, countingRead);
+      unbinned.push(runtime);
+      terms.push(runtime.term);
+    } else {
+      const payload = await readPayload(manifest, spec.model, 'binned-model', countingRead);
+      let term: BinnedTemplateTerm;
+      try {
+        term = compileBinnedModel(spec.name, payload.model);
+      } catch (error) {
+        throw new ArtifactError('model-invalid', `term '${spec.name}': ${(error as Error).message}`);
+      }
+      for (const p of term.parameters) {
+        if (p.kind === 'interest' && !byName.has(p.name)) throw new ArtifactError('model-invalid', `term '${spec.name}' depends on '${p.name}', which the manifest does not declare`);
+      }
+      binned.push({ spec, term, observations: payload.observations ?? null });
+      terms.push(term);
+    }
+  }
+  let likelihood: Likelihood;
+  try {
+    likelihood = createLikelihood(interest, terms, manifest.luminosity.value);
+  } catch (error) {
+    throw new ArtifactError('model-invalid', (error as Error).message);
+  }
+  return { manifest, likelihood, unbinned, binned, componentBytes };
+}
+
+async function loadUnbinnedTerm(
+  manifest: Manifest,
+  spec: Extract<TermManifest, { kind: 'unbinned-polynomial' }>,
+  byName: Map<string, Manifest['parameters'][number]>,
+  read: ReadFile,
+): Promise<UnbinnedTermRuntime> {
+  const P = spec.parameters.length;
+  const C = basisSize(P, spec.degree);
+  const basis = monomialBasis(P, spec.degree);
+  const D = spec.observables.length;
+
+  const ratioRef = manifest.components[spec.ratio];
+  let ratio: RatioModel;
+  if (ratioRef.kind === 'analytic-ratio') ratio = analyticRatioModel((await readPayload(manifest, spec.ratio, 'analytic-ratio', read)).ratio);
+  else ratio = networkRatioModel((await readPayload(manifest, spec.ratio, 'network', read)).network);
+  if (ratio.observables !== D || ratio.coefficients !== C) {
+    throw new ArtifactError('model-invalid', `term '${spec.name}': its ratio maps ${ratio.observables} observables to ${ratio.coefficients} coefficients; the term needs ${D} → ${C}`);
+  }
+
+  const sample = await readPayload(manifest, spec.reference, 'coefficient-sample', read);
+  if (sample.coefficients !== C) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample has ${sample.coefficients} coefficients per event, the term needs ${C}`);
+  if (sample.variants.length !== ratio.variants) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample has ${sample.variants.length} variants, the ratio model ${ratio.variants}`);
+  const variants = sample.variants.map((v) => Float64Array.from(v));
+  const weights = sample.weights ? Float64Array.from(sample.weights) : null;
+
+  // A learned ratio must be non-negative for every θ: checked on every reference event, every variant.
+  const ranges = spec.parameters.map((name) => {
+    const p = byName.get(name)!;
+    return [p.range[0] - p.reference, p.range[1] - p.reference] as const;
+  });
+  variants.forEach((coefficients, v) => {
+    const check = checkPolynomialPositivityBatch(coefficients, sample.count, basis, ranges, { tolerance: 1e-6 });
+    if (!check.nonNegative) {
+      throw new ArtifactError('model-invalid', `term '${spec.name}': the ratio of reference event ${check.firstOffendingRow} (variant ${v}) is negative for some θ (${check.method} check, minimum ${check.minimum}); the artifact is defective`);
+    }
+  });
+
+  // σ(θ) = σ0 s·m(Δθ): s as published for the estimate; each member's own s by eq. 34.
+  const crossSection = variants.map((coefficients, v) =>
+    v === 0 ? Float64Array.from(spec.crossSection.coefficients) : crossSectionFromReference(coefficients, sample.count, C, weights),
+  );
+  const parameters: ParameterSpec[] = spec.parameters.map((name) => {
+    const p = byName.get(name)!;
+    return { name, init: p.reference, bounds: p.range, kind: 'interest', fixed: false, constraint: 'none' };
+  });
+  const term = createUnbinnedPolynomialTerm({ name: spec.name, parameters, degree: spec.degree, basis, sigma0: spec.crossSection.value, crossSection });
+  const reference: UnbinnedData = { count: sample.count, coefficients: variants, weights: variants.map(() => weights) };
+  const observed = spec.observed ? await readPayload(manifest, spec.observed, 'event-sample', read) : null;
+  if (observed && observed.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': observed events have ${observed.observables} observables, expected ${D}`);
+  return { spec, term, ratio, reference, observed };
+}

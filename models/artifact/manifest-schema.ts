@@ -1,0 +1,183 @@
+/**
+ * The published likelihood artifact's manifest (DESIGN.md "A published likelihood
+ * artifact"): one zod schema, the single source of truth. The JSON Schema published
+ * with the API is generated from it (`manifestJsonSchema`), and every cross-reference
+ * (term → parameters, term → components) is checked here, with errors as structured
+ * issues (code + path).
+ */
+import { z } from 'zod';
+import { basisSize } from '../basis/monomial-basis.js';
+
+export const MANIFEST_SCHEMA_VERSION = '1';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+export const ParameterName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a name of letters, digits and _, not starting with a digit');
+export const ArtifactId = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lower-case letters, digits, "." and "-"');
+export const ArtifactVersion = z.string().regex(/^\d+\.\d+\.\d+$/, 'a semantic version like 1.0.0');
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256');
+const ComponentName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'lower-case letters, digits and "-"');
+
+export const ParameterSchema = z
+  .object({
+    name: ParameterName,
+    description: z.string().optional(),
+    /** θ0: the reference point of the monomial basis (usually the Standard Model) */
+    reference: finite,
+    /** allowed range, used for fits, scans and contours */
+    range: z.tuple([finite, finite]),
+    unit: z.string().optional(),
+    /** WCxf basis and coefficient name, for SMEFT Wilson coefficients */
+    wcxf: z.object({ eft: z.string(), basis: z.string(), name: z.string() }).optional(),
+  })
+  .refine((p) => p.range[0] < p.reference && p.reference < p.range[1], { message: 'the reference value must lie inside the range', path: ['range'] });
+
+export const ObservableSchema = z.object({
+  name: ParameterName,
+  unit: z.string().optional(),
+  description: z.string().optional(),
+});
+
+export const ComponentKind = z.enum(['network', 'analytic-ratio', 'coefficient-sample', 'event-sample', 'binned-model', 'figure']);
+export type ComponentKind = z.infer<typeof ComponentKind>;
+
+export const ComponentRefSchema = z.object({
+  kind: ComponentKind,
+  /** file name inside the artifact's folder */
+  file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain file name'),
+  sha256: Sha256,
+  bytes: z.number().int().nonnegative(),
+  /** media type: application/msgpack for data, image/svg+xml for figures */
+  mediaType: z.enum(['application/msgpack', 'image/svg+xml']),
+  description: z.string().optional(),
+});
+
+export const UnbinnedPolynomialTermSchema = z.object({
+  kind: z.literal('unbinned-polynomial'),
+  name: ComponentName,
+  description: z.string().optional(),
+  /** the parameters R̂ depends on, in the order of the monomial basis */
+  parameters: z.array(ParameterName).min(1),
+  degree: z.number().int().min(1).max(8),
+  /** the observables, in the order events are submitted */
+  observables: z.array(ParameterName).min(1),
+  crossSection: z.object({
+    /** σ(θ0) */
+    value: z.number().positive(),
+    unit: z.string(),
+    /** s on the monomial basis, σ(θ) = σ0 s·m(Δθ) (ensemble estimate) */
+    coefficients: z.array(finite),
+    /** how s was obtained: exact, or summed from learned ĉ over the reference sample (seed 003 eq. 34) */
+    origin: z.enum(['exact', 'reference-sample']),
+  }),
+  /** component giving ĉ(x) for submitted events: a network or an analytic ratio */
+  ratio: ComponentName,
+  /** component of kind coefficient-sample: ĉ over a reference sample drawn at θ0, for Asimov data and σ */
+  reference: ComponentName,
+  /** component of kind event-sample: the observed events, if published */
+  observed: ComponentName.optional(),
+});
+
+export const BinnedTemplateTermSchema = z.object({
+  kind: z.literal('binned-template'),
+  name: ComponentName,
+  description: z.string().optional(),
+  /** component of kind binned-model: channels, samples (coefficient templates), modifiers, observations */
+  model: ComponentName,
+});
+
+export const TermSchema = z.discriminatedUnion('kind', [UnbinnedPolynomialTermSchema, BinnedTemplateTermSchema]);
+export type TermManifest = z.infer<typeof TermSchema>;
+
+export const CoverageSchema = z.object({
+  /** nominal confidence level */
+  cl: z.number().gt(0).lt(1),
+  /** fraction of toys whose true θ lies inside the region (seed 003 eq. 53) */
+  coverage: z.number().min(0).max(1),
+  /** binomial standard error √(c(1−c)/n) */
+  error: z.number().nonnegative(),
+  toys: z.number().int().positive(),
+  at: z.record(z.string(), finite),
+  luminosity: z.number().positive(),
+});
+
+export const ValidationSchema = z.object({
+  coverage: z.array(CoverageSchema).optional(),
+  /** closure against analytic truth, quantities named by the producer */
+  closure: z.record(z.string(), finite).optional(),
+  /** figures (components of kind figure) with captions */
+  figures: z.array(z.object({ component: ComponentName, caption: z.string() })).optional(),
+  notes: z.array(z.string()).optional(),
+});
+
+export const ProvenanceSchema = z.object({
+  createdAt: z.string().datetime(),
+  /** the tool that wrote the artifact and its version */
+  producer: z.object({ name: z.string(), version: z.string(), command: z.string().optional() }),
+  /** versions of the runtime and libraries involved (node, tfjs, backend, …) */
+  versions: z.record(z.string(), z.string()),
+  seeds: z.record(z.string(), z.number().int()).optional(),
+  /** generator, simulator and training configuration, as the producer records them */
+  configuration: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ManifestSchema = z
+  .object({
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    id: ArtifactId,
+    version: ArtifactVersion,
+    title: z.string().min(1),
+    description: z.string(),
+    citation: z.array(z.string()).default([]),
+    parameters: z.array(ParameterSchema).min(1),
+    observables: z.array(ObservableSchema).default([]),
+    luminosity: z.object({ value: z.number().positive(), unit: z.string() }),
+    terms: z.array(TermSchema).min(1),
+    components: z.record(ComponentName, ComponentRefSchema),
+    provenance: ProvenanceSchema,
+    validation: ValidationSchema.default({}),
+  })
+  .superRefine((manifest, ctx) => {
+    const parameterNames = new Set<string>();
+    manifest.parameters.forEach((p, i) => {
+      if (parameterNames.has(p.name)) ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `duplicate parameter '${p.name}'` });
+      parameterNames.add(p.name);
+    });
+    const observableNames = manifest.observables.map((o) => o.name);
+    const termNames = new Set<string>();
+    const needComponent = (name: string | undefined, kinds: ComponentKind[], path: (string | number)[]) => {
+      if (name === undefined) return;
+      const ref = manifest.components[name];
+      if (!ref) ctx.addIssue({ code: 'custom', path, message: `no component named '${name}'` });
+      else if (!kinds.includes(ref.kind)) ctx.addIssue({ code: 'custom', path, message: `component '${name}' is a ${ref.kind}, expected ${kinds.join(' or ')}` });
+    };
+    manifest.terms.forEach((term, t) => {
+      if (termNames.has(term.name)) ctx.addIssue({ code: 'custom', path: ['terms', t, 'name'], message: `duplicate term '${term.name}'` });
+      termNames.add(term.name);
+      if (term.kind === 'unbinned-polynomial') {
+        term.parameters.forEach((p, j) => {
+          if (!parameterNames.has(p)) ctx.addIssue({ code: 'custom', path: ['terms', t, 'parameters', j], message: `'${p}' is not a parameter of this likelihood` });
+        });
+        term.observables.forEach((o, j) => {
+          if (!observableNames.includes(o)) ctx.addIssue({ code: 'custom', path: ['terms', t, 'observables', j], message: `'${o}' is not an observable of this likelihood` });
+        });
+        const C = basisSize(term.parameters.length, term.degree);
+        if (term.crossSection.coefficients.length !== C) {
+          ctx.addIssue({ code: 'custom', path: ['terms', t, 'crossSection', 'coefficients'], message: `needs ${C} coefficients for degree ${term.degree} in ${term.parameters.length} parameters` });
+        }
+        needComponent(term.ratio, ['network', 'analytic-ratio'], ['terms', t, 'ratio']);
+        needComponent(term.reference, ['coefficient-sample'], ['terms', t, 'reference']);
+        needComponent(term.observed, ['event-sample'], ['terms', t, 'observed']);
+      } else {
+        needComponent(term.model, ['binned-model'], ['terms', t, 'model']);
+      }
+    });
+    manifest.validation.figures?.forEach((f, i) => needComponent(f.component, ['figure'], ['validation', 'figures', i, 'component']));
+  });
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type ParameterManifest = z.infer<typeof ParameterSchema>;
+
+/** The manifest's JSON Schema (draft 2020-12), generated from the zod schema. */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ManifestSchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+}

@@ -1,0 +1,120 @@
+/**
+ * Maximum-likelihood estimation (seed 003 app. A eq. 51): θ̂, ν̂ = argmin −ln L, bounded,
+ * with analytic derivatives, several starting points for the parameters of interest (the
+ * likelihoods we serve are often symmetric under a sign flip of a coupling, so a single
+ * start at θ0 can sit on a saddle), and an honest convergence flag.
+ */
+import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
+import { NonPositiveRateError } from '../likelihood/term.js';
+import { covarianceFromHessian, minimize, type MinimizeResult } from './minimize.js';
+
+export interface FitOptions {
+  /** ensemble variant: 0 = estimate, 1..K = members */
+  variant?: number;
+  /** global parameter index → value held fixed */
+  fixed?: ReadonlyMap<number, number>;
+  /** starting point (global vector); default the likelihood's initial values */
+  start?: Float64Array;
+  /** also start from points spread over the free parameters of interest (default true) */
+  multiStart?: boolean;
+  tolerance?: number;
+}
+
+export interface FitResult {
+  parameters: Float64Array;
+  nll: number;
+  converged: boolean;
+  message: string;
+  iterations: number;
+  edm: number;
+  /** covariance of the free parameters (inverse Hessian), n × n; null when not positive definite */
+  covariance: Float64Array | null;
+  /** √diag(covariance); NaN for fixed parameters or when unavailable */
+  uncertainties: Float64Array;
+  /** problems met on the way, e.g. regions where the likelihood is undefined */
+  warnings: string[];
+}
+
+export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, options: FitOptions = {}): FitResult {
+  const n = likelihood.parameters.length;
+  const variant = options.variant ?? 0;
+  const fixedValues = options.fixed ?? new Map<number, number>();
+  const lower = Float64Array.from(likelihood.parameters, (p) => p.bounds[0]);
+  const upper = Float64Array.from(likelihood.parameters, (p) => p.bounds[1]);
+  const fixed = likelihood.parameters.map((p, i) => p.fixed || fixedValues.has(i));
+  const start = Float64Array.from(options.start ?? likelihood.initial());
+  for (const [i, v] of fixedValues) start[i] = v;
+
+  const warnings = new Set<string>();
+  const objective = (x: Float64Array, gradient: Float64Array | null, hessian: Float64Array | null) => {
+    try {
+      return likelihood.nll(x, data, variant, { gradient: gradient ?? undefined, hessian: hessian ?? undefined });
+    } catch (error) {
+      if (error instanceof NonPositiveRateError) {
+        warnings.add(error.message);
+        return Infinity;
+      }
+      throw error;
+    }
+  };
+
+  const starts = [start];
+  if (options.multiStart ?? true) {
+    for (let i = 0; i < likelihood.interest; i++) {
+      if (fixed[i]) continue;
+      for (const side of [-1, 1]) {
+        const edge = side < 0 ? lower[i] : upper[i];
+        const span = Number.isFinite(edge) ? Math.abs(edge - start[i]) : 1;
+        if (span === 0) continue;
+        const s = Float64Array.from(start);
+        s[i] = start[i] + side * 0.5 * span;
+        starts.push(s);
+      }
+    }
+  }
+
+  let best: MinimizeResult | null = null;
+  for (const s of starts) {
+    const r = minimize(objective, s, { lower, upper, fixed, tolerance: options.tolerance });
+    if (!Number.isFinite(r.value)) continue;
+    if (!best || better(r, best)) best = r;
+  }
+  if (!best) {
+    return {
+      parameters: start,
+      nll: NaN,
+      converged: false,
+      message: 'the likelihood is not finite at any starting point',
+      iterations: 0,
+      edm: Infinity,
+      covariance: null,
+      uncertainties: new Float64Array(n).fill(NaN),
+      warnings: [...warnings],
+    };
+  }
+  const free: number[] = [];
+  for (let i = 0; i < n; i++) if (!fixed[i] && best.x[i] > lower[i] && best.x[i] < upper[i]) free.push(i);
+  const covariance = covarianceFromHessian(best.hessian, n, free);
+  const uncertainties = new Float64Array(n).fill(NaN);
+  if (covariance) for (const i of free) uncertainties[i] = Math.sqrt(covariance[i * n + i]);
+  return {
+    parameters: best.x,
+    nll: best.value,
+    converged: best.converged,
+    message: best.message,
+    iterations: best.iterations,
+    edm: best.edm,
+    covariance,
+    uncertainties,
+    warnings: [...warnings],
+  };
+}
+
+/** Lower NLL wins; a converged minimum beats an unconverged one unless that one is clearly lower. */
+function better(a: MinimizeResult, b: MinimizeResult): boolean {
+  if (a.converged === b.converged) return a.value < b.value;
+  const converged = a.converged ? a : b;
+  const other = a.converged ? b : a;
+  const convergedWins = converged.value <= other.value + 1e-6;
+  return a.converged ? convergedWins : !convergedWins;
+}

@@ -1,0 +1,106 @@
+/**
+ * The total likelihood: the sum of its terms' −ln L (seed 003 app. A eq. 49; DESIGN.md
+ * "The likelihood") over one global parameter vector,
+ *
+ *     −ln L(θ, ν) = Σ_unbinned [L σ(θ) − Σ_i w_i ln R̂(x_i|θ)] + Σ_binned [Poisson + constraints].
+ *
+ * Parameters of interest come first, in the manifest's order, then each term's nuisances
+ * in order of first appearance; terms that name the same nuisance share it.
+ */
+import type { BinnedData, BinnedTemplateTerm } from '../terms/binned-template.js';
+import type { UnbinnedData, UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
+import type { Derivatives, ParameterSpec } from './term.js';
+
+export type Term = UnbinnedPolynomialTerm | BinnedTemplateTerm;
+export type TermData = UnbinnedData | BinnedData;
+
+/** A dataset resolved for every term of a likelihood. */
+export interface LikelihoodData {
+  /** integrated luminosity the data correspond to, in the manifest's unit */
+  readonly luminosity: number;
+  /** include the unbinned terms' Poisson rate term */
+  readonly rate: boolean;
+  /** per term name */
+  readonly terms: Readonly<Record<string, TermData>>;
+}
+
+export interface BoundTerm {
+  readonly term: Term;
+  /** term-local parameter j → global index */
+  readonly index: Int32Array;
+}
+
+export interface Likelihood {
+  readonly parameters: readonly ParameterSpec[];
+  readonly names: readonly string[];
+  /** the first `interest` parameters are the parameters of interest */
+  readonly interest: number;
+  /** 1 + number of ensemble members (variant 0 is the estimate) */
+  readonly variants: number;
+  /** the luminosity the published templates and data correspond to */
+  readonly publishedLuminosity: number;
+  readonly terms: readonly BoundTerm[];
+  indexOf(name: string): number;
+  /** −ln L at global parameters; adds the analytic gradient (n) and Hessian (n × n) when asked */
+  nll(params: Float64Array, data: LikelihoodData, variant?: number, derivatives?: Derivatives): number;
+  /** the reference point: parameters of interest at θ0, nuisances at their initial values */
+  initial(): Float64Array;
+}
+
+export function createLikelihood(interest: readonly ParameterSpec[], terms: readonly Term[], publishedLuminosity: number): Likelihood {
+  const parameters: ParameterSpec[] = [...interest];
+  const position = new Map<string, number>(interest.map((p, i) => [p.name, i]));
+  if (position.size !== interest.length) throw new Error('duplicate parameter of interest');
+
+  const bound: BoundTerm[] = terms.map((term) => {
+    const index = new Int32Array(term.parameters.length);
+    term.parameters.forEach((p, j) => {
+      let at = position.get(p.name);
+      if (p.kind === 'interest') {
+        if (at === undefined || at >= interest.length) {
+          throw new Error(`term '${term.name}' depends on '${p.name}', which is not a parameter of interest of this likelihood`);
+        }
+      } else if (at === undefined) {
+        at = parameters.length;
+        parameters.push(p);
+        position.set(p.name, at);
+      } else if (at < interest.length) {
+        throw new Error(`term '${term.name}': nuisance '${p.name}' has the name of a parameter of interest`);
+      }
+      index[j] = at;
+    });
+    return { term, index };
+  });
+
+  const names = parameters.map((p) => p.name);
+  const variants = Math.max(1, ...terms.map((t) => (t.kind === 'unbinned-polynomial' ? t.variants : 1)));
+
+  return {
+    parameters,
+    names,
+    interest: interest.length,
+    variants,
+    publishedLuminosity,
+    terms: bound,
+    indexOf(name) {
+      const at = position.get(name);
+      return at === undefined ? -1 : at;
+    },
+    initial() {
+      return Float64Array.from(parameters, (p) => p.init);
+    },
+    nll(params, data, variant = 0, derivatives) {
+      let total = 0;
+      for (const { term, index } of bound) {
+        const termData = data.terms[term.name];
+        if (!termData) throw new Error(`the dataset has no data for term '${term.name}'`);
+        if (term.kind === 'unbinned-polynomial') {
+          total += term.nll(params, index, termData as UnbinnedData, { luminosity: data.luminosity, rate: data.rate, variant: Math.min(variant, term.variants - 1) }, derivatives);
+        } else {
+          total += term.nll(params, index, termData as BinnedData, data.luminosity / publishedLuminosity, derivatives);
+        }
+      }
+      return total;
+    },
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * The extended unbinned polynomial term (seed 003 app. A eq. 49; DESIGN.md "The likelihood"):
+ *
+ *     −ln L(θ) = L σ(θ) − Σ_i w_i ln R̂(x_i|θ)          (rate: true, up to a θ-free constant)
+ *     −ln L(θ) = −Σ_i w_i ln R̂(x_i|θ) + W ln(σ(θ)/σ(θ0)) (rate: false, shape only, W = Σ w_i)
+ *
+ * with R̂(x|θ) = ĉ(x) · m(Δθ) the ratio of differential cross sections dσ(x|θ)/dσ(x|θ0)
+ * (seed 003 eq. 29) and σ(θ) = σ0 s · m(Δθ) (eq. 34: s is the learned ĉ summed over the
+ * reference sample). The shape-only form is −Σ ln p(x_i|θ) + Σ ln p(x_i|θ0), because
+ * p(x|θ)/p(x|θ0) = R̂(x|θ) σ(θ0)/σ(θ).
+ *
+ * Ensembles: a dataset carries one coefficient matrix per *variant*; variant 0 is the
+ * ensemble's estimate (the mean of the members' ĉ), variants 1..K are the members, each
+ * with its own cross-section coefficients. The spread of NLL over members is the
+ * ensemble's uncertainty band (seed 003 app. A).
+ */
+import { evaluateMonomials, monomialGradient, monomialHessian, polynomialValue, type MonomialBasis } from '../basis/monomial-basis.js';
+import { NonPositiveRateError, type Derivatives, type ParameterSpec } from '../likelihood/term.js';
+import { NonPositiveRatioError, sumLogRatios, sumLogRatiosBatch, sumLogRatiosWithDerivatives } from './unbinned-kernels.js';
+
+/** Events of one dataset as seen by the term: learned coefficients per variant and optional weights. */
+export interface UnbinnedData {
+  readonly count: number;
+  /** per variant (0 = estimate, 1..K = ensemble members), N × C row-major */
+  readonly coefficients: readonly Float64Array[];
+  /** per variant event weights (null: unit weights); Asimov weights differ between variants */
+  readonly weights: readonly (Float64Array | null)[];
+}
+
+export interface UnbinnedEvaluation {
+  /** integrated luminosity L the data correspond to */
+  luminosity: number;
+  /** include the Poisson rate term */
+  rate: boolean;
+  /** 0 = ensemble estimate, 1..K = member */
+  variant: number;
+}
+
+export interface UnbinnedPolynomialTerm {
+  readonly kind: 'unbinned-polynomial';
+  readonly name: string;
+  readonly basis: MonomialBasis;
+  /** the term's parameters: its θ, in basis order */
+  readonly parameters: readonly ParameterSpec[];
+  readonly reference: Float64Array;
+  /** σ(θ0) in the manifest's unit */
+  readonly sigma0: number;
+  /** cross-section coefficients s per variant (0 = estimate) */
+  readonly crossSection: readonly Float64Array[];
+  readonly variants: number;
+  /** σ(θ) for a variant at global parameters */
+  totalCrossSection(params: Float64Array, index: Int32Array, variant?: number): number;
+  nll(params: Float64Array, index: Int32Array, data: UnbinnedData, evaluation: UnbinnedEvaluation, derivatives?: Derivatives): number;
+  /** −ln L at K points Δθ given as K × P (θ values, not offsets), variant 0, no derivatives: the throughput path */
+  nllBatch(thetas: Float64Array, K: number, data: UnbinnedData, evaluation: UnbinnedEvaluation, out?: Float64Array): Float64Array;
+}
+
+export interface UnbinnedTermOptions {
+  name: string;
+  parameters: readonly ParameterSpec[];
+  degree: number;
+  basis: MonomialBasis;
+  sigma0: number;
+  crossSection: readonly Float64Array[];
+}
+
+export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): UnbinnedPolynomialTerm {
+  const { name, parameters, basis, sigma0, crossSection } = options;
+  const P = basis.parameters;
+  const C = basis.size;
+  if (parameters.length !== P) throw new Error(`term '${name}': ${parameters.length} parameters for a basis in ${P}`);
+  for (const s of crossSection) if (s.length !== C) throw new Error(`term '${name}': cross-section coefficients need ${C} entries, got ${s.length}`);
+  const reference = Float64Array.from(parameters, (p) => p.init);
+
+  // Scratch buffers reused across calls: evaluation is single-threaded per isolate.
+  const dtheta = new Float64Array(P);
+  const m = new Float64Array(C);
+  const dm = new Float64Array(C * P);
+  const d2m = new Float64Array(C * P * P);
+  const g = new Float64Array(P);
+  const h = new Float64Array(P * P);
+
+  const setMonomials = (params: Float64Array, index: Int32Array) => {
+    for (let j = 0; j < P; j++) dtheta[j] = params[index[j]] - reference[j];
+    evaluateMonomials(basis, dtheta, m);
+  };
+  const sigmaAt = (variant: number) => {
+    const s = crossSection[variant] ?? crossSection[0];
+    const value = sigma0 * polynomialValue(s, m);
+    if (!(value > 0) || !Number.isFinite(value)) throw new NonPositiveRateError(name, 'total cross section σ(θ)', value);
+    return value;
+  };
+
+  const term: UnbinnedPolynomialTerm = {
+    kind: 'unbinned-polynomial',
+    name,
+    basis,
+    parameters,
+    reference,
+    sigma0,
+    crossSection,
+    variants: crossSection.length,
+    totalCrossSection(params, index, variant = 0) {
+      setMonomials(params, index);
+      return sigmaAt(variant);
+    },
+    nll(params, index, data, evaluation, derivatives) {
+      const { variant, luminosity, rate } = evaluation;
+      const coefficients = data.coefficients[variant];
+      if (!coefficients) throw new RangeError(`term '${name}': the data have no ensemble variant ${variant}`);
+      const weights = data.weights[variant] ?? null;
+      setMonomials(params, index);
+      const sigma = sigmaAt(variant);
+      const W = rate ? 0 : totalWeight(data.count, weights);
+      const s = crossSection[variant] ?? crossSection[0];
+      const wantGradient = derivatives?.gradient !== undefined;
+      const wantHessian = derivatives?.hessian !== undefined;
+
+      let logSum: number;
+      try {
+        if (!wantGradient && !wantHessian) logSum = sumLogRatios(coefficients, data.count, m, weights);
+        else {
+          monomialGradient(basis, m, dm);
+          if (wantHessian) monomialHessian(basis, m, d2m);
+          logSum = sumLogRatiosWithDerivatives(coefficients, data.count, m, dm, wantHessian ? d2m : null, P, weights, g, wantHessian ? h : null);
+        }
+      } catch (error) {
+        if (error instanceof NonPositiveRatioError) throw new NonPositiveRateError(name, `ratio R(x|θ) of event ${error.event}`, error.value);
+        throw error;
+      }
+
+      // rate: L σ0 s·m;  shape: W ln(s·m / s_0)
+      const sm = sigma / sigma0;
+      const value = rate ? luminosity * sigma - logSum : W * Math.log(sm / s[0]) - logSum;
+
+      if (wantGradient || wantHessian) {
+        const n = derivatives!.gradient ? derivatives!.gradient.length : Math.round(Math.sqrt(derivatives!.hessian!.length));
+        const sGrad = new Float64Array(P);
+        for (let j = 0; j < P; j++) for (let c = 0; c < C; c++) sGrad[j] += s[c] * dm[c * P + j];
+        const gradient = derivatives!.gradient;
+        if (gradient) {
+          for (let j = 0; j < P; j++) {
+            const rateGrad = rate ? luminosity * sigma0 * sGrad[j] : (W * sGrad[j]) / sm;
+            gradient[index[j]] += rateGrad - g[j];
+          }
+        }
+        const hessian = derivatives!.hessian;
+        if (hessian) {
+          for (let j = 0; j < P; j++) {
+            for (let k = 0; k < P; k++) {
+              let sH = 0;
+              for (let c = 0; c < C; c++) sH += s[c] * d2m[(c * P + j) * P + k];
+              const rateHess = rate ? luminosity * sigma0 * sH : W * (sH / sm - (sGrad[j] * sGrad[k]) / (sm * sm));
+              hessian[index[j] * n + index[k]] += rateHess - h[j * P + k];
+            }
+          }
+        }
+      }
+      return value;
+    },
+    nllBatch(thetas, K, data, evaluation, out = new Float64Array(K)) {
+      const { luminosity, rate } = evaluation;
+      const weights = data.weights[0] ?? null;
+      const M = new Float64Array(K * C);
+      const mk = new Float64Array(C);
+      const sigmas = new Float64Array(K);
+      for (let k = 0; k < K; k++) {
+        for (let j = 0; j < P; j++) dtheta[j] = thetas[k * P + j] - reference[j];
+        evaluateMonomials(basis, dtheta, mk);
+        M.set(mk, k * C);
+        m.set(mk);
+        sigmas[k] = sigmaAt(0);
+      }
+      try {
+        sumLogRatiosBatch(data.coefficients[0], data.count, C, M, K, weights, out);
+      } catch (error) {
+        if (error instanceof NonPositiveRatioError) throw new NonPositiveRateError(name, `ratio R(x|θ) of event ${error.event}`, error.value);
+        throw error;
+      }
+      const W = rate ? 0 : totalWeight(data.count, weights);
+      for (let k = 0; k < K; k++) {
+        out[k] = rate ? luminosity * sigmas[k] - out[k] : W * Math.log(sigmas[k] / sigma0 / crossSection[0][0]) - out[k];
+      }
+      return out;
+    },
+  };
+  return term;
+}
+
+function totalWeight(count: number, weights: Float64Array | null): number {
+  if (!weights) return count;
+  let W = 0;
+  for (let i = 0; i < count; i++) W += weights[i];
+  return W;
+}
+
+/**
+ * Asimov data for the unbinned term (DESIGN.md "Expected results"): the reference sample,
+ * drawn at θ0 with normalised weights w_ref (Σ w_ref = 1), reweighted to θ_A with each
+ * variant's own ratio, w_i = L σ0 w_ref,i ĉ_i·m(θ_A − θ0). Then Σ_i w_i f(x_i) estimates
+ * L ∫ dσ(x|θ_A) f(x), the expectation of Σ f over data at θ_A.
+ */
+export function unbinnedAsimov(
+  term: UnbinnedPolynomialTerm,
+  reference: UnbinnedData,
+  thetaA: Float64Array,
+  luminosity: number,
+): UnbinnedData {
+  const { basis, sigma0 } = term;
+  const C = basis.size;
+  const dtheta = Float64Array.from(thetaA, (v, j) => v - term.reference[j]);
+  const m = evaluateMonomials(basis, dtheta);
+  const weights = reference.coefficients.map((coefficients, variant) => {
+    const wRef = reference.weights[variant] ?? null;
+    const out = new Float64Array(reference.count);
+    let norm = 0;
+    for (let i = 0; i < reference.count; i++) norm += wRef ? wRef[i] : 1;
+    const scale = (luminosity * sigma0) / norm;
+    for (let i = 0; i < reference.count; i++) {
+      const r = polynomialValue(coefficients, m, i * C);
+      if (!(r >= 0)) throw new NonPositiveRateError(term.name, `ratio R(x|θ_A) of reference event ${i}`, r);
+      out[i] = scale * (wRef ? wRef[i] : 1) * r;
+    }
+    return out;
+  });
+  return { count: reference.count, coefficients: reference.coefficients, weights };
+}
+
+/** Cross-section coefficients by eq. 34: s = Σ_i w_i ĉ_i / Σ_i w_i over the reference sample. */
+export function crossSectionFromReference(coefficients: Float64Array, count: number, C: number, weights: Float64Array | null): Float64Array {
+  const s = new Float64Array(C);
+  let norm = 0;
+  for (let i = 0; i < count; i++) {
+    const w = weights ? weights[i] : 1;
+    norm += w;
+    for (let c = 0; c < C; c++) s[c] += w * coefficients[i * C + c];
+  }
+  for (let c = 0; c < C; c++) s[c] /= norm;
+  return s;
+}

@@ -1,0 +1,86 @@
+/**
+ * NLL throughput of the unbinned polynomial term (issue: N = 100 000 events, P = 3,
+ * C = 10, a batch of 1 000 points), as event-terms per second, measured side by side in
+ * one run against a plain reference loop (one dot product and one Math.log per event-term),
+ * plus the time of one profiled 1-D interval. Run: npm run bench
+ */
+import { evaluateMonomials, monomialBasis } from '../../models/basis/monomial-basis.js';
+import { sumOfSquaresCoefficients, sumOfSquaresLayout } from '../../models/basis/sum-of-squares.js';
+import { profileInterval } from '../../models/inference/intervals.js';
+import { createLikelihood } from '../../models/likelihood/likelihood.js';
+import type { ParameterSpec } from '../../models/likelihood/term.js';
+import { createRandom } from '../../models/random.js';
+import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
+
+const N = 100_000;
+const P = 3;
+const K = 1_000;
+const basis = monomialBasis(P, 2);
+const C = basis.size;
+const random = createRandom(1);
+const layout = sumOfSquaresLayout(P, 2, true);
+const raw = new Float64Array(layout.rawSize);
+const coefficients = new Float64Array(N * C);
+for (let i = 0; i < N; i++) {
+  for (let k = 0; k < raw.length; k++) raw[k] = 0.3 * random.normal();
+  sumOfSquaresCoefficients(layout, raw, 0, coefficients, i * C);
+}
+const s = crossSectionFromReference(coefficients, N, C, null);
+const parameters: ParameterSpec[] = ['a', 'b', 'c'].map((name) => ({ name, init: 0, bounds: [-1, 1], kind: 'interest', fixed: false, constraint: 'none' }));
+const term = createUnbinnedPolynomialTerm({ name: 'bench', parameters, degree: 2, basis, sigma0: 1, crossSection: [s] });
+const data: UnbinnedData = { count: N, coefficients: [coefficients], weights: [null] };
+const thetas = Float64Array.from({ length: K * P }, () => 0.5 * (random.uniform() - 0.5));
+const evaluation = { luminosity: N, rate: true, variant: 0 };
+
+/** The plain loop: for each point, for each event, a dot product and a logarithm. */
+function referenceLoop(): Float64Array {
+  const out = new Float64Array(K);
+  const m = new Float64Array(C);
+  const d = new Float64Array(P);
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < P; j++) d[j] = thetas[k * P + j];
+    evaluateMonomials(basis, d, m);
+    let sum = 0;
+    for (let i = 0; i < N; i++) {
+      let r = 0;
+      for (let c = 0; c < C; c++) r += coefficients[i * C + c] * m[c];
+      sum += Math.log(r);
+    }
+    let sigma = 0;
+    for (let c = 0; c < C; c++) sigma += s[c] * m[c];
+    out[k] = N * sigma - sum;
+  }
+  return out;
+}
+
+function time<T>(f: () => T, repeats = 3): { seconds: number; value: T } {
+  let best = Infinity;
+  let value!: T;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    value = f();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return { seconds: best, value };
+}
+
+const eventTerms = N * K;
+const ours = time(() => term.nllBatch(thetas, K, data, evaluation));
+const weighted: UnbinnedData = { count: N, coefficients: [coefficients], weights: [new Float64Array(N).fill(1)] };
+const oursWeighted = time(() => term.nllBatch(thetas, K, weighted, evaluation));
+const reference = time(referenceLoop);
+let maxRelative = 0;
+for (let k = 0; k < K; k++) maxRelative = Math.max(maxRelative, Math.abs(ours.value[k] - reference.value[k]) / Math.abs(reference.value[k]));
+
+const likelihood = createLikelihood(parameters, [term], N);
+const asimov = unbinnedAsimov(term, data, Float64Array.of(0.1, -0.1, 0.05), N);
+const interval = time(() => profileInterval(likelihood, { luminosity: N, rate: true, terms: { bench: asimov } }, 'a', [0.68, 0.95]), 1);
+
+const rate = (seconds: number) => (eventTerms / seconds / 1e6).toFixed(1).padStart(7);
+console.log(`NLL throughput: N = ${N} events, P = ${P}, C = ${C}, K = ${K} points, one core, Node ${process.versions.node}`);
+console.log('path                                   seconds   M event-terms/s   vs plain loop');
+console.log(`nllBatch, unit weights (observed)     ${ours.seconds.toFixed(3).padStart(7)}   ${rate(ours.seconds)}          ${(reference.seconds / ours.seconds).toFixed(2)}x`);
+console.log(`nllBatch, weighted (Asimov)           ${oursWeighted.seconds.toFixed(3).padStart(7)}   ${rate(oursWeighted.seconds)}          ${(reference.seconds / oursWeighted.seconds).toFixed(2)}x`);
+console.log(`plain loop (dot + Math.log each)      ${reference.seconds.toFixed(3).padStart(7)}   ${rate(reference.seconds)}          1.00x`);
+console.log(`max relative difference nllBatch vs plain loop: ${maxRelative.toExponential(2)}`);
+console.log(`profiled 1-D interval (68%, 95%) of 'a' on Asimov data, others profiled: ${interval.seconds.toFixed(2)} s, ${interval.value.scan.length} scan points, converged: ${interval.value.converged}`);

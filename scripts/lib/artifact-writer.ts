@@ -1,0 +1,76 @@
+/**
+ * Writes a published likelihood artifact: encodes the components, records their size and
+ * sha256 in the manifest, validates the manifest against the schema, refuses to overwrite
+ * an existing version (a published version never changes), and reads the result back
+ * through the same loader the service uses before declaring success.
+ */
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeMessagePack, sha256Hex } from '../../models/artifact/codec.js';
+import { loadArtifact, parseManifest, type LoadedArtifact } from '../../models/artifact/load.js';
+import type { ComponentPayload } from '../../models/artifact/components.js';
+import type { ComponentKind, Manifest } from '../../models/artifact/manifest-schema.js';
+
+export interface ComponentInput {
+  name: string;
+  kind: ComponentKind;
+  file: string;
+  description?: string;
+  /** MessagePack payload, or raw bytes for figures */
+  payload: ComponentPayload | { svg: string };
+}
+
+export type ManifestDraft = Omit<Manifest, 'components'>;
+
+export async function writeArtifact(root: string, draft: ManifestDraft, components: ComponentInput[]): Promise<{ folder: string; artifact: LoadedArtifact }> {
+  const folder = join(root, draft.id, draft.version);
+  if (await exists(folder)) throw new Error(`${folder} exists: a published version never changes; publish a new version instead`);
+
+  const encoded = await Promise.all(
+    components.map(async (c) => {
+      const bytes = 'svg' in c.payload ? new TextEncoder().encode(c.payload.svg) : encodeMessagePack(c.payload);
+      return { c, bytes, sha256: await sha256Hex(bytes) };
+    }),
+  );
+  const manifest = parseManifest({
+    ...draft,
+    components: Object.fromEntries(
+      encoded.map(({ c, bytes, sha256 }) => [
+        c.name,
+        { kind: c.kind, file: c.file, sha256, bytes: bytes.length, mediaType: 'svg' in c.payload ? 'image/svg+xml' : 'application/msgpack', ...(c.description ? { description: c.description } : {}) },
+      ]),
+    ),
+  });
+
+  await mkdir(folder, { recursive: true });
+  try {
+    for (const { c, bytes } of encoded) await writeFile(join(folder, c.file), bytes);
+    await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    const artifact = await readArtifactFolder(folder);
+    return { folder, artifact };
+  } catch (error) {
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Loads an artifact folder from disk through the service's loader (sha256 checked). */
+export async function readArtifactFolder(folder: string): Promise<LoadedArtifact> {
+  const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'));
+  return loadArtifact(manifest, async (file) => {
+    try {
+      return new Uint8Array(await readFile(join(folder, file)));
+    } catch {
+      return null;
+    }
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

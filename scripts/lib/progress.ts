@@ -1,0 +1,37 @@
+/** A progress bar with ETA on stderr for long work (cli-progress); silent when stderr is not a terminal. */
+import { SingleBar, Presets } from 'cli-progress';
+
+export interface Progress {
+  update(done: number, total: number): void;
+  stop(): void;
+}
+
+export function progressBar(label: string): Progress {
+  if (!process.stderr.isTTY) {
+    let lastTenth = -1;
+    return {
+      update(done, total) {
+        const tenth = Math.floor((10 * done) / total);
+        if (tenth !== lastTenth) {
+          lastTenth = tenth;
+          process.stderr.write(`${label}: ${done}/${total}\n`);
+        }
+      },
+      stop() {},
+    };
+  }
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

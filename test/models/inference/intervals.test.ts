@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { monomialBasis } from '../../../models/basis/monomial-basis.js';
+import { chiSquaredThreshold } from '../../../models/inference/chi-squared.js';
+import { profileContour } from '../../../models/inference/contours.js';
+import { profileInterval } from '../../../models/inference/intervals.js';
+import { maximumLikelihood } from '../../../models/inference/mle.js';
+import { createLikelihood } from '../../../models/likelihood/likelihood.js';
+import { createRandom } from '../../../models/random.js';
+import { createUnbinnedPolynomialTerm } from '../../../models/terms/unbinned-polynomial.js';
+import { normalDensity, toyExtendedNll, twoGaussianToy } from '../../../models/toys/two-gaussian.js';
+import { eventData, exactToyCoefficients, interest, toyEvents, toyLikelihood } from '../../helpers/toy-likelihood.js';
+
+const toy = twoGaussianToy(1.5, 0.7);
+const sigma0 = 10;
+const L = 100;
+
+/** Brute force: the closed-form NLL on a fine grid; minimum and threshold crossings by linear interpolation. */
+function bruteForce(nll: (t: number) => number, lo: number, hi: number, steps: number, thresholds: number[]) {
+  const xs = Float64Array.from({ length: steps + 1 }, (_, k) => lo + ((hi - lo) * k) / steps);
+  const ys = xs.map(nll);
+  let k0 = 0;
+  for (let k = 1; k < ys.length; k++) if (ys[k] < ys[k0]) k0 = k;
+  // refine the minimum with a parabola through the three grid points around it
+  const [a, b, c] = [ys[k0 - 1], ys[k0], ys[k0 + 1]];
+  const h = xs[1] - xs[0];
+  const best = xs[k0] + (h * (a - c)) / (2 * (a - 2 * b + c));
+  const min = Math.min(nll(best), b);
+  const crossings = thresholds.map((t) => {
+    const out: number[] = [];
+    for (let k = 1; k < ys.length; k++) {
+      const qa = 2 * (ys[k - 1] - min) - t;
+      const qb = 2 * (ys[k] - min) - t;
+      if (qa * qb < 0) out.push(xs[k - 1] + (h * qa) / (qa - qb));
+    }
+    return out;
+  });
+  return { best, min, crossings };
+}
+
+describe('MLE and profile intervals on the exact two-Gaussian toy', () => {
+  const events = toyEvents(toy, 0.55, 1000, 21);
+  const likelihood = toyLikelihood(sigma0, L);
+  const data = eventData(exactToyCoefficients(toy, events), events.length, L);
+  const closed = (theta: number) => toyExtendedNll(toy, events, theta, L, sigma0);
+  const cls = [0.68, 0.95];
+  const truth = bruteForce(closed, -2, 2, 400_000, cls.map((cl) => chiSquaredThreshold(cl, 1)));
+
+  it('the MLE equals the brute-force minimum to 1e-4 and says it converged', () => {
+    const fit = maximumLikelihood(likelihood, data);
+    expect(fit.converged).toBe(true);
+    // the likelihood depends on θ² only: both signs are minima
+    expect(Math.abs(Math.abs(fit.parameters[0]) - Math.abs(truth.best))).toBeLessThan(1e-4);
+    expect(fit.nll).toBeCloseTo(truth.min, 8);
+    expect(fit.uncertainties[0]).toBeGreaterThan(0);
+  });
+
+  it('68% and 95% intervals equal the brute-force scan to 1e-4, disjoint as the truth is', () => {
+    const result = profileInterval(likelihood, data, 'theta', cls);
+    expect(result.converged).toBe(true);
+    result.intervals.forEach((interval, k) => {
+      const ends = interval.segments.flatMap((s) => [s.lower, s.upper]);
+      expect(ends.length).toBe(truth.crossings[k].length);
+      ends.forEach((e, j) => expect(Math.abs(e - truth.crossings[k][j])).toBeLessThan(1e-4));
+      interval.segments.forEach((s) => expect(s.lowerOpen || s.upperOpen).toBe(false));
+    });
+    // at 68% the sign is resolved into two disjoint segments, symmetric about 0
+    expect(result.intervals[0].segments.length).toBe(2);
+    const [left, right] = result.intervals[0].segments;
+    expect(left.upper).toBeCloseTo(-right.lower, 5);
+    // the scan includes the best fit with q = 0
+    expect(Math.min(...result.scan.map((p) => p.q))).toBeCloseTo(0, 9);
+  });
+
+  it('marks a segment that reaches the end of the scanned range as open', () => {
+    const result = profileInterval(likelihood, data, 'theta', [0.95], { range: [0, 0.4] });
+    const last = result.intervals[0].segments.at(-1)!;
+    expect(last.upperOpen).toBe(true);
+    expect(last.upper).toBe(0.4);
+  });
+});
+
+describe('2-D profile contours on a two-parameter exact toy', () => {
+  // p(x|a, b) ∝ N(x; 0, σ_a) + a² N(x; 1.5, σ_b) + b² N(x; −1, σ_b): R = 1 + a² k_b(x) + b² k_c(x), σ ∝ 1 + a² + b².
+  const kB = (x: number) => normalDensity(x, 1.5, toy.sigmaB) / normalDensity(x, 0, toy.sigmaA);
+  const kC = (x: number) => normalDensity(x, -1, toy.sigmaB) / normalDensity(x, 0, toy.sigmaA);
+  const random = createRandom(31);
+  const [a0, b0] = [0.5, 0.4];
+  const events: number[] = [];
+  const n = random.poisson(L * sigma0 * (1 + a0 * a0 + b0 * b0));
+  for (let i = 0; i < n; i++) {
+    const u = random.uniform() * (1 + a0 * a0 + b0 * b0);
+    const z = u < 1 ? random.normal() : u < 1 + a0 * a0 ? 1.5 + 0.1 * random.normal() : -1 + 0.1 * random.normal();
+    events.push(z + 0.7 * random.normal());
+  }
+  const coefficients = new Float64Array(n * 6);
+  events.forEach((x, i) => {
+    coefficients[i * 6] = 1;
+    coefficients[i * 6 + 3] = kB(x);
+    coefficients[i * 6 + 5] = kC(x);
+  });
+  const params = [interest('a', [0, 1]), interest('b', [0, 1])];
+  const term = createUnbinnedPolynomialTerm({ name: 'toy', parameters: params, degree: 2, basis: monomialBasis(2, 2), sigma0, crossSection: [Float64Array.of(1, 0, 0, 1, 0, 1)] });
+  const likelihood = createLikelihood(params, [term], L);
+  const data = eventData(coefficients, n, L);
+  const closed = (a: number, b: number) => {
+    let s = L * sigma0 * (1 + a * a + b * b);
+    for (const x of events) s -= Math.log(1 + a * a * kB(x) + b * b * kC(x));
+    return s;
+  };
+
+  it('contour vertices lie on the closed-form q = χ²₂ threshold, and the best fit inside', () => {
+    const result = profileContour(likelihood, data, ['a', 'b'], [0.6827, 0.95], { points: 61 });
+    expect(result.converged).toBe(true);
+    const min = closed(result.best[0], result.best[1]);
+    expect(result.nllMin).toBeCloseTo(min, 8);
+    for (const level of result.contours) {
+      expect(level.polygons.length).toBeGreaterThan(0);
+      let vertices = 0;
+      for (const polygon of level.polygons) {
+        for (const [x, y] of polygon[0]) {
+          // vertices on the edge of the range are where the scan stops, not on the contour
+          if (x <= 1e-9 || x >= 1 - 1e-9 || y <= 1e-9 || y >= 1 - 1e-9) continue;
+          const q = 2 * (closed(x, y) - min);
+          // each vertex is refined onto the profiled contour by root finding
+          expect(Math.abs(q - level.threshold)).toBeLessThan(1e-6);
+          vertices++;
+        }
+      }
+      expect(vertices).toBeGreaterThan(20);
+    }
+    // the 68% region lies inside the 95% region, both around the truth
+    expect(result.best[0]).toBeGreaterThan(0.3);
+    expect(result.best[1]).toBeGreaterThan(0.2);
+  });
+});

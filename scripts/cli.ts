@@ -51,6 +51,16 @@ program
     for (const e of coverage.estimates) console.log(`coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(2)}% ± ${(100 * e.error).toFixed(2)}% (${e.toys} toys)`);
   });
 
+program
+  .command('serve')
+  .description('serve the published likelihoods over HTTP from Node (npm start runs the Workers runtime instead)')
+  .option('--port <port>', 'port', positiveInteger, 8787)
+  .option('--host <host>', 'interface', '127.0.0.1')
+  .action(async (options) => {
+    const { serveNode } = await import('../functions/node.js');
+    await serveNode({ port: options.port, hostname: options.host });
+  });
+
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -238,3 +238,26 @@ export function crossSectionFromReference(coefficients: Float64Array, count: num
   for (let c = 0; c < C; c++) s[c] /= norm;
   return s;
 }
+
+/**
+ * Per-event ln r(x_i|θ, θ0) = ln[p(x_i|θ)/p(x_i|θ0)] = ln R̂(x_i|θ) − ln[σ(θ)/σ(θ0)]
+ * (seed 003 eq. 5 with eq. 29 and 34), for one variant.
+ */
+export function eventLogRatios(term: UnbinnedPolynomialTerm, data: UnbinnedData, params: Float64Array, index: Int32Array, variant = 0): Float64Array {
+  const { basis } = term;
+  const C = basis.size;
+  const dtheta = Float64Array.from(index, (g, j) => params[g] - term.reference[j]);
+  const m = evaluateMonomials(basis, dtheta);
+  const s = term.crossSection[variant] ?? term.crossSection[0];
+  const sigmaRatio = polynomialValue(s, m) / s[0];
+  if (!(sigmaRatio > 0) || !Number.isFinite(sigmaRatio)) throw new NonPositiveRateError(term.name, 'total cross section σ(θ)', sigmaRatio);
+  const logSigmaRatio = Math.log(sigmaRatio);
+  const coefficients = data.coefficients[variant];
+  const out = new Float64Array(data.count);
+  for (let i = 0; i < data.count; i++) {
+    const r = polynomialValue(coefficients, m, i * C);
+    if (!(r > 0) || r === Infinity) throw new NonPositiveRateError(term.name, `ratio R(x|θ) of event ${i}`, r);
+    out[i] = Math.log(r) - logSigmaRatio;
+  }
+  return out;
+}

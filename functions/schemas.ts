@@ -1,0 +1,98 @@
+/**
+ * Request and response schemas of the public API (v1): the single source of truth for
+ * validation, for the OpenAPI document and for the docs page.
+ */
+import { z } from 'zod';
+
+export const LIMITS = {
+  /** request body, bytes (JSON or MessagePack, after gzip is undone by the platform) */
+  bodyBytes: 16 * 1024 * 1024,
+  /** parameter points per nll / ratio request */
+  points: 10_000,
+  /** events per submitted dataset */
+  events: 200_000,
+  /** event × point values one ratio response may hold */
+  ratioValues: 2_000_000,
+  /** scan points of a 1-D interval */
+  scanPoints: 401,
+  /** grid points per axis of a 2-D contour */
+  contourPoints: 81,
+} as const;
+
+const TypedNumbers = z.custom<Float32Array | Float64Array>((v) => v instanceof Float32Array || v instanceof Float64Array, 'expected a Float32Array or Float64Array');
+
+export const PointSchema = z
+  .record(z.string(), z.number())
+  .meta({ description: 'a parameter point keyed by parameter name; missing parameters take their reference value', example: { theta: 0.5 } });
+
+export const EventsSchema = z
+  .union([
+    z.array(z.array(z.number()).min(1).max(64)).max(LIMITS.events),
+    z.object({
+      shape: z.tuple([z.number().int().nonnegative().max(LIMITS.events), z.number().int().positive().max(64)]),
+      values: z.union([z.array(z.number()), TypedNumbers]),
+    }),
+  ])
+  .meta({ description: 'events as rows of observables in the published order and units, or {shape: [n, d], values} (row-major; typed arrays in MessagePack)' });
+
+const Counts = z.array(z.number().nonnegative()).meta({ description: 'counts per bin' });
+
+export const DatasetSchema = z
+  .union([
+    z.literal('asimov'),
+    z.literal('observed'),
+    z.object({ binned: z.record(z.string(), Counts) }).strict(),
+    z
+      .object({
+        events: EventsSchema,
+        weights: z.union([z.array(z.number().nonnegative()), TypedNumbers]).optional(),
+        binned: z.record(z.string(), Counts).optional(),
+      })
+      .strict(),
+  ])
+  .meta({ description: '"asimov" (expected data at `at`), "observed" (the published data), binned counts per channel, or submitted events' });
+
+const dataFields = {
+  data: DatasetSchema.optional().meta({ description: 'default: "observed" where the likelihood publishes data, else "asimov"' }),
+  at: PointSchema.optional().meta({ description: 'the point the Asimov dataset is generated at (default: the reference point)' }),
+  luminosity: z.number().positive().optional().meta({ description: "integrated luminosity of the data, in the manifest's unit (default: the published one)" }),
+  rate: z.boolean().optional().meta({ description: 'false drops the Poisson rate term of unbinned terms (shape-only likelihood)' }),
+};
+
+export const NllRequestSchema = z
+  .object({
+    points: z.array(PointSchema).min(1).max(LIMITS.points),
+    ...dataFields,
+    profile: z.boolean().default(false).meta({ description: 'profile the nuisance parameters at each point (default: nuisances at their nominal values)' }),
+    gradient: z.boolean().default(false).meta({ description: 'also return ∂NLL/∂θ for the parameters of interest' }),
+  })
+  .strict();
+
+export const RatioRequestSchema = z
+  .object({
+    events: EventsSchema,
+    points: z.array(PointSchema).min(1).max(LIMITS.points),
+  })
+  .strict();
+
+export const FitRequestSchema = z
+  .object({
+    ...dataFields,
+    fixed: PointSchema.optional().meta({ description: 'parameters of interest held fixed in the fit' }),
+  })
+  .strict();
+
+export const IntervalRequestSchema = z
+  .object({
+    parameters: z.array(z.string()).min(1).max(2).meta({ description: 'one parameter (1-D interval) or two (2-D contour); the others are profiled' }),
+    cl: z.array(z.number().gt(0).lt(1)).min(1).max(5).default([0.68, 0.95]),
+    ...dataFields,
+    points: z.number().int().min(5).optional().meta({ description: 'scan points (1-D, default 61, at most 401) or grid points per axis (2-D, default 41, at most 81)' }),
+  })
+  .strict();
+
+export type NllRequest = z.infer<typeof NllRequestSchema>;
+export type RatioRequest = z.infer<typeof RatioRequestSchema>;
+export type FitRequest = z.infer<typeof FitRequestSchema>;
+export type IntervalRequest = z.infer<typeof IntervalRequestSchema>;
+export type DatasetRequest = z.infer<typeof DatasetSchema>;

@@ -1,0 +1,73 @@
+/**
+ * The NLL at many parameter points at once (the `nll` endpoint, global fits querying by the
+ * thousand): nuisances either at their nominal values or profiled, with the analytic
+ * gradient in the parameters of interest, and the ensemble's spread (seed 003 app. A: the
+ * standard deviation over members of each member's NLL) as the uncertainty.
+ */
+import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
+import { profileFit } from './test-statistics.js';
+
+export interface PointEvaluation {
+  nll: number[];
+  /** ∂NLL/∂θ for the parameters of interest, per point (with profiling: the total derivative, by the envelope theorem) */
+  gradient?: number[][];
+  /** standard deviation of the members' NLL, per point (only for ensembles) */
+  uncertainty?: number[];
+  /** per point: every profile fit converged (always true without profiling) */
+  converged: boolean[];
+  /** per point, the profiled nuisance values (only with profiling) */
+  nuisances?: number[][];
+}
+
+export interface PointOptions {
+  profile?: boolean;
+  gradient?: boolean;
+}
+
+/** `points` are global parameter vectors (parameters of interest set, nuisances at their initial values). */
+export function nllAtPoints(likelihood: Likelihood, data: LikelihoodData, points: readonly Float64Array[], options: PointOptions = {}): PointEvaluation {
+  const n = likelihood.parameters.length;
+  const P = likelihood.interest;
+  const nuisanceFree = likelihood.parameters.slice(P).every((p) => p.fixed);
+  const profile = (options.profile ?? false) && !nuisanceFree;
+  const result: PointEvaluation = { nll: [], converged: [] };
+  if (options.gradient) result.gradient = [];
+  if (profile) result.nuisances = [];
+  const members = likelihood.variants - 1;
+  if (members > 0) result.uncertainty = [];
+
+  let start: Float64Array | undefined;
+  for (const point of points) {
+    let at = point;
+    let converged = true;
+    if (profile) {
+      const pinned = new Map<number, number>();
+      for (let i = 0; i < P; i++) pinned.set(i, point[i]);
+      const fit = profileFit(likelihood, data, pinned, { start: start ?? point, multiStart: false });
+      at = fit.parameters;
+      converged = fit.converged;
+      if (converged) start = fit.parameters;
+      result.nuisances!.push(Array.from(at.subarray(P)));
+    }
+    if (options.gradient) {
+      const g = new Float64Array(n);
+      result.nll.push(likelihood.nll(at, data, 0, { gradient: g }));
+      result.gradient!.push(Array.from(g.subarray(0, P)));
+    } else {
+      result.nll.push(likelihood.nll(at, data, 0));
+    }
+    result.converged.push(converged);
+    if (members > 0) {
+      let sum = 0;
+      let sum2 = 0;
+      for (let v = 1; v <= members; v++) {
+        const value = likelihood.nll(at, data, v);
+        sum += value;
+        sum2 += value * value;
+      }
+      const mean = sum / members;
+      result.uncertainty!.push(Math.sqrt(Math.max(0, sum2 / members - mean * mean)));
+    }
+  }
+  return result;
+}

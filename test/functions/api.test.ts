@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { fileStore } from '../../functions/node.js';
+import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
+import { profileInterval } from '../../models/inference/intervals.js';
+import { maximumLikelihood } from '../../models/inference/mle.js';
+import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { toyLogRatio, twoGaussianToy } from '../../models/toys/two-gaussian.js';
+import { readArtifactFolder } from '../../scripts/lib/artifact-writer.js';
+
+const app = createApp(fileStore('likelihoods'));
+const artifact = await readArtifactFolder('likelihoods/gaussian-toy-truth/1.0.0');
+const toy = twoGaussianToy(1.5, 0.7);
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('catalogue and manifests', () => {
+  it('lists the published likelihoods', async () => {
+    const res = await app.request('/v1/likelihoods');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const truth = body.likelihoods.find((l: { id: string }) => l.id === 'gaussian-toy-truth');
+    expect(truth.versions).toContain('1.0.0');
+    expect(truth.parameters[0]).toMatchObject({ name: 'theta', reference: 0, range: [-2, 2] });
+  });
+
+  it('serves the manifest with a strong ETag; a fixed version is immutable and answers 304', async () => {
+    const latest = await app.request('/v1/likelihoods/gaussian-toy-truth');
+    expect(latest.status).toBe(200);
+    expect(latest.headers.get('cache-control')).toBe('public, max-age=60');
+    const fixed = await app.request('/v1/likelihoods/gaussian-toy-truth@1.0.0');
+    const etag = fixed.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(fixed.headers.get('cache-control')).toContain('immutable');
+    expect((await fixed.json()).id).toBe('gaussian-toy-truth');
+    const again = await app.request('/v1/likelihoods/gaussian-toy-truth@1.0.0', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+  });
+
+  it('answers unknown likelihoods and versions with 404 problems', async () => {
+    for (const path of ['/v1/likelihoods/nope', '/v1/likelihoods/gaussian-toy-truth@9.9.9', '/nowhere']) {
+      const res = await app.request(path);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect((await res.json()).status).toBe(404);
+    }
+  });
+});
+
+describe('evaluation endpoints return what models/ computes', () => {
+  const observed = resolveDataset(artifact, { kind: 'observed' });
+
+  it('nll at many points, with gradient', async () => {
+    const thetas = [-1.5, -0.2, 0, 0.4, 1.1];
+    const res = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: thetas.map((theta) => ({ theta })), gradient: true });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    thetas.forEach((t, k) => {
+      const g = new Float64Array(1);
+      const direct = artifact.likelihood.nll(Float64Array.of(t), observed, 0, { gradient: g });
+      expect(body.nll[k]).toBe(direct);
+      expect(body.gradient[k][0]).toBe(g[0]);
+    });
+    expect(body.parameters).toEqual(['theta']);
+    expect(body.converged).toEqual([true, true, true, true, true]);
+  });
+
+  it('nll on Asimov data at any point and luminosity, and on submitted events', async () => {
+    const res = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 0.3 }, {}], data: 'asimov', at: { theta: 0.5 }, luminosity: 3000 });
+    const asimov = resolveDataset(artifact, { kind: 'asimov', at: { theta: 0.5 } }, { luminosity: 3000 });
+    const body = await res.json();
+    expect(body.nll[0]).toBe(artifact.likelihood.nll(Float64Array.of(0.3), asimov));
+    expect(body.nll[1]).toBe(artifact.likelihood.nll(Float64Array.of(0), asimov));
+    const events = [[0.1], [1.7], [-0.4]];
+    const res2 = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 0.8 }], data: { events }, rate: false });
+    const shape = resolveDataset(artifact, { kind: 'events', events: [0.1, 1.7, -0.4], count: 3 }, { rate: false });
+    expect((await res2.json()).nll[0]).toBe(artifact.likelihood.nll(Float64Array.of(0.8), shape));
+  });
+
+  it('ratio gives per-event ln r(x|θ, θ0) equal to the closed form', async () => {
+    const xs = [-2, 0.3, 1.5, 3];
+    const res = await post('/v1/likelihoods/gaussian-toy-truth/ratio', { events: { shape: [4, 1], values: xs }, points: [{ theta: 0.5 }, { theta: -1.2 }] });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    [0.5, -1.2].forEach((t, k) => xs.forEach((x, i) => expect(body.logRatio[k][i]).toBeCloseTo(toyLogRatio(toy, x, t), 12)));
+  });
+
+  it('fit returns the MLE, its uncertainty and convergence', async () => {
+    const res = await post('/v1/likelihoods/gaussian-toy-truth/fit', {});
+    const body = await res.json();
+    const direct = maximumLikelihood(artifact.likelihood, observed);
+    expect(body.converged).toBe(true);
+    expect(body.parameters.theta).toBe(direct.parameters[0]);
+    expect(body.nll).toBe(direct.nll);
+    expect(body.uncertainties.theta).toBeGreaterThan(0);
+    expect(body.covariance.matrix[0][0]).toBeCloseTo(body.uncertainties.theta ** 2, 12);
+  });
+
+  it('interval returns the same possibly disjoint intervals as profileInterval', async () => {
+    const res = await post('/v1/likelihoods/gaussian-toy-truth/interval', { parameters: ['theta'], cl: [0.68, 0.95] });
+    const body = await res.json();
+    const direct = profileInterval(artifact.likelihood, observed, 'theta', [0.68, 0.95]);
+    expect(body.converged).toBe(true);
+    expect(body.intervals).toEqual(JSON.parse(JSON.stringify(direct.intervals)));
+    expect(body.scan.length).toBe(direct.scan.length);
+  });
+
+  it('speaks MessagePack both ways, with typed arrays for events', async () => {
+    const values = Float32Array.of(0.1, 1.2, -0.7);
+    const res = await app.request('/v1/likelihoods/gaussian-toy-truth/ratio', {
+      method: 'POST',
+      headers: { 'content-type': 'application/msgpack' },
+      body: encodeMessagePack({ events: { shape: [3, 1], values }, points: [{ theta: 0.9 }] }) as Uint8Array<ArrayBuffer>,
+    });
+    expect(res.headers.get('content-type')).toBe('application/msgpack');
+    const body = decodeMessagePack(new Uint8Array(await res.arrayBuffer())) as { logRatio: number[][] };
+    Array.from(values).forEach((x, i) => expect(body.logRatio[0][i]).toBeCloseTo(toyLogRatio(toy, x, 0.9), 12));
+  });
+});
+
+describe('bad input gets a clear 4xx problem', () => {
+  const cases: [string, () => Promise<Response>, number, string][] = [
+    ['malformed JSON', () => post('/v1/likelihoods/gaussian-toy-truth/nll', '{"points": [', {}), 400, 'malformed-body'],
+    ['NaN literal', () => post('/v1/likelihoods/gaussian-toy-truth/nll', '{"points": [{"theta": NaN}]}'), 400, 'malformed-body'],
+    ['wrong media type', () => post('/v1/likelihoods/gaussian-toy-truth/nll', '{}', { 'content-type': 'text/plain' }), 415, 'unsupported-media-type'],
+    ['no points', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [] }), 422, 'invalid-request'],
+    ['unknown field', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { point: [{ theta: 1 }] }), 422, 'invalid-request'],
+    ['unknown parameter', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ thetta: 1 }] }), 422, 'unknown-parameter'],
+    ['out of range', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 1e300 }] }), 422, 'invalid-dataset'],
+    ['wrong event width', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{}], data: { events: [[1, 2]] } }), 422, 'invalid-dataset'],
+    ['ragged events', () => post('/v1/likelihoods/gaussian-toy-truth/ratio', { points: [{}], events: [[1], [1, 2]] }), 422, 'invalid-dataset'],
+    ['unknown interval parameter', () => post('/v1/likelihoods/gaussian-toy-truth/interval', { parameters: ['phi'] }), 422, 'unknown-parameter'],
+    ['oversized body', () => post('/v1/likelihoods/gaussian-toy-truth/nll', '{"points":[' + '{"theta":0.1},'.repeat(1_300_000) + '{}]}'), 413, 'payload-too-large'],
+    ['truncated MessagePack', () => app.request('/v1/likelihoods/gaussian-toy-truth/nll', { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body: encodeMessagePack({ points: [{ theta: 1 }] }).subarray(0, 5) as Uint8Array<ArrayBuffer> }), 400, 'malformed-body'],
+  ];
+  for (const [name, send, status, code] of cases) {
+    it(name, async () => {
+      const res = await send();
+      expect(res.status).toBe(status);
+      const type = res.headers.get('content-type');
+      expect(type).toMatch(/^application\/problem\+(json|msgpack)$/);
+      const body = type === 'application/problem+json' ? await res.json() : (decodeMessagePack(new Uint8Array(await res.arrayBuffer())) as { status: number; detail: string });
+      expect(body).toMatchObject({ status, code });
+      expect(body.detail.length).toBeGreaterThan(5);
+    });
+  }
+});

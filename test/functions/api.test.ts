@@ -120,7 +120,7 @@ describe('evaluation endpoints return what models/ computes', () => {
 });
 
 describe('bad input gets a clear 4xx problem', () => {
-  const cases: [string, () => Promise<Response>, number, string][] = [
+  const cases: [string, () => Response | Promise<Response>, number, string][] = [
     ['malformed JSON', () => post('/v1/likelihoods/gaussian-toy-truth/nll', '{"points": [', {}), 400, 'malformed-body'],
     ['NaN literal', () => post('/v1/likelihoods/gaussian-toy-truth/nll', '{"points": [{"theta": NaN}]}'), 400, 'malformed-body'],
     ['wrong media type', () => post('/v1/likelihoods/gaussian-toy-truth/nll', '{}', { 'content-type': 'text/plain' }), 415, 'unsupported-media-type'],

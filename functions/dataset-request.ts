@@ -47,7 +47,26 @@ export function datasetProblem(error: unknown): unknown {
   return error;
 }
 
+// Observed and Asimov data depend only on the request's small fields: resolve each once per
+// isolate (an Asimov dataset reweights the whole reference sample) and keep the last few.
+const resolved = new WeakMap<LoadedArtifact, Map<string, LikelihoodData>>();
+const CACHED_DATASETS = 16;
+
 export function resolveRequestData(artifact: LoadedArtifact, fields: DataFields): LikelihoodData {
+  const cacheable = fields.data === undefined || typeof fields.data === 'string';
+  if (!cacheable) return resolveUncached(artifact, fields);
+  const key = JSON.stringify([fields.data ?? null, fields.at ?? null, fields.luminosity ?? null, fields.rate ?? null]);
+  let cache = resolved.get(artifact);
+  if (!cache) resolved.set(artifact, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const data = resolveUncached(artifact, fields);
+  if (cache.size >= CACHED_DATASETS) cache.delete(cache.keys().next().value!);
+  cache.set(key, data);
+  return data;
+}
+
+function resolveUncached(artifact: LoadedArtifact, fields: DataFields): LikelihoodData {
   const hasObserved = artifact.unbinned.every((u) => u.observed) && artifact.binned.every((b) => b.observations);
   const data = fields.data ?? (hasObserved ? 'observed' : 'asimov');
   let spec: DatasetSpec;

@@ -96,3 +96,74 @@ export type RatioRequest = z.infer<typeof RatioRequestSchema>;
 export type FitRequest = z.infer<typeof FitRequestSchema>;
 export type IntervalRequest = z.infer<typeof IntervalRequestSchema>;
 export type DatasetRequest = z.infer<typeof DatasetSchema>;
+
+// Responses: documented here, from the same schemas the OpenAPI document is generated from.
+const NamedValues = z.record(z.string(), z.number().nullable());
+const Segment = z.object({ lower: z.number(), upper: z.number(), lowerOpen: z.boolean(), upperOpen: z.boolean() });
+const Interval = z.object({ cl: z.number(), threshold: z.number().meta({ description: 'χ²_k quantile(cl)' }), segments: z.array(Segment) });
+
+export const CatalogueResponseSchema = z.object({
+  likelihoods: z.array(
+    z.object({
+      id: z.string(),
+      latest: z.string(),
+      versions: z.array(z.string()),
+      title: z.string().optional(),
+      parameters: z.array(z.object({ name: z.string(), reference: z.number(), range: z.tuple([z.number(), z.number()]), unit: z.string().optional() })).optional(),
+      terms: z.array(z.object({ kind: z.string(), name: z.string() })).optional(),
+      unavailable: z.string().optional().meta({ description: 'why this artifact cannot be served (e.g. a failed integrity check)' }),
+    }),
+  ),
+});
+
+export const NllResponseSchema = z.object({
+  parameters: z.array(z.string()).meta({ description: 'the parameters of interest, in the order of `gradient`' }),
+  nll: z.array(z.number()).meta({ description: '−ln L per point (unbinned terms up to a θ-free constant: ln R = 0 at the reference point)' }),
+  gradient: z.array(z.array(z.number())).optional(),
+  uncertainty: z.array(z.number()).optional().meta({ description: 'standard deviation of the ensemble members’ NLL per point' }),
+  nuisances: z.object({ parameters: z.array(z.string()), values: z.array(z.array(z.number())) }).optional(),
+  converged: z.array(z.boolean()),
+});
+
+export const RatioResponseSchema = z.object({
+  observables: z.array(z.string()),
+  logRatio: z.array(z.array(z.number())).meta({ description: 'per point, per event: ln r(x|θ, θ0) = ln p(x|θ) − ln p(x|θ0)' }),
+  spread: z.array(z.array(z.number())).optional().meta({ description: 'ensemble standard deviation of ln r' }),
+});
+
+export const FitResponseSchema = z.object({
+  converged: z.boolean(),
+  message: z.string(),
+  parameters: NamedValues.nullable(),
+  nuisances: NamedValues.optional(),
+  uncertainties: NamedValues.optional(),
+  nll: z.number().nullable(),
+  covariance: z.object({ parameters: z.array(z.string()), matrix: z.array(z.array(z.number())) }).nullable().optional(),
+  iterations: z.number().optional(),
+  edm: z.number().optional(),
+  warnings: z.array(z.string()),
+  ensemble: z.array(z.object({ parameters: NamedValues.optional(), nll: z.number().optional(), converged: z.boolean().optional() })).optional(),
+});
+
+export const IntervalResponseSchema = z.object({
+  parameter: z.string().optional(),
+  parameters: z.array(z.string()).optional(),
+  converged: z.boolean(),
+  best: z.union([z.number(), z.array(z.number())]).nullable(),
+  nllMin: z.number().nullable(),
+  intervals: z.array(Interval).nullable().optional(),
+  contours: z.array(z.object({ cl: z.number(), threshold: z.number(), polygons: z.array(z.array(z.array(z.tuple([z.number(), z.number()])))) })).nullable().optional(),
+  scan: z.array(z.object({ value: z.number(), q: z.number(), converged: z.boolean() })).optional(),
+  grid: z.object({ x: z.array(z.number()), y: z.array(z.number()), q: z.array(z.number()) }).optional(),
+  ensemble: z.array(z.object({ converged: z.boolean(), best: z.number(), intervals: z.array(Interval).nullable() })).optional(),
+});
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string(),
+  errors: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string().optional() })).optional(),
+  instance: z.string().optional(),
+});

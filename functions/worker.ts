@@ -1,0 +1,27 @@
+/**
+ * The Cloudflare Workers adapter: artifacts are static assets (the likelihoods folder,
+ * bound as ASSETS with run_worker_first so nothing is served without passing the worker),
+ * read lazily and memoised per isolate by the store.
+ */
+import { createApp } from './app.js';
+import { createArtifactStore } from './store.js';
+
+export interface WorkerEnv {
+  ASSETS: { fetch(request: Request | string): Promise<Response> };
+}
+
+let app: ReturnType<typeof createApp> | null = null;
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: unknown): Response | Promise<Response> {
+    app ??= createApp(
+      createArtifactStore(async (path) => {
+        const res = await env.ASSETS.fetch(new Request(`https://assets.invalid/${path}`));
+        if (res.status === 404) return null;
+        if (!res.ok) throw new Error(`asset ${path}: HTTP ${res.status}`);
+        return new Uint8Array(await res.arrayBuffer());
+      }),
+    );
+    return app.fetch(request, env, ctx as never);
+  },
+};

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { fileStore } from '../../functions/node.js';
+
+const app = createApp(fileStore('likelihoods'));
+
+describe('API description', () => {
+  it('serves an OpenAPI 3.1 document with every v1 route, generated from the request schemas', async () => {
+    const res = await app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(['/v1/likelihoods', '/v1/likelihoods/{id}', '/v1/likelihoods/{id}/nll', '/v1/likelihoods/{id}/ratio', '/v1/likelihoods/{id}/fit', '/v1/likelihoods/{id}/interval']);
+    const nll = doc.paths['/v1/likelihoods/{id}/nll'].post.requestBody.content['application/json'].schema;
+    expect(nll.required).toContain('points');
+    expect(nll.properties.points.maxItems).toBe(10_000);
+    expect(nll.additionalProperties).toBe(false);
+  });
+
+  it('renders /docs with no script, each endpoint and each problem code anchored', async () => {
+    const res = await app.request('/docs');
+    const html = await res.text();
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(html).not.toMatch(/<script/i);
+    for (const path of ['/v1/likelihoods/{id}/nll', '/v1/likelihoods/{id}/interval']) expect(html).toContain(path);
+    expect(html).toContain('id="problem-invalid-request"');
+  });
+
+  it('problem types point at their documentation', async () => {
+    const res = await app.request('/v1/likelihoods/nope');
+    expect((await res.json()).type).toBe('/docs#problem-unknown-likelihood');
+  });
+
+  it('publishes the manifest JSON Schema', async () => {
+    const schema = await (await app.request('/schema/manifest.json')).json();
+    expect(schema.properties.terms).toBeDefined();
+  });
+});

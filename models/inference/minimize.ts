@@ -6,7 +6,7 @@
  * parameters, must fall below the tolerance with H positive definite there.
  * It never claims convergence it did not reach.
  */
-import { symmetricEigen } from '../basis/sum-of-squares.js';
+import { cholesky, choleskySolve, symmetricEigen } from '../numeric/linear-algebra.js';
 
 /** f(x), writing ∇f into `gradient` and ∇²f (n × n) into `hessian` when they are given (both zeroed by the caller). */
 export type Objective = (x: Float64Array, gradient: Float64Array | null, hessian: Float64Array | null) => number;
@@ -198,7 +198,7 @@ function solveNewton(H: Float64Array, g: Float64Array, free: number[], n: number
     for (let b = 0; b < m; b++) A[a * m + b] = H[free[a] * n + free[b]];
     A[a * m + a] += lambda * Math.max(Math.abs(A[a * m + a]), 1e-12);
   }
-  if (!choleskyInPlace(A, m)) return null;
+  if (!cholesky(A, m)) return null;
   const rhs = Float64Array.from(free, (i) => -g[i]);
   const d = choleskySolve(A, m, rhs);
   let edm = 0;
@@ -206,45 +206,12 @@ function solveNewton(H: Float64Array, g: Float64Array, free: number[], n: number
   return { step: d, edm };
 }
 
-/** Lower-triangular Cholesky factor in place (upper part left as is); false if not positive definite. */
-export function choleskyInPlace(A: Float64Array, m: number): boolean {
-  for (let j = 0; j < m; j++) {
-    let s = A[j * m + j];
-    for (let k = 0; k < j; k++) s -= A[j * m + k] * A[j * m + k];
-    if (!(s > 0) || !Number.isFinite(s)) return false;
-    const ljj = Math.sqrt(s);
-    A[j * m + j] = ljj;
-    for (let i = j + 1; i < m; i++) {
-      let t = A[i * m + j];
-      for (let k = 0; k < j; k++) t -= A[i * m + k] * A[j * m + k];
-      A[i * m + j] = t / ljj;
-    }
-  }
-  return true;
-}
-
-/** Solves L Lᵀ x = b with the factor from choleskyInPlace. */
-export function choleskySolve(L: Float64Array, m: number, b: Float64Array): Float64Array {
-  const y = Float64Array.from(b);
-  for (let i = 0; i < m; i++) {
-    let s = y[i];
-    for (let k = 0; k < i; k++) s -= L[i * m + k] * y[k];
-    y[i] = s / L[i * m + i];
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let k = i + 1; k < m; k++) s -= L[k * m + i] * y[k];
-    y[i] = s / L[i * m + i];
-  }
-  return y;
-}
-
 /** Inverse of the Hessian restricted to `free` (the covariance at a minimum), n × n with zeros elsewhere; null if not positive definite. */
 export function covarianceFromHessian(H: Float64Array, n: number, free: readonly number[]): Float64Array | null {
   const m = free.length;
   const A = new Float64Array(m * m);
   for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) A[a * m + b] = H[free[a] * n + free[b]];
-  if (!choleskyInPlace(A, m)) return null;
+  if (!cholesky(A, m)) return null;
   const cov = new Float64Array(n * n);
   for (let b = 0; b < m; b++) {
     const e = new Float64Array(m);

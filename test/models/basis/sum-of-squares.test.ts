@@ -172,6 +172,22 @@ describe('polynomial positivity', () => {
     expect(checkPolynomialPositivity([2, 0.1, 0], monomialBasis(2, 1)).nonNegative).toBe(false);
   });
 
+  it('accepts singular PSD rows in a batch (Cholesky fails, Jacobi decides)', () => {
+    const basis = monomialBasis(2, 2);
+    const rows = [
+      [2, 0, 0, 1, 0, 1], // 2 + a² + b²: positive definite
+      [1, 2, -2, 1, -2, 1], // (1 + a − b)²: singular
+      [0, 0, 0, 0, 0, 0], // zero
+    ];
+    const ok = checkPolynomialPositivityBatch(rows.flat(), 3, basis);
+    expect(ok).toMatchObject({ nonNegative: true, method: 'gram-matrix', firstOffendingRow: -1 });
+    expect(ok.minimum).toBeLessThanOrEqual(0);
+    expect(ok.minimum).toBeGreaterThan(-1e-12);
+    const bad = checkPolynomialPositivityBatch([...rows.flat(), 1, 0, 0, 1, 0, -1], 4, basis);
+    expect(bad).toMatchObject({ nonNegative: false, firstOffendingRow: 3 });
+    expect(bad.minimum).toBeCloseTo(-1, 12);
+  });
+
   it('checks higher degrees on a grid and says so', () => {
     const basis = monomialBasis(1, 4); // [1, a, a², a³, a⁴]
     // (a² − 1)² = 1 − 2a² + a⁴ ≥ 0

@@ -321,6 +321,20 @@ describe('frozen-network runtime details', () => {
     expect(one('selu', 2)).toBeCloseTo(2.101401974710961, 15);
   });
 
+  it('stays correct when a wider network re-lays out the shared buffers', () => {
+    const small = randomNetwork(random, { inputs: 4, hidden: [32], raw: 2, head: { kind: 'identity' }, activations: ['relu', 'linear'] });
+    const wide = randomNetwork(random, { inputs: 4, hidden: [200, 90], raw: 3, head: { kind: 'identity' }, activations: ['relu', 'tanh', 'linear'] });
+    const n = 140;
+    const x = randomArray(random, n * 4, 1);
+    for (const precision of ['float64', 'float32'] as const) {
+      const tolerance = precision === 'float64' ? 1e-12 : 1e-4;
+      for (const net of [small, wide, small, wide]) {
+        const H = net.outputs;
+        expect(maxError(evaluateNetwork(net, 0, x, n, undefined, { precision }), referenceNetwork(net, 0, x, n), H)).toBeLessThan(tolerance);
+      }
+    }
+  });
+
   it('rejects bad arguments', () => {
     const net = randomNetwork(random, { inputs: 3, hidden: [4], raw: 1, head: { kind: 'identity' }, activations: ['relu', 'linear'] });
     expect(() => evaluateNetwork(net, 1, new Float32Array(3), 1)).toThrow(/member index/);

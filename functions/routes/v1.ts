@@ -78,6 +78,11 @@ function fitBody(artifact: LoadedArtifact, fit: FitResult) {
   };
 }
 
+function gridPoints(requested: number | undefined, fallback: number, limit: number): number {
+  if (requested !== undefined && requested > limit) throw new Problem(422, 'invalid-request', `points may be at most ${limit} here`, [{ path: ['points'], message: `at most ${limit}` }]);
+  return requested ?? fallback;
+}
+
 export const v1 = new Hono<Env>();
 
 v1.get('/likelihoods', async (c) => {
@@ -198,7 +203,7 @@ v1.post('/likelihoods/:spec/interval', async (c) => {
   const data = resolveRequestData(artifact, request);
   const members = likelihood.variants - 1;
   if (request.parameters.length === 1) {
-    const points = Math.min(request.points ?? 61, LIMITS.scanPoints);
+    const points = gridPoints(request.points, 61, LIMITS.scanPoints);
     const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, request.parameters[0], request.cl, { points, variant }));
     const result = run(0);
     const ensemble = members > 0 ? Array.from({ length: members }, (_, k) => run(k + 1)) : [];
@@ -213,7 +218,7 @@ v1.post('/likelihoods/:spec/interval', async (c) => {
     });
   }
   if (request.parameters[0] === request.parameters[1]) throw new Problem(422, 'invalid-request', 'a contour needs two different parameters', [{ path: ['parameters', 1], message: 'repeated' }]);
-  const points = Math.min(request.points ?? 41, LIMITS.contourPoints);
+  const points = gridPoints(request.points, 41, LIMITS.contourPoints);
   const result = evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points }));
   return respond(c, {
     parameters: result.parameters,

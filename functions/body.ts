@@ -50,7 +50,7 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   const bytes = await readLimited(c.req.raw, LIMITS.bodyBytes);
   let value: unknown;
   try {
-    value = type === MSGPACK ? decodeMessagePack(bytes) : JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = type === MSGPACK ? decodeMessagePack(bytes) : JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes), refuseProtoKeys);
   } catch (error) {
     throw new Problem(400, 'malformed-body', `the body is not valid ${type === MSGPACK ? 'MessagePack' : 'JSON'}: ${(error as Error).message}`);
   }
@@ -59,11 +59,31 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parsed.data;
 }
 
-/** MessagePack when asked for by Accept, or by the request's Content-Type when Accept names neither. */
+// A key named __proto__ would be dropped by object schemas without a word; refuse it instead.
+function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new Error('"__proto__" is not allowed as a key');
+  return value;
+}
+
+/** The q-value (RFC 9110) the Accept header gives a media type; undefined when it is not named. */
+function acceptQuality(accept: string, type: string): number | undefined {
+  for (const part of accept.split(',')) {
+    const [media, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (media !== type) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    const value = q ? Number(q.slice(2)) : 1;
+    return Number.isFinite(value) ? value : 0;
+  }
+  return undefined;
+}
+
+/** MessagePack when Accept prefers it, or by the request's Content-Type when Accept names neither. */
 export function wantsMessagePack(c: Context): boolean {
-  const accept = (c.req.header('accept') ?? '').toLowerCase();
-  if (accept.includes(MSGPACK)) return true;
-  if (accept.includes('application/json')) return false;
+  const accept = c.req.header('accept') ?? '';
+  const msgpack = acceptQuality(accept, MSGPACK);
+  const json = acceptQuality(accept, 'application/json');
+  if (msgpack !== undefined && msgpack > 0 && (json === undefined || msgpack >= json)) return true;
+  if (json !== undefined || msgpack !== undefined) return false;
   return mediaType(c.req.header('content-type')) === MSGPACK;
 }
 

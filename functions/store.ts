@@ -4,7 +4,7 @@
  * assets, the Node file system, R2). A tampered or broken artifact is refused on its own;
  * the rest of the catalogue keeps working.
  */
-import { ArtifactError, loadArtifact, parseManifest, type LoadedArtifact } from '../models/artifact/load.js';
+import { ArtifactError, loadArtifact, parseManifest, readVerifiedComponent, type LoadedArtifact } from '../models/artifact/load.js';
 import type { Manifest } from '../models/artifact/manifest-schema.js';
 import { sha256Hex } from '../models/artifact/codec.js';
 import { CatalogueIndexSchema, compareVersions, type CatalogueIndex } from './catalogue-index.js';
@@ -25,6 +25,8 @@ export interface ArtifactStore {
   resolve(spec: string): Promise<{ id: string; version: string; latest: boolean }>;
   manifest(id: string, version: string): Promise<ManifestEntry>;
   load(id: string, version: string): Promise<LoadedArtifact>;
+  /** the bytes of one component, sha256 checked (e.g. a validation figure) */
+  component(id: string, version: string, name: string): Promise<Uint8Array>;
 }
 
 export function createArtifactStore(read: ReadAsset): ArtifactStore {
@@ -34,10 +36,21 @@ export function createArtifactStore(read: ReadAsset): ArtifactStore {
 
   const index = () => {
     indexPromise ??= (async () => {
-      const bytes = await read('index.json');
+      let bytes: Uint8Array | null;
+      try {
+        bytes = await read('index.json');
+      } catch (error) {
+        throw new Problem(503, 'artifact-unavailable', `the catalogue index could not be read: ${(error as Error).message}`);
+      }
       if (!bytes) return { schemaVersion: '1' as const, likelihoods: [] };
-      const parsed = CatalogueIndexSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-      if (!parsed.success) throw new Problem(503, 'artifact-unavailable', 'the catalogue index is malformed');
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        throw new Problem(503, 'artifact-unavailable', 'the catalogue index (index.json) is not valid JSON');
+      }
+      const parsed = CatalogueIndexSchema.safeParse(json);
+      if (!parsed.success) throw new Problem(503, 'artifact-unavailable', 'the catalogue index (index.json) does not match its schema');
       return parsed.data;
     })();
     return indexPromise;
@@ -48,9 +61,9 @@ export function createArtifactStore(read: ReadAsset): ArtifactStore {
     let entry = manifests.get(key);
     if (!entry) {
       entry = (async () => {
-        const bytes = await read(`${id}/${version}/manifest.json`);
-        if (!bytes) throw new Problem(503, 'artifact-unavailable', `${key}: manifest.json is missing`);
         try {
+          const bytes = await read(`${id}/${version}/manifest.json`);
+          if (!bytes) throw new Problem(503, 'artifact-unavailable', `${key}: manifest.json is missing`);
           const manifest = parseManifest(JSON.parse(new TextDecoder().decode(bytes)));
           if (manifest.id !== id || manifest.version !== version) throw new ArtifactError('manifest-invalid', `the manifest in ${key} says ${manifest.id}@${manifest.version}`);
           return { manifest, etag: `"${await sha256Hex(bytes)}"` };
@@ -92,6 +105,14 @@ export function createArtifactStore(read: ReadAsset): ArtifactStore {
         artifacts.set(key, artifact);
       }
       return artifact;
+    },
+    async component(id, version, name) {
+      const { manifest: m } = await manifest(id, version);
+      try {
+        return await readVerifiedComponent(m, name, (file) => read(`${id}/${version}/${file}`));
+      } catch (error) {
+        throw artifactProblem(`${id}@${version}`, error);
+      }
     },
   };
 }

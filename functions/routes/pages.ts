@@ -1,3 +1,129 @@
-import { Hono } from 'hono';
-import type { Env } from './v1.js';
+/**
+ * The public pages (DESIGN.md "The public HTTP API": `GET /likelihoods/{id}`): the
+ * catalogue at `/`, a result page per likelihood version, and the validation figures the
+ * artifact publishes. Server-rendered HTML and SVG, no client-side script. Errors are the
+ * app's problem details, except for requests whose Accept prefers text/html (browsers),
+ * which get the same status with a short HTML page.
+ */
+import { Hono, type Context } from 'hono';
+import { analysisOf } from '../pages/analysis.js';
+import { renderCataloguePage, type CatalogueItem } from '../pages/catalogue-page.js';
+import { html, layout, PAGE_CSP } from '../pages/html.js';
+import { renderResultPage } from '../pages/result-page.js';
+import { Problem } from '../problem.js';
+import { cacheHeaders, catalogueEntry, type Env } from './v1.js';
+
 export const pages = new Hono<Env>();
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': PAGE_CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+} as const;
+
+/** q-value of a media type in an Accept header: that of the most specific matching range (0 when none matches). */
+function quality(accept: string, type: string): number {
+  const major = type.split('/')[0];
+  let best = { specificity: -1, q: 0 };
+  for (const part of accept.toLowerCase().split(',')) {
+    const [range, ...params] = part.split(';').map((s) => s.trim());
+    const specificity = range === type ? 2 : range === `${major}/*` ? 1 : range === '*/*' ? 0 : -1;
+    if (specificity <= best.specificity) continue;
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    best = { specificity, q: Number.isFinite(q) ? q : 0 };
+  }
+  return best.q;
+}
+
+/** The client prefers HTML to JSON problem details (a browser); without an Accept header it does not. */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  if (!accept.toLowerCase().includes('text/html')) return false;
+  const h = quality(accept, 'text/html');
+  return h > 0 && h >= Math.max(quality(accept, 'application/json'), quality(accept, 'application/problem+json'));
+}
+
+function errorPage(problem: Problem, path: string): Response {
+  const body = problem.body(path);
+  const page = layout({
+    title: body.title,
+    body: html`<h1>${body.title}</h1><p>${body.detail}</p><p class="meta">HTTP ${body.status} · <code>${body.code}</code> · <code>${path}</code></p><p><a href="/">Back to the catalogue of published likelihoods</a></p>`,
+  });
+  return new Response(page, { status: problem.status, headers: { ...PAGE_HEADERS, 'cache-control': 'no-store', vary: 'accept' } });
+}
+
+/** Runs a page handler; a problem becomes an HTML page for browsers and is rethrown (to the app's onError) otherwise. */
+async function page(c: Context<Env>, handler: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handler();
+  } catch (error) {
+    if (prefersHtml(c.req.header('accept'))) {
+      const problem = error instanceof Problem ? error : new Problem(500, 'internal-error', 'an unexpected error occurred; it has been logged');
+      if (!(error instanceof Problem)) console.error(error);
+      return errorPage(problem, new URL(c.req.url).pathname);
+    }
+    throw error;
+  }
+}
+
+pages.get('/', (c) =>
+  page(c, async () => {
+    const store = c.get('store');
+    const index = await store.index();
+    const items = await Promise.all(
+      index.likelihoods.map(async (l): Promise<CatalogueItem> => {
+        const { version } = await store.resolve(l.id);
+        try {
+          const { manifest } = await store.manifest(l.id, version);
+          return { entry: catalogueEntry(manifest, l.versions), manifest };
+        } catch (error) {
+          return { unavailable: { id: l.id, latest: version, versions: l.versions, message: (error as Error).message } };
+        }
+      }),
+    );
+    return new Response(renderCataloguePage(items, new URL(c.req.url).origin), { headers: { ...PAGE_HEADERS, 'cache-control': 'public, max-age=60' } });
+  }),
+);
+
+pages.get('/likelihoods', (c) => c.redirect('/', 302));
+
+pages.get('/likelihoods/:spec', (c) =>
+  page(c, async () => {
+    const store = c.get('store');
+    const spec = c.req.param('spec');
+    const { id, version } = await store.resolve(spec);
+    const [{ manifest, etag }, artifact, index] = await Promise.all([store.manifest(id, version), store.load(id, version), store.index()]);
+    const analysis = await analysisOf(`${id}@${version} ${etag}`, artifact);
+    const entry = index.likelihoods.find((l) => l.id === id)!;
+    const { version: latest } = await store.resolve(id);
+    const body = renderResultPage({ manifest, artifact, analysis, versions: entry.versions, latest, origin: new URL(c.req.url).origin });
+    return new Response(body, { headers: { ...PAGE_HEADERS, 'cache-control': spec.includes('@') ? 'public, max-age=3600' : 'public, max-age=60' } });
+  }),
+);
+
+pages.get('/likelihoods/:spec/figures/:file', (c) =>
+  page(c, async () => {
+    const store = c.get('store');
+    const spec = c.req.param('spec');
+    const file = c.req.param('file');
+    const { id, version, latest } = await store.resolve(spec);
+    const { manifest } = await store.manifest(id, version);
+    const name = /^([a-z][a-z0-9-]{0,63})\.svg$/.exec(file)?.[1];
+    const ref = name ? manifest.components[name] : undefined;
+    if (!name || !ref || ref.kind !== 'figure' || ref.mediaType !== 'image/svg+xml') {
+      throw new Problem(404, 'not-found', `${id}@${version} publishes no figure '${file}'`);
+    }
+    const etag = `"${ref.sha256}"`;
+    const headers = {
+      ...cacheHeaders(etag, latest, spec.includes('@')),
+      'content-type': 'image/svg+xml',
+      // a figure is shown as an image; should it be opened directly, nothing in it may run
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+      'x-content-type-options': 'nosniff',
+    };
+    if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });
+    const bytes = await store.component(id, version, name);
+    return new Response(bytes as Uint8Array<ArrayBuffer>, { headers });
+  }),
+);

@@ -119,6 +119,10 @@ v1.post('/likelihoods/:spec/nll', async (c) => {
   const data = resolveRequestData(artifact, request);
   const points = pointVectors(artifact, request.points);
   const result = evaluating(() => nllAtPoints(artifact.likelihood, data, points, { profile: request.profile, gradient: request.gradient }));
+  const overflow = result.nll.findIndex((v, k) => !Number.isFinite(v) || (result.gradient?.[k].some((g) => !Number.isFinite(g)) ?? false));
+  if (overflow >= 0) {
+    throw new Problem(422, 'likelihood-undefined', `the NLL at points[${overflow}] is not a finite number: the luminosity or the event weights are beyond double precision`, [{ path: ['points', overflow], message: 'non-finite NLL' }]);
+  }
   return respond(c, {
     parameters: artifact.likelihood.names.slice(0, artifact.likelihood.interest),
     nll: result.nll,

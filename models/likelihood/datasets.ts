@@ -120,9 +120,10 @@ export function resolveDataset(artifact: LoadedArtifact, spec: DatasetSpec, opti
         terms[term.name] = { count, coefficients, weights: coefficients.map(() => weights) };
       }
       const counts = spec.kind === 'binned' ? spec.counts : spec.binned;
+      if (counts && artifact.binned.length === 0) throw new DatasetError(['data', 'binned'], 'this likelihood has no binned terms: binned counts do not apply');
       for (const { term } of artifact.binned) {
         if (!counts) throw new DatasetError(['data'], `term '${term.name}' is binned: submit counts per channel`);
-        terms[term.name] = { counts: binnedCounts(artifact, term.name, counts, ['data', spec.kind === 'binned' ? 'binned' : 'binned']), aux: term.nominalAux() };
+        terms[term.name] = { counts: binnedCounts(artifact, term.name, counts, ['data', 'binned']), aux: term.nominalAux() };
       }
       break;
     }

@@ -25,6 +25,13 @@ export interface UnbinnedData {
   readonly coefficients: readonly Float64Array[];
   /** per variant event weights (null: unit weights); Asimov weights differ between variants */
   readonly weights: readonly (Float64Array | null)[];
+  /**
+   * Per variant cross-section coefficients that replace the term's for these data. Asimov
+   * data built from the reference sample carry the sample's own mean ĉ (eq. 34), so that
+   * the Monte Carlo error of the finite sample cancels in σ(θ) and Σ w ln R̂ alike and the
+   * Asimov NLL is minimal exactly at θ_A.
+   */
+  readonly crossSections?: readonly Float64Array[];
 }
 
 export interface UnbinnedEvaluation {
@@ -84,8 +91,9 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     for (let j = 0; j < P; j++) dtheta[j] = params[index[j]] - reference[j];
     evaluateMonomials(basis, dtheta, m);
   };
-  const sigmaAt = (variant: number) => {
-    const s = crossSection[variant] ?? crossSection[0];
+  const coefficientsOf = (variant: number, data?: UnbinnedData) => data?.crossSections?.[variant] ?? data?.crossSections?.[0] ?? crossSection[variant] ?? crossSection[0];
+  const sigmaAt = (variant: number, data?: UnbinnedData) => {
+    const s = coefficientsOf(variant, data);
     const value = sigma0 * polynomialValue(s, m);
     if (!(value > 0) || !Number.isFinite(value)) throw new NonPositiveRateError(name, 'total cross section σ(θ)', value);
     return value;
@@ -110,9 +118,9 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
       if (!coefficients) throw new RangeError(`term '${name}': the data have no ensemble variant ${variant}`);
       const weights = data.weights[variant] ?? null;
       setMonomials(params, index);
-      const sigma = sigmaAt(variant);
+      const sigma = sigmaAt(variant, data);
       const W = rate ? 0 : totalWeight(data.count, weights);
-      const s = crossSection[variant] ?? crossSection[0];
+      const s = coefficientsOf(variant, data);
       const wantGradient = derivatives?.gradient !== undefined;
       const wantHessian = derivatives?.hessian !== undefined;
 
@@ -169,7 +177,7 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
         evaluateMonomials(basis, dtheta, mk);
         M.set(mk, k * C);
         m.set(mk);
-        sigmas[k] = sigmaAt(0);
+        sigmas[k] = sigmaAt(0, data);
       }
       try {
         sumLogRatiosBatch(data.coefficients[0], data.count, C, M, K, weights, out);
@@ -179,7 +187,7 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
       }
       const W = rate ? 0 : totalWeight(data.count, weights);
       for (let k = 0; k < K; k++) {
-        out[k] = rate ? luminosity * sigmas[k] - out[k] : W * Math.log(sigmas[k] / sigma0 / crossSection[0][0]) - out[k];
+        out[k] = rate ? luminosity * sigmas[k] - out[k] : W * Math.log(sigmas[k] / sigma0 / coefficientsOf(0, data)[0]) - out[k];
       }
       return out;
     },
@@ -223,7 +231,8 @@ export function unbinnedAsimov(
     }
     return out;
   });
-  return { count: reference.count, coefficients: reference.coefficients, weights };
+  const crossSections = reference.coefficients.map((coefficients, variant) => crossSectionFromReference(coefficients, reference.count, C, reference.weights[variant] ?? null));
+  return { count: reference.count, coefficients: reference.coefficients, weights, crossSections };
 }
 
 /** Cross-section coefficients by eq. 34: s = Σ_i w_i ĉ_i / Σ_i w_i over the reference sample. */

@@ -1,0 +1,259 @@
+/**
+ * The numbers behind a result page, computed with models/ directly: for every parameter of
+ * interest the profile-likelihood scan q(θ) with its 68% and 95% intervals on the observed
+ * data (when the artifact publishes them) and on the expected (Asimov) data at the
+ * reference point and published luminosity; the ensemble members' scans where there is an
+ * ensemble; and 2-D profile contours for the first pairs of parameters. Computed once per
+ * artifact version (keyed by the manifest's sha256) and kept for the isolate's lifetime.
+ */
+import type { LoadedArtifact } from '../../models/artifact/load.js';
+import { profileContour, type ContourLevel } from '../../models/inference/contours.js';
+import { profileInterval, type ConfidenceInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
+import { profileFit } from '../../models/inference/test-statistics.js';
+import { DatasetError, resolveDataset } from '../../models/likelihood/datasets.js';
+import type { Likelihood, LikelihoodData } from '../../models/likelihood/likelihood.js';
+
+/** Confidence levels of the page: the API's defaults. */
+export const PAGE_CLS = [0.68, 0.95] as const;
+/** Scan points of a 1-D scan over the parameter's allowed range. */
+export const SCAN_POINTS = 61;
+/** Grid points per axis of a 2-D contour, and how many pairs of parameters get one. */
+export const CONTOUR_POINTS = 31;
+export const MAX_PAIRS = 3;
+/** The scan plots show q up to this value and zoom in on the region below it, with this many points. */
+export const PLOT_Q_MAX = 8;
+export const PLOT_POINTS = 61;
+
+export type DatasetKind = 'observed' | 'expected';
+
+export interface ScanSummary {
+  dataset: DatasetKind;
+  converged: boolean;
+  best: number;
+  intervals: ConfidenceInterval[];
+  /** the scan behind the intervals (SCAN_POINTS over the allowed range, plus θ̂) */
+  scan: { value: number; q: number; converged: boolean }[];
+  /** q on the plot's grid (the zoomed window; the scan itself when there is no zoom) */
+  curve: { value: number; q: number }[];
+  /** ensemble members' results, when the likelihood has an ensemble */
+  members?: { converged: boolean; best: number; intervals: ConfidenceInterval[] }[];
+  /** the spread of the members' q on the plot's grid: min and max over members at each point */
+  band?: { x: number[]; lower: number[]; upper: number[] };
+  /** why the scan could not be computed */
+  error?: string;
+}
+
+export interface ContourSummary {
+  dataset: DatasetKind;
+  converged: boolean;
+  best: [number, number];
+  contours: ContourLevel[];
+  error?: string;
+}
+
+export interface ParameterAnalysis {
+  name: string;
+  range: [number, number];
+  /** the plotted x range: where some curve has q < PLOT_Q_MAX, or the allowed range */
+  window: [number, number];
+  scans: ScanSummary[];
+}
+
+export interface PairAnalysis {
+  parameters: [string, string];
+  /** the contour grid's ranges: the parameters' plot windows */
+  ranges: [[number, number], [number, number]];
+  contours: ContourSummary[];
+}
+
+export interface Analysis {
+  /** the datasets analysed: 'observed' only when the artifact publishes observed data */
+  datasets: DatasetKind[];
+  observedEvents: number | null;
+  parameters: ParameterAnalysis[];
+  pairs: PairAnalysis[];
+  /** pairs of parameters not shown (beyond MAX_PAIRS) */
+  pairsOmitted: number;
+  members: number;
+  /** wall time of the computation, ms (coarse in Workers, where clocks advance only on I/O) */
+  elapsedMs: number;
+}
+
+const cache = new Map<string, Promise<Analysis>>();
+
+/** The analysis of an artifact version, computed on first use; `key` identifies the exact artifact (id@version and manifest sha256). */
+export function analysisOf(key: string, artifact: LoadedArtifact): Promise<Analysis> {
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = Promise.resolve().then(() => analyse(artifact));
+    cache.set(key, entry);
+    entry.catch(() => cache.delete(key));
+  }
+  return entry;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** q of a scan at each x, by linear interpolation (the scans' grids differ by their inserted best-fit points). */
+function interpolate(scan: readonly { value: number; q: number }[], xs: readonly number[]): number[] {
+  return xs.map((x) => {
+    let k = 1;
+    while (k < scan.length - 1 && scan[k].value < x) k++;
+    const a = scan[k - 1];
+    const b = scan[k];
+    if (b.value === a.value) return a.q;
+    return a.q + ((b.q - a.q) * (x - a.value)) / (b.value - a.value);
+  });
+}
+
+/**
+ * The x range the scan plot shows: the grid cells where any curve has q < PLOT_Q_MAX, one
+ * grid step wider on each side; the whole allowed range when that is most of it.
+ */
+export function plotWindow(range: readonly [number, number], results: readonly (ProfileIntervalResult | null)[]): [number, number] {
+  const step = (range[1] - range[0]) / (SCAN_POINTS - 1);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of results) {
+    if (!r) continue;
+    for (const p of r.scan) {
+      if (p.q < PLOT_Q_MAX) {
+        lo = Math.min(lo, p.value);
+        hi = Math.max(hi, p.value);
+      }
+    }
+  }
+  if (!(lo <= hi)) return [range[0], range[1]];
+  lo = Math.max(range[0], lo - step);
+  hi = Math.min(range[1], hi + step);
+  if (hi - lo < 4 * step) {
+    const mid = (lo + hi) / 2;
+    lo = Math.max(range[0], mid - 2 * step);
+    hi = Math.min(range[1], mid + 2 * step);
+  }
+  if (hi - lo > 0.7 * (range[1] - range[0])) return [range[0], range[1]];
+  return [lo, hi];
+}
+
+/**
+ * q on a grid of values of parameter `index`, others profiled, relative to the minimum of
+ * an interval scan `result` of the same data and variant (q = 2 [NLL(θ, ν̂̂) − NLL_min]);
+ * each profile fit starts from its neighbour's solution.
+ */
+function profileCurve(likelihood: Likelihood, data: LikelihoodData, index: number, grid: readonly number[], result: ProfileIntervalResult, variant: number): { value: number; q: number }[] {
+  // With nothing left to profile, the profile is the NLL itself: evaluate it, skip the minimiser.
+  const free = likelihood.parameters.some((p, j) => j !== index && !p.fixed);
+  let start = result.fit.parameters;
+  return grid.map((value) => {
+    if (!free) {
+      const params = Float64Array.from(start);
+      params[index] = value;
+      let nll: number;
+      try {
+        nll = likelihood.nll(params, data, variant);
+      } catch {
+        nll = NaN;
+      }
+      return { value, q: 2 * (nll - result.nllMin) };
+    }
+    const fit = profileFit(likelihood, data, new Map([[index, value]]), { variant, start, multiStart: false });
+    if (fit.converged) start = fit.parameters;
+    return { value, q: 2 * (fit.nll - result.nllMin) };
+  });
+}
+
+export function analyse(artifact: LoadedArtifact): Analysis {
+  const started = Date.now();
+  const { likelihood, manifest } = artifact;
+  const datasets: { kind: DatasetKind; data: LikelihoodData }[] = [];
+  let observedEvents: number | null = null;
+  try {
+    datasets.push({ kind: 'observed', data: resolveDataset(artifact, { kind: 'observed' }) });
+    observedEvents = artifact.unbinned.reduce((n, u) => n + (u.observed?.count ?? 0), 0);
+  } catch (error) {
+    if (!(error instanceof DatasetError)) throw error;
+  }
+  datasets.push({ kind: 'expected', data: resolveDataset(artifact, { kind: 'asimov' }) });
+  const memberCount = likelihood.variants - 1;
+  const names = likelihood.names.slice(0, likelihood.interest);
+
+  const parameters: ParameterAnalysis[] = names.map((name, i) => {
+    const range: [number, number] = [manifest.parameters[i].range[0], manifest.parameters[i].range[1]];
+    type Run = { kind: DatasetKind; data: LikelihoodData } & ({ result: ProfileIntervalResult; members: (ProfileIntervalResult | null)[] } | { error: string });
+    const runs = datasets.map(({ kind, data }): Run => {
+      try {
+        const result = profileInterval(likelihood, data, name, PAGE_CLS, { points: SCAN_POINTS });
+        const members: (ProfileIntervalResult | null)[] = [];
+        for (let k = 1; k <= memberCount; k++) {
+          try {
+            members.push(profileInterval(likelihood, data, name, PAGE_CLS, { points: SCAN_POINTS, variant: k }));
+          } catch {
+            members.push(null);
+          }
+        }
+        return { kind, data, result, members };
+      } catch (error) {
+        return { kind, data, error: describe(error) };
+      }
+    });
+    const window = plotWindow(range, runs.flatMap((r) => ('result' in r ? [r.result, ...r.members] : [])));
+    const zoomed = window[0] > range[0] || window[1] < range[1];
+    const grid = Array.from({ length: PLOT_POINTS }, (_, k) => window[0] + ((window[1] - window[0]) * k) / (PLOT_POINTS - 1));
+    const curveOf = (result: ProfileIntervalResult, data: LikelihoodData, variant: number) =>
+      zoomed ? profileCurve(likelihood, data, i, grid, result, variant) : result.scan.map((p) => ({ value: p.value, q: p.q }));
+
+    const scans = runs.map((run): ScanSummary => {
+      if (!('result' in run)) return { dataset: run.kind, converged: false, best: NaN, intervals: [], scan: [], curve: [], error: run.error };
+      const { result, members, data } = run;
+      const summary: ScanSummary = {
+        dataset: run.kind,
+        converged: result.converged,
+        best: result.best,
+        intervals: result.intervals,
+        scan: result.scan.map((p) => ({ value: p.value, q: p.q, converged: p.converged })),
+        curve: curveOf(result, data, 0),
+      };
+      if (memberCount > 0) {
+        summary.members = members.map((m) => (m ? { converged: m.converged, best: m.best, intervals: m.intervals } : { converged: false, best: NaN, intervals: [] }));
+        const curves = members.flatMap((m, k) => (m ? [interpolate(curveOf(m, data, k + 1), grid)] : []));
+        if (curves.length) {
+          summary.band = {
+            x: grid,
+            lower: grid.map((_, g) => Math.min(...curves.map((c) => c[g]))),
+            upper: grid.map((_, g) => Math.max(...curves.map((c) => c[g]))),
+          };
+        }
+      }
+      return summary;
+    });
+    return { name, range, window, scans };
+  });
+
+  const allPairs: [number, number][] = [];
+  for (let a = 0; a < names.length; a++) for (let b = a + 1; b < names.length; b++) allPairs.push([a, b]);
+  const pairs: PairAnalysis[] = allPairs.slice(0, MAX_PAIRS).map(([a, b]) => {
+    // The 2-D regions (q < χ²₂ quantile ≤ PLOT_Q_MAX) project into the 1-D profiles' windows: the grid goes there.
+    const ranges: [[number, number], [number, number]] = [parameters[a].window, parameters[b].window];
+    const contours = datasets.map(({ kind, data }): ContourSummary => {
+      try {
+        const result = profileContour(likelihood, data, [names[a], names[b]], PAGE_CLS, { points: CONTOUR_POINTS, ranges });
+        return { dataset: kind, converged: result.converged, best: result.best, contours: result.contours };
+      } catch (error) {
+        return { dataset: kind, converged: false, best: [NaN, NaN], contours: [], error: describe(error) };
+      }
+    });
+    return { parameters: [names[a], names[b]], ranges, contours };
+  });
+
+  return {
+    datasets: datasets.map((d) => d.kind),
+    observedEvents,
+    parameters,
+    pairs,
+    pairsOmitted: allPairs.length - pairs.length,
+    members: memberCount,
+    elapsedMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * Server-side SVG plots for the result pages: pure functions from data to an SVG string,
+ * scales by d3-scale, paths by d3-shape, axes, ticks, labels and legend drawn by hand.
+ * No fonts, scripts or anything else from elsewhere; sized for a 640 × 360 view box and
+ * scaled to the page's width. Every text is escaped.
+ */
+import { scaleLinear, type ScaleLinear } from 'd3-scale';
+import { area, curveLinearClosed, line } from 'd3-shape';
+import { escapeHtml } from './html.js';
+
+/** Okabe–Ito colours (distinguishable with the common colour-vision deficiencies). */
+export const COLORS = {
+  black: '#000000',
+  blue: '#0072B2',
+  sky: '#56B4E9',
+  orange: '#E69F00',
+  vermilion: '#D55E00',
+  green: '#009E73',
+  purple: '#CC79A7',
+  grey: '#6e7781',
+} as const;
+
+export type Point = readonly [number, number];
+
+export interface Series {
+  points: readonly Point[];
+  color: string;
+  width?: number;
+  /** SVG stroke-dasharray, e.g. "6 4" */
+  dash?: string;
+  label?: string;
+}
+
+export interface Band {
+  x: readonly number[];
+  lower: readonly number[];
+  upper: readonly number[];
+  color: string;
+  opacity?: number;
+  label?: string;
+}
+
+export interface HLine {
+  y: number;
+  /** a short label right of the frame */
+  label?: string;
+  color?: string;
+  dash?: string;
+}
+
+/** A shaded range of x over the full height (e.g. a confidence interval). */
+export interface Span {
+  from: number;
+  to: number;
+  color: string;
+  opacity: number;
+  label?: string;
+}
+
+export interface Marker {
+  x: number;
+  y: number;
+  shape: 'cross' | 'diamond' | 'circle';
+  color: string;
+  label?: string;
+}
+
+interface Frame {
+  id: string;
+  width?: number;
+  height?: number;
+  xDomain: readonly [number, number];
+  yDomain: readonly [number, number];
+  xLabel: string;
+  yLabel: string;
+  /** accessible title and description of the figure */
+  title: string;
+  description?: string;
+  /** room right of the frame (for the labels of horizontal lines); default 18 */
+  rightMargin?: number;
+}
+
+export interface LinePlotOptions extends Frame {
+  series: readonly Series[];
+  bands?: readonly Band[];
+  hlines?: readonly HLine[];
+  spans?: readonly Span[];
+  markers?: readonly Marker[];
+}
+
+export interface ContourLayer {
+  /** polygons, each an outer ring followed by its holes, in data coordinates */
+  polygons: readonly (readonly (readonly Point[])[])[];
+  color: string;
+  width?: number;
+  dash?: string;
+  fillOpacity?: number;
+  label?: string;
+}
+
+export interface ContourPlotOptions extends Frame {
+  layers: readonly ContourLayer[];
+  markers?: readonly Marker[];
+}
+
+interface LegendItem {
+  kind: 'line' | 'fill' | 'marker';
+  color: string;
+  dash?: string;
+  width?: number;
+  opacity?: number;
+  shape?: Marker['shape'];
+  label: string;
+}
+
+const FONT = 'font-family="system-ui,-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif"';
+const num = (v: number) => String(Math.round(v * 100) / 100);
+
+/** Legend rows laid out in the top margin; returns the markup and the height used. */
+function legend(items: readonly LegendItem[], left: number, right: number): { svg: string; height: number } {
+  if (!items.length) return { svg: '', height: 0 };
+  const rows: { item: LegendItem; x: number }[][] = [[]];
+  let x = left;
+  for (const item of items) {
+    const w = 30 + 6.6 * [...item.label].length + 18;
+    if (x + w > right && rows.at(-1)!.length) {
+      rows.push([]);
+      x = left;
+    }
+    rows.at(-1)!.push({ item, x });
+    x += w;
+  }
+  const parts: string[] = [];
+  rows.forEach((row, r) => {
+    const y = 16 + 18 * r;
+    for (const { item, x } of row) {
+      if (item.kind === 'line') parts.push(`<line x1="${num(x)}" x2="${num(x + 24)}" y1="${y}" y2="${y}" stroke="${item.color}" stroke-width="${item.width ?? 2}"${item.dash ? ` stroke-dasharray="${item.dash}"` : ''}/>`);
+      else if (item.kind === 'fill') parts.push(`<rect x="${num(x)}" y="${y - 6}" width="24" height="12" fill="${item.color}" fill-opacity="${item.opacity ?? 0.3}" stroke="${item.color}" stroke-opacity="0.6"/>`);
+      else parts.push(markerShape(x + 12, y, item.shape ?? 'circle', item.color));
+      parts.push(`<text x="${num(x + 30)}" y="${y + 4}" font-size="12.5" fill="#1b1f24">${escapeHtml(item.label)}</text>`);
+    }
+  });
+  return { svg: `<g class="legend">${parts.join('')}</g>`, height: 18 * rows.length + 8 };
+}
+
+function markerShape(x: number, y: number, shape: Marker['shape'], color: string): string {
+  if (shape === 'cross') return `<path d="M${num(x - 6)},${num(y)}H${num(x + 6)}M${num(x)},${num(y - 6)}V${num(y + 6)}" stroke="${color}" stroke-width="2.5"/>`;
+  if (shape === 'diamond') return `<path d="M${num(x)},${num(y - 6)}L${num(x + 6)},${num(y)}L${num(x)},${num(y + 6)}L${num(x - 6)},${num(y)}Z" fill="#fff" stroke="${color}" stroke-width="2"/>`;
+  return `<circle cx="${num(x)}" cy="${num(y)}" r="4.5" fill="${color}" stroke="#fff" stroke-width="1"/>`;
+}
+
+interface Axes {
+  x: ScaleLinear<number, number>;
+  y: ScaleLinear<number, number>;
+  open: string;
+  axes: string;
+  close: string;
+  clip: string;
+}
+
+/** The frame of a plot: view box, legend, axes with ticks, grid and labels, and a clip path for the data. */
+function frame(options: Frame, items: readonly LegendItem[]): Axes {
+  const width = options.width ?? 640;
+  const height = options.height ?? 360;
+  const margin = { left: 62, right: options.rightMargin ?? 18, bottom: 48 };
+  const key = legend(items, margin.left, width - margin.right);
+  const top = Math.max(14, key.height + 4);
+  const x = scaleLinear().domain([options.xDomain[0], options.xDomain[1]]).range([margin.left, width - margin.right]);
+  const y = scaleLinear().domain([options.yDomain[0], options.yDomain[1]]).range([height - margin.bottom, top]);
+  const [x0, x1] = x.range();
+  const [y0, y1] = y.range();
+  const parts: string[] = [];
+  const xFormat = x.tickFormat(8);
+  const yFormat = y.tickFormat(6);
+  for (const t of x.ticks(8)) {
+    const px = num(x(t));
+    parts.push(`<line x1="${px}" x2="${px}" y1="${num(y1)}" y2="${num(y0)}" stroke="#eaeef2"/>`);
+    parts.push(`<line x1="${px}" x2="${px}" y1="${num(y0)}" y2="${num(y0 + 5)}" stroke="#57606a"/>`);
+    parts.push(`<text x="${px}" y="${num(y0 + 19)}" text-anchor="middle" font-size="12.5" fill="#1b1f24">${escapeHtml(xFormat(t))}</text>`);
+  }
+  for (const t of y.ticks(6)) {
+    const py = num(y(t));
+    parts.push(`<line x1="${num(x0)}" x2="${num(x1)}" y1="${py}" y2="${py}" stroke="#eaeef2"/>`);
+    parts.push(`<line x1="${num(x0 - 5)}" x2="${num(x0)}" y1="${py}" y2="${py}" stroke="#57606a"/>`);
+    parts.push(`<text x="${num(x0 - 8)}" y="${num(y(t) + 4)}" text-anchor="end" font-size="12.5" fill="#1b1f24">${escapeHtml(yFormat(t))}</text>`);
+  }
+  const grid = parts.join('');
+  const box = `<rect x="${num(x0)}" y="${num(y1)}" width="${num(x1 - x0)}" height="${num(y0 - y1)}" fill="none" stroke="#57606a"/>`;
+  const labels =
+    `<text x="${num((x0 + x1) / 2)}" y="${height - 8}" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeHtml(options.xLabel)}</text>` +
+    `<text transform="translate(16 ${num((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeHtml(options.yLabel)}</text>`;
+  const clip = `${options.id}-clip`;
+  const titleId = `${options.id}-title`;
+  const descId = `${options.id}-desc`;
+  const open =
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId}${options.description ? ` ${descId}` : ''}" ${FONT}>` +
+    `<title id="${titleId}">${escapeHtml(options.title)}</title>` +
+    (options.description ? `<desc id="${descId}">${escapeHtml(options.description)}</desc>` : '') +
+    `<defs><clipPath id="${clip}"><rect x="${num(x0)}" y="${num(y1)}" width="${num(x1 - x0)}" height="${num(y0 - y1)}"/></clipPath></defs>` +
+    `<rect width="${width}" height="${height}" fill="#fff"/>` +
+    grid;
+  return { x, y, open, axes: box + labels + key.svg, close: '</svg>', clip };
+}
+
+/** Finite points only, with breaks where a value is missing (NaN/∞). */
+const finitePoint = (p: Point) => Number.isFinite(p[0]) && Number.isFinite(p[1]);
+
+/**
+ * A line plot: shaded x-spans, bands, curves, horizontal reference lines with labels at the
+ * right edge, and markers; data outside the y domain are clipped at the frame.
+ */
+export function linePlot(options: LinePlotOptions): string {
+  const items: LegendItem[] = [
+    ...options.series.filter((s) => s.label).map((s) => ({ kind: 'line' as const, color: s.color, dash: s.dash, width: s.width, label: s.label! })),
+    ...(options.bands ?? []).filter((b) => b.label).map((b) => ({ kind: 'fill' as const, color: b.color, opacity: b.opacity, label: b.label! })),
+    ...dedupe((options.spans ?? []).filter((s) => s.label).map((s) => ({ kind: 'fill' as const, color: s.color, opacity: s.opacity, label: s.label! }))),
+    ...(options.markers ?? []).filter((m) => m.label).map((m) => ({ kind: 'marker' as const, color: m.color, shape: m.shape, label: m.label! })),
+  ];
+  const labelled = (options.hlines ?? []).filter((h) => h.label);
+  const rightMargin = labelled.length ? Math.max(18, 12 + 7.2 * Math.max(...labelled.map((h) => [...h.label!].length))) : undefined;
+  const { x, y, open, axes, close, clip } = frame({ rightMargin, ...options }, items);
+  const [y0, y1] = y.range();
+  const [x0, x1] = x.range();
+  const clamp = (v: number) => Math.min(Math.max(v, x.domain()[0]), x.domain()[1]);
+  const parts: string[] = [open, `<g clip-path="url(#${clip})">`];
+  for (const s of options.spans ?? []) {
+    const a = x(clamp(Math.min(s.from, s.to)));
+    const b = x(clamp(Math.max(s.from, s.to)));
+    parts.push(`<rect x="${num(a)}" y="${num(y1)}" width="${num(Math.max(b - a, 0.5))}" height="${num(y0 - y1)}" fill="${s.color}" fill-opacity="${s.opacity}"/>`);
+  }
+  for (const b of options.bands ?? []) {
+    const rows = b.x.map((xv, k) => [xv, b.lower[k], b.upper[k]] as const);
+    const d = area<(typeof rows)[number]>()
+      .defined((r) => Number.isFinite(r[0]) && Number.isFinite(r[1]) && Number.isFinite(r[2]))
+      .x((r) => x(r[0]))
+      .y0((r) => y(r[1]))
+      .y1((r) => y(r[2]))
+      .digits(2)(rows);
+    if (d) parts.push(`<path d="${d}" fill="${b.color}" fill-opacity="${b.opacity ?? 0.3}" stroke="none"/>`);
+  }
+  for (const h of options.hlines ?? []) {
+    const py = num(y(h.y));
+    parts.push(`<line x1="${num(x0)}" x2="${num(x1)}" y1="${py}" y2="${py}" stroke="${h.color ?? COLORS.grey}" stroke-width="1.3" stroke-dasharray="${h.dash ?? '5 4'}"/>`);
+  }
+  for (const s of options.series) {
+    const d = line<Point>()
+      .defined(finitePoint)
+      .x((p) => x(p[0]))
+      .y((p) => y(p[1]))
+      .digits(2)(s.points);
+    if (d) parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2.2}" stroke-linejoin="round"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+  }
+  parts.push('</g>');
+  for (const h of options.hlines ?? []) {
+    if (!h.label || h.y < y.domain()[0] || h.y > y.domain()[1]) continue;
+    parts.push(`<text x="${num(x1 + 5)}" y="${num(y(h.y) + 4)}" font-size="12.5" fill="${h.color ?? COLORS.grey}">${escapeHtml(h.label)}</text>`);
+  }
+  for (const m of options.markers ?? []) {
+    if (m.x < x.domain()[0] || m.x > x.domain()[1] || m.y < y.domain()[0] || m.y > y.domain()[1]) continue;
+    parts.push(markerShape(x(m.x), y(m.y), m.shape, m.color));
+  }
+  parts.push(axes, close);
+  return parts.join('');
+}
+
+/** A 2-D plot of confidence regions: each layer's polygons (with holes) as filled/outlined paths, plus markers. */
+export function contourPlot(options: ContourPlotOptions): string {
+  const items: LegendItem[] = [
+    ...options.layers.filter((l) => l.label).map((l) => ({ kind: 'line' as const, color: l.color, dash: l.dash, width: l.width, label: l.label! })),
+    ...(options.markers ?? []).filter((m) => m.label).map((m) => ({ kind: 'marker' as const, color: m.color, shape: m.shape, label: m.label! })),
+  ];
+  const { x, y, open, axes, close, clip } = frame(options, items);
+  const ring = line<Point>()
+    .x((p) => x(p[0]))
+    .y((p) => y(p[1]))
+    .curve(curveLinearClosed)
+    .digits(2);
+  const parts: string[] = [open, `<g clip-path="url(#${clip})">`];
+  for (const layer of options.layers) {
+    const d = layer.polygons.flatMap((polygon) => polygon.map((r) => ring(r as Point[]) ?? '')).join('');
+    if (!d) continue;
+    parts.push(
+      `<path d="${d}" fill="${layer.color}" fill-opacity="${layer.fillOpacity ?? 0}" fill-rule="evenodd" stroke="${layer.color}" stroke-width="${layer.width ?? 2}" stroke-linejoin="round"${layer.dash ? ` stroke-dasharray="${layer.dash}"` : ''}/>`,
+    );
+  }
+  parts.push('</g>');
+  for (const m of options.markers ?? []) {
+    if (m.x < x.domain()[0] || m.x > x.domain()[1] || m.y < y.domain()[0] || m.y > y.domain()[1]) continue;
+    parts.push(markerShape(x(m.x), y(m.y), m.shape, m.color));
+  }
+  parts.push(axes, close);
+  return parts.join('');
+}
+
+function dedupe<T extends { label: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => (seen.has(i.label) ? false : (seen.add(i.label), true)));
+}

@@ -52,6 +52,93 @@ program
   });
 
 program
+  .command('pipeline')
+  .description('simulate → train (repulsive ensemble) → freeze (parity vs tfjs) → validate (closure, coverage) → publish a derivative-learning toy likelihood, from a config file')
+  .argument('<config>', 'a JSON config, e.g. scripts/pipeline/configs/gaussian-toy-a1.5.json')
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .action(async (configPath: string, options) => {
+    const { readFile } = await import('node:fs/promises');
+    const { ToyPipelineConfigSchema, runToyPipeline } = await import('./pipeline/toy-pipeline.js');
+    const parsed = ToyPipelineConfigSchema.safeParse(JSON.parse(await readFile(configPath, 'utf8')));
+    if (!parsed.success) throw new Error(`${configPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const config = parsed.data as import('./pipeline/toy-pipeline.js').ToyPipelineConfig;
+    const { existsSync } = await import('node:fs');
+    if (existsSync(`${options.out}/${config.id}/${config.version}`)) throw new Error(`${config.id}@${config.version} is already published; a published version never changes`);
+    const training = progressBar(`training ${config.id}`);
+    const coverage = progressBar('coverage toys');
+    const t0 = performance.now();
+    const result = await runToyPipeline(config, options.out, {
+      onStage: (stage, detail) => {
+        if (stage === 'train') training.stop();
+        if (stage === 'coverage') coverage.stop();
+        console.log(`[${stage}] ${detail}`);
+      },
+      onTrainingProgress: (p) => training.update(p.epoch, p.epochs),
+      onCoverageProgress: (done, total) => coverage.update(done, total),
+    });
+    const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
+    await writeCatalogueIndex(options.out);
+    console.log(`published ${config.id}@${config.version} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    for (const [k, v] of Object.entries(result.closure)) console.log(`  ${k}: ${typeof v === 'number' ? v.toPrecision(4) : v}`);
+    for (const e of result.coverage.estimates) console.log(`  coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)}% ± ${(100 * e.error).toFixed(1)}% (${e.toys} toys)`);
+  });
+
+program
+  .command('simulate')
+  .description('draw toy events with their exact joint coefficients and print a summary (with fractional smearing if asked)')
+  .option('--alpha <alpha>', 'distance of the displaced Gaussian', finiteNumber, 1.5)
+  .option('--events <n>', 'events at θ0', positiveInteger, 10_000)
+  .option('--seed <n>', 'random seed', positiveInteger, 1)
+  .option('--fractional-smearing <t>', 'smear events whose target lies beyond t standard deviations', finiteNumber)
+  .option('--out <file>', 'write the sample (MessagePack: reco, parton, coefficients, weights)')
+  .action(async (options) => {
+    const { twoGaussianSimulator } = await import('./simulators/two-gaussian.js');
+    const { simulateWithFractionalSmearing } = await import('./training/fractional-smearing.js');
+    const simulator = twoGaussianSimulator({ alpha: options.alpha });
+    const smeared = options.fractionalSmearing !== undefined ? simulateWithFractionalSmearing(simulator, { events: options.events, seed: options.seed, threshold: options.fractionalSmearing }) : null;
+    const sample = smeared ? smeared.sample : simulator.simulate({ events: options.events, seed: options.seed });
+    let maxC2 = 0;
+    let sumW = 0;
+    for (let i = 0; i < sample.count; i++) {
+      maxC2 = Math.max(maxC2, sample.weights[i] * sample.coefficients[i * 3 + 2]);
+      sumW += sample.weights[i];
+    }
+    console.log(`${sample.count} events (Σw = ${sumW.toFixed(1)}), largest w·c₂ = ${maxC2.toPrecision(4)}${smeared ? `; fractional smearing t = ${smeared.threshold}: ${smeared.events} → ${smeared.expanded} events, ${smeared.capped} capped` : ''}`);
+    if (options.out) {
+      const { writeFile } = await import('node:fs/promises');
+      const { encodeMessagePack } = await import('../models/artifact/codec.js');
+      await writeFile(options.out, encodeMessagePack({ simulator: simulator.metadata, seed: options.seed, ...sample }));
+      console.log(`wrote ${options.out}`);
+    }
+  });
+
+program
+  .command('validate')
+  .description('closure against the exact toy and empirical coverage of a published two-Gaussian toy likelihood')
+  .argument('<id>', 'likelihood id or id@version')
+  .option('--root <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--toys <n>', 'coverage toys', positiveInteger, 300)
+  .option('--theta <theta>', 'true θ of the coverage toys', finiteNumber, 0.5)
+  .option('--seed <n>', 'random seed', positiveInteger, 7)
+  .action(async (spec: string, options) => {
+    const { fileStore } = await import('../functions/node.js');
+    const store = fileStore(options.root);
+    const { id, version } = await store.resolve(spec);
+    const artifact = await store.load(id, version);
+    const alpha = (artifact.manifest.provenance.configuration?.pipeline as { simulator?: { alpha?: number } } | undefined)?.simulator?.alpha ?? (artifact.manifest.provenance.configuration?.alpha as number | undefined);
+    if (alpha === undefined) throw new Error(`${id}@${version} records no two-Gaussian α in its provenance: validate knows only the toy's closed forms`);
+    const { twoGaussianToy } = await import('../models/toys/two-gaussian.js');
+    const { validateToyArtifact, coverageOfToyArtifact } = await import('./pipeline/toy-pipeline.js');
+    const toy = twoGaussianToy(alpha, 0.7);
+    const { closure } = validateToyArtifact(artifact, alpha, toy, { testTheta: 0.6, testEvents: 20_000, thetaRange: [-1, 1] }, options.seed);
+    for (const [k, v] of Object.entries(closure)) console.log(`${k}: ${v.toPrecision(4)}`);
+    const bar = progressBar('coverage toys');
+    const coverage = coverageOfToyArtifact(artifact, toy, options.theta, options.toys, options.seed, (d, t) => bar.update(d, t));
+    bar.stop();
+    for (const e of coverage.estimates) console.log(`coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)}% ± ${(100 * e.error).toFixed(1)}% (${e.toys} toys, ${coverage.failed} failed)`);
+  });
+
+program
   .command('serve')
   .description('serve the published likelihoods over HTTP from Node (npm start runs the Workers runtime instead)')
   .option('--port <port>', 'port', positiveInteger, 8787)

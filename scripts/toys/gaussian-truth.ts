@@ -5,13 +5,12 @@
  */
 import type { CoefficientSample, EventSample } from '../../models/artifact/components.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { resolveDataset } from '../../models/likelihood/datasets.js';
-import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
-import { empiricalCoverage, type CoverageRun } from '../../models/inference/coverage.js';
+import type { CoverageRun } from '../../models/inference/coverage.js';
 import { createRandom } from '../../models/random.js';
 import type { AnalyticRatioSpec } from '../../models/ratio/analytic-ratio.js';
 import { drawToyEvents, sampleToyEvent, toySecondCoefficient, twoGaussianToy, type TwoGaussianToy } from '../../models/toys/two-gaussian.js';
 import { writeArtifact, type ManifestDraft } from '../lib/artifact-writer.js';
+import { coverageOfToyArtifact } from '../pipeline/toy-pipeline.js';
 import { provenance } from '../lib/provenance.js';
 
 export interface TruthArtifactOptions {
@@ -110,7 +109,7 @@ export async function publishTruthArtifact(options: TruthArtifactOptions): Promi
   // Coverage needs the artifact's own likelihood: write to a scratch folder first, then publish with the result recorded.
   const scratch = `${options.out}/.scratch-${process.pid}`;
   const { artifact: draftArtifact } = await writeArtifact(scratch, draft, components);
-  const coverage = truthCoverage(draftArtifact, toy, coverageTheta, coverageToys, seed + 2, (done) => progress('coverage', done, coverageToys));
+  const coverage = coverageOfToyArtifact(draftArtifact, toy, coverageTheta, coverageToys, seed + 2, (done, total) => progress('coverage', done, total));
   const { rm } = await import('node:fs/promises');
   await rm(scratch, { recursive: true, force: true });
 
@@ -120,17 +119,4 @@ export async function publishTruthArtifact(options: TruthArtifactOptions): Promi
   };
   const { folder, artifact } = await writeArtifact(options.out, draft, components);
   return { folder, artifact, coverage };
-}
-
-/** Coverage of the exact likelihood's 68.27% and 95.45% regions over toys drawn from the toy model. */
-export function truthCoverage(artifact: LoadedArtifact, toy: TwoGaussianToy, theta: number, toys: number, seed: number, onProgress?: (done: number) => void): CoverageRun {
-  const random = createRandom(seed);
-  const { likelihood, manifest } = artifact;
-  const L = manifest.luminosity.value;
-  const sigma0 = artifact.unbinned[0].term.sigma0;
-  const draw = (): LikelihoodData => {
-    const events = drawToyEvents(toy, theta, L * sigma0 * (1 + theta * theta), random);
-    return resolveDataset(artifact, { kind: 'events', events, count: events.length });
-  };
-  return empiricalCoverage(likelihood, Float64Array.of(theta), [0.6827, 0.9545], toys, draw, onProgress);
 }

@@ -1,0 +1,325 @@
+/**
+ * The derivative-learning pipeline on the two-Gaussian toy of seed 003 (sec. 2.2, 2.3, 3,
+ * app. A): simulate → train (repulsive ensemble, optional fractional smearing) → freeze
+ * (with the runtime-vs-tfjs parity figure) → assemble the artifact → validate against the
+ * toy's closed forms (closure of ln r, the learned second derivative, expected ln r,
+ * empirical coverage) → publish, with every figure and number in the manifest.
+ */
+import { rm } from 'node:fs/promises';
+import { z } from 'zod';
+import { ArtifactId, ArtifactVersion } from '../../models/artifact/manifest-schema.js';
+import { linePlot, COLORS, type Point } from '../../functions/pages/plots.js';
+import type { EventSample } from '../../models/artifact/components.js';
+import type { LoadedArtifact } from '../../models/artifact/load.js';
+import type { ManifestDraft } from '../lib/artifact-writer.js';
+import { writeArtifact, type ComponentInput } from '../lib/artifact-writer.js';
+import { empiricalCoverage, type CoverageRun } from '../../models/inference/coverage.js';
+import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { createRandom } from '../../models/random.js';
+import { eventLogRatios } from '../../models/terms/unbinned-polynomial.js';
+import { drawToyEvents, toyLogRatio, toySecondCoefficient } from '../../models/toys/two-gaussian.js';
+import { provenance } from '../lib/provenance.js';
+import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
+import { deriveSeed } from '../simulators/types.js';
+import { backendProvenance, selectBackend } from '../training/backend.js';
+import { trainDerivativeLearning, type DerivativeLearningConfig, type TrainingProgress } from '../training/derivative-learning.js';
+import { simulateWithFractionalSmearing } from '../training/fractional-smearing.js';
+import { freezeModel, parityCheck, parityValidation } from '../training/freeze.js';
+import { simulateLearnedReferenceSample } from '../training/reference-sample.js';
+
+const positive = z.number().positive();
+/** The pipeline's configuration file, validated (scripts/pipeline/configs/*.json). */
+export const ToyPipelineConfigSchema = z
+  .object({
+    id: ArtifactId,
+    version: ArtifactVersion,
+    title: z.string().optional(),
+    simulator: z.object({ alpha: z.number(), smearing: z.number().nonnegative().optional() }).strict(),
+    training: z
+      .object({
+        events: z.number().int().positive(),
+        seed: z.number().int().nonnegative(),
+        fractionalSmearing: z.object({ threshold: positive.optional(), maxCopies: z.number().int().positive().optional() }).strict().nullable().optional(),
+        network: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+    referenceEvents: z.number().int().positive().optional(),
+    sigma0: positive.optional(),
+    luminosity: positive.optional(),
+    observedTheta: z.number().optional(),
+    validation: z
+      .object({ testTheta: z.number().optional(), testEvents: z.number().int().positive().optional(), thetaRange: z.tuple([z.number(), z.number()]).optional(), coverageTheta: z.number().optional(), coverageToys: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export interface ToyPipelineConfig {
+  id: string;
+  version: string;
+  title?: string;
+  simulator: { alpha: number; smearing?: number };
+  training: {
+    events: number;
+    seed: number;
+    /** fractional smearing of seed 003 sec. 2.3 (null: none) */
+    fractionalSmearing?: { threshold?: number; maxCopies?: number } | null;
+    network?: Partial<Omit<DerivativeLearningConfig, 'parameters' | 'degree' | 'seed'>>;
+  };
+  /** events of the reference sample at θ0 (Asimov data and σ by eq. 34) */
+  referenceEvents?: number;
+  /** σ(θ0) in fb and the published luminosity in fb⁻¹ */
+  sigma0?: number;
+  luminosity?: number;
+  /** θ of the published pseudo-observed dataset */
+  observedTheta?: number;
+  validation?: { testTheta?: number; testEvents?: number; thetaRange?: [number, number]; coverageTheta?: number; coverageToys?: number };
+}
+
+export interface ToyPipelineResult {
+  folder: string;
+  artifact: LoadedArtifact;
+  closure: Record<string, number>;
+  coverage: CoverageRun;
+  training: { seconds: number; eventsPerSecond: number; backend: string; epochs: number; trainingEvents: number; members: number };
+  parity: number;
+}
+
+export type PipelineStage = 'simulate' | 'train' | 'freeze' | 'reference' | 'validate' | 'coverage' | 'publish';
+
+export interface PipelineHooks {
+  onStage?: (stage: PipelineStage, detail: string) => void;
+  onTrainingProgress?: (progress: TrainingProgress) => void;
+  onCoverageProgress?: (done: number, total: number) => void;
+}
+
+export async function runToyPipeline(config: ToyPipelineConfig, out: string, hooks: PipelineHooks = {}): Promise<ToyPipelineResult> {
+  const stage = hooks.onStage ?? (() => {});
+  const { alpha } = config.simulator;
+  const simulator = twoGaussianSimulator({ alpha, smearing: config.simulator.smearing ?? 0.7 });
+  const toy = simulator.toy;
+  const seed = config.training.seed;
+  const sigma0 = config.sigma0 ?? 10;
+  const luminosity = config.luminosity ?? 100;
+  const referenceEvents = config.referenceEvents ?? 100_000;
+  const observedTheta = config.observedTheta ?? 0.4;
+  const validation = { testTheta: 0.6, testEvents: 20_000, thetaRange: [-1, 1] as [number, number], coverageTheta: 0.5, coverageToys: 300, ...config.validation };
+
+  // 1. simulate
+  const smearingOptions = config.training.fractionalSmearing ?? null;
+  const smeared = smearingOptions ? simulateWithFractionalSmearing(simulator, { events: config.training.events, seed, ...smearingOptions }) : null;
+  const sample = smeared ? smeared.sample : simulator.simulate({ events: config.training.events, seed });
+  stage('simulate', smeared ? `${config.training.events} events at θ0, fractional smearing → ${smeared.expanded} weighted events` : `${sample.count} events at θ0`);
+
+  // 2. train
+  const backend = await selectBackend({ log: null });
+  const networkConfig: DerivativeLearningConfig = { ...config.training.network, parameters: 1, degree: 2, seed };
+  const trained = await trainDerivativeLearning(networkConfig, { count: sample.count, inputs: sample.reco, targets: sample.coefficients, weights: sample.weights }, hooks.onTrainingProgress, { backend });
+  stage('train', `${trained.seconds.toFixed(1)} s on ${trained.backend}, ${Math.round(trained.eventsPerSecond)} events/s`);
+
+  // 3. freeze, with the parity figure on a held-out batch
+  const frozen = freezeModel(trained.model);
+  const heldOut = simulator.simulate({ events: 10_000, seed: deriveSeed(seed, 'parity') });
+  const parity = parityCheck(trained.model, frozen, heldOut.reco, heldOut.count);
+  const parityRecord = parityValidation(parity, trained.backend);
+  trained.model.dispose();
+  stage('freeze', `runtime vs tfjs: max relative difference ${parity.maxRelativeDifference.toExponential(2)}`);
+
+  // 4. the reference sample's learned coefficients and σ (eq. 34)
+  const reference = simulateLearnedReferenceSample(frozen, simulator, referenceEvents, seed);
+  stage('reference', `${referenceEvents} reference events, s = [${Array.from(reference.crossSections[0], (v) => v.toPrecision(4)).join(', ')}]`);
+
+  const observedEvents = drawToyEvents(toy, observedTheta, luminosity * sigma0 * (1 + observedTheta ** 2), createRandom(deriveSeed(seed, 'observed')));
+  const observed: EventSample = { kind: 'event-sample', count: observedEvents.length, observables: 1, values: observedEvents, description: `pseudo-data: ${observedEvents.length} events drawn from the exact toy at θ = ${observedTheta}` };
+
+  const trainingRecord = {
+    seconds: trained.seconds,
+    eventsPerSecond: trained.eventsPerSecond,
+    backend: trained.backend,
+    epochs: trained.configuration.epochs,
+    trainingEvents: trained.configuration.trainingEvents,
+    members: trained.configuration.members,
+  };
+  const backendRecord = backendProvenance(backend);
+  const draft: ManifestDraft = {
+    schemaVersion: '1',
+    id: config.id,
+    version: config.version,
+    title: config.title ?? `Two-Gaussian toy, α = ${alpha}: derivative learning${smeared ? ' with fractional smearing' : ''}`,
+    description:
+      `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}): a repulsive ensemble of ${trainingRecord.members} networks regresses the joint ` +
+      `coefficients c(z) = [1, 0, N(z; α, 0.1)/N(z; 0, 1)] from the reco-level x (derivative learning, sec. 2.2), from ${config.training.events} events at θ0 = 0` +
+      `${smeared ? ` with fractional smearing (sec. 2.3, t = ${smeared.threshold})` : ''}. The head is a sum of squares, so R̂(x|θ) ≥ 0 for every θ; σ(θ) comes from the learned ĉ summed over the reference sample (eq. 34). ` +
+      'Validated against the exact likelihood (closure, coverage); observed data are pseudo-data.',
+    citation: ['T. Bahl, V. Bresó-Pla, G. De Crescenzo, T. Plehn, "Advancing Tools for Simulation-Based Inference" (Heidelberg, 2024; version of January 17, 2025)'],
+    parameters: [{ name: 'theta', description: 'weight of the displaced Gaussian: p(z|θ) ∝ N(0,1) + θ² N(α, 0.1)', reference: 0, range: [-2, 2] }],
+    observables: [{ name: 'x', description: `reco-level observable x = z + N(0, ${toy.smearing})` }],
+    luminosity: { value: luminosity, unit: 'fb^-1' },
+    terms: [
+      {
+        kind: 'unbinned-polynomial',
+        name: 'toy',
+        description: 'extended unbinned likelihood with the learned R̂(x|θ) = ĉ(x)·[1, θ, θ²]',
+        parameters: ['theta'],
+        degree: 2,
+        observables: ['x'],
+        crossSection: { value: sigma0, unit: 'fb', coefficients: Array.from(reference.crossSections[0]), origin: 'reference-sample' },
+        ratio: 'network',
+        reference: 'reference-sample',
+        observed: 'observed-events',
+      },
+    ],
+    provenance: provenance(
+      'pipeline',
+      { training: seed, reference: deriveSeed(seed, 'reference-sample'), observed: deriveSeed(seed, 'observed'), coverage: deriveSeed(seed, 'coverage') },
+      { pipeline: config, simulator: simulator.metadata, training: trained.configuration, trainingFigures: trainingRecord, fractionalSmearing: smeared ? { threshold: smeared.threshold, expanded: smeared.expanded, capped: smeared.capped, columns: smeared.columns } : null, backend: backendRecord.details },
+      backendRecord.versions,
+    ),
+    validation: {},
+  };
+  const components: ComponentInput[] = [
+    { name: 'network', kind: 'network', file: 'network.msgpack', description: `frozen repulsive ensemble of ${trainingRecord.members} networks (frozen-mlp/1, sum-of-squares head)`, payload: { kind: 'network', network: frozen } },
+    { name: 'reference-sample', kind: 'coefficient-sample', file: 'reference-sample.msgpack', description: `learned ĉ of ${referenceEvents} events drawn at θ0 = 0 (ensemble mean, then members)`, payload: reference.sample },
+    { name: 'observed-events', kind: 'event-sample', file: 'observed-events.msgpack', description: observed.description, payload: observed },
+  ];
+
+  // 5. validate on a scratch copy, then publish with the results recorded
+  const scratch = `${out}/.scratch-${config.id}-${process.pid}`;
+  let closure: Record<string, number>;
+  let coverage: CoverageRun;
+  let figures: ComponentInput[];
+  try {
+    const { artifact } = await writeArtifact(scratch, draft, components);
+    const validated = validateToyArtifact(artifact, alpha, toy, validation, seed);
+    closure = { ...validated.closure, ...parityRecord.closure, 'training seconds': trainingRecord.seconds, 'training events per second': trainingRecord.eventsPerSecond };
+    figures = validated.figures;
+    stage('validate', `mean |ln r̂ − ln r| = ${validated.closure['mean |ln r̂ − ln r|'].toExponential(2)}, max ${validated.closure['max |ln r̂ − ln r|'].toExponential(2)}`);
+    coverage = coverageOfToyArtifact(artifact, toy, validation.coverageTheta, validation.coverageToys, deriveSeed(seed, 'coverage'), hooks.onCoverageProgress);
+    stage('coverage', coverage.estimates.map((e) => `${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)} ± ${(100 * e.error).toFixed(1)}%`).join(', '));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  draft.validation = {
+    closure,
+    coverage: coverage.estimates.map((e) => ({ cl: e.cl, coverage: e.coverage, error: e.error, toys: e.toys, at: { theta: validation.coverageTheta }, luminosity })),
+    figures: figures.map((f) => ({ component: f.name, caption: f.description ?? '' })),
+    notes: [
+      `closure: ${validation.testEvents} test events drawn from the exact toy at θ = ${validation.testTheta}; |ln r̂(x|θ, 0) − ln r(x|θ, 0)| over those events and 41 values of θ in [${validation.thetaRange.join(', ')}]`,
+      `coverage: ${validation.coverageToys} toys drawn from the exact toy at θ = ${validation.coverageTheta}, ${luminosity} fb⁻¹, evaluated with the learned likelihood; ${coverage.failed} toys with unconverged fits dropped`,
+      parityRecord.note,
+      `training: ${trainingRecord.trainingEvents} events × ${trainingRecord.epochs} epochs in ${trainingRecord.seconds.toFixed(1)} s on ${trainingRecord.backend} (${Math.round(trainingRecord.eventsPerSecond)} events/s through the ensemble)`,
+    ],
+  };
+  const { folder, artifact } = await writeArtifact(out, draft, [...components, ...figures]);
+  stage('publish', folder);
+  return { folder, artifact, closure, coverage, training: trainingRecord, parity: parity.maxRelativeDifference };
+}
+
+/**
+ * Closure against the exact toy: ln r̂ against ln r on test events, the learned θ²
+ * coefficient against N(x; α, σ_b)/N(x; 0, σ_a), and the expected ln r against θ (seed 003
+ * fig. 2 and 5), with the ensemble's spread; figures as SVG components.
+ */
+export function validateToyArtifact(
+  artifact: LoadedArtifact,
+  alpha: number,
+  toy: ReturnType<typeof twoGaussianSimulator>['toy'],
+  validation: { testTheta: number; testEvents: number; thetaRange: [number, number] },
+  seed: number,
+): { closure: Record<string, number>; figures: ComponentInput[] } {
+  const { term, ratio } = artifact.unbinned[0];
+  const index = artifact.likelihood.terms[0].index;
+  const test = drawToyEvents(toy, validation.testTheta, validation.testEvents, createRandom(deriveSeed(seed, 'closure')));
+  const n = test.length;
+  const coefficients = ratio.coefficientsFor(test, n);
+  const data = { count: n, coefficients, weights: coefficients.map(() => null) };
+  const thetas = Array.from({ length: 41 }, (_, k) => validation.thetaRange[0] + ((validation.thetaRange[1] - validation.thetaRange[0]) * k) / 40);
+  let sum = 0;
+  let max = 0;
+  const expectedLearned: number[][] = coefficients.map(() => []);
+  const expectedTrue: number[] = [];
+  for (const t of thetas) {
+    const learned = coefficients.map((_, v) => eventLogRatios(term, data, Float64Array.of(t), index, v));
+    let meanTrue = 0;
+    for (let i = 0; i < n; i++) {
+      const truth = toyLogRatio(toy, test[i], t);
+      meanTrue += truth / n;
+      const d = Math.abs(learned[0][i] - truth);
+      sum += d;
+      if (d > max) max = d;
+    }
+    expectedTrue.push(meanTrue);
+    learned.forEach((values, v) => expectedLearned[v].push(values.reduce((a, b) => a + b, 0) / n));
+  }
+
+  // the learned θ² coefficient as a function of x, against the truth
+  const xs = Array.from({ length: 121 }, (_, k) => -4 + ((alpha + 8) * k) / 120);
+  const learnedC = ratio.coefficientsFor(Float64Array.from(xs), xs.length);
+  const log10 = (v: number) => Math.log10(Math.max(v, 1e-12));
+  const truthCurve: Point[] = xs.map((x) => [x, log10(toySecondCoefficient(toy, x))]);
+  const meanCurve: Point[] = xs.map((x, k) => [x, log10(learnedC[0][k * 3 + 2])]);
+  const members = learnedC.slice(1);
+  const band = members.length
+    ? { x: xs, lower: xs.map((_, k) => Math.min(...members.map((m) => log10(m[k * 3 + 2])))), upper: xs.map((_, k) => Math.max(...members.map((m) => log10(m[k * 3 + 2])))), color: COLORS.sky, opacity: 0.35, label: 'ensemble members (min–max)' }
+    : undefined;
+  const yValues = [...truthCurve, ...meanCurve].map((p) => p[1]);
+  const secondDerivativeSvg = linePlot({
+    id: 'second-derivative',
+    title: `Learned θ² coefficient against the truth, α = ${alpha}`,
+    xDomain: [xs[0], xs.at(-1)!],
+    yDomain: [Math.max(-6, Math.min(...yValues)), Math.max(...yValues) + 0.5],
+    xLabel: 'x',
+    yLabel: 'log10 ĉ₂(x) = log10 ½ ∂²R/∂θ²',
+    series: [
+      { points: truthCurve, color: COLORS.black, width: 2, label: 'truth N(x; α, σ_b)/N(x; 0, σ_a)' },
+      { points: meanCurve, color: COLORS.vermilion, width: 2, dash: '6 4', label: 'learned (ensemble mean)' },
+    ],
+    bands: band ? [band] : [],
+  });
+
+  const expectedBand = expectedLearned.length > 1
+    ? { x: thetas, lower: thetas.map((_, k) => Math.min(...expectedLearned.slice(1).map((m) => m[k]))), upper: thetas.map((_, k) => Math.max(...expectedLearned.slice(1).map((m) => m[k]))), color: COLORS.sky, opacity: 0.35, label: 'ensemble members (min–max)' }
+    : undefined;
+  const allExpected = [...expectedTrue, ...expectedLearned.flat()];
+  const expectedSvg = linePlot({
+    id: 'expected-log-ratio',
+    title: `Expected ln r(x|θ, 0) over events at θ = ${validation.testTheta}, α = ${alpha}`,
+    xDomain: [thetas[0], thetas.at(-1)!],
+    yDomain: [Math.min(...allExpected) - 0.05, Math.max(...allExpected) + 0.05],
+    xLabel: 'θ',
+    yLabel: '⟨ln r(x|θ, θ0)⟩',
+    series: [
+      { points: thetas.map((t, k) => [t, expectedTrue[k]] as Point), color: COLORS.black, width: 2, label: 'truth' },
+      { points: thetas.map((t, k) => [t, expectedLearned[0][k]] as Point), color: COLORS.vermilion, width: 2, dash: '6 4', label: 'learned (ensemble mean)' },
+    ],
+    bands: expectedBand ? [expectedBand] : [],
+  });
+
+  let expectedMax = 0;
+  thetas.forEach((_, k) => (expectedMax = Math.max(expectedMax, Math.abs(expectedLearned[0][k] - expectedTrue[k]))));
+  return {
+    closure: {
+      'mean |ln r̂ − ln r|': sum / (n * thetas.length),
+      'max |ln r̂ − ln r|': max,
+      'max |⟨ln r̂⟩ − ⟨ln r⟩| over θ': expectedMax,
+      'test events': n,
+    },
+    figures: [
+      { name: 'second-derivative', kind: 'figure', file: 'second-derivative.svg', description: `The learned θ² coefficient ĉ₂(x) (half the second derivative of R at θ0) against the exact N(x; α, σ_b)/N(x; 0, σ_a), α = ${alpha}; band: ensemble members (seed 003 fig. 5 left).`, payload: { svg: secondDerivativeSvg } },
+      { name: 'expected-log-ratio', kind: 'figure', file: 'expected-log-ratio.svg', description: `The expected ln r(x|θ, 0) over ${n} events drawn at θ = ${validation.testTheta}, learned against true (seed 003 fig. 5 right).`, payload: { svg: expectedSvg } },
+    ],
+  };
+}
+
+/** Coverage of the learned likelihood on toys drawn from the exact toy model (seed 003 eq. 53). */
+export function coverageOfToyArtifact(artifact: LoadedArtifact, toy: ReturnType<typeof twoGaussianSimulator>['toy'], theta: number, toys: number, seed: number, onProgress?: (done: number, total: number) => void): CoverageRun {
+  const random = createRandom(seed);
+  const L = artifact.manifest.luminosity.value;
+  const sigma0 = artifact.unbinned[0].term.sigma0;
+  const draw = () => {
+    // toys come from the exact model: the true σ(θ) = σ0 (1 + θ²)
+    const events = drawToyEvents(toy, theta, L * sigma0 * (1 + theta * theta), random);
+    return resolveDataset(artifact, { kind: 'events', events, count: events.length });
+  };
+  return empiricalCoverage(artifact.likelihood, Float64Array.of(theta), [0.6827, 0.9545], toys, draw, (done) => onProgress?.(done, toys));
+}

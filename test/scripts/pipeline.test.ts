@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { fileStore } from '../../functions/node.js';
+import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { writeCatalogueIndex } from '../../scripts/lib/catalogue-index.js';
+import { runToyPipeline } from '../../scripts/pipeline/toy-pipeline.js';
+
+let root = '';
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('the derivative-learning pipeline end to end', () => {
+  it('simulates, trains, freezes, validates, publishes, and the service serves the NLL', async () => {
+    root = await mkdtemp(join(tmpdir(), 'pipeline-'));
+    const stages: string[] = [];
+    const result = await runToyPipeline(
+      {
+        id: 'toy-e2e',
+        version: '1.0.0',
+        simulator: { alpha: 1.5 },
+        training: { events: 4000, seed: 5, network: { members: 2, hidden: [16, 16], epochs: 2, batchSize: 1000 } },
+        referenceEvents: 5000,
+        validation: { testEvents: 1000, coverageToys: 10 },
+      },
+      root,
+      { onStage: (stage) => stages.push(stage) },
+    );
+    expect(stages).toEqual(['simulate', 'train', 'freeze', 'reference', 'validate', 'coverage', 'publish']);
+    expect(result.parity).toBeLessThan(1e-5);
+    const { manifest } = result.artifact;
+    expect(manifest.provenance.versions['tfjs-backend']).toBe(result.training.backend);
+    expect(manifest.validation.closure?.['frozen runtime vs tfjs: max relative difference']).toBe(result.parity);
+    expect(manifest.validation.coverage).toHaveLength(2);
+    expect(manifest.validation.figures?.map((f) => f.component)).toEqual(['second-derivative', 'expected-log-ratio']);
+    // σ by eq. 34 and ĉ_0 = 1: the ratio is 1 at θ0 for every event
+    expect(manifest.terms[0].kind === 'unbinned-polynomial' && manifest.terms[0].crossSection.coefficients[0]).toBeCloseTo(1, 6);
+
+    await writeCatalogueIndex(root);
+    const app = createApp(fileStore(root));
+    const res = await app.request('/v1/likelihoods/toy-e2e/nll', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: [{ theta: 0.5 }] }) });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const observed = resolveDataset(result.artifact, { kind: 'observed' });
+    expect(body.nll[0]).toBe(result.artifact.likelihood.nll(Float64Array.of(0.5), observed));
+    // the ensemble's spread comes with every NLL
+    expect(body.uncertainty[0]).toBeGreaterThan(0);
+  }, 120_000);
+});

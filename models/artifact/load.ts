@@ -165,7 +165,7 @@ async function loadUnbinnedTerm(
   const sample = await readPayload(manifest, spec.reference, 'coefficient-sample', read);
   if (sample.coefficients !== C) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample has ${sample.coefficients} coefficients per event, the term needs ${C}`);
   if (sample.variants.length !== ratio.variants) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample has ${sample.variants.length} variants, the ratio model ${ratio.variants}`);
-  const variants = sample.variants.map((v) => Float64Array.from(v));
+  const variants = sample.variants.map((v) => (v instanceof Float64Array ? v : Float64Array.from(v)));
   const weights = sample.weights ? Float64Array.from(sample.weights) : null;
 
   // A learned ratio must be non-negative for every θ: checked on every reference event, every variant.

@@ -57,30 +57,46 @@ program
   .argument('<config>', 'a JSON config, e.g. scripts/pipeline/configs/gaussian-toy-a1.5.json')
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .action(async (configPath: string, options) => {
-    const { readFile } = await import('node:fs/promises');
-    const { ToyPipelineConfigSchema, runToyPipeline } = await import('./pipeline/toy-pipeline.js');
-    const parsed = ToyPipelineConfigSchema.safeParse(JSON.parse(await readFile(configPath, 'utf8')));
-    if (!parsed.success) throw new Error(`${configPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const config = parsed.data as import('./pipeline/toy-pipeline.js').ToyPipelineConfig;
-    const { existsSync } = await import('node:fs');
-    if (existsSync(`${options.out}/${config.id}/${config.version}`)) throw new Error(`${config.id}@${config.version} is already published; a published version never changes`);
-    const training = progressBar(`training ${config.id}`);
-    const coverage = progressBar('coverage toys');
+    const config = await readPipelineConfig(configPath, options.out);
+    const { runToyPipeline } = await import('./pipeline/toy-pipeline.js');
     const t0 = performance.now();
-    const result = await runToyPipeline(config, options.out, {
-      onStage: (stage, detail) => {
-        if (stage === 'train') training.stop();
-        if (stage === 'coverage') coverage.stop();
-        console.log(`[${stage}] ${detail}`);
-      },
-      onTrainingProgress: (p) => training.update(p.epoch, p.epochs),
-      onCoverageProgress: (done, total) => coverage.update(done, total),
-    });
-    const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
-    await writeCatalogueIndex(options.out);
-    console.log(`published ${config.id}@${config.version} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    for (const [k, v] of Object.entries(result.closure)) console.log(`  ${k}: ${typeof v === 'number' ? v.toPrecision(4) : v}`);
-    for (const e of result.coverage.estimates) console.log(`  coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)}% ± ${(100 * e.error).toFixed(1)}% (${e.toys} toys)`);
+    const result = await runToyPipeline(config, options.out, pipelineHooks(config.id));
+    await published(options.out, config, result, t0);
+  });
+
+program
+  .command('train')
+  .description('the first half of `pipeline`: simulate → train → freeze (the tfjs model lives only in this process, so freezing and the parity check against tfjs happen here); writes <run>/<id>/trained.msgpack')
+  .argument('<config>', 'a JSON config, e.g. scripts/pipeline/configs/gaussian-toy-a1.5.json')
+  .option('--run <folder>', 'where the trained ensemble is written', 'runs')
+  .action(async (configPath: string, options) => {
+    const config = await readPipelineConfig(configPath);
+    const { trainToy } = await import('./pipeline/toy-pipeline.js');
+    const trained = await trainToy(config, pipelineHooks(config.id));
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { encodeMessagePack } = await import('../models/artifact/codec.js');
+    await mkdir(`${options.run}/${config.id}`, { recursive: true });
+    await writeFile(`${options.run}/${config.id}/trained.msgpack`, encodeMessagePack(trained));
+    console.log(`wrote ${options.run}/${config.id}/trained.msgpack (${trained.training.members} members, parity ${trained.parity.maxRelativeDifference.toExponential(2)})`);
+  });
+
+program
+  .command('publish')
+  .description('the second half of `pipeline`: reference sample → artifact → validation (closure, coverage, figures) → publish, from a trained ensemble')
+  .argument('<config>', 'the config the ensemble was trained with')
+  .option('--run <folder>', 'where `train` wrote the ensemble', 'runs')
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .action(async (configPath: string, options) => {
+    const config = await readPipelineConfig(configPath, options.out);
+    const { readFile } = await import('node:fs/promises');
+    const { decodeMessagePack } = await import('../models/artifact/codec.js');
+    const { parseFrozenNetwork } = await import('../models/network/frozen-network.js');
+    const { publishToy } = await import('./pipeline/toy-pipeline.js');
+    const trained = decodeMessagePack(new Uint8Array(await readFile(`${options.run}/${config.id}/trained.msgpack`))) as import('./pipeline/toy-pipeline.js').TrainedToy;
+    trained.frozen = parseFrozenNetwork(trained.frozen);
+    const t0 = performance.now();
+    const result = await publishToy(config, trained, options.out, pipelineHooks(config.id));
+    await published(options.out, config, result, t0);
   });
 
 program
@@ -147,6 +163,42 @@ program
     const { serveNode } = await import('../functions/node.js');
     await serveNode({ port: options.port, hostname: options.host });
   });
+
+type PipelineConfig = import('./pipeline/toy-pipeline.js').ToyPipelineConfig;
+
+/** Reads and validates a pipeline config; with `out`, refuses a version already published there. */
+async function readPipelineConfig(path: string, out?: string): Promise<PipelineConfig> {
+  const { readFile } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
+  const { ToyPipelineConfigSchema } = await import('./pipeline/toy-pipeline.js');
+  const parsed = ToyPipelineConfigSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const config = parsed.data as PipelineConfig;
+  if (out && existsSync(`${out}/${config.id}/${config.version}`)) throw new Error(`${config.id}@${config.version} is already published; a published version never changes`);
+  return config;
+}
+
+function pipelineHooks(id: string): import('./pipeline/toy-pipeline.js').PipelineHooks {
+  const training = progressBar(`training ${id}`);
+  const coverage = progressBar('coverage toys');
+  return {
+    onStage: (stage, detail) => {
+      if (stage === 'train') training.stop();
+      if (stage === 'coverage') coverage.stop();
+      console.log(`[${stage}] ${detail}`);
+    },
+    onTrainingProgress: (p) => training.update(p.epoch, p.epochs),
+    onCoverageProgress: (done, total) => coverage.update(done, total),
+  };
+}
+
+async function published(out: string, config: PipelineConfig, result: import('./pipeline/toy-pipeline.js').ToyPipelineResult, t0: number) {
+  const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
+  await writeCatalogueIndex(out);
+  console.log(`published ${config.id}@${config.version} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  for (const [k, v] of Object.entries(result.closure)) console.log(`  ${k}: ${v.toPrecision(4)}`);
+  for (const e of result.coverage.estimates) console.log(`  coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)}% ± ${(100 * e.error).toFixed(1)}% (${e.toys} toys)`);
+}
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -21,6 +21,7 @@ import { drawToyEvents, toyLogRatio, toySecondCoefficient } from '../../models/t
 import { provenance } from '../lib/provenance.js';
 import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
 import { deriveSeed } from '../simulators/types.js';
+import type { FrozenNetwork } from '../../models/network/frozen-network-schema.js';
 import { backendProvenance, selectBackend } from '../training/backend.js';
 import { trainDerivativeLearning, type DerivativeLearningConfig, type TrainingProgress } from '../training/derivative-learning.js';
 import { simulateWithFractionalSmearing } from '../training/fractional-smearing.js';
@@ -93,17 +94,33 @@ export interface PipelineHooks {
   onCoverageProgress?: (done: number, total: number) => void;
 }
 
-export async function runToyPipeline(config: ToyPipelineConfig, out: string, hooks: PipelineHooks = {}): Promise<ToyPipelineResult> {
+/** What the train step hands to the publish step (MessagePack-serialisable: `npm run cli -- train` writes it). */
+export interface TrainedToy {
+  frozen: FrozenNetwork;
+  parity: { maxRelativeDifference: number; closure: Record<string, number>; note: string };
+  training: ToyPipelineResult['training'];
+  /** the trainer's resolved configuration, for provenance */
+  configuration: Record<string, unknown>;
+  backend: { versions: Record<string, string>; details: Record<string, unknown> };
+  fractionalSmearing: Record<string, unknown> | null;
+}
+
+function resolvedSettings(config: ToyPipelineConfig) {
+  return {
+    simulator: twoGaussianSimulator({ alpha: config.simulator.alpha, smearing: config.simulator.smearing ?? 0.7 }),
+    seed: config.training.seed,
+    sigma0: config.sigma0 ?? 10,
+    luminosity: config.luminosity ?? 100,
+    referenceEvents: config.referenceEvents ?? 100_000,
+    observedTheta: config.observedTheta ?? 0.4,
+    validation: { testTheta: 0.6, testEvents: 20_000, thetaRange: [-1, 1] as [number, number], coverageTheta: 0.5, coverageToys: 300, ...config.validation },
+  };
+}
+
+/** simulate → train → freeze (with the runtime-vs-tfjs parity figure on held-out events). */
+export async function trainToy(config: ToyPipelineConfig, hooks: PipelineHooks = {}): Promise<TrainedToy> {
   const stage = hooks.onStage ?? (() => {});
-  const { alpha } = config.simulator;
-  const simulator = twoGaussianSimulator({ alpha, smearing: config.simulator.smearing ?? 0.7 });
-  const toy = simulator.toy;
-  const seed = config.training.seed;
-  const sigma0 = config.sigma0 ?? 10;
-  const luminosity = config.luminosity ?? 100;
-  const referenceEvents = config.referenceEvents ?? 100_000;
-  const observedTheta = config.observedTheta ?? 0.4;
-  const validation = { testTheta: 0.6, testEvents: 20_000, thetaRange: [-1, 1] as [number, number], coverageTheta: 0.5, coverageToys: 300, ...config.validation };
+  const { simulator, seed } = resolvedSettings(config);
 
   // 1. simulate
   const smearingOptions = config.training.fractionalSmearing ?? null;
@@ -124,6 +141,37 @@ export async function runToyPipeline(config: ToyPipelineConfig, out: string, hoo
   const parityRecord = parityValidation(parity, trained.backend);
   trained.model.dispose();
   stage('freeze', `runtime vs tfjs: max relative difference ${parity.maxRelativeDifference.toExponential(2)}`);
+  const backendRecord = backendProvenance(backend);
+  return {
+    frozen,
+    parity: { maxRelativeDifference: parity.maxRelativeDifference, ...parityRecord },
+    training: {
+      seconds: trained.seconds,
+      eventsPerSecond: trained.eventsPerSecond,
+      backend: trained.backend,
+      epochs: trained.configuration.epochs,
+      trainingEvents: trained.configuration.trainingEvents,
+      members: trained.configuration.members,
+    },
+    configuration: trained.configuration as unknown as Record<string, unknown>,
+    backend: { versions: backendRecord.versions, details: backendRecord.details as unknown as Record<string, unknown> },
+    fractionalSmearing: smeared ? { threshold: smeared.threshold, expanded: smeared.expanded, capped: smeared.capped, columns: smeared.columns } : null,
+  };
+}
+
+/** The whole pipeline: trainToy, then publishToy. */
+export async function runToyPipeline(config: ToyPipelineConfig, out: string, hooks: PipelineHooks = {}): Promise<ToyPipelineResult> {
+  return publishToy(config, await trainToy(config, hooks), out, hooks);
+}
+
+/** reference sample → artifact → validation (closure, coverage, figures) → publish. */
+export async function publishToy(config: ToyPipelineConfig, trained: TrainedToy, out: string, hooks: PipelineHooks = {}): Promise<ToyPipelineResult> {
+  const stage = hooks.onStage ?? (() => {});
+  const { simulator, seed, sigma0, luminosity, referenceEvents, observedTheta, validation } = resolvedSettings(config);
+  const { alpha } = config.simulator;
+  const toy = simulator.toy;
+  const { frozen } = trained;
+  const parityRecord = trained.parity;
 
   // 4. the reference sample's learned coefficients and σ (eq. 34)
   const reference = simulateLearnedReferenceSample(frozen, simulator, referenceEvents, seed);
@@ -132,24 +180,17 @@ export async function runToyPipeline(config: ToyPipelineConfig, out: string, hoo
   const observedEvents = drawToyEvents(toy, observedTheta, luminosity * sigma0 * (1 + observedTheta ** 2), createRandom(deriveSeed(seed, 'observed')));
   const observed: EventSample = { kind: 'event-sample', count: observedEvents.length, observables: 1, values: observedEvents, description: `pseudo-data: ${observedEvents.length} events drawn from the exact toy at θ = ${observedTheta}` };
 
-  const trainingRecord = {
-    seconds: trained.seconds,
-    eventsPerSecond: trained.eventsPerSecond,
-    backend: trained.backend,
-    epochs: trained.configuration.epochs,
-    trainingEvents: trained.configuration.trainingEvents,
-    members: trained.configuration.members,
-  };
-  const backendRecord = backendProvenance(backend);
+  const trainingRecord = trained.training;
+  const backendRecord = trained.backend;
   const draft: ManifestDraft = {
     schemaVersion: '1',
     id: config.id,
     version: config.version,
-    title: config.title ?? `Two-Gaussian toy, α = ${alpha}: derivative learning${smeared ? ' with fractional smearing' : ''}`,
+    title: config.title ?? `Two-Gaussian toy, α = ${alpha}: derivative learning${trained.fractionalSmearing ? ' with fractional smearing' : ''}`,
     description:
       `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}): a repulsive ensemble of ${trainingRecord.members} networks regresses the joint ` +
       `coefficients c(z) = [1, 0, N(z; α, 0.1)/N(z; 0, 1)] from the reco-level x (derivative learning, sec. 2.2), from ${config.training.events} events at θ0 = 0` +
-      `${smeared ? ` with fractional smearing (sec. 2.3, t = ${smeared.threshold})` : ''}. The head is a sum of squares, so R̂(x|θ) ≥ 0 for every θ; σ(θ) comes from the learned ĉ summed over the reference sample (eq. 34). ` +
+      `${trained.fractionalSmearing ? ` with fractional smearing (sec. 2.3, t = ${trained.fractionalSmearing.threshold})` : ''}. The head is a sum of squares, so R̂(x|θ) ≥ 0 for every θ; σ(θ) comes from the learned ĉ summed over the reference sample (eq. 34). ` +
       'Validated against the exact likelihood (closure, coverage); observed data are pseudo-data.',
     citation: ['T. Bahl, V. Bresó-Pla, G. De Crescenzo, T. Plehn, "Advancing Tools for Simulation-Based Inference" (Heidelberg, 2024; version of January 17, 2025)'],
     parameters: [{ name: 'theta', description: 'weight of the displaced Gaussian: p(z|θ) ∝ N(0,1) + θ² N(α, 0.1)', reference: 0, range: [-2, 2] }],
@@ -172,7 +213,7 @@ export async function runToyPipeline(config: ToyPipelineConfig, out: string, hoo
     provenance: provenance(
       'pipeline',
       { training: seed, reference: deriveSeed(seed, 'reference-sample'), observed: deriveSeed(seed, 'observed'), coverage: deriveSeed(seed, 'coverage') },
-      { pipeline: config, simulator: simulator.metadata, training: trained.configuration, trainingFigures: trainingRecord, fractionalSmearing: smeared ? { threshold: smeared.threshold, expanded: smeared.expanded, capped: smeared.capped, columns: smeared.columns } : null, backend: backendRecord.details },
+      { pipeline: config, simulator: simulator.metadata, training: trained.configuration, trainingFigures: trainingRecord, fractionalSmearing: trained.fractionalSmearing, backend: backendRecord.details },
       backendRecord.versions,
     ),
     validation: {},
@@ -212,7 +253,7 @@ export async function runToyPipeline(config: ToyPipelineConfig, out: string, hoo
   };
   const { folder, artifact } = await writeArtifact(out, draft, [...components, ...figures]);
   stage('publish', folder);
-  return { folder, artifact, closure, coverage, training: trainingRecord, parity: parity.maxRelativeDifference };
+  return { folder, artifact, closure, coverage, training: trainingRecord, parity: parityRecord.maxRelativeDifference };
 }
 
 /**

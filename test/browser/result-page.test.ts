@@ -86,7 +86,7 @@ describe.skipIf(skip)('the result page in Chromium', () => {
   it('reaches the result page from the catalogue', async () => {
     const { page, problems } = await openPage();
     await page.goto(`${base}/`, { waitUntil: 'load' });
-    await page.getByRole('link', { name: /Two-Gaussian toy/ }).first().click();
+    await page.locator('a[href="/likelihoods/gaussian-toy-truth"]').first().click();
     await page.waitForURL(`${base}/likelihoods/gaussian-toy-truth`);
     expect(await page.locator('h1').textContent()).toContain('Two-Gaussian toy');
     expect(problems).toEqual([]);

@@ -187,7 +187,7 @@ function pipelineHooks(id: string): import('./pipeline/toy-pipeline.js').Pipelin
       if (stage === 'coverage') coverage.stop();
       console.log(`[${stage}] ${detail}`);
     },
-    onTrainingProgress: (p) => training.update(p.epoch, p.epochs),
+    onTrainingProgress: (p) => training.update(p.epoch, p.epochs, `loss ${p.loss.toPrecision(4)}${p.validationLoss === null ? '' : ` (validation ${p.validationLoss.toPrecision(4)})`}`),
     onCoverageProgress: (done, total) => coverage.update(done, total),
   };
 }

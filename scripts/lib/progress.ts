@@ -2,7 +2,8 @@
 import { SingleBar, Presets } from 'cli-progress';
 
 export interface Progress {
-  update(done: number, total: number): void;
+  /** `status` is shown after the counts, e.g. the current loss */
+  update(done: number, total: number, status?: string): void;
   stop(): void;
 }
 
@@ -10,25 +11,25 @@ export function progressBar(label: string): Progress {
   if (!process.stderr.isTTY) {
     let lastTenth = -1;
     return {
-      update(done, total) {
+      update(done, total, status) {
         const tenth = Math.floor((10 * done) / total);
         if (tenth !== lastTenth) {
           lastTenth = tenth;
-          process.stderr.write(`${label}: ${done}/${total}\n`);
+          process.stderr.write(`${label}: ${done}/${total}${status ? ` ${status}` : ''}\n`);
         }
       },
       stop() {},
     };
   }
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} {status}| ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
   let started = false;
   return {
-    update(done, total) {
+    update(done, total, status = '') {
       if (!started) {
-        bar.start(total, 0);
+        bar.start(total, 0, { status });
         started = true;
       }
-      bar.update(done);
+      bar.update(done, { status: status ? `${status} ` : '' });
     },
     stop() {
       if (started) bar.stop();

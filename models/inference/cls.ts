@@ -1,0 +1,376 @@
+/**
+ * Asymptotic CLs (Cowan, Cranmer, Gross, Vitells, "Asymptotic formulae for likelihood-based
+ * tests of new physics", EPJC 71 (2011) 1554, arXiv:1007.1727) for an upper-limit-like POI μ
+ * that scales a signal, with μ = 0 the background-only hypothesis — computed exactly as pyhf's
+ * `AsymptoticCalculator` (`infer/calculators.py`) does, so that numbers agree with pyhf:
+ *
+ * - q_μ = 2[NLL(μ, ν̂̂) − NLL(μ̂, ν̂)], clipped at 0, and q_μ = 0 when μ̂ > μ (eq. 14); the
+ *   free fit respects the POI's bounds, so with a lower bound of 0 (a normfactor's default)
+ *   this is q̃_μ (eq. 16): `q` and `qtilde` differ only in the transformation below, as in pyhf;
+ * - the Asimov dataset (sec. 3.2) is the expected data at the fit to the *observed* data with
+ *   μ = 0 fixed (pyhf's `generate_asimov_data(0, …)`: counts and auxiliary data at ν̂̂(0)),
+ *   and q_μ,A is the same statistic on it; σ enters only through √q_μ,A (eq. 29-32);
+ * - in (−μ̂/σ) space, with √q_μ,A the shift of the s+b distribution, the test statistic is
+ *   t = √q_μ − √q_μ,A for `q`, and for `qtilde` the same when √q_μ ≤ √q_μ,A (or
+ *   √q_μ,A = 0), else (q_μ − q_μ,A)/(2√q_μ,A) (eq. 65-66);
+ * - CL_s+b = Φ(−(t + √q_μ,A)), CL_b = Φ(−t), CL_s = CL_s+b/CL_b; the expected band takes
+ *   t = n for n = 2, 1, 0, −1, −2 (eq. 89 with μ' = 0), in pyhf's order: the CLs values whose
+ *   limits are the −2σ, −1σ, median, +1σ, +2σ edges of the expected band.
+ *
+ * Every fit is the project's MLE (`maximumLikelihood`, analytic derivatives). A result whose
+ * fits did not all converge carries no numbers: `converged: false` and the reason.
+ *
+ * The POI must be a free nuisance-kind parameter of the likelihood — a normfactor of a binned
+ * term (pyhf's POI): it multiplies the signal, so μ = 0 is background only. A polynomial
+ * parameter of interest θ (kind 'interest') is refused: θ = 0 is not in general a
+ * background-only hypothesis and CLs's construction does not apply; use two-sided profile
+ * intervals (`profileInterval`) for those.
+ */
+import erfc from '@stdlib/math-base-special-erfc';
+import type { Likelihood, LikelihoodData, TermData } from '../likelihood/likelihood.js';
+import { brent } from './intervals.js';
+import { maximumLikelihood, type FitResult } from './mle.js';
+import { profileFit } from './test-statistics.js';
+
+export type TestStatisticKind = 'qtilde' | 'q';
+
+/** The n_σ of pyhf's expected band, in its order. */
+export const EXPECTED_BAND_SIGMAS = [2, 1, 0, -1, -2] as const;
+
+export interface AsymptoticOptions {
+  /** 'qtilde' (default, as pyhf) or 'q' */
+  testStatistic?: TestStatisticKind;
+}
+
+export interface HypothesisTest {
+  poi: string;
+  mu: number;
+  testStatistic: TestStatisticKind;
+  /** every fit behind the numbers converged; otherwise all numbers are null */
+  converged: boolean;
+  message: string;
+  cls: number | null;
+  clsb: number | null;
+  clb: number | null;
+  /** expected CLs at t = 2, 1, 0, −1, −2 (pyhf's order; see the module comment) */
+  expected: number[] | null;
+  /** q_μ on the observed data and q_μ,A on the Asimov data */
+  qmu: number | null;
+  qmuA: number | null;
+  /** the test statistic t in (−μ̂/σ) space */
+  teststat: number | null;
+  /** μ̂ of the free fit to the observed data */
+  muHat: number | null;
+}
+
+/** The POI is not a parameter for which CLs is defined here (see the module comment). */
+export class InvalidPoiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPoiError';
+  }
+}
+
+/** Standard normal CDF Φ(x) = erfc(−x/√2)/2, accurate in both tails. */
+export function normalCdf(x: number): number {
+  return 0.5 * erfc(-x / Math.SQRT2);
+}
+
+/** CL_s+b, CL_b and CL_s of a test statistic t given √q_μ,A (pyhf `AsymptoticTestStatDistribution.pvalue`). */
+export function asymptoticPValues(teststat: number, sqrtqmuA: number): { clsb: number; clb: number; cls: number } {
+  const clsb = normalCdf(-(teststat + sqrtqmuA));
+  const clb = normalCdf(-teststat);
+  return { clsb, clb, cls: clsb / clb };
+}
+
+/** The test statistic t from q_μ and q_μ,A (Cowan et al. eq. 65-66; pyhf's `AsymptoticCalculator.teststatistic`). */
+export function asymptoticTestStatistic(kind: TestStatisticKind, qmu: number, qmuA: number): number {
+  const sq = Math.sqrt(qmu);
+  const sqA = Math.sqrt(qmuA);
+  if (kind === 'q' || sq <= sqA || sqA === 0) return sq - sqA;
+  return (qmu - qmuA) / (2 * sqA);
+}
+
+/** Expected CLs for the band, pyhf's order (t = 2, 1, 0, −1, −2). */
+export function expectedCls(sqrtqmuA: number): number[] {
+  return EXPECTED_BAND_SIGMAS.map((n) => asymptoticPValues(n, sqrtqmuA).cls);
+}
+
+interface Part {
+  q: number | null;
+  fit: FitResult;
+}
+
+/**
+ * Holds the μ-independent fits (free fit to the data, the Asimov dataset, free fit to it) and
+ * caches the fixed-μ fits, warm-starting each from the nearest one already made: a scan or
+ * root finding over μ then costs two fits per new μ (one for expected values alone).
+ */
+export class AsymptoticCalculator {
+  readonly poiIndex: number;
+  readonly testStatistic: TestStatisticKind;
+  private readonly lower: number;
+  private readonly upper: number;
+  private freeData: FitResult | null = null;
+  private asimov: { data: LikelihoodData; fit: FitResult } | null = null;
+  private freeAsimov: FitResult | null = null;
+  private readonly fixedData = new Map<number, FitResult>();
+  private readonly fixedAsimov = new Map<number, FitResult>();
+
+  constructor(
+    readonly likelihood: Likelihood,
+    readonly data: LikelihoodData,
+    readonly poi: string,
+    options: AsymptoticOptions = {},
+  ) {
+    const index = likelihood.indexOf(poi);
+    if (index < 0) throw new InvalidPoiError(`unknown parameter '${poi}'`);
+    const p = likelihood.parameters[index];
+    if (p.kind === 'interest') {
+      throw new InvalidPoiError(
+        `'${poi}' is a polynomial parameter of interest: CLs needs a POI that scales the signal (a normfactor, μ = 0 background only); use a profile-likelihood interval for '${poi}' instead`,
+      );
+    }
+    if (p.constraint !== 'none') throw new InvalidPoiError(`'${poi}' is a constrained nuisance parameter, not a signal strength`);
+    if (p.fixed) throw new InvalidPoiError(`'${poi}' is fixed in the model's configuration; the POI must be free`);
+    if (!(p.bounds[0] <= 0 && 0 <= p.bounds[1])) throw new InvalidPoiError(`the bounds [${p.bounds[0]}, ${p.bounds[1]}] of '${poi}' exclude 0, the background-only hypothesis of the Asimov dataset`);
+    for (const { term } of likelihood.terms) {
+      if (term.kind !== 'binned-template') throw new InvalidPoiError(`asymptotic CLs needs Asimov data at fitted nuisances, implemented for binned terms only; term '${term.name}' is ${term.kind}`);
+    }
+    this.poiIndex = index;
+    this.lower = p.bounds[0];
+    this.upper = p.bounds[1];
+    this.testStatistic = options.testStatistic ?? 'qtilde';
+  }
+
+  /** The free fit to the observed data (μ̂, ν̂). */
+  globalFit(): FitResult {
+    this.freeData ??= maximumLikelihood(this.likelihood, this.data, { multiStart: false });
+    return this.freeData;
+  }
+
+  /** pyhf's `generate_asimov_data(0, data, …)`: expected counts and auxiliary data at the μ = 0 fit to the data. */
+  asimovData(): { data: LikelihoodData; fit: FitResult } {
+    if (!this.asimov) {
+      const fit = profileFit(this.likelihood, this.data, new Map([[this.poiIndex, 0]]), { start: this.globalFit().parameters, multiStart: false });
+      const scale = this.data.luminosity / this.likelihood.publishedLuminosity;
+      const terms: Record<string, TermData> = {};
+      for (const { term, index } of this.likelihood.terms) {
+        if (term.kind === 'binned-template') terms[term.name] = term.asimov(fit.parameters, index, scale);
+      }
+      this.asimov = { data: { luminosity: this.data.luminosity, rate: this.data.rate, terms }, fit };
+    }
+    return this.asimov;
+  }
+
+  private fixedFit(cache: Map<number, FitResult>, data: LikelihoodData, mu: number, fallback: Float64Array): FitResult {
+    const known = cache.get(mu);
+    if (known) return known;
+    let start = fallback;
+    let nearest = Infinity;
+    for (const [m, f] of cache) {
+      if (f.converged && Math.abs(m - mu) < nearest) {
+        nearest = Math.abs(m - mu);
+        start = f.parameters;
+      }
+    }
+    const fit = profileFit(this.likelihood, data, new Map([[this.poiIndex, mu]]), { start, multiStart: false });
+    cache.set(mu, fit);
+    return fit;
+  }
+
+  /** q_μ from a fixed and a free fit: clipped at 0, and 0 when μ̂ > μ (pyhf `_qmu_like`). */
+  private qmu(fixed: FitResult, free: FitResult, mu: number): number {
+    if (free.parameters[this.poiIndex] > mu) return 0;
+    return Math.max(2 * (fixed.nll - free.nll), 0);
+  }
+
+  private checkMu(mu: number): void {
+    if (!Number.isFinite(mu)) throw new RangeError(`the POI value must be finite, got ${mu}`);
+    if (mu < this.lower || mu > this.upper) throw new RangeError(`the POI value ${mu} lies outside the bounds [${this.lower}, ${this.upper}] of '${this.poi}' (pyhf refuses it too)`);
+  }
+
+  /** q_μ,A on the Asimov data. */
+  asimovPart(mu: number): Part {
+    this.checkMu(mu);
+    const { data, fit: asimovFit } = this.asimovData();
+    this.freeAsimov ??= maximumLikelihood(this.likelihood, data, { multiStart: false, start: asimovFit.parameters });
+    const fixed = this.fixedFit(this.fixedAsimov, data, mu, asimovFit.parameters);
+    const ok = asimovFit.converged && this.freeAsimov.converged && fixed.converged;
+    return { q: ok ? this.qmu(fixed, this.freeAsimov, mu) : null, fit: !asimovFit.converged ? asimovFit : !this.freeAsimov.converged ? this.freeAsimov : fixed };
+  }
+
+  /** q_μ on the observed data. */
+  dataPart(mu: number): Part {
+    this.checkMu(mu);
+    const free = this.globalFit();
+    const fixed = this.fixedFit(this.fixedData, this.data, mu, free.parameters);
+    const ok = free.converged && fixed.converged;
+    return { q: ok ? this.qmu(fixed, free, mu) : null, fit: free.converged ? fixed : free };
+  }
+
+  /** Expected CLs band at μ (Asimov fits only). */
+  expected(mu: number): { expected: number[] | null; qmuA: number | null; message: string } {
+    const a = this.asimovPart(mu);
+    if (a.q === null) return { expected: null, qmuA: null, message: `a fit to the Asimov data did not converge: ${a.fit.message}` };
+    return { expected: expectedCls(Math.sqrt(a.q)), qmuA: a.q, message: 'converged' };
+  }
+
+  /** Observed CL_s, CL_s+b, CL_b and the expected band at μ (pyhf's `hypotest` with `return_expected_set`). */
+  hypotest(mu: number): HypothesisTest {
+    const base = { poi: this.poi, mu, testStatistic: this.testStatistic };
+    const none = { cls: null, clsb: null, clb: null, expected: null, qmu: null, qmuA: null, teststat: null, muHat: null };
+    const a = this.asimovPart(mu);
+    if (a.q === null) return { ...base, ...none, converged: false, message: `a fit to the Asimov data did not converge: ${a.fit.message}` };
+    const d = this.dataPart(mu);
+    if (d.q === null) return { ...base, ...none, converged: false, message: `a fit to the observed data did not converge: ${d.fit.message}` };
+    const teststat = asymptoticTestStatistic(this.testStatistic, d.q, a.q);
+    const p = asymptoticPValues(teststat, Math.sqrt(a.q));
+    return {
+      ...base,
+      converged: true,
+      message: 'converged',
+      cls: p.cls,
+      clsb: p.clsb,
+      clb: p.clb,
+      expected: expectedCls(Math.sqrt(a.q)),
+      qmu: d.q,
+      qmuA: a.q,
+      teststat,
+      muHat: this.globalFit().parameters[this.poiIndex],
+    };
+  }
+}
+
+/** CLs at one POI value (pyhf's `infer.hypotest(mu, data, model, return_expected_set=True)`). */
+export function hypothesisTest(likelihood: Likelihood, data: LikelihoodData, poi: string, mu: number, options: AsymptoticOptions = {}): HypothesisTest {
+  return new AsymptoticCalculator(likelihood, data, poi, options).hypotest(mu);
+}
+
+export interface UpperLimitOptions extends AsymptoticOptions {
+  /** CLs level (default 0.05: the 95% CLs upper limit) */
+  level?: number;
+  /** where to look (default the POI's bounds, as pyhf's `upper_limit`) */
+  range?: readonly [number, number];
+  /** absolute tolerance on each limit (default 1e-7 of the range's width) */
+  tolerance?: number;
+}
+
+export interface UpperLimitEvaluation {
+  mu: number;
+  /** observed CLs, null where only the expected band was needed (or a fit failed) */
+  cls: number | null;
+  expected: number[] | null;
+  converged: boolean;
+}
+
+export interface UpperLimit {
+  poi: string;
+  level: number;
+  testStatistic: TestStatisticKind;
+  /** the observed limit; null when it could not be found (see `messages`) */
+  observed: number | null;
+  /** expected limits in pyhf's order: the −2σ, −1σ, median, +1σ, +2σ edges of the band; null where not found */
+  expected: (number | null)[];
+  /** every limit was found with converged fits */
+  converged: boolean;
+  messages: string[];
+  evaluations: UpperLimitEvaluation[];
+}
+
+class FitFailure extends Error {}
+
+/**
+ * The CLs upper limits at `level` (pyhf's `upper_limits.upper_limit` with its toms748 scan):
+ * each of the six curves (observed CLs and the five expected ones) is bracketed from the
+ * evaluations made so far — after extending the lower end as pyhf does when CLs is already
+ * below the level there — and its crossing of the level found by Brent's method. A curve still
+ * above the level at the range's upper end (the POI's upper bound) has no limit inside the
+ * allowed range: it is reported as null with that reason, as is a limit whose fits failed.
+ */
+export function upperLimit(likelihood: Likelihood, data: LikelihoodData, poi: string, options: UpperLimitOptions = {}): UpperLimit {
+  const calculator = new AsymptoticCalculator(likelihood, data, poi, options);
+  const level = options.level ?? 0.05;
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must lie in (0, 1), got ${level}`);
+  const spec = likelihood.parameters[calculator.poiIndex];
+  let [lo, hi] = options.range ?? spec.bounds;
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`upper limit needs a finite range, got [${lo}, ${hi}]`);
+  const tolerance = options.tolerance ?? 1e-7 * (hi - lo);
+
+  const observedAt = new Map<number, number | null>();
+  const expectedAt = new Map<number, number[] | null>();
+  const expected = (mu: number): number[] => {
+    if (!expectedAt.has(mu)) expectedAt.set(mu, calculator.expected(mu).expected);
+    const e = expectedAt.get(mu)!;
+    if (e === null) throw new FitFailure(`a fit to the Asimov data at ${poi} = ${mu} did not converge`);
+    return e;
+  };
+  const observed = (mu: number): number => {
+    if (!observedAt.has(mu)) {
+      const h = calculator.hypotest(mu);
+      observedAt.set(mu, h.cls);
+      if (h.expected) expectedAt.set(mu, h.expected);
+    }
+    const v = observedAt.get(mu)!;
+    if (v === null) throw new FitFailure(`a fit at ${poi} = ${mu} did not converge`);
+    return v;
+  };
+  /** curve 0: observed, 1..5: expected in pyhf's order */
+  const curve = (k: number, mu: number) => (k === 0 ? observed(mu) : expected(mu)[k - 1]);
+
+  const messages: string[] = [];
+  const limits: (number | null)[] = new Array(6).fill(null);
+  let allConverged = true;
+  try {
+    // pyhf: halve the lower end while any curve is below the level there
+    for (let i = 0; i < 60 && [0, 1, 2, 3, 4, 5].some((k) => curve(k, lo) < level); i++) lo = lo / 2;
+  } catch (error) {
+    if (!(error instanceof FitFailure)) throw error;
+    allConverged = false;
+    messages.push(error.message);
+  }
+
+  for (let k = 0; k < 6 && allConverged; k++) {
+    const label = k === 0 ? 'observed' : `expected (${['−2σ', '−1σ', 'median', '+1σ', '+2σ'][k - 1]})`;
+    try {
+      const fHi = curve(k, hi) - level;
+      if (fHi > 0) {
+        messages.push(`${label}: CLs is ${fHi + level} > ${level} at the upper end ${hi} of the range: the limit lies beyond the allowed range of '${poi}'`);
+        continue;
+      }
+      const fLo = curve(k, lo) - level;
+      if (fLo < 0) {
+        messages.push(`${label}: CLs is below ${level} at the lower end ${lo} of the range`);
+        continue;
+      }
+      // best bracket from what is known (pyhf's `best_bracket`)
+      const known = [...(k === 0 ? observedAt : expectedAt).entries()]
+        .filter(([, v]) => v !== null)
+        .map(([mu, v]) => [mu, (k === 0 ? (v as number) : (v as number[])[k - 1]) - level] as const);
+      const above = known.filter(([, f]) => f >= 0).sort((a, b) => a[1] - b[1])[0];
+      const below = known.filter(([, f]) => f < 0).sort((a, b) => b[1] - a[1])[0];
+      limits[k] = brent((mu) => curve(k, mu) - level, above[0], below[0], above[1], below[1], tolerance);
+    } catch (error) {
+      if (!(error instanceof FitFailure)) throw error;
+      allConverged = false;
+      messages.push(`${label}: ${error.message}`);
+    }
+  }
+
+  const mus = [...new Set([...observedAt.keys(), ...expectedAt.keys()])].sort((a, b) => a - b);
+  const evaluations = mus.map((mu) => {
+    const cls = observedAt.get(mu) ?? null;
+    const e = expectedAt.get(mu) ?? null;
+    return { mu, cls, expected: e, converged: e !== null && (!observedAt.has(mu) || cls !== null) };
+  });
+  return {
+    poi,
+    level,
+    testStatistic: calculator.testStatistic,
+    observed: allConverged ? limits[0] : null,
+    expected: allConverged ? limits.slice(1) : [null, null, null, null, null],
+    converged: allConverged,
+    messages,
+    evaluations,
+  };
+}

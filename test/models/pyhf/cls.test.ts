@@ -1,0 +1,136 @@
+/**
+ * Asymptotic CLs (models/inference/cls.ts): the formulas of Cowan et al. 2011 as pyhf uses
+ * them, pyhf's documented example, what is refused, and that failed fits give no numbers.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  AsymptoticCalculator,
+  asymptoticPValues,
+  asymptoticTestStatistic,
+  expectedCls,
+  hypothesisTest,
+  InvalidPoiError,
+  normalCdf,
+  upperLimit,
+} from '../../../models/inference/cls.js';
+import { createLikelihood, type Likelihood } from '../../../models/likelihood/likelihood.js';
+import { NonPositiveRateError } from '../../../models/likelihood/term.js';
+import { importWorkspace, pyhfLikelihood } from '../../../models/pyhf/import.js';
+import { compileBinnedModel } from '../../../models/terms/binned-template.js';
+
+/** pyhf.simplemodels.uncorrelated_background(signal=[12, 11], bkg=[50, 52], bkg_uncertainty=[3, 7]), observed [51, 48] */
+function pyhfDocExample(parameters: object[] = []) {
+  return importWorkspace({
+    channels: [
+      {
+        name: 'singlechannel',
+        samples: [
+          { name: 'signal', data: [12, 11], modifiers: [{ name: 'mu', type: 'normfactor', data: null }] },
+          { name: 'background', data: [50, 52], modifiers: [{ name: 'uncorr_bkguncrt', type: 'shapesys', data: [3, 7] }] },
+        ],
+      },
+    ],
+    observations: [{ name: 'singlechannel', data: [51, 48] }],
+    measurements: [{ name: 'm', config: { poi: 'mu', parameters } }],
+    version: '1.0.0',
+  });
+}
+
+describe('asymptotic formulae', () => {
+  it('Φ is the standard normal CDF, accurate in the tails', () => {
+    expect(normalCdf(0)).toBe(0.5);
+    expect(normalCdf(-1.959963984540054)).toBeCloseTo(0.025, 15);
+    expect(normalCdf(1) + normalCdf(-1)).toBeCloseTo(1, 15);
+    expect(normalCdf(-30) / 4.906713927147908e-198).toBeCloseTo(1, 10); // scipy.stats.norm.cdf(-30)
+  });
+
+  it('the test statistic: q̃ switches to (q − q_A)/(2√q_A) beyond √q_A; q never does; CLs = 1 at √q_A = 0', () => {
+    expect(asymptoticTestStatistic('qtilde', 1, 4)).toBe(1 - 2);
+    expect(asymptoticTestStatistic('qtilde', 9, 4)).toBe((9 - 4) / 4);
+    expect(asymptoticTestStatistic('q', 9, 4)).toBe(3 - 2);
+    expect(asymptoticTestStatistic('qtilde', 9, 0)).toBe(3);
+    expect(expectedCls(0)).toEqual([1, 1, 1, 1, 1]);
+    const p = asymptoticPValues(0.3, 1.2);
+    expect(p.cls).toBe(p.clsb / p.clb);
+    expect(p.clsb).toBe(normalCdf(-1.5));
+  });
+});
+
+describe('CLs with the asymptotic calculator', () => {
+  it("reproduces pyhf's documented hypotest example (qtilde, μ = 1)", () => {
+    const { likelihood, data } = pyhfLikelihood(pyhfDocExample());
+    const r = hypothesisTest(likelihood, data, 'mu', 1);
+    expect(r.converged).toBe(true);
+    // pyhf.infer.hypotest(1.0, data, model, return_expected_set=True, test_stat="qtilde") in pyhf's
+    // docs (8 digits, from pyhf's default fits, themselves precise to ~1e-6 here)
+    expect(Math.abs(r.cls! - 0.05251497)).toBeLessThan(1e-5);
+    [0.00260626, 0.01382005, 0.06445321, 0.23525644, 0.57303621].forEach((e, k) => expect(Math.abs(r.expected![k] - e)).toBeLessThan(1e-5));
+  });
+
+  it('refuses polynomial parameters of interest, constrained nuisances and POI values outside the bounds', () => {
+    const term = compileBinnedModel('poly', {
+      parameters: ['k'],
+      degree: 1,
+      reference: [0],
+      channels: [{ name: 'c', samples: [{ name: 's', coefficients: [[10, 2]], modifiers: [{ type: 'normsys', name: 'n', data: { hi: 1.1, lo: 0.9 } }] }] }],
+    });
+    const likelihood = createLikelihood([{ name: 'k', init: 0, bounds: [-1, 1], kind: 'interest', fixed: false, constraint: 'none' }], [term], 1);
+    const data = { luminosity: 1, rate: true, terms: { poly: { counts: Float64Array.of(11), aux: term.nominalAux() } } };
+    expect(() => hypothesisTest(likelihood, data, 'k', 0.5)).toThrow(InvalidPoiError);
+    expect(() => hypothesisTest(likelihood, data, 'k', 0.5)).toThrow(/polynomial parameter of interest.*profile-likelihood interval/);
+    expect(() => hypothesisTest(likelihood, data, 'n', 0.5)).toThrow(/constrained nuisance/);
+    expect(() => hypothesisTest(likelihood, data, 'zz', 0.5)).toThrow(/unknown parameter/);
+    const doc = pyhfLikelihood(pyhfDocExample());
+    expect(() => hypothesisTest(doc.likelihood, doc.data, 'mu', 11)).toThrow(/outside the bounds \[0, 10\]/);
+    const fixed = pyhfLikelihood(pyhfDocExample([{ name: 'mu', fixed: true }]));
+    expect(() => hypothesisTest(fixed.likelihood, fixed.data, 'mu', 1)).toThrow(/fixed in the model's configuration/);
+    const positive = pyhfLikelihood(pyhfDocExample([{ name: 'mu', bounds: [[0.5, 10]] }]));
+    expect(() => hypothesisTest(positive.likelihood, positive.data, 'mu', 1)).toThrow(/exclude 0, the background-only hypothesis/);
+  });
+
+  it('fits that do not converge give no numbers, and say so', () => {
+    const { likelihood, data } = pyhfLikelihood(pyhfDocExample());
+    const start = likelihood.initial();
+    // a likelihood undefined everywhere but at its starting point: no fit can converge
+    const broken: Likelihood = {
+      ...likelihood,
+      nll: (x, d, v, derivatives) => {
+        if (x.some((value, i) => value !== start[i])) throw new NonPositiveRateError('pyhf', 'rate', -1);
+        return likelihood.nll(x, d, v, derivatives);
+      },
+    };
+    const r = new AsymptoticCalculator(broken, data, 'mu').hypotest(1);
+    expect(r.converged).toBe(false);
+    expect(r.message).toMatch(/did not converge/);
+    expect([r.cls, r.clsb, r.clb, r.expected, r.qmu, r.qmuA, r.teststat]).toEqual([null, null, null, null, null, null, null]);
+    const ul = upperLimit(broken, data, 'mu');
+    expect(ul.converged).toBe(false);
+    expect(ul.observed).toBeNull();
+    expect(ul.expected).toEqual([null, null, null, null, null]);
+    expect(ul.messages.join(' ')).toMatch(/did not converge/);
+  });
+
+  it('a limit beyond the POI’s upper bound is reported as not found, the others are found', () => {
+    // expected limits of this model: 0.5600747, 0.75702605, 1.06234693, 1.50116923, 2.05078912 (pyhf's docs, rtol 0.01)
+    const { likelihood, data } = pyhfLikelihood(pyhfDocExample([{ name: 'mu', bounds: [[0, 1.3]] }]));
+    const ul = upperLimit(likelihood, data, 'mu');
+    expect(ul.converged).toBe(true);
+    expect(ul.observed).toBeCloseTo(1.01156939, 1);
+    expect(ul.expected.slice(0, 3).map((e) => e!.toFixed(1))).toEqual(['0.6', '0.8', '1.1']);
+    expect(ul.expected.slice(3)).toEqual([null, null]);
+    expect(ul.messages).toHaveLength(2);
+    expect(ul.messages[0]).toMatch(/expected \(\+1σ\): CLs is .* > 0.05 at the upper end 1.3 of the range: the limit lies beyond the allowed range of 'mu'/);
+    // every evaluation behind it is reported, sorted
+    const mus = ul.evaluations.map((e) => e.mu);
+    expect(mus).toEqual([...mus].sort((a, b) => a - b));
+    expect(ul.evaluations.every((e) => e.converged)).toBe(true);
+  });
+
+  it('the limit is the CLs crossing: CLs at the observed limit equals the level', () => {
+    const { likelihood, data } = pyhfLikelihood(pyhfDocExample());
+    const ul = upperLimit(likelihood, data, 'mu', { level: 0.1 });
+    const calculator = new AsymptoticCalculator(likelihood, data, 'mu');
+    expect(calculator.hypotest(ul.observed!).cls!).toBeCloseTo(0.1, 6);
+    ul.expected.forEach((e, k) => expect(calculator.expected(e!).expected![k]).toBeCloseTo(0.1, 6));
+  });
+});

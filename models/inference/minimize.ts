@@ -74,8 +74,13 @@ export function minimize(objective: Objective, start: ArrayLike<number>, options
     }
 
     // On a saddle or a maximum (e.g. a sign-symmetric coupling started at 0) the gradient
-    // can vanish: follow the direction of most negative curvature downhill instead.
-    if (!newton) {
+    // can vanish: follow the direction of most negative curvature downhill instead. Where
+    // the Hessian is merely indefinite and the gradient is not small, the damped Newton
+    // steps below make progress; negative curvature alone would crawl (a histosys α in its
+    // polynomial region makes real likelihoods indefinite away from the minimum).
+    let gradientScale = 0;
+    for (const i of free) gradientScale = Math.max(gradientScale, Math.abs(g[i]));
+    if (!newton && gradientScale <= 1e-8 * Math.max(1, Math.abs(f))) {
       const moved = negativeCurvatureStep(objective, x, f, g, H, free, n, lower, upper, trial);
       if (moved !== null) {
         x.set(trial);
@@ -118,6 +123,13 @@ export function minimize(objective: Objective, start: ArrayLike<number>, options
         lambda = Math.max(1e-6, lambda * 10);
       }
       if (lambda > 1e16) break;
+    }
+    if (!accepted && !newton && negativeCurvatureStep(objective, x, f, g, H, free, n, lower, upper, trial) !== null) {
+      // no damped step descends on this indefinite Hessian: leave along negative curvature
+      x.set(trial);
+      f = evaluate(x);
+      lambda = 0;
+      continue;
     }
     if (!accepted) {
       const last = solveNewton(H, g, free, n, 0);

@@ -1,7 +1,7 @@
 """pyhf's side of scripts/bench/pyhf-comparison.ts (our script; it imports pyhf and times it).
 
-For each case (a workspace of test/fixtures/pyhf/workspaces, optionally one patch of its
-patchset) it times, with pyhf's numpy backend and default optimizer (scipy SLSQP):
+For each case (a workspace of ../shared/workspaces/, optionally with its signal patch, a raw
+JSON patch applied to the workspace) it times, with pyhf's numpy backend and default optimizer (scipy SLSQP):
 
   - one `model.logpdf(pars, data)` at the suggested init: batches of at least `--seconds`,
     the median over `--repeats` batches, after one warm-up call;
@@ -15,33 +15,32 @@ and prints one JSON object per line: {"case", "logpdf_seconds", "fit_seconds", "
 """
 
 import argparse
-import gzip
 import json
 import os
 import statistics
 import sys
 import time
 
+import jsonpatch
 import numpy as np
 import scipy
 
 import pyhf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORKSPACES = os.path.normpath(os.path.join(HERE, "..", "..", "test", "fixtures", "pyhf", "workspaces"))
+WORKSPACES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "workspaces"))
 
 
 def read(name):
-    path = os.path.join(WORKSPACES, name)
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
+    with open(os.path.join(WORKSPACES, name), encoding="utf-8") as f:
         return json.load(f)
 
 
 def model_of(case):
-    workspace = pyhf.Workspace(read(case["workspace"]))
-    if case.get("patchset"):
-        workspace = pyhf.PatchSet(read(case["patchset"])).apply(workspace, case["patch"])
+    spec = read(case["workspace"])
+    if case.get("patch"):
+        spec = jsonpatch.apply_patch(spec, read(case["patch"]))
+    workspace = pyhf.Workspace(spec)
     model = workspace.model()
     return model, np.asarray(workspace.data(model), dtype=float)
 
@@ -77,7 +76,7 @@ def time_fit(model, data, fits):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", required=True, help="JSON list of {name, workspace, patchset?, patch?}")
+    parser.add_argument("--cases", required=True, help="JSON list of {name, workspace, patch?}")
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--fits", type=int, default=3)

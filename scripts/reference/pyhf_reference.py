@@ -1,29 +1,28 @@
 """Reference numbers from pyhf itself for the pyhf importer, CLs and limits (issue #5).
 
 Our script (not pyhf's code): it imports pyhf, run from its source with numpy and scipy,
-and writes what pyhf computes on published workspaces into test/fixtures/pyhf/. The tests
-in test/models/pyhf/ compare our TypeScript against these numbers.
+and writes what pyhf computes on the published workspaces in ../shared/workspaces/ into
+test/fixtures/pyhf/reference/. The tests in test/models/pyhf/ compare our TypeScript with
+these numbers.
 
-Two steps:
+  digests    pyhf.utils.digest (sha256) of each background-only workspace and of pyhf's
+             documented example object -> reference/digests.json
+  reference  for every case, with pyhf's numpy backend and its default optimizer (scipy
+             SLSQP): -logpdf at several points, the MLE (default tolerance and a tight one),
+             CLs with the asymptotic calculator (qtilde, and q once) with the expected band,
+             the 95% CLs upper limit (toms748_scan) and two-sided profile-likelihood
+             intervals (our brentq over pyhf fits). A signal patch (the workspace's
+             *.patch.json) is applied as pyhf applies a patch of a patchset: PatchSet.apply,
+             which verifies the sha256 digest of the background-only workspace first.
 
-  assemble   copies the published workspaces into test/fixtures/pyhf/workspaces/ (gzipped,
-             byte-identical content) and assembles patchsets (pyhf schema 1.0.0) from real
-             published signal patches, with the sha256 digest of the background-only
-             workspace computed by pyhf.utils.digest.
-  reference  computes, for every case, with pyhf's numpy backend and its default optimizer
-             (scipy SLSQP): -logpdf at several points, the MLE (default tolerance and a tight
-             one), CLs with the asymptotic calculator (qtilde, and q once) with the expected
-             band, the 95% CLs upper limit (toms748_scan) and two-sided profile-likelihood
-             intervals (our brentq over pyhf fits).
-
-  PYTHONPATH=/tmp/pyhf-src/src python3 scripts/reference/pyhf_reference.py assemble \
-      --shared ../shared/workspaces --sbottom-dir /tmp/sbottom/RegionA --lbb-dir /tmp/1Lbb
-  PYTHONPATH=/tmp/pyhf-src/src python3 scripts/reference/pyhf_reference.py reference [case ...]
+  PYTHONPATH=/tmp/pyhf-src/src python3 scripts/reference/pyhf_reference.py digests
+  npx tsx scripts/reference/export-polynomial.ts /tmp/exported_polynomial.json
+  PYTHONPATH=/tmp/pyhf-src/src python3 scripts/reference/pyhf_reference.py reference \
+      [--exported /tmp/exported_polynomial.json] [case ...]
 """
 
 import argparse
 import copy
-import gzip
 import json
 import os
 import sys
@@ -39,95 +38,56 @@ from pyhf.infer.intervals.upper_limits import toms748_scan
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-FIXTURES = os.path.join(ROOT, "test", "fixtures", "pyhf")
-WORKSPACES = os.path.join(FIXTURES, "workspaces")
-REFERENCE = os.path.join(FIXTURES, "reference")
+SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "workspaces"))
+REFERENCE = os.path.join(ROOT, "test", "fixtures", "pyhf", "reference")
+EXPORTED = {"path": "/tmp/exported_polynomial.json"}
 
-SBOTTOM_PATCHES = ["sbottom_1300_205_60", "sbottom_1000_205_60", "sbottom_1600_850_60"]
-LBB_PATCHES = ["C1N2_Wh_hbb_700_150", "C1N2_Wh_hbb_500_0", "C1N2_Wh_hbb_900_0"]
-
-# case name -> (workspace file, patchset file or None, patch name or None, options)
+# case name -> (workspace, patch name or None, options); a patched case applies ../shared/workspaces/<workspace>.patch.json.
+# (The reference files of the first runs name their inputs "<workspace>.json.gz" and "<workspace>.patchset.json.gz":
+# the same bytes, then gzipped in the repository, and a patchset holding that same patch.)
 CASES = {
-    "shapesys_2bin": ("pyhf_2bin_1channel_shapesys.json", None, None, {"intervals": ["mu", "uncorr_bkguncrt[1]"]}),
-    "coupledshapefactor": ("pyhf_validation_2bin_2channel_coupledshapefactor.json", None, None, {"intervals": ["mu", "coupled_shapefactor[0]"]}),
-    "sbottom_bkg": ("atlas_sbottom_RegionA.json.gz", None, None, {"poi": None}),
-    "sbottom_1300_205_60": ("atlas_sbottom_RegionA.json.gz", "atlas_sbottom_RegionA.patchset.json.gz", "sbottom_1300_205_60", {"intervals": ["mu_SIG", "mu_ttbar"]}),
-    "sbottom_1000_205_60": ("atlas_sbottom_RegionA.json.gz", "atlas_sbottom_RegionA.patchset.json.gz", "sbottom_1000_205_60", {}),
-    "sbottom_1600_850_60": ("atlas_sbottom_RegionA.json.gz", "atlas_sbottom_RegionA.patchset.json.gz", "sbottom_1600_850_60", {}),
-    "1Lbb_bkg": ("atlas_1Lbb.json.gz", None, None, {"poi": None}),
-    "1Lbb_700_150": ("atlas_1Lbb.json.gz", "atlas_1Lbb.patchset.json.gz", "C1N2_Wh_hbb_700_150", {"intervals": ["mu_SIG"]}),
-    "1Lbb_500_0": ("atlas_1Lbb.json.gz", "atlas_1Lbb.patchset.json.gz", "C1N2_Wh_hbb_500_0", {}),
-    "1Lbb_900_0": ("atlas_1Lbb.json.gz", "atlas_1Lbb.patchset.json.gz", "C1N2_Wh_hbb_900_0", {}),
+    "shapesys_2bin": ("pyhf_2bin_1channel_shapesys", None, {"intervals": ["mu", "uncorr_bkguncrt[1]"]}),
+    "coupledshapefactor": ("pyhf_validation_2bin_2channel_coupledshapefactor", None, {"intervals": ["mu", "coupled_shapefactor[0]"]}),
+    "sbottom_bkg": ("atlas_sbottom_RegionA", None, {"poi": None}),
+    "sbottom_1300_205_60": ("atlas_sbottom_RegionA", "sbottom_1300_205_60", {"intervals": ["mu_SIG", "mu_ttbar"]}),
+    "1Lbb_bkg": ("atlas_1Lbb", None, {"poi": None}),
+    "1Lbb_700_150": ("atlas_1Lbb", "C1N2_Wh_hbb_700_150", {"intervals": ["mu_SIG"]}),
     # written by our exporter (models/pyhf/import.ts exportWorkspace) from a model with a polynomial signal
-    "exported_polynomial": ("exported_polynomial.json", None, None, {"poi": None}),
+    "exported_polynomial": (None, None, {"poi": None}),
 }
 
 TIGHT = 1e-12  # scipy SLSQP ftol for the "tight" MLE
 
 
 def read_json(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         return json.load(f)
 
 
-def write_gz(path, text):
-    # deterministic gzip (no file name, mtime 0)
-    with open(path, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as f:
-            f.write(text.encode("utf-8"))
-
-
-def assemble(args):
-    os.makedirs(WORKSPACES, exist_ok=True)
-    for name in ["pyhf_2bin_1channel_shapesys.json", "pyhf_validation_2bin_2channel_coupledshapefactor.json"]:
-        with open(os.path.join(args.shared, name), encoding="utf-8") as f:
-            text = f.read()
-        with open(os.path.join(WORKSPACES, name), "w", encoding="utf-8") as f:
-            f.write(text)
-    for name, patch_dir, patch_names, make_file, labels, values_of, hepdata, description in [
-        (
-            "atlas_sbottom_RegionA",
-            args.sbottom_dir,
-            SBOTTOM_PATCHES,
-            lambda n: f"patch.{n}.json",
-            ["m_sbottom", "m_neutralino2", "m_neutralino1"],
-            lambda n: [int(v) for v in n.split("_")[1:]],
-            "ins1748602",
-            "ATLAS SUSY-2018-31 sbottom multi-b, Region A: three signal patches of HEPData ins1748602, assembled into a patchset for tests",
-        ),
-        (
-            "atlas_1Lbb",
-            args.lbb_dir,
-            LBB_PATCHES,
-            lambda n: f"patch_{n}.json",
-            ["m_chargino_neutralino2", "m_neutralino1"],
-            lambda n: [int(v) for v in n.split("_")[3:]],
-            "ins1755298",
-            "ATLAS SUSY-2019-08 1Lbb (Wh -> l bb): three signal patches of HEPData ins1755298, assembled into a patchset for tests",
-        ),
-    ]:
-        with open(os.path.join(args.shared, name + ".json"), "rb") as f:
-            raw = f.read()
-        write_gz(os.path.join(WORKSPACES, name + ".json.gz"), raw.decode("utf-8"))
-        workspace = json.loads(raw)
-        patches = []
-        for patch_name in patch_names:
-            patch = read_json(os.path.join(patch_dir, make_file(patch_name)))
-            patches.append({"metadata": {"name": patch_name, "values": values_of(patch_name)}, "patch": patch})
-        patchset = {
+def patchset_of(workspace_name, workspace, patch_name):
+    """The workspace's published signal patch as a one-patch pyhf patchset, with pyhf's own digest."""
+    return pyhf.PatchSet(
+        {
             "metadata": {
-                "description": description,
+                "description": f"{patch_name} on {workspace_name}",
                 "digests": {"sha256": pyhf.utils.digest(workspace, "sha256")},
-                "labels": labels,
-                "references": {"hepdata": hepdata},
+                "labels": ["point"],
+                "references": {"hepdata": "ins0000000"},
             },
-            "patches": patches,
+            "patches": [{"metadata": {"name": patch_name, "values": [0]}, "patch": read_json(os.path.join(SHARED, workspace_name + ".patch.json"))}],
             "version": "1.0.0",
         }
-        pyhf.PatchSet(patchset).verify(workspace)  # pyhf accepts it
-        write_gz(os.path.join(WORKSPACES, name + ".patchset.json.gz"), json.dumps(patchset))
-        print("assembled", name, "digest", patchset["metadata"]["digests"]["sha256"])
+    )
+
+
+def digests(_args):
+    out = {"example": {"object": {"a": 2.0, "b": 3.0, "c": 1.0}, "sha256": pyhf.utils.digest({"a": 2.0, "b": 3.0, "c": 1.0}, "sha256")}}
+    for name in ["atlas_sbottom_RegionA", "atlas_1Lbb", "pyhf_2bin_1channel_shapesys", "pyhf_validation_2bin_2channel_coupledshapefactor"]:
+        out[name] = pyhf.utils.digest(read_json(os.path.join(SHARED, name + ".json")), "sha256")
+    with open(os.path.join(REFERENCE, "digests.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+    print(json.dumps(out))
 
 
 def set_optimizer(tolerance=None):
@@ -239,12 +199,15 @@ def profile_interval(model, data, parameter, cls, tolerance=1e-10):
 
 
 def load_case(name):
-    ws_file, patchset_file, patch_name, options = CASES[name]
-    ws_path = os.path.join(WORKSPACES, ws_file)
-    workspace = pyhf.Workspace(read_json(ws_path))
-    if patchset_file:
-        patchset = pyhf.PatchSet(read_json(os.path.join(WORKSPACES, patchset_file)))
-        workspace = patchset.apply(workspace, patch_name)  # verifies the digest
+    ws_name, patch_name, options = CASES[name]
+    if ws_name is None:
+        spec = read_json(EXPORTED["path"])
+        workspace = pyhf.Workspace(spec)
+    else:
+        spec = read_json(os.path.join(SHARED, ws_name + ".json"))
+        workspace = pyhf.Workspace(spec)
+        if patch_name:
+            workspace = patchset_of(ws_name, spec, patch_name).apply(workspace, patch_name)  # verifies the digest
     poi = options.get("poi", "default")
     model = workspace.model() if poi == "default" else workspace.model(poi_name=poi)
     data = np.asarray(workspace.data(model), dtype=float)
@@ -253,14 +216,14 @@ def load_case(name):
 
 def reference_case(name):
     t_start = time.perf_counter()
-    ws_file, patchset_file, patch_name, _ = CASES[name]
+    ws_name, patch_name, _ = CASES[name]
     workspace, model, data, options = load_case(name)
     rng = np.random.default_rng(20260805)
     cfg = model.config
     out = {
         "case": name,
-        "workspace": ws_file,
-        "patchset": patchset_file,
+        "workspace": f"{ws_name}.json" if ws_name else "exported_polynomial.json",
+        "patchset": f"{ws_name}.patch.json" if patch_name else None,
         "patch": patch_name,
         "poi": cfg.poi_name,
         "par_names": list(cfg.par_names),
@@ -321,20 +284,18 @@ def versions():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    a = sub.add_parser("assemble")
-    a.add_argument("--shared", required=True)
-    a.add_argument("--sbottom-dir", required=True)
-    a.add_argument("--lbb-dir", required=True)
+    sub.add_parser("digests")
     r = sub.add_parser("reference")
+    r.add_argument("--exported", default=EXPORTED["path"], help="the workspace written by scripts/reference/export-polynomial.ts")
     r.add_argument("cases", nargs="*", default=list(CASES))
     args = parser.parse_args()
     print("versions", json.dumps(versions()), flush=True)
-    if args.command == "assemble":
-        assemble(args)
+    if args.command == "digests":
+        digests(args)
     else:
+        EXPORTED["path"] = args.exported
         for name in args.cases:
             reference_case(name)
-
 
 if __name__ == "__main__":
     main()

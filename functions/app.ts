@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { encodeMessagePack } from '../models/artifact/codec.js';
-import { wantsMessagePack, MSGPACK } from './body.js';
+import { wantsMessagePack } from './body.js';
 import { Problem } from './problem.js';
 import { pages } from './routes/pages.js';
 import { docs } from './routes/docs.js';
@@ -38,4 +38,3 @@ function problemResponse(request: Request, problem: Problem, msgpack: boolean): 
   if (msgpack) return new Response(encodeMessagePack(body) as Uint8Array<ArrayBuffer>, { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+msgpack' } });
   return new Response(JSON.stringify(body), { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' } });
 }
-export { MSGPACK };

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { manifestJsonSchema } from '../../models/artifact/manifest-schema.js';
 import { OPERATIONS, openApiDocument } from '../openapi.js';
+import { escapeHtml as escape } from '../pages/html.js';
 import { problemTitles } from '../problem.js';
 import { LIMITS } from '../schemas.js';
 import type { Env } from './v1.js';
@@ -27,8 +28,6 @@ docs.get('/docs', (c) => {
   cachedPage ??= docsPage();
   return c.html(cachedPage);
 });
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 interface JsonSchemaNode {
   type?: string | string[];

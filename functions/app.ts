@@ -8,6 +8,7 @@ import { encodeMessagePack } from '../models/artifact/codec.js';
 import { wantsMessagePack } from './body.js';
 import { Problem } from './problem.js';
 import { pages } from './routes/pages.js';
+import { pyhf } from './routes/pyhf.js';
 import { docs } from './routes/docs.js';
 import { v1, type Env } from './routes/v1.js';
 import type { ArtifactStore } from './store.js';
@@ -18,6 +19,7 @@ export function createApp(store: ArtifactStore): Hono<Env> {
     c.set('store', store);
     await next();
   });
+  app.route('/v1/pyhf', pyhf);
   app.route('/v1', v1);
   app.route('/', docs);
   app.route('/', pages);

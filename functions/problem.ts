@@ -19,6 +19,9 @@ export type ProblemCode =
   | 'invalid-dataset'
   | 'likelihood-undefined'
   | 'fit-failed'
+  | 'not-applicable'
+  | 'invalid-workspace'
+  | 'patchset-mismatch'
   | 'not-found'
   | 'method-not-allowed'
   | 'artifact-unavailable'
@@ -38,6 +41,9 @@ const TITLES: Record<ProblemCode, string> = {
   'invalid-dataset': 'The dataset does not fit this likelihood',
   'likelihood-undefined': 'The likelihood is undefined at the requested point',
   'fit-failed': 'The fit did not converge',
+  'not-applicable': 'The operation does not apply to this likelihood',
+  'invalid-workspace': 'The pyhf workspace, patchset or patch is invalid',
+  'patchset-mismatch': 'The patchset was not made for this workspace',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
   'artifact-unavailable': 'The published artifact cannot be served',

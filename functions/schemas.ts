@@ -17,6 +17,8 @@ export const LIMITS = {
   scanPoints: 401,
   /** grid points per axis of a 2-D contour */
   contourPoints: 81,
+  /** POI values of one CLs request */
+  clsValues: 200,
 } as const;
 
 const TypedNumbers = z.custom<Float32Array | Float64Array>((v) => v instanceof Float32Array || v instanceof Float64Array, 'expected a Float32Array or Float64Array');
@@ -88,10 +90,76 @@ export const IntervalRequestSchema = z
     cl: z.array(z.number().gt(0).lt(1)).min(1).max(5).default([0.68, 0.95]),
     ...dataFields,
     points: z.number().int().min(5).optional().meta({ description: 'scan points (1-D, default 61, at most 401) or grid points per axis (2-D, default 41, at most 81)' }),
+    range: z
+      .tuple([z.number(), z.number()])
+      .optional()
+      .meta({ description: "the scanned range of a 1-D interval (default: the parameter's allowed range); an interval reaching its ends is marked open there" }),
   })
   .strict();
 
+const hypothesisFields = {
+  poi: z.string().optional().meta({ description: 'the signal strength: a normfactor of the binned model (default: the first parameter of interest)' }),
+  testStatistic: z.enum(['qtilde', 'q']).default('qtilde').meta({ description: 'q̃_μ (default, as pyhf) or q_μ (Cowan, Cranmer, Gross, Vitells 2011, eq. 14 and 16)' }),
+};
+
+export const ClsRequestSchema = z
+  .object({
+    values: z.array(z.number()).min(1).max(LIMITS.clsValues).meta({ description: 'POI values μ to test', example: [0.5, 1, 2] }),
+    ...hypothesisFields,
+    ...dataFields,
+  })
+  .strict();
+
+export const UpperLimitRequestSchema = z
+  .object({
+    level: z.number().gt(0).lt(1).default(0.05).meta({ description: 'the CLs level (0.05: the 95% CLs upper limit)' }),
+    range: z.tuple([z.number(), z.number()]).optional().meta({ description: "where to look for the limits (default: the POI's bounds)" }),
+    ...hypothesisFields,
+    ...dataFields,
+  })
+  .strict();
+
+export const SignalSchema = z
+  .object({
+    sample: z.string().optional().meta({ description: 'the signal sample (default: the one sample the POI scales)' }),
+    yields: z.record(z.string(), z.array(z.number())).meta({ description: 'new nominal yields per channel, one per bin; every channel where the sample is published must be given', example: { SR: [1.2, 0.4] } }),
+  })
+  .strict();
+
+export const ReinterpretRequestSchema = z
+  .object({
+    signal: SignalSchema,
+    values: z.array(z.number()).min(1).max(LIMITS.clsValues).default([1]).meta({ description: 'POI values μ at which to report CLs (default [1]: the new signal as given)' }),
+    level: z.number().gt(0).lt(1).default(0.05),
+    ...hypothesisFields,
+  })
+  .strict();
+
+/** Fields of the inline pyhf endpoints that say which likelihood to build. */
+export const workspaceSourceFields = {
+  workspace: z.record(z.string(), z.unknown()).meta({ description: 'a pyhf workspace (schema 1.0.0), e.g. a HEPData background-only workspace' }),
+  patchset: z.record(z.string(), z.unknown()).optional().meta({ description: 'a pyhf patchset; with `patch`, one of its patches is applied (its sha256 digest checked first, as pyhf)' }),
+  patch: z
+    .union([z.string(), z.array(z.union([z.number(), z.string()]))])
+    .optional()
+    .meta({ description: "the patch of `patchset` to apply, by name or by its label values" }),
+  jsonPatch: z.array(z.unknown()).optional().meta({ description: 'an RFC 6902 JSON Patch applied to the workspace (instead of a patchset)' }),
+  measurement: z.union([z.string(), z.number().int().nonnegative()]).optional().meta({ description: 'the measurement, by name or index (default: the first, as pyhf)' }),
+  verify: z.boolean().default(true).meta({ description: "check the patchset's digest of the workspace (needs a JSON body: MessagePack loses the int/float distinction pyhf's digest depends on)" }),
+};
+
+export const InlineNllRequestSchema = NllRequestSchema.extend(workspaceSourceFields).strict();
+export const InlineFitRequestSchema = FitRequestSchema.extend(workspaceSourceFields).strict();
+export const InlineIntervalRequestSchema = IntervalRequestSchema.extend(workspaceSourceFields).strict();
+export const InlineClsRequestSchema = ClsRequestSchema.extend(workspaceSourceFields).strict();
+export const InlineUpperLimitRequestSchema = UpperLimitRequestSchema.extend(workspaceSourceFields).strict();
+export const InlineReinterpretRequestSchema = ReinterpretRequestSchema.extend(workspaceSourceFields).strict();
+
 export type NllRequest = z.infer<typeof NllRequestSchema>;
+export type ClsRequest = z.infer<typeof ClsRequestSchema>;
+export type UpperLimitRequest = z.infer<typeof UpperLimitRequestSchema>;
+export type ReinterpretRequest = z.infer<typeof ReinterpretRequestSchema>;
+export type WorkspaceSource = z.infer<z.ZodObject<typeof workspaceSourceFields>>;
 export type RatioRequest = z.infer<typeof RatioRequestSchema>;
 export type FitRequest = z.infer<typeof FitRequestSchema>;
 export type IntervalRequest = z.infer<typeof IntervalRequestSchema>;
@@ -156,6 +224,55 @@ export const IntervalResponseSchema = z.object({
   scan: z.array(z.object({ value: z.number(), q: z.number(), converged: z.boolean() })).optional(),
   grid: z.object({ x: z.array(z.number()), y: z.array(z.number()), q: z.array(z.number()) }).optional(),
   ensemble: z.array(z.object({ converged: z.boolean(), best: z.number(), intervals: z.array(Interval).nullable() })).optional(),
+});
+
+const HypothesisTestSchema = z.object({
+  mu: z.number(),
+  converged: z.boolean(),
+  message: z.string(),
+  cls: z.number().nullable().meta({ description: 'observed CLs = CL_s+b / CL_b' }),
+  clsb: z.number().nullable(),
+  clb: z.number().nullable(),
+  expected: z.array(z.number()).nullable().meta({ description: "expected CLs, pyhf's order: at −2σ, −1σ, median, +1σ, +2σ of the background-only expectation" }),
+  qmu: z.number().nullable().meta({ description: 'the test statistic on the observed data' }),
+  qmuA: z.number().nullable().meta({ description: 'the test statistic on the Asimov (background-only) data' }),
+  muHat: z.number().nullable(),
+});
+
+export const ClsResponseSchema = z.object({
+  poi: z.string(),
+  testStatistic: z.enum(['qtilde', 'q']),
+  results: z.array(HypothesisTestSchema),
+});
+
+export const UpperLimitResponseSchema = z.object({
+  poi: z.string(),
+  level: z.number(),
+  testStatistic: z.enum(['qtilde', 'q']),
+  converged: z.boolean(),
+  observed: z.number().nullable().meta({ description: 'the observed upper limit; null where not found (see messages)' }),
+  expected: z.array(z.number().nullable()).meta({ description: "expected limits, pyhf's order: −2σ, −1σ, median, +1σ, +2σ" }),
+  messages: z.array(z.string()),
+  scan: z.array(z.object({ mu: z.number(), cls: z.number().nullable(), expected: z.array(z.number()).nullable(), converged: z.boolean() })).meta({ description: 'every POI value evaluated on the way, sorted' }),
+});
+
+export const ReinterpretResponseSchema = z.object({
+  poi: z.string(),
+  sample: z.string(),
+  warnings: z.array(z.string()),
+  cls: ClsResponseSchema,
+  upperLimit: UpperLimitResponseSchema,
+});
+
+/** What the inline endpoints add: the model they built. */
+export const InlineModelSchema = z.object({
+  measurement: z.string(),
+  poi: z.string(),
+  patch: z.object({ name: z.string(), values: z.array(z.union([z.number(), z.string()])) }).nullable(),
+  channels: z.number().int(),
+  bins: z.number().int(),
+  parameters: z.number().int(),
+  warnings: z.array(z.string()),
 });
 
 export const ProblemSchema = z.object({

@@ -164,6 +164,95 @@ program
     await serveNode({ port: options.port, hostname: options.host });
   });
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command('import')
+  .description('publish a pyhf workspace (schema 1.0.0; .json or .json.gz) as a likelihood artifact, optionally with one patch of a patchset (digest verified, as pyhf) or a JSON Patch')
+  .argument('<workspace>', 'the workspace, e.g. a HEPData BkgOnly.json')
+  .requiredOption('--id <id>', 'artifact id (lower-case letters, digits, "." and "-")')
+  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
+  .option('--patchset <file>', 'a pyhf patchset (e.g. HEPData patchset.json)')
+  .option('--patch <name>', 'the name of the patch of --patchset to apply (a signal hypothesis)')
+  .option('--json-patch <file>', 'an RFC 6902 JSON Patch to apply instead (e.g. a HEPData patch.<signal>.json)')
+  .option('--no-verify', "apply the patchset without checking its digest of the workspace")
+  .option('--measurement <name>', 'the measurement (default: the first, as pyhf)')
+  .option('--poi <name>', "the parameter of interest (default: the measurement's POI)")
+  .option('--title <text>', 'title on the result page')
+  .option('--description <text>', 'what was measured')
+  .option('--citation <text>', 'a reference to cite (repeatable)', collect, [])
+  .option('--luminosity <value>', 'the integrated luminosity the yields correspond to (default 1 "× published")', finiteNumber)
+  .option('--luminosity-unit <unit>', 'its unit', 'fb^-1')
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .action(async (workspace: string, options) => {
+    const { importAndPublish, summariseWorkspaceArtifact } = await import('./pyhf/import-workspace.js');
+    const t0 = performance.now();
+    const { folder, artifact, imported, digest } = await importAndPublish({ ...options, workspace, command: process.argv.slice(2).join(' ') });
+    const term = artifact.binned[0].term;
+    console.log(`published ${artifact.manifest.id}@${artifact.manifest.version} to ${folder} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`  workspace sha256 digest (pyhf) ${digest}; measurement '${imported.measurement}', POI '${imported.poi}'`);
+    console.log(`  ${term.channels.length} channels, ${term.totalBins} bins, ${artifact.likelihood.parameters.length} parameters`);
+    for (const w of imported.warnings) console.log(`  note: ${w}`);
+    for (const line of summariseWorkspaceArtifact(artifact)) console.log(line);
+  });
+
+program
+  .command('reinterpret')
+  .description("CLs and the 95% CLs upper limit for new signal yields: a workspace's signal sample replaced by yours")
+  .argument('<likelihood>', 'a pyhf workspace file (.json/.json.gz), or a published likelihood id[@version]')
+  .requiredOption('--signal <file>', 'JSON: {"channel": [yield per bin], ...} or {"sample": name, "yields": {...}}')
+  .option('--sample <name>', 'the signal sample (default: the one sample the POI scales)')
+  .option('--poi <name>', "the signal's normfactor (default: the measurement's POI)")
+  .option('--patchset <file>', 'apply a patch of this patchset to the workspace first')
+  .option('--patch <name>', 'the patch of --patchset')
+  .option('--values <list>', 'comma-separated POI values for CLs', '1')
+  .option('--level <cl>', 'CLs level of the limit', finiteNumber, 0.05)
+  .option('--root <folder>', 'likelihoods folder (for an id)', 'likelihoods')
+  .option('--json', 'print the result as JSON')
+  .action(async (target: string, options) => {
+    const { existsSync } = await import('node:fs');
+    const { readJsonText } = await import('./pyhf/import-workspace.js');
+    const { reinterpretOperation, artifactWorkspace, requestWorkspace } = await import('../functions/pyhf-request.js');
+    const { ReinterpretRequestSchema } = await import('../functions/schemas.js');
+    const { Problem } = await import('../functions/problem.js');
+    const signal = JSON.parse(await readJsonText(options.signal));
+    const yields = signal.yields ?? signal;
+    const parsed = ReinterpretRequestSchema.safeParse({
+      signal: { yields, ...(options.sample ?? signal.sample ? { sample: options.sample ?? signal.sample } : {}) },
+      values: String(options.values).split(',').map(Number),
+      level: options.level,
+      ...(options.poi ? { poi: options.poi } : {}),
+    });
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    try {
+      let workspace;
+      if (existsSync(target)) {
+        const text = await readJsonText(target);
+        const source = { workspace: JSON.parse(text), verify: true, ...(options.patchset ? { patchset: JSON.parse(await readJsonText(options.patchset)), patch: options.patch } : {}) };
+        // the digest is taken of the file's own text, as the member `workspace` of a request
+        workspace = (await requestWorkspace(source, `{"workspace":${text}}`)).workspace;
+      } else {
+        const { fileStore } = await import('../functions/node.js');
+        const store = fileStore(options.root);
+        const { id, version } = await store.resolve(target);
+        workspace = artifactWorkspace(await store.load(id, version));
+      }
+      const result = await reinterpretOperation(workspace, parsed.data);
+      if (options.json) return console.log(JSON.stringify(result, null, 2));
+      const fmt = (v: number | null) => (v === null ? '—' : v.toPrecision(4));
+      console.log(`signal sample '${result.sample}', POI '${result.poi}' (${result.cls.testStatistic})`);
+      for (const w of result.warnings) console.log(`  note: ${w}`);
+      console.log('  μ          CLs obs    CLs exp  −2σ      −1σ      median   +1σ      +2σ');
+      for (const h of result.cls.results) console.log(`  ${String(h.mu).padEnd(10)} ${fmt(h.cls).padEnd(10)} ${(h.expected ?? [null, null, null, null, null]).map((e) => fmt(e).padEnd(8)).join(' ')}${h.converged ? '' : `  (${h.message})`}`);
+      const l = result.upperLimit;
+      console.log(`  ${(100 * (1 - l.level)).toFixed(0)}% CLs upper limit on ${l.poi}: observed ${fmt(l.observed)}, expected ${fmt(l.expected[2])} (±1σ [${fmt(l.expected[1])}, ${fmt(l.expected[3])}], ±2σ [${fmt(l.expected[0])}, ${fmt(l.expected[4])}])`);
+      for (const m of l.messages) console.log(`  ${m}`);
+    } catch (error) {
+      if (error instanceof Problem) throw new Error(`${error.detail}${error.errors?.length ? ` (at ${error.errors[0].path.join('.')})` : ''}`);
+      throw error;
+    }
+  });
+
 type PipelineConfig = import('./pipeline/toy-pipeline.js').ToyPipelineConfig;
 
 /** Reads and validates a pipeline config; with `out`, refuses a version already published there. */

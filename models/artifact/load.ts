@@ -12,7 +12,7 @@ import { checkPolynomialPositivityBatch } from '../basis/sum-of-squares.js';
 import { createLikelihood, type Likelihood, type Term } from '../likelihood/likelihood.js';
 import type { ParameterSpec } from '../likelihood/term.js';
 import { analyticRatioModel, networkRatioModel, type RatioModel } from '../ratio/ratio-model.js';
-import { compileBinnedModel, type BinnedTemplateTerm } from '../terms/binned-template.js';
+import { compileBinnedModel, type BinnedModelSpec, type BinnedTemplateTerm } from '../terms/binned-template.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, type UnbinnedData, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
 import { decodeMessagePack, sha256Hex } from './codec.js';
 import { ComponentPayloadSchema, type ComponentPayload, type EventSample } from './components.js';
@@ -51,6 +51,8 @@ export interface UnbinnedTermRuntime {
 export interface BinnedTermRuntime {
   readonly spec: Extract<TermManifest, { kind: 'binned-template' }>;
   readonly term: BinnedTemplateTerm;
+  /** the published model the term was compiled from (for export and reinterpretation) */
+  readonly model: BinnedModelSpec;
   readonly observations: Record<string, number[]> | null;
 }
 
@@ -130,7 +132,7 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
       for (const p of term.parameters) {
         if (p.kind === 'interest' && !byName.has(p.name)) throw new ArtifactError('model-invalid', `term '${spec.name}' depends on '${p.name}', which the manifest does not declare`);
       }
-      binned.push({ spec, term, observations: payload.observations ?? null });
+      binned.push({ spec, term, model: payload.model, observations: payload.observations ?? null });
       terms.push(term);
     }
   }

@@ -20,9 +20,9 @@
  * Every fit is the project's MLE (`maximumLikelihood`, analytic derivatives). A result whose
  * fits did not all converge carries no numbers: `converged: false` and the reason.
  *
- * The POI must be a free nuisance-kind parameter of the likelihood — a normfactor of a binned
- * term (pyhf's POI): it multiplies the signal, so μ = 0 is background only. A polynomial
- * parameter of interest θ (kind 'interest') is refused: θ = 0 is not in general a
+ * The POI must be a free, unconstrained normalisation of a binned term — a normfactor (pyhf's
+ * POI), whether or not the likelihood declares it a parameter of interest: it multiplies the
+ * signal, so μ = 0 is background only. A polynomial parameter θ of a term is refused: θ = 0 is not in general a
  * background-only hypothesis and CLs's construction does not apply; use two-sided profile
  * intervals (`profileInterval`) for those.
  */
@@ -126,7 +126,9 @@ export class AsymptoticCalculator {
     const index = likelihood.indexOf(poi);
     if (index < 0) throw new InvalidPoiError(`unknown parameter '${poi}'`);
     const p = likelihood.parameters[index];
-    if (p.kind === 'interest') {
+    // polynomial in some term: θ = 0 is not background only (a promoted normfactor is fine)
+    const polynomial = likelihood.terms.some(({ term, index: at }) => term.parameters.some((q, j) => at[j] === index && q.kind === 'interest'));
+    if (polynomial) {
       throw new InvalidPoiError(
         `'${poi}' is a polynomial parameter of interest: CLs needs a POI that scales the signal (a normfactor, μ = 0 background only); use a profile-likelihood interval for '${poi}' instead`,
       );

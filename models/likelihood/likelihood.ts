@@ -5,7 +5,8 @@
  *     −ln L(θ, ν) = Σ_unbinned [L σ(θ) − Σ_i w_i ln R̂(x_i|θ)] + Σ_binned [Poisson + constraints].
  *
  * Parameters of interest come first, in the manifest's order, then each term's nuisances
- * in order of first appearance; terms that name the same nuisance share it.
+ * in order of first appearance; terms that name the same nuisance share it. A term's
+ * unconstrained nuisance (a normfactor: pyhf's POI) may be declared a parameter of interest.
  */
 import type { BinnedData, BinnedTemplateTerm } from '../terms/binned-template.js';
 import type { UnbinnedData, UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
@@ -64,8 +65,10 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
         at = parameters.length;
         parameters.push(p);
         position.set(p.name, at);
-      } else if (at < interest.length) {
-        throw new Error(`term '${term.name}': nuisance '${p.name}' has the name of a parameter of interest`);
+      } else if (at < interest.length && p.constraint !== 'none') {
+        // an unconstrained normalisation (a pyhf normfactor POI) may be a parameter of
+        // interest: the declaration (init, bounds, fixed) is then its global spec
+        throw new Error(`term '${term.name}': the constrained nuisance '${p.name}' has the name of a parameter of interest`);
       }
       index[j] = at;
     });

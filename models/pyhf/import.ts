@@ -25,10 +25,10 @@
  * The POI is a normfactor (any scalar modifier parameter, as pyhf's `set_poi` allows): in our
  * term it is a nuisance-kind parameter that multiplies the sample after the histosys deltas,
  * exactly as in pyhf. It cannot be one of the term's polynomial parameters of interest, which
- * scale only the nominal yield. `interest` describes the POI (name, init, bounds) for a
- * manifest; to evaluate, `pyhfLikelihood` builds a likelihood with no polynomial parameters and
- * finds the POI by name (`createLikelihood` refuses a term nuisance named like one of its
- * parameters of interest, so `interest` is not passed to it).
+ * scale only the nominal yield. `interest` describes the POI (name, init, bounds): declared a
+ * parameter of interest of the likelihood (`createLikelihood` binds a free, unconstrained term
+ * nuisance to a parameter of interest of its name), it comes first in the parameter vector,
+ * as in a published artifact.
  *
  * Export (`exportWorkspace`) is the inverse, exact for specs without polynomial parameters:
  * yields at θ are evaluated on the monomial basis, histosys templates keep their absolute
@@ -387,17 +387,33 @@ export class PatchSetVerificationError extends Error {
 }
 
 /**
+ * pyhf's digest of one member of a JSON object text (e.g. the `workspace` of a request body),
+ * computed from the member's own text so that Python's ints and floats are told apart.
+ */
+export async function pyhfDigestOfMember(text: string, member: string): Promise<string> {
+  const root = parseRawJson(text);
+  const node = root.t === 'object' ? root.entries.filter(([k]) => k === member).pop()?.[1] : undefined;
+  if (!node) throw new SyntaxError(`the JSON text has no member '${member}'`);
+  return sha256Hex(new TextEncoder().encode(pythonDumps(node)));
+}
+
+/** Checks a patchset's sha256 digest against the background-only workspace's digest (pyhf's `PatchSet.verify`). */
+export function checkPatchSetDigest(actual: string, patchset: PyhfPatchSet): void {
+  const expected = patchset.metadata.digests.sha256;
+  if (expected === undefined) throw new PatchSetVerificationError('the patchset has only an md5 digest, which cannot be checked here (Web Crypto has no md5); pass verify: false to apply it unchecked');
+  if (actual !== expected.toLowerCase()) {
+    throw new PatchSetVerificationError(`the digest verification failed for hash algorithm 'sha256': the patchset expects ${expected.toLowerCase()}, the workspace has ${actual}`);
+  }
+}
+
+/**
  * Checks the patchset's digest against the background-only workspace's JSON text, as pyhf's
  * `PatchSet.verify`. Only sha256 can be computed here (Web Crypto has no md5): a patchset
  * with an md5 digest alone is refused.
  */
 export async function verifyPatchSet(workspaceText: string, patchset: PyhfPatchSet): Promise<void> {
-  const expected = patchset.metadata.digests.sha256;
-  if (expected === undefined) throw new PatchSetVerificationError('the patchset has only an md5 digest, which cannot be checked here (Web Crypto has no md5); pass verify: false to apply it unchecked');
-  const actual = await pyhfDigest(workspaceText);
-  if (actual !== expected.toLowerCase()) {
-    throw new PatchSetVerificationError(`the digest verification failed for hash algorithm 'sha256': the patchset expects ${expected.toLowerCase()}, the workspace has ${actual}`);
-  }
+  if (patchset.metadata.digests.sha256 === undefined) return checkPatchSetDigest('', patchset);
+  checkPatchSetDigest(await pyhfDigest(workspaceText), patchset);
 }
 
 /** A patch of a patchset by name or by its label values (as pyhf's `PatchSet.__getitem__`). */
@@ -568,7 +584,7 @@ export function importWorkspace(input: unknown, options: ImportOptions = {}): Im
     if (!set) throw new RangeError(`the parameter of interest '${poi}' is not a parameter of the model (pyhf: it cannot be fit as it is not declared in the model specification)`);
     if (set.components !== 1) throw new RangeError(`the parameter of interest '${poi}' has ${set.components} components; pyhf supports only scalar POIs`);
     const p = term.parameters.find((q) => q.name === poi)!;
-    interest.push({ name: poi, init: p.init, bounds: [p.bounds[0], p.bounds[1]], kind: 'interest', fixed: false, constraint: p.constraint });
+    interest.push({ name: poi, init: p.init, bounds: [p.bounds[0], p.bounds[1]], kind: 'interest', fixed: p.fixed, constraint: p.constraint });
   }
   return { spec, observations, poi, interest, measurement: measurement.name, warnings };
 }
@@ -604,7 +620,7 @@ export async function importFromPatchSet(
 
 export interface PyhfLikelihood {
   term: BinnedTemplateTerm;
-  /** no polynomial parameters: the POI is the term's normfactor, found by name */
+  /** the POI (a normfactor of the term) is the parameter of interest, first; no polynomial parameters */
   likelihood: Likelihood;
   /** the observed data with the nominal auxiliary data (pyhf's `workspace.data(model)`) */
   data: LikelihoodData;
@@ -615,7 +631,7 @@ export interface PyhfLikelihood {
 /** The likelihood of an imported workspace, its observed data, and where the POI is. */
 export function pyhfLikelihood(imported: ImportedWorkspace, name = 'pyhf'): PyhfLikelihood {
   const term = compileBinnedModel(name, imported.spec);
-  const likelihood = createLikelihood([], [term], 1);
+  const likelihood = createLikelihood(imported.interest, [term], 1);
   const counts = new Float64Array(term.totalBins);
   for (const channel of term.channels) {
     const observed = imported.observations[channel.name];

@@ -6,45 +6,19 @@
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeMessagePack, sha256Hex } from '../../models/artifact/codec.js';
-import { loadArtifact, parseManifest, type LoadedArtifact } from '../../models/artifact/load.js';
-import type { ComponentPayload } from '../../models/artifact/components.js';
-import type { ComponentKind, Manifest } from '../../models/artifact/manifest-schema.js';
+import { assembleArtifact, type ComponentInput, type ManifestDraft } from '../../models/artifact/assemble.js';
+import { loadArtifact, type LoadedArtifact } from '../../models/artifact/load.js';
 
-export interface ComponentInput {
-  name: string;
-  kind: ComponentKind;
-  file: string;
-  description?: string;
-  /** MessagePack payload, or raw bytes for figures */
-  payload: ComponentPayload | { svg: string };
-}
-
-export type ManifestDraft = Omit<Manifest, 'components'>;
+export type { ComponentInput, ManifestDraft };
 
 export async function writeArtifact(root: string, draft: ManifestDraft, components: ComponentInput[]): Promise<{ folder: string; artifact: LoadedArtifact }> {
   const folder = join(root, draft.id, draft.version);
   if (await exists(folder)) throw new Error(`${folder} exists: a published version never changes; publish a new version instead`);
-
-  const encoded = await Promise.all(
-    components.map(async (c) => {
-      const bytes = 'svg' in c.payload ? new TextEncoder().encode(c.payload.svg) : encodeMessagePack(c.payload);
-      return { c, bytes, sha256: await sha256Hex(bytes) };
-    }),
-  );
-  const manifest = parseManifest({
-    ...draft,
-    components: Object.fromEntries(
-      encoded.map(({ c, bytes, sha256 }) => [
-        c.name,
-        { kind: c.kind, file: c.file, sha256, bytes: bytes.length, mediaType: 'svg' in c.payload ? 'image/svg+xml' : 'application/msgpack', ...(c.description ? { description: c.description } : {}) },
-      ]),
-    ),
-  });
+  const { manifest, files } = await assembleArtifact(draft, components);
 
   await mkdir(folder, { recursive: true });
   try {
-    for (const { c, bytes } of encoded) await writeFile(join(folder, c.file), bytes);
+    for (const [file, bytes] of files) await writeFile(join(folder, file), bytes);
     await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     const artifact = await readArtifactFolder(folder);
     return { folder, artifact };

@@ -3,7 +3,8 @@
  * interest the profile-likelihood scan q(θ) with its 68% and 95% intervals on the observed
  * data (when the artifact publishes them) and on the expected (Asimov) data at the
  * reference point and published luminosity; the ensemble members' scans where there is an
- * ensemble; and 2-D profile contours for the first pairs of parameters. Computed once per
+ * ensemble; 2-D profile contours for the first pairs of parameters; for binned terms the
+ * yields per channel and the CLs scan (`binned-analysis.ts`). Computed once per
  * artifact version (keyed by the manifest's sha256) and kept for the isolate's lifetime.
  */
 import type { LoadedArtifact } from '../../models/artifact/load.js';
@@ -12,6 +13,7 @@ import { profileInterval, type ConfidenceInterval, type ProfileIntervalResult } 
 import { profileFit } from '../../models/inference/test-statistics.js';
 import { DatasetError, resolveDataset } from '../../models/likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../../models/likelihood/likelihood.js';
+import { binnedSummaries, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-analysis.js';
 
 /** Confidence levels of the page: the API's defaults. */
 export const PAGE_CLS = [0.68, 0.95] as const;
@@ -75,6 +77,12 @@ export interface Analysis {
   /** pairs of parameters not shown (beyond MAX_PAIRS) */
   pairsOmitted: number;
   members: number;
+  /** per binned term: yields per channel and sample, observed, pre- and post-fit totals */
+  binned: BinnedTermSummary[];
+  /** the CLs scan of a signal-strength POI, when there is one and data are published */
+  cls: ClsSummary | null;
+  /** why the binned summaries or the CLs scan could not be computed */
+  binnedError?: string;
   /** wall time of the computation, ms (coarse in Workers, where clocks advance only on I/O) */
   elapsedMs: number;
 }
@@ -247,7 +255,21 @@ export function analyse(artifact: LoadedArtifact): Analysis {
     return { parameters: [names[a], names[b]], ranges, contours };
   });
 
+  const observed = datasets.find((d) => d.kind === 'observed')?.data ?? null;
+  let binned: BinnedTermSummary[] = [];
+  let cls: ClsSummary | null = null;
+  let binnedError: string | undefined;
+  try {
+    binned = binnedSummaries(artifact, observed);
+    cls = clsSummary(artifact, observed);
+  } catch (error) {
+    binnedError = describe(error);
+  }
+
   return {
+    binned,
+    cls,
+    ...(binnedError ? { binnedError } : {}),
     datasets: datasets.map((d) => d.kind),
     observedEvents,
     parameters,

@@ -119,7 +119,7 @@ figcaption{color:var(--muted);font-size:14px}
 figure img{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;background:#fff}
 .note{color:var(--muted);font-size:14px}
 .warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:6px 10px}
-details summary{cursor:pointer;color:var(--accent)}
+details summary{cursor:pointer;color:var(--accent)}details.inline{display:inline}details.inline[open]{display:block}tr.sum td{font-weight:600}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8px 0}
 dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0}

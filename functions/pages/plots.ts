@@ -78,6 +78,9 @@ interface Frame {
   description?: string;
   /** room right of the frame (for the labels of horizontal lines); default 18 */
   rightMargin?: number;
+  /** x tick positions (default: about 8 round numbers) and their labels */
+  xTicks?: readonly number[];
+  xTickLabel?: (t: number) => string;
 }
 
 export interface LinePlotOptions extends Frame {
@@ -170,9 +173,9 @@ function frame(options: Frame, items: readonly LegendItem[]): Axes {
   const [x0, x1] = x.range();
   const [y0, y1] = y.range();
   const parts: string[] = [];
-  const xFormat = x.tickFormat(8);
+  const xFormat = options.xTickLabel ?? x.tickFormat(8);
   const yFormat = y.tickFormat(6);
-  for (const t of x.ticks(8)) {
+  for (const t of options.xTicks ?? x.ticks(8)) {
     const px = num(x(t));
     parts.push(`<line x1="${px}" x2="${px}" y1="${num(y1)}" y2="${num(y0)}" stroke="#eaeef2"/>`);
     parts.push(`<line x1="${px}" x2="${px}" y1="${num(y0)}" y2="${num(y0 + 5)}" stroke="#57606a"/>`);
@@ -295,4 +298,58 @@ export function contourPlot(options: ContourPlotOptions): string {
 function dedupe<T extends { label: string }>(items: T[]): T[] {
   const seen = new Set<string>();
   return items.filter((i) => (seen.has(i.label) ? false : (seen.add(i.label), true)));
+}
+
+export interface HistogramPlotOptions extends Omit<Frame, 'xDomain' | 'yDomain'> {
+  /** filled contributions stacked bottom-up, one value per bin */
+  stacks: readonly { label: string; color: string; values: readonly number[] }[];
+  /** totals drawn as step lines */
+  lines?: readonly { label: string; color: string; dash?: string; values: readonly number[] }[];
+  /** data points with vertical error bars, at the bin centres */
+  points?: { label: string; color: string; values: readonly number[]; errors: readonly number[] };
+}
+
+/** Counts per bin (x = bin index): stacked contributions, step-line totals and data with error bars. */
+export function histogramPlot(options: HistogramPlotOptions): string {
+  const n = Math.max(1, ...options.stacks.map((s) => s.values.length), ...(options.lines ?? []).map((l) => l.values.length), options.points?.values.length ?? 0);
+  const stackTop = Array.from({ length: n }, (_, b) => options.stacks.reduce((t, s) => t + Math.max(0, s.values[b] ?? 0), 0));
+  const tops = [...stackTop, ...(options.lines ?? []).flatMap((l) => l.values), ...(options.points ? options.points.values.map((v, b) => v + options.points!.errors[b]) : [])];
+  const yMax = Math.max(1e-9, ...tops.filter(Number.isFinite)) * 1.25;
+  const items: LegendItem[] = [
+    ...(options.points ? [{ kind: 'marker' as const, color: options.points.color, shape: 'circle' as const, label: options.points.label }] : []),
+    ...(options.lines ?? []).map((l) => ({ kind: 'line' as const, color: l.color, dash: l.dash, label: l.label })),
+    ...options.stacks.map((s) => ({ kind: 'fill' as const, color: s.color, opacity: 0.75, label: s.label })),
+  ];
+  // bin numbers at bin centres, every k-th where bins are many
+  const step = Math.ceil(n / 12);
+  const xTicks = Array.from({ length: Math.ceil(n / step) }, (_, k) => k * step + 0.5);
+  const { x, y, open, axes, close, clip } = frame({ xTicks, xTickLabel: (t) => String(t - 0.5), ...options, xDomain: [0, n], yDomain: [0, yMax] }, items);
+  const parts: string[] = [open, `<g clip-path="url(#${clip})">`];
+  const base = new Array<number>(n).fill(0);
+  for (const s of options.stacks) {
+    for (let b = 0; b < n; b++) {
+      const v = Math.max(0, s.values[b] ?? 0);
+      if (v > 0) parts.push(`<rect x="${num(x(b))}" y="${num(y(base[b] + v))}" width="${num(x(b + 1) - x(b))}" height="${num(y(base[b]) - y(base[b] + v))}" fill="${s.color}" fill-opacity="0.75" stroke="#fff" stroke-width="0.5"/>`);
+      base[b] += v;
+    }
+  }
+  for (const l of options.lines ?? []) {
+    let d = '';
+    l.values.forEach((v, b) => {
+      if (!Number.isFinite(v)) return;
+      d += `${d ? 'L' : 'M'}${num(x(b))},${num(y(v))}H${num(x(b + 1))}`;
+    });
+    if (d) parts.push(`<path d="${d}" fill="none" stroke="${l.color}" stroke-width="2"${l.dash ? ` stroke-dasharray="${l.dash}"` : ''}/>`);
+  }
+  parts.push('</g>');
+  if (options.points) {
+    const { values, errors, color } = options.points;
+    values.forEach((v, b) => {
+      const cx = x(b + 0.5);
+      parts.push(`<line x1="${num(cx)}" x2="${num(cx)}" y1="${num(y(Math.max(0, v - errors[b])))}" y2="${num(y(Math.min(yMax, v + errors[b])))}" stroke="${color}" stroke-width="1.5"/>`);
+      parts.push(markerShape(cx, y(v), 'circle', color));
+    });
+  }
+  parts.push(axes, close);
+  return parts.join('');
 }

@@ -11,6 +11,7 @@ import type { Manifest } from '../../models/artifact/manifest-schema.js';
 import { chiSquaredThreshold } from '../../models/inference/chi-squared.js';
 import type { ConfidenceInterval } from '../../models/inference/intervals.js';
 import { CONTOUR_POINTS, MAX_PAIRS, PAGE_CLS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis, type ScanSummary } from './analysis.js';
+import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
 import { decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';
 import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from './plots.js';
@@ -219,7 +220,9 @@ ${term.description ? html`<p>${term.description}</p>` : ''}
   const runtime = artifact.binned.find((b) => b.spec.name === term.name);
   return html`<div class="card"><p><strong>${term.name}</strong> <span class="tag">binned templates</span></p>
 ${term.description ? html`<p>${term.description}</p>` : ''}
-${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.term.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bins)`)}</dd></dl>` : ''}
+${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.term.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bins)`)}</dd>
+<dt>parameters</dt><dd>${runtime.term.parameters.length} (${runtime.term.constraints.length} constrained)</dd>
+${artifact.binned.length === 1 && !artifact.unbinned.length && runtime.observations ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.term.interest ? ', at the reference point θ0' : ', exact'})</span></dd>` : ''}</dl>` : ''}
 </div>`;
 })}`;
 }
@@ -299,13 +302,20 @@ ${versions.length > 1 ? html` · versions: ${sorted.map((v, k) => html`${k ? ', 
 · <a href="/v1/likelihoods/${spec}">manifest (JSON)</a></p>
 <p>${manifest.description}</p>
 ${manifest.citation.length ? html`<p class="note">Cite: ${manifest.citation.map((c, k) => html`${k ? '; ' : ''}${c}`)}</p>` : ''}
-<nav class="note">On this page: <a href="#measured">what was measured</a> · <a href="#parameters">parameters</a> · <a href="#scans">scans and intervals</a>${analysis.pairs.length ? html` · <a href="#contours">contours</a>` : ''} · <a href="#validation">validation</a> · <a href="#query">query it</a></nav>
+<nav class="note">On this page: <a href="#measured">what was measured</a>${analysis.binned.length ? html` · <a href="#model">channels and samples</a>` : ''} · <a href="#parameters">parameters</a>${analysis.cls ? html` · <a href="#cls">CLs and limits</a>` : ''} · <a href="#scans">scans and intervals</a>${analysis.pairs.length ? html` · <a href="#contours">contours</a>` : ''} · <a href="#validation">validation</a> · <a href="#query">query it</a></nav>
 
 <h2 id="measured">What was measured</h2>
 ${measured(manifest, artifact, analysis)}
 
+${analysis.binned.length ? html`<h2 id="model">Channels, samples and modifiers</h2>
+${binnedModelSection(analysis.binned)}` : ''}
+${analysis.binnedError ? html`<p class="warn">The binned summaries could not be computed: ${analysis.binnedError}</p>` : ''}
+
 <h2 id="parameters">Parameters</h2>
 ${parametersTable(manifest, analysis)}
+
+${analysis.cls ? html`<h2 id="cls">CLs and upper limits</h2>
+${clsSection(analysis.cls)}` : ''}
 
 <h2 id="scans">Profile-likelihood scans and intervals</h2>
 <p>The test statistic q(θ) = 2 [−ln L(θ, ν̂̂) + ln L(θ̂, ν̂)], every other parameter profiled, on ${SCAN_POINTS} points over each parameter's allowed range.

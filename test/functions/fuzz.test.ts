@@ -13,6 +13,7 @@
  * replay it (fast-check's `seed` and `path`). FUZZ_STATS=1 prints the responses by endpoint,
  * status and problem code (to check that the fuzz reaches past validation).
  */
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
@@ -45,7 +46,7 @@ let failed = false;
 /** responses by endpoint, status and problem code: to see that the fuzz reaches past validation */
 const outcomes = new Map<string, number>();
 function tally(s: Sent, res: CheckedResponse): void {
-  const endpoint = s.method === 'POST' ? (s.path.match(/\/(nll|ratio|fit|interval)$/)?.[1] ?? 'other') : s.method;
+  const endpoint = s.method === 'POST' ? `${s.path.startsWith('/v1/pyhf/') ? 'pyhf ' : ''}${s.path.match(/\/(nll|ratio|fit|interval|cls|upper-limit|reinterpret)$/)?.[1] ?? 'other'}` : s.method;
   const code = res.status >= 400 ? ` ${(res.body as { code?: string } | null)?.code ?? ''}` : '';
   const key = `${endpoint} ${res.status}${code}`;
   outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
@@ -433,6 +434,106 @@ describe('fuzzing the HTTP API: zero 5xx, every error a problem document, no NaN
     });
     await runProperty(request, 700);
   }, 120_000);
+});
+
+// pyhf: workspaces mutated at random leaves and keys, sent inline; published binned likelihoods
+// asked for CLs, limits and reinterpretations with adversarial fields
+
+const TOY_WORKSPACE = {
+  channels: [{ name: 'singlechannel', samples: [
+    { name: 'signal', data: [5.0, 10.0], modifiers: [{ name: 'mu', type: 'normfactor', data: null }] },
+    { name: 'background', data: [50.0, 60.0], modifiers: [{ name: 'uncorr_bkguncrt', type: 'shapesys', data: [5.0, 12.0] }] },
+  ] }],
+  observations: [{ name: 'singlechannel', data: [50.0, 60.0] }],
+  measurements: [{ name: 'Measurement', config: { poi: 'mu', parameters: [] as unknown[] } }],
+  version: '1.0.0',
+};
+
+/** Every path (keys and indices) into a JSON value. */
+function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return [prefix, ...entries.flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
+}
+const WORKSPACE_PATHS = pathsOf(TOY_WORKSPACE).filter((p) => p.length > 0);
+
+const workspaceMutation = fc.tuple(fc.constantFrom(...WORKSPACE_PATHS), fc.oneof(junk, numberish, fc.constantFrom('normfactor', 'shapesys', 'histosys', 'lumi', 'staterror', 'mu', 'signal', 'singlechannel', '1.0.0', -1, 0, 1e308)), fc.boolean());
+const mutatedWorkspace = fc.oneof({ arbitrary: fc.constant([] as fc.Arbitrary<unknown>[]).map(() => []), weight: 1 }, { arbitrary: fc.array(workspaceMutation, { maxLength: 3 }), weight: 2 }).map((mutations) => {
+  const ws = structuredClone(TOY_WORKSPACE) as unknown as Record<string, unknown>;
+  for (const [path, value, remove] of mutations) {
+    let node = ws as Record<string | number, unknown>;
+    for (const key of path.slice(0, -1)) {
+      const next = node?.[key];
+      if (next === null || typeof next !== 'object') break;
+      node = next as Record<string | number, unknown>;
+    }
+    const last = path[path.length - 1];
+    if (node === null || typeof node !== 'object') continue;
+    if (remove) {
+      if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
+      else delete node[last];
+    } else node[last] = value;
+  }
+  return ws;
+});
+const poiValues = fc.oneof({ arbitrary: fc.array(fc.double({ min: -1, max: 12, noNaN: true }), { minLength: 1, maxLength: 3 }), weight: 4 }, { arbitrary: fc.array(numberish, { maxLength: 3 }), weight: 2 }, { arbitrary: junk, weight: 1 });
+const signalField = fc.oneof(
+  { arbitrary: fc.record({ yields: fc.record({ singlechannel: fc.array(fc.double({ min: 0, max: 20, noNaN: true }), { minLength: 2, maxLength: 2 }) }) }), weight: 6 },
+  { arbitrary: fc.record({ yields: fc.dictionary(fc.constantFrom('singlechannel', 'other', ''), fc.oneof(fc.array(numberish, { maxLength: 3 }), junk), { maxKeys: 2 }) }), weight: 2 },
+  { arbitrary: fc.record({ sample: fc.oneof(fc.constantFrom('signal', 'background', 'new'), trickyString), yields: fc.constant({ singlechannel: [1, 2] }) }), weight: 2 },
+  { arbitrary: junk, weight: 1 },
+);
+/** mostly valid (weight 8), sometimes adversarial (weight 1) */
+const mostly = <T>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: valid as fc.Arbitrary<unknown>, weight: 8 }, { arbitrary: bad, weight: 1 });
+const pyhfFields = fc.record(
+  {
+    values: mostly(fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 1, maxLength: 3 }), poiValues),
+    poi: mostly(fc.constantFrom('mu', 'mu', 'mu', 'uncorr_bkguncrt', 'uncorr_bkguncrt[0]'), trickyString),
+    testStatistic: mostly(fc.constantFrom('q', 'qtilde'), wrongType),
+    level: mostly(fc.double({ min: 0.001, max: 0.5, noNaN: true }), fc.oneof(fc.double({ min: -0.5, max: 1.5, noNaN: true }), special)),
+    range: mostly(fc.tuple(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 2, max: 10, noNaN: true })), fc.oneof(fc.tuple(numberish, numberish), junk)),
+    signal: signalField,
+    parameters: mostly(fc.constantFrom(['mu'], ['uncorr_bkguncrt[1]'], ['mu', 'uncorr_bkguncrt[0]']), junk),
+    points: mostly(fc.array(fc.record({ mu: fc.double({ min: 0, max: 10, noNaN: true }) }), { minLength: 1, maxLength: 3 }), points),
+    data: mostly(fc.oneof(fc.constantFrom('observed', 'asimov'), fc.record({ binned: fc.dictionary(fc.constantFrom('singlechannel', 'singlechannel', 'x'), fc.array(fc.oneof(fc.nat(100), numberish), { minLength: 2, maxLength: 3 }), { maxKeys: 2 }) })), junk),
+    measurement: mostly(fc.constantFrom('Measurement', 0), fc.oneof(fc.constantFrom(3, 'nope'), wrongType)),
+    jsonPatch: fc.oneof(fc.constant([{ op: 'replace', path: '/observations/0/data/0', value: 40 }]), fc.array(fc.record({ op: fc.constantFrom('add', 'remove', 'replace', 'move', 'copy', 'test', 'x'), path: fc.constantFrom('', '/', '/channels/0', '/channels/-', '/observations/0/data/1', '/a~1b', '/channels/9/name'), value: junk, from: fc.constantFrom('/channels/0', '/measurements') }), { maxLength: 2 })),
+  },
+  { requiredKeys: [] },
+);
+const PYHF_ENDPOINTS = ['nll', 'fit', 'interval', 'cls', 'upper-limit', 'reinterpret'] as const;
+/** the fields each endpoint takes (beyond the workspace's): mostly only these are sent, so the fuzz gets past validation */
+const PYHF_FIELDS: Record<(typeof PYHF_ENDPOINTS)[number], string[]> = {
+  nll: ['points', 'data'],
+  fit: ['data'],
+  interval: ['parameters', 'data', 'range'],
+  cls: ['values', 'poi', 'testStatistic', 'data'],
+  'upper-limit': ['level', 'range', 'poi', 'testStatistic', 'data'],
+  reinterpret: ['signal', 'values', 'level', 'poi', 'testStatistic'],
+};
+function fieldsFor(endpoint: (typeof PYHF_ENDPOINTS)[number], fields: Record<string, unknown>, strict: boolean, inline: boolean): Record<string, unknown> {
+  const allowed = new Set([...PYHF_FIELDS[endpoint], ...(inline ? ['measurement', 'jsonPatch'] : [])]);
+  return Object.fromEntries(Object.entries(fields).filter(([k]) => !strict || allowed.has(k)));
+}
+
+describe('fuzzing the pyhf endpoints: zero 5xx, every error a problem document', () => {
+  it('inline workspaces mutated at random, with adversarial fields, in JSON, gzip and MessagePack', async () => {
+    const request = fc.tuple(fc.constantFrom(...PYHF_ENDPOINTS), mutatedWorkspace, pyhfFields, fc.constantFrom<Encoding | 'gzip'>('json', 'json-null', 'msgpack', 'gzip'), fc.double({ min: 0, max: 1 })).map(([endpoint, workspace, fields, enc, u]): Sent => {
+      const value = { workspace, ...fieldsFor(endpoint, fields, u < 0.9, true) };
+      const body = enc === 'gzip' ? new Uint8Array(gzipSync(encode(value, 'json'))) : encode(value, enc);
+      const headers: Record<string, string> = { 'content-type': enc === 'msgpack' ? 'application/msgpack' : 'application/json', ...(enc === 'gzip' ? { 'content-encoding': 'gzip' } : {}) };
+      return { method: 'POST', path: `/v1/pyhf/${endpoint}`, headers, body, about: value };
+    });
+    await runProperty(request, 400);
+  }, 180_000);
+
+  it('CLs, limits, intervals and reinterpretation of a published workspace with adversarial fields', async () => {
+    const request = fc.tuple(fc.constantFrom('cls', 'upper-limit', 'reinterpret', 'interval', 'fit') as fc.Arbitrary<(typeof PYHF_ENDPOINTS)[number]>, pyhfFields, fc.constantFrom<Encoding>('json', 'msgpack'), fc.double({ min: 0, max: 1 })).map(([endpoint, fields, enc, u]): Sent => {
+      const rest = fieldsFor(endpoint, fields, u < 0.9, false);
+      return { method: 'POST', path: `/v1/likelihoods/pyhf-2bin-shapesys/${endpoint}`, headers: { 'content-type': enc === 'msgpack' ? 'application/msgpack' : 'application/json' }, body: encode(rest, enc), about: rest };
+    });
+    await runProperty(request, 300);
+  }, 180_000);
 });
 
 describe('known adversarial requests', () => {

@@ -377,3 +377,30 @@ describe('a two-parameter likelihood with an ensemble, a figure and markup in it
     expect(exampleRequests(fixture.manifest, point).nll.points[1]).toEqual({ cA: 0, cB: 0 });
   });
 });
+
+describe('the result page of an imported pyhf workspace (atlas-sbottom-regiona)', async () => {
+  const sbottom = await readArtifactFolder('likelihoods/atlas-sbottom-regiona/1.0.0');
+  const res = await get(app, '/likelihoods/atlas-sbottom-regiona');
+  const page = await res.text();
+  const pyhf = JSON.parse(await (await import('node:fs/promises')).readFile('test/fixtures/pyhf/reference/sbottom_1300_205_60.json', 'utf8'));
+
+  it('shows each channel with its samples, observed counts and an observed-vs-expected plot', () => {
+    expect(res.status).toBe(200);
+    for (const channel of sbottom.binned[0].term.channels) {
+      expect(page).toContain(`<title id="channel-0-${sbottom.binned[0].term.channels.indexOf(channel)}-title">Observed and expected events in ${channel.name}</title>`);
+      for (const n of sbottom.binned[0].observations![channel.name]) expect(page).toContain(`<td class="num">${n}</td>`);
+    }
+    for (const sample of sbottom.binned[0].model.channels[0].samples) expect(page).toContain(`<tr><td>${escapeHtml(sample.name)}</td>`);
+    expect(page).toContain('histosys × ');
+  });
+
+  it('shows the CLs scan and the upper limits pyhf computes, to the digits printed', () => {
+    expect(page).toContain('<title id="cls-scan-title">CLs scan of mu_SIG</title>');
+    expect(page).toContain(`<strong>${Number(pyhf.upper_limit.observed.toPrecision(4))}</strong>`);
+    for (const e of pyhf.upper_limit.expected) expect(page).toContain(`<td class="num">${Number(e.toPrecision(4))}</td>`);
+  });
+
+  it('links the exported pyhf workspace', () => {
+    expect(page).toContain('href="/v1/likelihoods/atlas-sbottom-regiona@1.0.0/workspace"');
+  });
+});

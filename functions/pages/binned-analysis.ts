@@ -1,0 +1,101 @@
+/**
+ * The binned part of a result page: per channel the samples' nominal yields, the total
+ * expected before and after the fit to the observed data, and the observed counts; and, when
+ * the first parameter of interest is a signal strength (a normfactor), the CLs scan with its
+ * expected band and the 95% CLs upper limits. Computed with models/ directly.
+ */
+import type { LoadedArtifact } from '../../models/artifact/load.js';
+import { AsymptoticCalculator, InvalidPoiError, upperLimit } from '../../models/inference/cls.js';
+import { maximumLikelihood } from '../../models/inference/mle.js';
+import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
+import type { ModifierType } from '../../models/terms/binned-template.js';
+
+/** POI values of the CLs scan on a page. */
+export const CLS_POINTS = 25;
+
+export interface ChannelSummary {
+  name: string;
+  bins: number;
+  /** per sample (pyhf's order): nominal yields at the reference point, and its modifiers */
+  samples: { name: string; values: number[]; modifiers: { type: ModifierType; name: string }[] }[];
+  observed: number[] | null;
+  /** total expected at the initial parameters (POI at its reference value, nuisances nominal) */
+  prefit: number[];
+  /** total expected at the best fit to the observed data; null without data or when the fit failed */
+  postfit: number[] | null;
+}
+
+export interface BinnedTermSummary {
+  term: string;
+  channels: ChannelSummary[];
+  /** the fit behind `postfit` */
+  fit: { converged: boolean; message: string } | null;
+}
+
+export interface ClsSummary {
+  poi: string;
+  level: number;
+  mu: number[];
+  observed: (number | null)[];
+  /** expected CLs per μ, pyhf's order (−2σ … +2σ edges) */
+  expected: (number[] | null)[];
+  limit: { observed: number | null; expected: (number | null)[]; converged: boolean; messages: string[] };
+}
+
+export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodData | null): BinnedTermSummary[] {
+  const { likelihood } = artifact;
+  if (!artifact.binned.length) return [];
+  const fit = observed ? maximumLikelihood(likelihood, observed) : null;
+  const initial = likelihood.initial();
+  return artifact.binned.map(({ term, model, observations }) => {
+    const index = likelihood.terms.find((b) => b.term === term)!.index;
+    const prefit = term.expected(initial, index);
+    const postfit = fit?.converged ? term.expected(fit.parameters, index) : null;
+    const channels = term.channels.map((channel, c): ChannelSummary => {
+      const spec = model.channels[c];
+      const slice = (v: Float64Array) => Array.from(v.subarray(channel.offset, channel.offset + channel.bins));
+      return {
+        name: channel.name,
+        bins: channel.bins,
+        // the coefficient of the constant monomial is the yield at the reference point
+        samples: spec.samples.map((s) => ({ name: s.name, values: s.coefficients.map((k) => k[0]), modifiers: s.modifiers.map((m) => ({ type: m.type, name: m.name })) })),
+        observed: observations?.[channel.name] ?? null,
+        prefit: slice(prefit),
+        postfit: postfit ? slice(postfit) : null,
+      };
+    });
+    return { term: term.name, channels, fit: fit ? { converged: fit.converged, message: fit.message } : null };
+  });
+}
+
+/**
+ * The CLs scan of the first parameter of interest on the observed data, from μ = 0 to a
+ * little beyond the largest limit found; null where CLs does not apply (no signal-strength
+ * POI, unbinned terms) or no data are published.
+ */
+export function clsSummary(artifact: LoadedArtifact, observed: LikelihoodData | null, level = 0.05): ClsSummary | null {
+  if (!observed) return null;
+  const { likelihood } = artifact;
+  const poi = likelihood.names[0];
+  let calculator: AsymptoticCalculator;
+  try {
+    calculator = new AsymptoticCalculator(likelihood, observed, poi);
+  } catch (error) {
+    if (error instanceof InvalidPoiError) return null;
+    throw error;
+  }
+  const limit = upperLimit(likelihood, observed, poi, { level });
+  const [lo, hi] = likelihood.parameters[calculator.poiIndex].bounds;
+  const found = [limit.observed, ...limit.expected].filter((v): v is number => v !== null);
+  const top = Math.min(hi, found.length ? 1.25 * Math.max(...found) : hi);
+  const mu = Array.from({ length: CLS_POINTS }, (_, k) => Math.max(lo, 0) + ((top - Math.max(lo, 0)) * k) / (CLS_POINTS - 1));
+  const tests = mu.map((m) => calculator.hypotest(m));
+  return {
+    poi,
+    level,
+    mu,
+    observed: tests.map((t) => t.cls),
+    expected: tests.map((t) => t.expected),
+    limit: { observed: limit.observed, expected: limit.expected, converged: limit.converged, messages: limit.messages },
+  };
+}

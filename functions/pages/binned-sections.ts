@@ -1,0 +1,104 @@
+/**
+ * Result-page sections of binned likelihoods (imported pyhf workspaces and templates):
+ * the model (channels, samples, modifiers), observed against expected counts per bin, and the
+ * CLs scan with the upper limits. Pure: from the analysis to markup.
+ */
+import type { BinnedTermSummary, ChannelSummary, ClsSummary } from './binned-analysis.js';
+import { formatNumber, html, raw, type Markup } from './html.js';
+import { COLORS, histogramPlot, linePlot, type Band, type Marker, type Series } from './plots.js';
+
+const SAMPLE_COLORS = [COLORS.sky, COLORS.orange, COLORS.green, COLORS.purple, '#F0E442', COLORS.blue, COLORS.grey];
+
+const total = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The stacked samples of a channel: the largest ones, the rest summed as "other" so colours stay distinct. */
+function stacks(channel: ChannelSummary) {
+  const ordered = [...channel.samples].sort((a, b) => total(a.values) - total(b.values));
+  const shown = ordered.slice(-SAMPLE_COLORS.length + 1);
+  const rest = ordered.slice(0, Math.max(0, ordered.length - shown.length));
+  const out = shown.map((s) => ({ label: s.name, values: s.values }));
+  if (rest.length) out.unshift({ label: `${rest.length} other samples`, values: Array.from({ length: channel.bins }, (_, b) => total(rest.map((s) => s.values[b]))) });
+  return out.map((s, k) => ({ ...s, color: SAMPLE_COLORS[k % SAMPLE_COLORS.length] }));
+}
+
+function channelPlot(channel: ChannelSummary, id: string): string {
+  return histogramPlot({
+    id,
+    xLabel: `bin of ${channel.name}`,
+    yLabel: 'events',
+    title: `Observed and expected events in ${channel.name}`,
+    description: `Stacked nominal yields of the samples, the total expected before and after the fit, and the observed counts with √n errors, for the ${channel.bins} bins of ${channel.name}.`,
+    stacks: stacks(channel),
+    lines: [
+      { label: 'total, pre-fit', color: COLORS.blue, dash: '6 4', values: channel.prefit },
+      ...(channel.postfit ? [{ label: 'total, post-fit', color: COLORS.vermilion, values: channel.postfit }] : []),
+    ],
+    ...(channel.observed ? { points: { label: 'observed', color: COLORS.black, values: channel.observed, errors: channel.observed.map((n) => Math.sqrt(n)) } } : {}),
+  });
+}
+
+function modifiersCell(modifiers: ChannelSummary['samples'][number]['modifiers']): Markup {
+  if (!modifiers.length) return html`<td>—</td>`;
+  const byType = new Map<string, string[]>();
+  for (const m of modifiers) byType.set(m.type, [...(byType.get(m.type) ?? []), m.name]);
+  return html`<td>${[...byType].map(
+    ([type, names], k) => html`${k ? ' · ' : ''}${names.length === 1 ? html`${type} <code>${names[0]}</code>` : html`<details class="inline"><summary>${type} × ${names.length}</summary>${names.map((n, j) => html`${j ? ', ' : ''}<code>${n}</code>`)}</details>`}`,
+  )}</td>`;
+}
+
+function channelTable(channel: ChannelSummary): Markup {
+  const row = (label: string, values: readonly number[] | null, cls = '') =>
+    values ? html`<tr class="${cls}"><td>${label}</td>${values.map((v) => html`<td class="num">${formatNumber(v, 4)}</td>`)}<td class="num">${formatNumber(total(values), 5)}</td></tr>` : '';
+  return html`<div class="scroll"><table>
+<thead><tr><th>sample</th>${Array.from({ length: channel.bins }, (_, b) => html`<th class="num">bin ${b}</th>`)}<th class="num">total</th></tr></thead>
+<tbody>${channel.samples.map((s) => row(s.name, s.values))}
+${row('total, pre-fit', channel.prefit, 'sum')}${row('total, post-fit', channel.postfit, 'sum')}${row('observed', channel.observed, 'sum')}</tbody></table></div>
+<details><summary>modifiers of each sample</summary><div class="scroll"><table><thead><tr><th>sample</th><th>modifiers (HistFactory; same name = same parameter)</th></tr></thead>
+<tbody>${channel.samples.map((s) => html`<tr><td>${s.name}</td>${modifiersCell(s.modifiers)}</tr>`)}</tbody></table></div></details>`;
+}
+
+export function binnedModelSection(summaries: readonly BinnedTermSummary[]): Markup {
+  return html`${summaries.map(
+    (t, i) => html`<p>Term <code>${t.term}</code>: ${t.channels.length} channel${t.channels.length === 1 ? '' : 's'}, ${total(t.channels.map((c) => c.bins))} bins. Stacked: each sample's nominal yield (signal at its reference strength). Lines: the total expected with every parameter at its initial value (pre-fit) and at the best fit to the observed data (post-fit).${t.fit && !t.fit.converged ? html` <span class="warn">The fit to the observed data did not converge (${t.fit.message}): no post-fit totals.</span>` : ''}</p>
+${t.channels.map((c, k) => html`<section class="channel"><h3><code>${c.name}</code> <span class="note">${c.bins} bin${c.bins === 1 ? '' : 's'}, ${c.samples.length} samples</span></h3><div class="plot">${raw(channelPlot(c, `channel-${i}-${k}`))}</div>${channelTable(c)}</section>`)}`,
+  )}`;
+}
+
+export function clsSection(cls: ClsSummary): Markup {
+  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : formatNumber(v, 4));
+  const rows = cls.mu.map((m, k) => ({ m, obs: cls.observed[k], exp: cls.expected[k] }));
+  const withBand = rows.filter((r) => r.exp);
+  const band = (a: number, b: number, color: string, opacity: number, label: string): Band => ({
+    x: withBand.map((r) => r.m),
+    lower: withBand.map((r) => Math.min(r.exp![a], r.exp![b])),
+    upper: withBand.map((r) => Math.max(r.exp![a], r.exp![b])),
+    color,
+    opacity,
+    label,
+  });
+  const series: Series[] = [
+    { points: withBand.map((r) => [r.m, r.exp![2]] as const), color: COLORS.black, dash: '6 4', label: 'expected (median)' },
+    { points: rows.map((r) => [r.m, r.obs ?? NaN] as const), color: COLORS.black, width: 2.4, label: 'observed' },
+  ];
+  const markers: Marker[] = cls.limit.observed !== null ? [{ x: cls.limit.observed, y: cls.level, shape: 'cross', color: COLORS.vermilion, label: `observed limit ${fmt(cls.limit.observed)}` }] : [];
+  const svg = linePlot({
+    id: 'cls-scan',
+    xDomain: [cls.mu[0], cls.mu[cls.mu.length - 1]],
+    yDomain: [0, 1],
+    xLabel: cls.poi,
+    yLabel: 'CLs',
+    title: `CLs scan of ${cls.poi}`,
+    description: `Observed CLs and the expected median with its ±1σ and ±2σ band against ${cls.poi}; the limit is where CLs crosses ${cls.level}.`,
+    series,
+    bands: [band(0, 4, '#F0E442', 0.55, 'expected ±2σ'), band(1, 3, COLORS.green, 0.45, 'expected ±1σ')],
+    hlines: [{ y: cls.level, label: `CLs = ${cls.level}`, color: COLORS.vermilion }],
+    markers,
+  });
+  const e = cls.limit.expected;
+  return html`<p>Asymptotic CLs (Cowan, Cranmer, Gross, Vitells 2011) with the test statistic q̃_μ, as pyhf's <code>hypotest</code>, on the observed data; the expected band is that of the background-only hypothesis. ${cls.mu.length} values of <code>${cls.poi}</code>.</p>
+<div class="plot">${raw(svg)}</div>
+<div class="scroll"><table><thead><tr><th>${(100 * (1 - cls.level)).toFixed(0)}% CLs upper limit on <code>${cls.poi}</code></th><th class="num">observed</th><th class="num">expected −2σ</th><th class="num">−1σ</th><th class="num">median</th><th class="num">+1σ</th><th class="num">+2σ</th></tr></thead>
+<tbody><tr><td></td><td class="num"><strong>${fmt(cls.limit.observed)}</strong></td>${e.map((v) => html`<td class="num">${fmt(v)}</td>`)}</tr></tbody></table></div>
+${cls.limit.messages.map((m) => html`<p class="warn">${m}</p>`)}
+<p class="note">The same numbers for any signal: <code>POST /v1/likelihoods/{id}/upper-limit</code>, <code>/cls</code>, or <code>/reinterpret</code> with your own signal yields.</p>`;
+}

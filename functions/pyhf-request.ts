@@ -5,6 +5,7 @@
  * reinterpretation of a workspace's signal. Every failure of the documents is a 422 problem
  * with the offending field's path.
  */
+import { sha256Hex } from '../models/artifact/codec.js';
 import { ArtifactError, type LoadedArtifact } from '../models/artifact/load.js';
 import { loadWorkspaceArtifact } from '../models/pyhf/artifact.js';
 import {
@@ -20,6 +21,7 @@ import {
   PatchSetVerificationError,
   pyhfDigestOfMember,
   type ImportedWorkspace,
+  type PyhfPatchSet,
   type PyhfWorkspace,
 } from '../models/pyhf/import.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../models/pyhf/reinterpret.js';
@@ -54,6 +56,16 @@ function guarded<T>(at: string, f: () => T): T {
   }
 }
 
+/** Checks the patchset's digest of the request's workspace, unless `verify: false`. */
+async function verifyDigest(patchset: PyhfPatchSet, source: WorkspaceSource, text: string | null): Promise<void> {
+  if (!source.verify) return;
+  if (text === null) {
+    throw new Problem(422, 'invalid-request', "the patchset's digest can be checked only for a JSON body (MessagePack loses the int/float distinction pyhf's digest depends on): send JSON, or verify: false", [{ path: ['verify'], message: 'needs a JSON body' }]);
+  }
+  const digest = await pyhfDigestOfMember(text, 'workspace');
+  guarded('patchset', () => checkPatchSetDigest(digest, patchset));
+}
+
 /**
  * The request's workspace with its patch applied: one patch of `patchset` (named by `patch`,
  * the patchset's digest of the workspace checked first unless `verify: false`) or a raw
@@ -69,16 +81,36 @@ export async function requestWorkspace(source: WorkspaceSource, text: string | n
   if (source.patchset === undefined) return { workspace, patch: null };
 
   const patchset = guarded('patchset', () => parsePatchSet(source.patchset));
-  if (source.verify) {
-    if (text === null) {
-      throw new Problem(422, 'invalid-request', "the patchset's digest can be checked only for a JSON body (MessagePack loses the int/float distinction pyhf's digest depends on): send JSON, or verify: false", [{ path: ['verify'], message: 'needs a JSON body' }]);
-    }
-    const digest = await pyhfDigestOfMember(text, 'workspace');
-    guarded('patchset', () => checkPatchSetDigest(digest, patchset));
-  }
+  await verifyDigest(patchset, source, text);
   const patch = guarded('patch', () => findPatch(patchset, source.patch!));
   const patched = guarded('patchset', () => parseWorkspace(applyJsonPatch(workspace, patch.patch)));
   return { workspace: patched, patch: { name: patch.metadata.name, values: [...patch.metadata.values] } };
+}
+
+// Global fits send the same workspace again and again with different points: the artifacts
+// built last are kept per isolate, keyed by the sha256 of everything that determines them.
+const INLINE_CACHE_SIZE = 4;
+const inlineCache = new Map<string, Promise<{ artifact: LoadedArtifact; model: ReturnType<typeof modelSummary> }>>();
+
+/**
+ * The artifact of the request's workspace (patched as `requestWorkspace` says; the patchset's
+ * digest is checked on every request), from the per-isolate cache when the same model was
+ * built recently.
+ */
+export async function requestArtifact(source: WorkspaceSource & { poi?: string }, text: string | null): Promise<{ artifact: LoadedArtifact; model: ReturnType<typeof modelSummary> }> {
+  const key = await sha256Hex(new TextEncoder().encode(JSON.stringify([source.workspace, source.patchset ?? null, source.patch ?? null, source.jsonPatch ?? null, source.measurement ?? null, source.poi ?? null])));
+  const hit = inlineCache.get(key);
+  if (hit && source.patchset !== undefined) await verifyDigest(guarded('patchset', () => parsePatchSet(source.patchset)), source, text); // the check stands
+  if (hit) {
+    inlineCache.delete(key);
+    inlineCache.set(key, hit);
+    return hit;
+  }
+  const built = requestWorkspace(source, text).then(({ workspace, patch }) => inlineArtifact(workspace, { measurement: source.measurement, poi: source.poi, patch }));
+  inlineCache.set(key, built);
+  built.catch(() => inlineCache.delete(key));
+  while (inlineCache.size > INLINE_CACHE_SIZE) inlineCache.delete(inlineCache.keys().next().value!);
+  return built;
 }
 
 /** The artifact of a workspace sent with a request, and what the response says about it. */

@@ -1,15 +1,16 @@
 /**
  * The inline pyhf endpoints, `/v1/pyhf/…`: the request carries a pyhf workspace (and
  * optionally a patchset and patch name, or a JSON Patch); the service imports it, builds the
- * same artifact `import` would publish, and answers with the operation of the same name on
- * published likelihoods plus a summary of the model it built (`model`).
+ * same artifact `import` would publish (kept for the next requests with the same model), and
+ * answers with the operation of the same name on published likelihoods plus a summary of the
+ * model it built (`model`).
  */
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { readBodyWithText, respond } from '../body.js';
 import { clsOperation, fitOperation, intervalOperation, nllOperation, upperLimitOperation } from '../operations.js';
-import { inlineArtifact, reinterpretOperation, requestWorkspace } from '../pyhf-request.js';
+import { reinterpretOperation, requestArtifact, requestWorkspace } from '../pyhf-request.js';
 import {
   InlineClsRequestSchema,
   InlineFitRequestSchema,
@@ -27,8 +28,7 @@ export const pyhf = new Hono<Env>();
 function inline<S extends z.ZodType<WorkspaceSource & { poi?: string }>>(schema: S, operation: (artifact: LoadedArtifact, request: z.infer<S>) => object) {
   return async (c: Context<Env>) => {
     const { request, text } = await readBodyWithText(c, schema);
-    const { workspace, patch } = await requestWorkspace(request, text);
-    const { artifact, model } = await inlineArtifact(workspace, { measurement: request.measurement, poi: request.poi, patch });
+    const { artifact, model } = await requestArtifact(request, text);
     return respond(c, { ...operation(artifact, request), model });
   };
 }

@@ -97,6 +97,17 @@ describe('inline workspaces: /v1/pyhf/*', () => {
     expectHypotest((decodeMessagePack(new Uint8Array(await res.arrayBuffer())) as { results: { cls: number; expected: number[] }[] }).results[0], sbottom.hypotests!.find((h) => h.mu === 1)!);
   });
 
+  it('a model built for one request serves the next identical one; any change to the workspace builds a new one', async () => {
+    const ask = async (ws: unknown) => (await (await post('/v1/pyhf/cls', { workspace: ws, values: [1] })).json()).results[0].cls as number;
+    const first = await ask(toyWorkspace);
+    expect(await ask(toyWorkspace)).toBe(first);
+    const changed = structuredClone(toyWorkspace);
+    changed.observations[0].data[0] += 10;
+    const other = await ask(changed);
+    expect(Math.abs(other - first)).toBeGreaterThan(1e-3);
+    expect(await ask(toyWorkspace)).toBe(first);
+  });
+
   it('a raw JSON Patch in place of a patchset gives the same model', async () => {
     const jsonPatch = JSON.parse(workspaceText('atlas_sbottom_RegionA.patch.json'));
     const body = await (await post('/v1/pyhf/cls', { workspace: sbottomWorkspace, jsonPatch, values: [1] })).json();

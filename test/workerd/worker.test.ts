@@ -125,6 +125,24 @@ describe('the worker in workerd', () => {
     expect(body).toEqual(decodeMessagePack(new Uint8Array(await fromNode.arrayBuffer())));
   });
 
+  it('evaluates a published pyhf workspace and an inline gzip-compressed one with the Node app’s numbers', async () => {
+    const [published, publishedNode] = postJson('/v1/likelihoods/atlas-sbottom-regiona/upper-limit', {});
+    const limit = await published;
+    expect(limit.status).toBe(200);
+    expect(await limit.json()).toEqual(await (await publishedNode).json());
+
+    const { readFileSync } = await import('node:fs');
+    const { gzipSync } = await import('node:zlib');
+    const workspace = JSON.parse(readFileSync(join('..', 'shared', 'workspaces', 'pyhf_2bin_1channel_shapesys.json'), 'utf8'));
+    const body = gzipSync(JSON.stringify({ workspace, values: [0.5, 1, 2] }));
+    const init = () => ({ method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: new Uint8Array(body) });
+    const res = await fetch(url('/v1/pyhf/cls'), init());
+    expect(res.status).toBe(200);
+    const cls = (await res.json()) as { results: { converged: boolean }[] };
+    expect(cls.results.every((r) => r.converged)).toBe(true);
+    expect(cls).toEqual(await (await node.request('/v1/pyhf/cls', init())).json());
+  });
+
   it('answers bad requests with problem+json 4xx', async () => {
     const cases: [string, RequestInit, number, string][] = [
       [`/v1/likelihoods/${ID}/nll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: [] }) }, 422, 'invalid-request'],

@@ -253,6 +253,26 @@ program
     }
   });
 
+program
+  .command('four-top')
+  .description('issue 7 (seed 000): simulate the four-top benchmark, train the background-rejection and parameter networks, bin, build templates, scan Y_t and (a_t, b_t), export to pyhf, publish tttt-yukawa(-np) and tttt-cp(-np), write docs/four-top.md')
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
+  .option('--docs <file>', 'the results document', 'docs/four-top.md')
+  .option('--exports <folder>', 'where the pyhf workspaces and patchsets go', 'exports')
+  .option('--quick', 'a small run (fewer events and epochs) to try the pipeline in about a minute')
+  .action(async (options) => {
+    const { runFourTop } = await import('./four-top/run.js');
+    const { writeFourTopReport } = await import('./four-top/report.js');
+    const quick = options.quick
+      ? { trainingEvents: { tttt: 8000, ttH: 6000, tt: 8000 }, templateEvents: { tttt: 20000, ttH: 15000, tt: 30000 }, classifier: { hidden: [32], epochs: 2, batchSize: 512, learningRate: 3e-3, seed: 11 }, parameterNetwork: { hidden: [32], epochs: 2, batchSize: 512, learningRate: 3e-3, seed: 12, alternative: 2 } }
+      : {};
+    const result = await runFourTop({ out: options.out, docs: options.docs, exports: options.exports, version: options.version, config: quick, log: (line) => console.log(line) });
+    await writeFourTopReport(result, options.docs);
+    for (const t of result.table) console.log(`  ${t.label.padEnd(42)} ${String(t.luminosity).padStart(6)} fb⁻¹  68%: ${t.i68}  95%: ${t.i95}`);
+    console.log(`published ${result.published.map((p) => p.artifact.manifest.id).join(', ')}; wrote ${options.docs} (${result.seconds} s)`);
+  });
+
 type PipelineConfig = import('./pipeline/toy-pipeline.js').ToyPipelineConfig;
 
 /** Reads and validates a pipeline config; with `out`, refuses a version already published there. */

@@ -353,3 +353,27 @@ export function histogramPlot(options: HistogramPlotOptions): string {
   parts.push(axes, close);
   return parts.join('');
 }
+
+export interface HeatmapPlotOptions extends Frame {
+  /** rectangles in data coordinates, coloured by value from white (0) to `color` (the maximum) */
+  cells: readonly { x0: number; x1: number; y0: number; y1: number; value: number; text?: string }[];
+  color: string;
+  /** what the colour means, for the legend */
+  valueLabel: string;
+}
+
+/** Cells shaded by a non-negative value (linear scale from white), with optional text in each cell. */
+export function heatmapPlot(options: HeatmapPlotOptions): string {
+  const max = Math.max(1e-300, ...options.cells.map((c) => c.value).filter(Number.isFinite));
+  const { x, y, open, axes, close, clip } = frame(options, [{ kind: 'fill', color: options.color, opacity: 1, label: `${options.valueLabel} (white 0 … full ${Number(max.toPrecision(3))})` }]);
+  const parts: string[] = [open, `<g clip-path="url(#${clip})">`];
+  for (const c of options.cells) {
+    const opacity = Math.max(0, Math.min(1, c.value / max));
+    const [px0, px1] = [x(c.x0), x(c.x1)];
+    const [py0, py1] = [y(c.y1), y(c.y0)];
+    parts.push(`<rect x="${num(px0)}" y="${num(py0)}" width="${num(px1 - px0)}" height="${num(py1 - py0)}" fill="${options.color}" fill-opacity="${num(opacity)}" stroke="#d0d7de" stroke-width="0.6"/>`);
+    if (c.text) parts.push(`<text x="${num((px0 + px1) / 2)}" y="${num((py0 + py1) / 2 + 3.5)}" text-anchor="middle" font-size="9.5" fill="${opacity > 0.6 ? '#fff' : '#1b1f24'}">${escapeHtml(c.text)}</text>`);
+  }
+  parts.push('</g>', axes, close);
+  return parts.join('');
+}

@@ -48,7 +48,7 @@ export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodDa
   const fit = observed ? maximumLikelihood(likelihood, observed) : null;
   const initial = likelihood.initial();
   return artifact.binned.map(({ term, model, observations }) => {
-    const index = likelihood.terms.find((b) => b.term === term)!.index;
+    const index = likelihood.termIndex(term);
     const prefit = term.expected(initial, index);
     const postfit = fit?.converged ? term.expected(fit.parameters, index) : null;
     const channels = term.channels.map((channel, c): ChannelSummary => {

@@ -94,7 +94,7 @@ v1.post('/likelihoods/:spec/ratio', async (c) => {
   const points = pointVectors(artifact, request.points);
   const coefficients = ratio.coefficientsFor(values, count);
   const data = { count, coefficients, weights: coefficients.map(() => null) };
-  const index = artifact.likelihood.terms.find((b) => b.term === term)!.index;
+  const index = artifact.likelihood.termIndex(term);
   const logRatio = evaluating(() => points.map((p) => Array.from(eventLogRatios(term, data, p, index, 0))));
   const members = coefficients.length - 1;
   const spread =

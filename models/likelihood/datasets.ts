@@ -74,11 +74,11 @@ export function resolveDataset(artifact: LoadedArtifact, spec: DatasetSpec, opti
     case 'asimov': {
       const at = parameterVector(artifact, spec.at ?? {}, ['data', 'at']);
       for (const { term, reference } of artifact.unbinned) {
-        const index = likelihood.terms.find((b) => b.term === term)!.index;
+        const index = likelihood.termIndex(term);
         terms[term.name] = unbinnedAsimov(term, reference, Float64Array.from(index, (i) => at[i]), luminosity);
       }
       for (const { term } of artifact.binned) {
-        const index = likelihood.terms.find((b) => b.term === term)!.index;
+        const index = likelihood.termIndex(term);
         terms[term.name] = term.asimov(at, index, lumiScale);
       }
       break;

@@ -42,6 +42,8 @@ export interface Likelihood {
   readonly publishedLuminosity: number;
   readonly terms: readonly BoundTerm[];
   indexOf(name: string): number;
+  /** a term's term-local → global parameter index */
+  termIndex(term: Term): Int32Array;
   /** −ln L at global parameters; adds the analytic gradient (n) and Hessian (n × n) when asked */
   nll(params: Float64Array, data: LikelihoodData, variant?: number, derivatives?: Derivatives): number;
   /** the reference point: parameters of interest at θ0, nuisances at their initial values */
@@ -88,6 +90,11 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
     indexOf(name) {
       const at = position.get(name);
       return at === undefined ? -1 : at;
+    },
+    termIndex(term) {
+      const found = bound.find((b) => b.term === term);
+      if (!found) throw new Error(`term '${term.name}' is not part of this likelihood`);
+      return found.index;
     },
     initial() {
       return Float64Array.from(parameters, (p) => p.init);

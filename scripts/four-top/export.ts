@@ -47,14 +47,25 @@ export async function exportPatchSet(spec: BinnedModelSpec, names: readonly stri
       labels: [...names],
       references: { hepdata: 'ins0000000' },
     },
-    patches: grid.map((theta) => {
-      const ws = workspaceAt(spec, observations, names, theta);
-      const patch: JsonPatchOperation[] = ws.channels.map((c, i) => ({ op: 'replace', path: `/channels/${i}/samples`, value: c.samples }));
-      return { metadata: { name: label(names, theta), values: [...theta] }, patch };
-    }),
+    patches: [],
     version: '1.0.0',
   };
-  return { background, backgroundText, patchset, digest };
+  // a point where a bin's expected yield vanishes (Y_t = 0 empties the tt̄H-only bins) has no
+  // pyhf equivalent of our term's constraints there: it is left out and listed
+  const skipped: { theta: number[]; reason: string }[] = [];
+  for (const theta of grid) {
+    let ws: PyhfWorkspace;
+    try {
+      ws = workspaceAt(spec, observations, names, theta);
+    } catch (error) {
+      skipped.push({ theta: [...theta], reason: (error as Error).message });
+      continue;
+    }
+    const patch: JsonPatchOperation[] = ws.channels.map((c, i) => ({ op: 'replace', path: `/channels/${i}/samples`, value: c.samples }));
+    patchset.patches.push({ metadata: { name: label(names, theta), values: [...theta] }, patch });
+  }
+  if (skipped.length) patchset.metadata.description += `; left out (a bin's yield vanishes there): ${skipped.map((s) => `(${s.theta.join(', ')})`).join(', ')}`;
+  return { background, backgroundText, patchset, digest, skipped };
 }
 
 /**

@@ -6,7 +6,7 @@ import { COLORS, contourPlot, heatmapPlot, linePlot, type ContourLayer, type Ser
 import type { ProfileContourResult } from '../../models/inference/contours.js';
 import type { ProfileIntervalResult } from '../../models/inference/intervals.js';
 import type { BinnedModelSpec } from '../../models/terms/binned-template.js';
-import { TTTT_YT_COEFFICIENTS, type FourTopSample, type Process } from '../simulators/four-top.js';
+import { FEATURE_COUNT, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process } from '../simulators/four-top.js';
 import { categoryCell, CATEGORY_COUNT } from './binning.js';
 import type { TrainedMlp } from './mlp.js';
 import { channelName } from './templates.js';
@@ -68,6 +68,38 @@ export function outputFigure(samples: Record<Process, FourTopSample>, evaluate: 
   ];
   const top = Math.max(...series.flatMap((s) => s.points.map((p) => p[1])));
   return linePlot({ id: 'parameter-output', xDomain: [0, 1], yDomain: [0, top * 1.15], xLabel: 'parameter-network output s(x)', yLabel: 'fraction of events', title: 'Parameter-network output', series });
+}
+
+/**
+ * A feature's distribution for tt̄tt̄ events weighted to Y_t = 0, 1 and 2 (seed 000 fig. 2):
+ * high-weight events (those the Higgs-mediated amplitude dominates) look different.
+ */
+export function featureFigure(sample: FourTopSample, feature: number, name: string, range: [number, number], id: string): string {
+  const bins = 30;
+  const C = sample.basis.size;
+  const histogram = (Y: number) => {
+    const h = new Array<number>(bins).fill(0);
+    let total = 0;
+    for (let i = 0; i < sample.count; i++) {
+      let r = 0;
+      for (let k = 0; k < C; k++) r += sample.coefficients[i * C + k] * (Y - 1) ** k;
+      const w = sample.weights[i] * r;
+      const v = sample.features[i * FEATURE_COUNT + feature];
+      const b = Math.floor(((v - range[0]) / (range[1] - range[0])) * bins);
+      if (b >= 0 && b < bins) h[b] += w;
+      total += w;
+    }
+    return h.map((v) => v / total);
+  };
+  const width = (range[1] - range[0]) / bins;
+  const step = (values: number[]) => values.flatMap((v, b) => [[range[0] + b * width, v] as const, [range[0] + (b + 1) * width, v] as const]);
+  const series: Series[] = [
+    { points: step(histogram(1)), color: COLORS.black, label: 'tt̄tt̄ at Y_t = 1' },
+    { points: step(histogram(0)), color: COLORS.blue, dash: '6 4', label: 'weighted to Y_t = 0' },
+    { points: step(histogram(2)), color: COLORS.vermilion, dash: '2 3', label: 'weighted to Y_t = 2' },
+  ];
+  const top = Math.max(...series.flatMap((x) => x.points.map((p) => p[1])));
+  return linePlot({ id, xDomain: range, yDomain: [0, top * 1.15], xLabel: name, yLabel: 'fraction of events', title: `${name} of tt̄tt̄ events at three Y_t`, series });
 }
 
 export function scanFigure(scans: readonly { label: string; luminosity: number; result: ProfileIntervalResult }[], id: string): string {

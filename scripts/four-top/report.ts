@@ -24,6 +24,23 @@ export async function writeFourTopReport(result: FourTopResult, path: string): P
     return `![${f.caption}](${rel}/${name}.svg)\n\n*${f.caption}*`;
   };
   const bins = result.published[0].artifact.binned[0].term.totalBins;
+  const width = (label: string, L: number) => {
+    const scan = result.scans.find((x) => x.label === label && x.luminosity === L);
+    return scan ? scan.result.intervals.find((i) => i.cl === 0.68)!.segments.reduce((t, x) => t + x.upper - x.lower, 0) : NaN;
+  };
+  const verdict = () => {
+    const L = config.luminosities[config.luminosities.length - 1];
+    const [templates, ablation, categories, xsec] = ['not parametrised', 'ablation: local weights, not parametrised', 'categories only, not parametrised', 'cross section only'].map((l) => width(l, L));
+    const pct = (a: number, b: number) => `${((100 * (a - b)) / b).toFixed(1)}%`;
+    return [
+      `At ${L} fb⁻¹ the cross section alone gives a 68% region ${pct(xsec, templates)} wider than the templates, the categories alone ${pct(categories, templates)}, and the ablation's templates ${pct(ablation, templates)}.`,
+      Math.abs(ablation - templates) < 0.02 * templates
+        ? "The referee's ablation loses nothing measurable on this benchmark: nearly all of the information is in the rates of the background-rejection categories (compare the categories-only row), and with at least " +
+          `${config.minBackground} background events and at most ${config.maxBinsPerCategory} bins per category the parameter network's binning has little room; so what the global weights add over local ones cannot show here. ` +
+          'Where it would: in purer categories or with more bins, where the shape of the Higgs-mediated events away from the SM (Y_t⁴) matters beyond the local score direction.'
+        : `The ablation's regions differ from the global-weight ones by ${pct(ablation, templates)}: ${ablation > templates ? 'local reweighting factors lose information away from the SM, as the referee suspected' : 'on this benchmark the local score direction is the better summary near the SM'}.`,
+    ].join(' ');
+  };
   const channels = result.published[0].artifact.binned[0].term.channels.length;
   const text = `# Four-top production and the top Yukawa coupling (issue 7, seed 000)
 
@@ -72,6 +89,8 @@ ${figure('cross-section')}
 
 Training: ${Object.entries(config.trainingEvents).map(([p, n]) => `${n.toLocaleString('en-US')} ${p}`).join(', ')} events; templates from ${Object.entries(config.templateEvents).map(([p, n]) => `${n.toLocaleString('en-US')} ${p}`).join(', ')}; tfjs backend ${tf.backend}.
 
+${figure('feature-ht')}
+
 ${figure('category-map')}
 
 ${figure('parameter-output')}
@@ -106,9 +125,37 @@ ${rows('ablation: local weights')}
 | --- | --- | --- | --- | --- |
 ${rows('ablation: local weights, not parametrised')}
 
+The categories alone (one bin per category, no parameter network), backgrounds not parametrised — what the parameter network's
+binning adds:
+
+| luminosity [fb⁻¹] | best fit | 68% CL | 95% CL | converged |
+| --- | --- | --- | --- | --- |
+${rows('categories only, not parametrised')}
+
+Width of the 68% CL region (sum of its segments), backgrounds not parametrised — where the information comes from:
+
+| luminosity [fb⁻¹] | templates (global weights) | ablation (local weights) | categories only | cross section only |
+| --- | --- | --- | --- | --- |
+${config.luminosities.map((L) => `| ${L} | ${['not parametrised', 'ablation: local weights, not parametrised', 'categories only, not parametrised', 'cross section only'].map((l) => width(l, L).toFixed(3)).join(' | ')} |`).join('\n')}
+
+${verdict()}
+
 ${figure('yukawa-scans')}
 
 ${figure('yukawa-comparison')}
+
+Beside a published range (the only one at hand; seed 000's own are below):
+
+| result | data | Y_t at 95% CL |
+| --- | --- | --- |
+| CMS, same-sign dilepton and multilepton tt̄tt̄, EPJC 80 (2020) 75, arXiv:1908.06463 | 137 fb⁻¹ observed, tt̄H at the SM (not parametrised) | < 1.7 |
+| this benchmark, not parametrised | ${config.luminosity} fb⁻¹ expected | ${result.table.find((t) => t.label === 'not parametrised' && t.luminosity === config.luminosity)?.i95 ?? '—'} |
+| this benchmark, cross section only | ${config.luminosity} fb⁻¹ expected | ${result.table.find((t) => t.label === 'cross section only' && t.luminosity === config.luminosity)?.i95 ?? '—'} |
+
+Why they differ: the benchmark's kinematics are stand-ins, and more separable than real events (its background-rejection network
+sees cleaner signatures); its only systematics are three normalisations and the Monte Carlo statistics (CMS has dozens, and
+data-driven fake-lepton backgrounds); the numbers here are expectations at the SM, while CMS measured σ_tttt = 12.6 fb, a little
+above its prediction, which loosens an observed limit.
 
 Seed 000's own numerical ranges are not in the summary page we have (../shared/seeds/000_*.txt gives the figures' captions,
 not their values), so the comparison with them is qualitative: as there, the intervals shrink with luminosity, the
@@ -128,7 +175,9 @@ break the symmetry if added to the binning.
 ## pyhf export
 
 Background-only workspace (tt̄H and tt̄ at the SM; data = the Asimov expectation at the SM) plus a patchset of signal hypotheses:
-Y_t ∈ {0, 0.25, …, 3.5} (${result.exported.yukawa.patchset.patches.length} patches) and (a_t, b_t) on a grid (${result.exported.cp.patchset.patches.length} patches); each patch
+Y_t ∈ {0, 0.25, …, 3.5} (${result.exported.yukawa.patchset.patches.length} patches) and (a_t, b_t) ∈ {0, 0.5, …, 2} × {−1, −0.5, …, 1} (${result.exported.cp.patchset.patches.length} patches);
+points where a bin's expected yield vanishes have no pyhf equivalent and are left out (${[...result.exported.yukawa.skipped, ...result.exported.cp.skipped].map((s) => `(${s.theta.join(', ')})`).join(', ') || 'none'}: at a vanishing Yukawa coupling
+the bins that hold only tt̄H events expect nothing). Each patch
 replaces the channels' samples by the model at that point (tt̄tt̄ added with a normfactor \`mu_SIG\`; parametrised backgrounds at
 their yields there). sha256 digests (pyhf's): Y_t \`${result.exported.yukawa.digest}\`, CP \`${result.exported.cp.digest}\`.
 At the SM point the exported workspace (mu_SIG = 1) and the original artifact (Y_t = 1) agree: NLL differences between 20

@@ -13,7 +13,7 @@ import { PROCESSES, SELECTED_CROSS_SECTION, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIE
 import { backendProvenance } from '../training/backend.js';
 import { CATEGORY_COUNT } from './binning.js';
 import { exportPatchSet, exportSmEquivalence } from './export.js';
-import { categoryMapFigure, contourFigure, crossSectionFigure, outputFigure, scanFigure } from './figures.js';
+import { categoryMapFigure, contourFigure, crossSectionFigure, featureFigure, outputFigure, scanFigure } from './figures.js';
 import {
   crossSectionOnlySpec,
   DEFAULT_CONFIG,
@@ -77,6 +77,8 @@ export async function runFourTop(options: RunOptions) {
   const yt = studyTemplates('yukawa', yukawa.templates, networks, binning, config);
   const ytAblation = studyTemplates('yukawa', yukawa.templates, { classifier: networks.classifier, parameter: networks.ablation }, ablationBinning, config);
   const cpt = studyTemplates('cp', cp.templates, networks, binning, config);
+  // the categories alone (one bin each): what the parameter network's binning adds
+  const ytCategories = studyTemplates('yukawa', yukawa.templates, networks, { edges: binning.edges.map(() => []) }, config);
   const bins = (spec: BinnedModelSpec) => spec.channels.reduce((n, c) => n + c.samples[0].coefficients.length, 0);
   log(`[templates] ${yt.parametrised.channels.length} of ${CATEGORY_COUNT} categories used, ${bins(yt.parametrised)} bins`);
 
@@ -89,6 +91,7 @@ export async function runFourTop(options: RunOptions) {
     scans.push({ label: 'cross section only', luminosity: L, result: yukawaScan(crossSectionOnlySpec(yt.notParametrised), L, config.luminosity, range, config.scanPoints) });
     scans.push({ label: 'ablation: local weights', luminosity: L, result: yukawaScan(ytAblation.parametrised, L, config.luminosity, range, config.scanPoints) });
     scans.push({ label: 'ablation: local weights, not parametrised', luminosity: L, result: yukawaScan(ytAblation.notParametrised, L, config.luminosity, range, config.scanPoints) });
+    scans.push({ label: 'categories only, not parametrised', luminosity: L, result: yukawaScan(ytCategories.notParametrised, L, config.luminosity, range, config.scanPoints) });
   }
   const table: Interval68And95[] = scans.map((s) => ({ label: s.label, luminosity: s.luminosity, best: s.result.best, i68: fmtSegments(s.result, 0.68), i95: fmtSegments(s.result, 0.95), converged: s.result.converged }));
 
@@ -118,6 +121,7 @@ export async function runFourTop(options: RunOptions) {
   // figures
   const figures = {
     categories: { name: 'category-map', caption: `The 55 categories of the background-rejection network (seed 000 fig. 3): expected tt̄tt̄ events (S) and S/√B at ${config.luminosity} fb⁻¹ per category.`, svg: categoryMapFigure(yt.parametrised) },
+    features: { name: 'feature-ht', caption: 'H_T of tt̄tt̄ events weighted to Y_t = 0, 1, 2: events that dominate at large Y_t (high weights) are harder (seed 000 fig. 2).', svg: featureFigure(yukawa.templates.tttt, 4, 'H_T [GeV]', [300, 2500], 'feature-ht') },
     output: { name: 'parameter-output', caption: 'Output of the parameter network for tt̄tt̄ events at Y_t = 0, 1, 2 (reweighted) and for the backgrounds (seed 000 fig. 5).', svg: outputFigure(yukawa.templates, evaluateNetworks, networks) },
     scans: { name: 'yukawa-scans', caption: `Expected −2Δln L of Y_t at ${config.luminosities.join(', ')} fb⁻¹, tt̄H and tt̄ parametrised (solid) and not (dashed) (seed 000 figs. 9-10).`, svg: scanFigure(scans.filter((s) => s.label === 'parametrised' || s.label === 'not parametrised'), 'yukawa-scans') },
     comparison: { name: 'yukawa-comparison', caption: `At ${config.luminosity} fb⁻¹, tt̄H and tt̄ not parametrised: the binned templates against the cross section alone (seed 000 fig. 12) and against the referee’s ablation (local reweighting factors).`, svg: scanFigure(scans.filter((s) => s.luminosity === config.luminosity && ['not parametrised', 'cross section only', 'ablation: local weights, not parametrised'].includes(s.label)), 'yukawa-comparison') },
@@ -132,7 +136,11 @@ export async function runFourTop(options: RunOptions) {
     parameterNetwork: { parameters: networks.parameter.parameters, epochs: config.parameterNetwork.epochs, seconds: Number(networks.parameter.seconds.toFixed(1)), finalLoss: networks.parameter.history.at(-1) },
     ablation: { seconds: Number(networks.ablation.seconds.toFixed(1)), finalLoss: networks.ablation.history.at(-1) },
   };
-  const configuration = { fourTop: { ...config }, training: trainingFigures, crossSections: { selected: SELECTED_CROSS_SECTION, ttttInclusiveFb: TTTT_INCLUSIVE_FB, ttttYukawaCoefficients: TTTT_YT_COEFFICIENTS } };
+  const configuration = {
+    fourTop: { ...config },
+    parameterNetworkLoss: `weighted binary cross-entropy between the tt̄tt̄ events weighted at the SM (label 0) and the same events weighted at Y_t = ${config.parameterNetwork.alternative} (label 1, the global simulator weight); minimised by s = p(x|Y_alt)/(p(x|Y_alt) + p(x|SM)), a monotone function of the likelihood ratio (CARL, seed 003 eq. 6-8)`,
+    ablationLoss: `the same with local reweighting factors 1 + ${config.ablationEpsilon} c_1 (the first-order expansion at the SM)`,
+    training: trainingFigures, crossSections: { selected: SELECTED_CROSS_SECTION, ttttInclusiveFb: TTTT_INCLUSIVE_FB, ttttYukawaCoefficients: TTTT_YT_COEFFICIENTS } };
   const notes = [
     'Synthetic benchmark (scripts/simulators/four-top.ts): the amplitude structure, the σ_tttt(Y_t) coefficients and the normalisations are the real ones; the kinematics are stand-ins. The data are the Asimov expectation at the SM.',
     'Parametrised: tt̄H ∝ Y_t² (a_t² + b_t²) and tt̄ weakly dependent follow θ; not parametrised (-np): they stay at their SM yields.',
@@ -155,7 +163,7 @@ export async function runFourTop(options: RunOptions) {
       versions,
     });
   const published = [
-    await publish('tttt-yukawa', 'Top Yukawa from four-top production (synthetic benchmark), tt̄H and tt̄ parametrised', yt.parametrised, 'yukawa', [figures.scans, figures.comparison, figures.xsec, figures.categories, figures.output], []),
+    await publish('tttt-yukawa', 'Top Yukawa from four-top production (synthetic benchmark), tt̄H and tt̄ parametrised', yt.parametrised, 'yukawa', [figures.scans, figures.comparison, figures.xsec, figures.categories, figures.output, figures.features], []),
     await publish('tttt-yukawa-np', 'Top Yukawa from four-top production (synthetic benchmark), tt̄H and tt̄ not parametrised', yt.notParametrised, 'yukawa', [figures.scans, figures.categories], []),
     await publish('tttt-cp', 'CP structure of the top Yukawa (a_t, b_t) from four-top production (synthetic benchmark), tt̄H and tt̄ parametrised', cpt.parametrised, 'cp', [figures.cp, figures.categories], ['The summary statistic is CP-even: the regions are symmetric under b_t → −b_t.']),
     await publish('tttt-cp-np', 'CP structure of the top Yukawa (a_t, b_t) from four-top production (synthetic benchmark), tt̄H and tt̄ not parametrised', cpt.notParametrised, 'cp', [figures.cp], ['The summary statistic is CP-even: the regions are symmetric under b_t → −b_t.']),

@@ -122,7 +122,8 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/likelihoods/{id}/workspace',
     summary: 'pyhf workspace',
-    description: 'A binned likelihood as a pyhf workspace (schema 1.0.0): exact for models without polynomial parameters, else at the reference point θ0.',
+    description:
+      'A binned likelihood as a pyhf workspace (schema 1.0.0): exact for models without polynomial parameters, else at the reference point θ0. A likelihood that publishes no observed counts gets the Asimov expectation at θ0 as its observations; the `X-Observations` header says which (`published` or `asimov-at-reference`).',
     response: PyhfWorkspaceSchema,
   },
   ...(

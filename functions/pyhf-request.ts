@@ -140,12 +140,24 @@ function modelSummary(imported: ImportedWorkspace, artifact: LoadedArtifact, pat
 /**
  * A published binned artifact as a pyhf workspace (exact where the model has no polynomial
  * parameters; else at the reference point θ0), with its measurement's POI and observations.
+ * An artifact that publishes no observed counts is written, with `asimov`, with the Asimov
+ * expectation at θ0 as its observations (`observations` says which); without, it is refused.
  */
-export function artifactWorkspace(artifact: LoadedArtifact): PyhfWorkspace {
+export function artifactWorkspace(artifact: LoadedArtifact, options: { asimov?: boolean } = {}): PyhfWorkspace {
+  return artifactWorkspaceWithSource(artifact, options).workspace;
+}
+
+export function artifactWorkspaceWithSource(artifact: LoadedArtifact, options: { asimov?: boolean } = {}): { workspace: PyhfWorkspace; observations: 'published' | 'asimov-at-reference' } {
   if (artifact.unbinned.length || artifact.binned.length !== 1) throw new Problem(422, 'not-applicable', `only a likelihood of one binned term can be written as a pyhf workspace; '${artifact.manifest.id}' has ${artifact.unbinned.length} unbinned and ${artifact.binned.length} binned terms`);
-  const { model, observations } = artifact.binned[0];
-  if (!observations) throw new Problem(422, 'not-applicable', `'${artifact.manifest.id}' publishes no observed counts, which a pyhf workspace needs`);
-  return guarded('workspace', () => exportWorkspace(model, observations, artifact.manifest.parameters[0].name));
+  const { model, observations, term } = artifact.binned[0];
+  let counts = observations;
+  if (!counts) {
+    if (!options.asimov) throw new Problem(422, 'not-applicable', `'${artifact.manifest.id}' publishes no observed counts, which this operation needs`);
+    const expected = term.expected(artifact.likelihood.initial(), artifact.likelihood.termIndex(term));
+    counts = Object.fromEntries(term.channels.map((c) => [c.name, Array.from(expected.subarray(c.offset, c.offset + c.bins))]));
+  }
+  const workspace = guarded('workspace', () => exportWorkspace(model, counts!, artifact.manifest.parameters[0].name));
+  return { workspace, observations: observations ? 'published' : 'asimov-at-reference' };
 }
 
 /** The POI a reinterpretation scales the signal with, and the signal sample it names or implies. */

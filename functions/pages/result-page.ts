@@ -222,7 +222,7 @@ ${term.description ? html`<p>${term.description}</p>` : ''}
 ${term.description ? html`<p>${term.description}</p>` : ''}
 ${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.term.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bin${ch.bins === 1 ? '' : 's'})`)}</dd>
 <dt>parameters</dt><dd>${runtime.term.parameters.length} (${runtime.term.constraints.length} constrained)</dd>
-${artifact.binned.length === 1 && !artifact.unbinned.length && runtime.observations ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.term.interest ? ', at the reference point θ0' : ', exact'})</span></dd>` : ''}</dl>` : ''}
+${artifact.binned.length === 1 && !artifact.unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.term.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
 </div>`;
 })}`;
 }

@@ -11,7 +11,7 @@ import { readBody, respond } from '../body.js';
 import { flattenEvents, pointVectors } from '../dataset-request.js';
 import { clsOperation, evaluating, fitOperation, intervalOperation, nllOperation, upperLimitOperation } from '../operations.js';
 import { Problem } from '../problem.js';
-import { artifactWorkspace, reinterpretOperation } from '../pyhf-request.js';
+import { artifactWorkspace, artifactWorkspaceWithSource, reinterpretOperation } from '../pyhf-request.js';
 import { ClsRequestSchema, FitRequestSchema, IntervalRequestSchema, LIMITS, NllRequestSchema, RatioRequestSchema, ReinterpretRequestSchema, UpperLimitRequestSchema } from '../schemas.js';
 import type { ArtifactStore } from '../store.js';
 
@@ -149,5 +149,6 @@ v1.get('/likelihoods/:spec/workspace', async (c) => {
   const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
   const headers = cacheHeaders(etag, latest, spec.includes('@'));
   if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });
-  return respond(c, artifactWorkspace(artifact), 200, headers);
+  const { workspace, observations } = artifactWorkspaceWithSource(artifact, { asimov: true });
+  return respond(c, workspace, 200, { ...headers, 'x-observations': observations });
 });

@@ -113,10 +113,13 @@ export async function runFourTop(options: RunOptions) {
   for (let a = 0; a <= 2; a += 0.5) for (let b = -1; b <= 1; b += 0.5) cpGrid.push([a, b]);
   const exported = {
     yukawa: await exportPatchSet(yt.parametrised, ['Yt'], yukawaGrid.map((y) => [y])),
+    'yukawa-np': await exportPatchSet(yt.notParametrised, ['Yt'], yukawaGrid.map((y) => [y])),
     cp: await exportPatchSet(cpt.parametrised, ['at', 'bt'], cpGrid),
+    'cp-np': await exportPatchSet(cpt.notParametrised, ['at', 'bt'], cpGrid),
   };
   const equivalence = exportSmEquivalence(yt.parametrised, exported.yukawa.background, exported.yukawa.patchset, [1], config.luminosity);
-  log(`[export] SM point: max |ΔNLL difference| ${equivalence.maxDifference.toExponential(2)}, best-fit nuisances within ${equivalence.maxParameterDifference.toExponential(2)}`);
+  const equivalenceNp = exportSmEquivalence(yt.notParametrised, exported['yukawa-np'].background, exported['yukawa-np'].patchset, [1], config.luminosity);
+  log(`[export] SM point: max |ΔNLL difference| ${equivalence.maxDifference.toExponential(2)} (not parametrised ${equivalenceNp.maxDifference.toExponential(2)}), best-fit nuisances within ${Math.max(equivalence.maxParameterDifference, equivalenceNp.maxParameterDifference).toExponential(2)}`);
 
   // figures
   const figures = {
@@ -158,7 +161,7 @@ export async function runFourTop(options: RunOptions) {
       config,
       figures: figureList,
       notes: [...notes, ...extra],
-      closure: study === 'yukawa' ? { exportSmMaxNllDifference: equivalence.maxDifference, exportSmMaxBestFitDifference: equivalence.maxParameterDifference } : {},
+      closure: id.startsWith('tttt-yukawa') ? { exportSmMaxNllDifference: (id.endsWith('-np') ? equivalenceNp : equivalence).maxDifference, exportSmMaxBestFitDifference: (id.endsWith('-np') ? equivalenceNp : equivalence).maxParameterDifference } : {},
       configuration,
       versions,
     });
@@ -178,7 +181,7 @@ export async function runFourTop(options: RunOptions) {
       await writeFile(join(folder, 'patchset.json'), JSON.stringify(e.patchset));
     }
   }
-  return { config, table, scans, contours, published, exported, equivalence, trainingFigures, figures, generator, seconds: Number(seconds()) };
+  return { config, table, scans, contours, published, exported, equivalence, equivalenceNp, trainingFigures, figures, generator, seconds: Number(seconds()) };
 }
 
 /**

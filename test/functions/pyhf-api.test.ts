@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
 import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
+import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { importWorkspace, pyhfLikelihood } from '../../models/pyhf/import.js';
+import { readArtifactFolder } from '../../scripts/lib/artifact-writer.js';
 import { importAndPublish } from '../../scripts/pyhf/import-workspace.js';
 import { patchSetOf, reference, SHARED_WORKSPACES, workspaceText, type Reference } from '../models/pyhf/fixtures.js';
 
@@ -263,6 +265,22 @@ describe('a workspace published with `import`', () => {
     const inline = await (await post('/v1/pyhf/reinterpret', inlineBody({ signal: { yields }, values: [1] }))).json();
     expect(Math.abs(published.cls.results[0].cls - inline.cls.results[0].cls)).toBeLessThan(1e-8);
     expect(relative(published.upperLimit.observed, inline.upperLimit.observed)).toBeLessThan(1e-6);
+  });
+
+  it('a binned likelihood without observed counts exports with its Asimov expectation at θ0, and says so', async () => {
+    const res = await app.request('/v1/likelihoods/tttt-yukawa-np/workspace');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-observations')).toBe('asimov-at-reference');
+    const exported = pyhfLikelihood(importWorkspace(await res.json(), { poi: null }));
+    const artifact = await readArtifactFolder('likelihoods/tttt-yukawa-np/1.0.0');
+    const data = resolveDataset(artifact, { kind: 'asimov' });
+    const ours = artifact.likelihood;
+    const toExported = (p: Float64Array) => Float64Array.from(exported.likelihood.names, (n) => p[ours.indexOf(n)]);
+    const base = ours.initial();
+    const shifted = base.map((v, i) => (i === 0 ? v : v + 0.02 * ((i % 3) - 1)));
+    const dOurs = ours.nll(shifted, data) - ours.nll(base, data);
+    const dExported = exported.likelihood.nll(toExported(shifted), exported.data) - exported.likelihood.nll(toExported(base), exported.data);
+    expect(Math.abs(dOurs - dExported)).toBeLessThan(1e-9);
   });
 
   it('the workspace of an unbinned likelihood is 422 not-applicable', async () => {

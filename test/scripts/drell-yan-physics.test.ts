@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateMonomials } from '../../models/basis/monomial-basis.js';
 import { createRandom } from '../../models/random.js';
-import { ALPHA, BASIS, GAMMA_Z, hadronicCoefficients, LAMBDA, M_Z, partonicCoefficients, pdf, SIN2_W } from '../../scripts/simulators/drell-yan-physics.js';
+import { ALPHA, BASIS, crossSectionCoefficients, GAMMA_Z, hadronicCoefficients, LAMBDA, M_MAX, M_MIN, M_Z, partonicCoefficients, pdf, sampleDrellYan, SIN2_W, SQRT_S } from '../../scripts/simulators/drell-yan-physics.js';
 
 /** dσ̂/dcos θ* computed directly from the issue's formulas with complex arithmetic. */
 function direct(quark: 'u' | 'd', s: number, c: number, theta: readonly number[]): number {
@@ -102,5 +102,36 @@ describe('Drell–Yan in the SMEFT, leading order', () => {
     const b = hadronicCoefficients(400, 0, -0.37);
     a.forEach((v, k) => expect(v).toBeCloseTo(b[k], 12));
     expect(Array.from(hadronicCoefficients(400, 12, 0.1)).every((v) => v === 0)).toBe(true); // beyond the kinematic limit
+  });
+
+  it('importance-sampled events give σ(θ)’s coefficients of an independent quadrature, within their Monte Carlo errors', () => {
+    // quadrature: ln m, y and cos θ* on midpoint grids (the integrand is smooth in each)
+    const C = BASIS.size;
+    const quadrature = new Float64Array(C);
+    const nm = 300;
+    const ny = 60;
+    const nc = 12;
+    const h = new Float64Array(C);
+    for (let a = 0; a < nm; a++) {
+      const lm = Math.log(M_MIN) + ((a + 0.5) / nm) * Math.log(M_MAX / M_MIN);
+      const m = Math.exp(lm);
+      const yMax = Math.log(SQRT_S / m);
+      for (let b = 0; b < ny; b++) {
+        const y = -yMax + ((b + 0.5) / ny) * 2 * yMax;
+        for (let c = 0; c < nc; c++) {
+          const cos = -1 + ((c + 0.5) / nc) * 2;
+          hadronicCoefficients(m, y, cos, h);
+          const volume = (Math.log(M_MAX / M_MIN) / nm) * m * ((2 * yMax) / ny) * (2 / nc);
+          for (let k = 0; k < C; k++) quadrature[k] += h[k] * volume;
+        }
+      }
+    }
+    const rng = createRandom(31);
+    const { value, error } = crossSectionCoefficients(sampleDrellYan(100_000, () => rng.uniform()));
+    expect(quadrature[0]).toBeGreaterThan(1); // pb: a physical size for m > 120 GeV at 13.6 TeV
+    for (const k of [0, 1, 3, 4, 9]) {
+      // the midpoint grids are accurate to well below a per cent here
+      expect(Math.abs(value[k] - quadrature[k]), `coefficient ${k}`).toBeLessThan(4 * error[k] + 5e-3 * Math.abs(quadrature[k]));
+    }
   });
 });

@@ -208,3 +208,111 @@ export function crossSectionCoefficients(events: Pick<PartonEvents, 'count' | 'c
   const error = value.map((s, k) => Math.sqrt(Math.max(0, squares[k] - (s * s) / events.count)));
   return { value, error };
 }
+
+// ---------------------------------------------------------------------------------------
+// The detector (θ-independent, so that seed 003 eq. 2-5 hold)
+
+export const RECO_OBSERVABLES = ['lm_pt', 'lm_eta', 'lm_phi', 'lp_pt', 'lp_eta', 'lp_phi', 'm_ll', 'cos_cs', 'y_ll', 'pt_ll'] as const;
+
+export interface DetectorOptions {
+  /** σ/p_T = a ⊕ b·p_T/GeV (default 1% ⊕ 0.01%) */
+  resolution?: [number, number];
+  /** Gaussian smearing of η and φ (default 0.001) */
+  angular?: number;
+  /** mean p_T of the dilepton system from initial-state radiation, GeV (default 12; Γ(2) distributed) */
+  meanPairPt?: number;
+  efficiency?: number;
+  ptMin?: number;
+  etaMax?: number;
+  mllMin?: number;
+}
+
+type FourVector = [number, number, number, number]; // E, px, py, pz
+
+function boostZ(p: FourVector, rapidity: number): FourVector {
+  const ch = Math.cosh(rapidity);
+  const sh = Math.sinh(rapidity);
+  return [p[0] * ch + p[3] * sh, p[1], p[2], p[3] * ch + p[0] * sh];
+}
+
+/** Boost along the transverse direction φ with β = pT/mT (the pair gets transverse momentum pT). */
+function boostTransverse(p: FourVector, m: number, pt: number, phi: number): FourVector {
+  if (pt === 0) return p;
+  const mt = Math.hypot(m, pt);
+  const gamma = mt / m;
+  const beta = pt / mt;
+  const nx = Math.cos(phi);
+  const ny = Math.sin(phi);
+  const along = p[1] * nx + p[2] * ny;
+  const e = gamma * (p[0] + beta * along);
+  const alongPrime = gamma * (along + beta * p[0]);
+  return [e, p[1] + (alongPrime - along) * nx, p[2] + (alongPrime - along) * ny, p[3]];
+}
+
+const ptOf = (p: FourVector) => Math.hypot(p[1], p[2]);
+const etaOf = (p: FourVector) => Math.asinh(p[3] / ptOf(p));
+const phiOf = (p: FourVector) => Math.atan2(p[2], p[1]);
+const fromPtEtaPhi = (pt: number, eta: number, phi: number): FourVector => [pt * Math.cosh(eta), pt * Math.cos(phi), pt * Math.sin(phi), pt * Math.sinh(eta)];
+
+/** cos θ in the Collins–Soper frame, the z axis oriented along the pair's longitudinal motion. */
+export function collinsSoper(lm: FourVector, lp: FourVector): number {
+  const P: FourVector = [lm[0] + lp[0], lm[1] + lp[1], lm[2] + lp[2], lm[3] + lp[3]];
+  const m2 = P[0] ** 2 - P[1] ** 2 - P[2] ** 2 - P[3] ** 2;
+  const pt2 = P[1] ** 2 + P[2] ** 2;
+  const plus = (p: FourVector) => (p[0] + p[3]) / Math.SQRT2;
+  const minus = (p: FourVector) => (p[0] - p[3]) / Math.SQRT2;
+  const value = (2 * (plus(lm) * minus(lp) - minus(lm) * plus(lp))) / Math.sqrt(m2 * (m2 + pt2));
+  return P[3] < 0 ? -value : value;
+}
+
+/**
+ * Reco-level observables of parton-level events: leptons built in the pair's rest frame (ℓ⁻ at
+ * θ* from +z, azimuth uniform), given an ISR transverse momentum and the pair's rapidity,
+ * then smeared and selected. Returns the observables (accepted events only, RECO_OBSERVABLES
+ * order) and the indices of the accepted events.
+ */
+export function detector(events: Pick<PartonEvents, 'count' | 'm' | 'y' | 'cosTheta'>, random: { uniform(): number; normal(): number }, options: DetectorOptions = {}): { reco: Float64Array; accepted: Int32Array } {
+  const [a, b] = options.resolution ?? [0.01, 1e-4];
+  const angular = options.angular ?? 0.001;
+  const meanPairPt = options.meanPairPt ?? 12;
+  const efficiency = options.efficiency ?? 0.95;
+  const ptMin = options.ptMin ?? 25;
+  const etaMax = options.etaMax ?? 2.4;
+  const mllMin = options.mllMin ?? 150;
+  const D = RECO_OBSERVABLES.length;
+  const rows: number[] = [];
+  const accepted: number[] = [];
+  for (let i = 0; i < events.count; i++) {
+    const m = events.m[i];
+    const cos = events.cosTheta[i];
+    const sin = Math.sqrt(Math.max(0, 1 - cos * cos));
+    const phi = 2 * Math.PI * random.uniform();
+    const half = m / 2;
+    let lm: FourVector = [half, half * sin * Math.cos(phi), half * sin * Math.sin(phi), half * cos];
+    let lp: FourVector = [half, -lm[1], -lm[2], -lm[3]];
+    // Γ(2, θ) transverse momentum: the sum of two exponentials of mean θ
+    const pairPt = meanPairPt > 0 ? -(meanPairPt / 2) * Math.log((1 - random.uniform()) * (1 - random.uniform())) : 0;
+    const pairPhi = 2 * Math.PI * random.uniform();
+    // the pair's rapidity is y: boost transversely first, then along z by y
+    lm = boostZ(boostTransverse(lm, m, pairPt, pairPhi), events.y[i]);
+    lp = boostZ(boostTransverse(lp, m, pairPt, pairPhi), events.y[i]);
+    const smear = (p: FourVector): FourVector => {
+      const pt = ptOf(p);
+      const sigma = Math.hypot(a, b * pt);
+      return fromPtEtaPhi(pt * (1 + sigma * random.normal()), etaOf(p) + angular * random.normal(), phiOf(p) + angular * random.normal());
+    };
+    const rm = smear(lm);
+    const rp = smear(lp);
+    const found = random.uniform() < efficiency && random.uniform() < efficiency;
+    const inside = (p: FourVector) => ptOf(p) > ptMin && Math.abs(etaOf(p)) < etaMax;
+    if (!found || !inside(rm) || !inside(rp)) continue;
+    const P: FourVector = [rm[0] + rp[0], rm[1] + rp[1], rm[2] + rp[2], rm[3] + rp[3]];
+    const mll = Math.sqrt(Math.max(0, P[0] ** 2 - P[1] ** 2 - P[2] ** 2 - P[3] ** 2));
+    if (mll < mllMin) continue;
+    rows.push(ptOf(rm), etaOf(rm), phiOf(rm), ptOf(rp), etaOf(rp), phiOf(rp), mll, collinsSoper(rm, rp), 0.5 * Math.log((P[0] + P[3]) / (P[0] - P[3])), ptOf(P));
+    accepted.push(i);
+  }
+  const reco = Float64Array.from(rows);
+  if (reco.length !== accepted.length * D) throw new Error('internal: row width');
+  return { reco, accepted: Int32Array.from(accepted) };
+}

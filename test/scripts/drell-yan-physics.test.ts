@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateMonomials } from '../../models/basis/monomial-basis.js';
 import { createRandom } from '../../models/random.js';
-import { ALPHA, BASIS, crossSectionCoefficients, GAMMA_Z, hadronicCoefficients, LAMBDA, M_MAX, M_MIN, M_Z, partonicCoefficients, pdf, sampleDrellYan, SIN2_W, SQRT_S } from '../../scripts/simulators/drell-yan-physics.js';
+import { ALPHA, BASIS, crossSectionCoefficients, detector, GAMMA_Z, RECO_OBSERVABLES, hadronicCoefficients, LAMBDA, M_MAX, M_MIN, M_Z, partonicCoefficients, pdf, sampleDrellYan, SIN2_W, SQRT_S } from '../../scripts/simulators/drell-yan-physics.js';
 
 /** dσ̂/dcos θ* computed directly from the issue's formulas with complex arithmetic. */
 function direct(quark: 'u' | 'd', s: number, c: number, theta: readonly number[]): number {
@@ -133,5 +133,56 @@ describe('Drell–Yan in the SMEFT, leading order', () => {
       // the midpoint grids are accurate to well below a per cent here
       expect(Math.abs(value[k] - quadrature[k]), `coefficient ${k}`).toBeLessThan(4 * error[k] + 5e-3 * Math.abs(quadrature[k]));
     }
+  });
+
+  it('the detector without smearing keeps the pair mass and rapidity exactly, and the Collins–Soper angle at zero p_T', () => {
+    const rng = createRandom(5);
+    const events = sampleDrellYan(2000, () => rng.uniform());
+    const D = RECO_OBSERVABLES.length;
+    const exact = { resolution: [0, 0] as [number, number], angular: 0, efficiency: 1, ptMin: 0, etaMax: Infinity, mllMin: 0 };
+    const flat = detector(events, rng, { ...exact, meanPairPt: 0 });
+    expect(flat.accepted.length).toBe(2000);
+    for (let r = 0; r < 2000; r++) {
+      const i = flat.accepted[r];
+      expect(flat.reco[r * D + 6]).toBeCloseTo(events.m[i], 8);
+      expect(flat.reco[r * D + 8]).toBeCloseTo(events.y[i], 8);
+      // the Collins–Soper z axis follows the pair: the quark is taken from the proton it moves with
+      expect(flat.reco[r * D + 7]).toBeCloseTo(Math.sign(events.y[i]) * events.cosTheta[i], 8);
+    }
+    const boosted = detector(events, rng, { ...exact, meanPairPt: 12 });
+    let meanPt = 0;
+    for (let r = 0; r < 2000; r++) {
+      const i = boosted.accepted[r];
+      expect(boosted.reco[r * D + 6]).toBeCloseTo(events.m[i], 6);
+      expect(boosted.reco[r * D + 8]).toBeCloseTo(events.y[i], 8);
+      meanPt += boosted.reco[r * D + 9] / 2000;
+    }
+    expect(Math.abs(meanPt - 12)).toBeLessThan(4 * Math.sqrt(2 * 36 / 2000)); // Γ(2, 6): variance 72
+  });
+
+  it('the detector accepts each lepton with 95% efficiency and applies the cuts', () => {
+    const rng = createRandom(6);
+    const events = sampleDrellYan(20_000, () => rng.uniform());
+    const open = detector(events, rng, { ptMin: 0, etaMax: Infinity, mllMin: 0 });
+    const p = open.accepted.length / 20_000;
+    expect(Math.abs(p - 0.95 ** 2)).toBeLessThan(4 * Math.sqrt((0.9025 * 0.0975) / 20_000));
+    const { reco, accepted } = detector(events, rng);
+    const D = RECO_OBSERVABLES.length;
+    for (let r = 0; r < accepted.length; r++) {
+      expect(Math.min(reco[r * D], reco[r * D + 3])).toBeGreaterThan(25);
+      expect(Math.max(Math.abs(reco[r * D + 1]), Math.abs(reco[r * D + 4]))).toBeLessThan(2.4);
+      expect(reco[r * D + 6]).toBeGreaterThan(150);
+    }
+    // m_ll > 150 GeV with a ~1% mass resolution: no event generated below 140 GeV survives, most above 200 GeV do
+    expect(Array.from(accepted).filter((i) => events.m[i] < 140)).toHaveLength(0);
+    // the cross-section-weighted acceptance above 200 GeV: below the efficiency², well above the |η| cut's loss alone
+    const weightAbove = (indices: Iterable<number>) => {
+      let w = 0;
+      for (const i of indices) if (events.m[i] > 200) w += events.weights[i];
+      return w;
+    };
+    const acceptance = weightAbove(accepted) / weightAbove(events.m.keys());
+    expect(acceptance).toBeLessThan(0.95 ** 2);
+    expect(acceptance).toBeGreaterThan(0.5);
   });
 });

@@ -273,6 +273,23 @@ program
     console.log(`published ${result.published.map((p) => p.artifact.manifest.id).join(', ')}; wrote ${options.docs} (${result.seconds} s)`);
   });
 
+program
+  .command('drell-yan-baselines')
+  .description('issue 6, the inferences without training: rate, m_ll histogram (published as dy-smeft-run3-mll) and parton truth for the Drell-Yan SMEFT benchmark; writes docs/drell-yan.md')
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
+  .option('--docs <file>', 'the results document', 'docs/drell-yan.md')
+  .option('--events <n>', 'signal parton events', positiveInteger, 400_000)
+  .action(async (options) => {
+    const { runBaselines } = await import('./drell-yan/baselines.js');
+    const { writeDrellYanReport } = await import('./drell-yan/report.js');
+    const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
+    const result = await runBaselines({ out: options.out, version: options.version, config: { events: options.events }, log: (line) => console.log(line) });
+    await writeCatalogueIndex(options.out);
+    await writeDrellYanReport(result, options.docs);
+    console.log(`published dy-smeft-run3-mll@${options.version}; wrote ${options.docs} (${result.seconds.toFixed(0)} s)`);
+  });
+
 type PipelineConfig = import('./pipeline/toy-pipeline.js').ToyPipelineConfig;
 
 /** Reads and validates a pipeline config; with `out`, refuses a version already published there. */

@@ -35,7 +35,7 @@ type Patch = { name: string; values: (number | string)[] } | null;
 /** A failure of a pyhf document as a 422 problem; `at` is the request field the document came from. */
 function pyhfProblem(error: unknown, at: string): unknown {
   if (error instanceof InvalidPyhfDocumentError) {
-    const field = error.document === 'workspace' ? at : error.document === 'patchset' ? 'patchset' : at;
+    const field = error.document === 'patchset' ? 'patchset' : at;
     const errors = error.issues.slice(0, 20).map((i) => ({ path: [field, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message, code: i.code }));
     return new Problem(422, 'invalid-workspace', `invalid pyhf ${error.document}: ${errors[0] ? `at ${errors[0].path.join('.')}: ${errors[0].message}` : ''}`, errors);
   }

@@ -6,7 +6,7 @@ import { COLORS, contourPlot, heatmapPlot, linePlot, type ContourLayer, type Ser
 import type { ProfileContourResult } from '../../models/inference/contours.js';
 import type { ProfileIntervalResult } from '../../models/inference/intervals.js';
 import type { BinnedModelSpec } from '../../models/terms/binned-template.js';
-import { FEATURE_COUNT, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process } from '../simulators/four-top.js';
+import { eventRatio, FEATURE_COUNT, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process } from '../simulators/four-top.js';
 import { categoryCell, CATEGORY_COUNT } from './binning.js';
 import type { TrainedMlp } from './mlp.js';
 import { channelName } from './templates.js';
@@ -52,12 +52,7 @@ export function outputFigure(samples: Record<Process, FourTopSample>, evaluate: 
     return h.map((v) => v / total);
   };
   const tttt = samples.tttt;
-  const C = tttt.basis.size;
-  const at = (Y: number) => (i: number) => {
-    let r = 0;
-    for (let k = 0; k < C; k++) r += tttt.coefficients[i * C + k] * (Y - 1) ** k;
-    return r;
-  };
+  const at = (Y: number) => (i: number) => eventRatio(tttt, i, [Y]);
   const step = (values: number[]) => values.flatMap((v, b) => [[b / bins, v] as const, [(b + 1) / bins, v] as const]);
   const series: Series[] = [
     { points: step(histogram(tttt, at(1))), color: COLORS.black, label: 'tt̄tt̄, Y_t = 1' },
@@ -76,14 +71,11 @@ export function outputFigure(samples: Record<Process, FourTopSample>, evaluate: 
  */
 export function featureFigure(sample: FourTopSample, feature: number, name: string, range: [number, number], id: string): string {
   const bins = 30;
-  const C = sample.basis.size;
   const histogram = (Y: number) => {
     const h = new Array<number>(bins).fill(0);
     let total = 0;
     for (let i = 0; i < sample.count; i++) {
-      let r = 0;
-      for (let k = 0; k < C; k++) r += sample.coefficients[i * C + k] * (Y - 1) ** k;
-      const w = sample.weights[i] * r;
+      const w = sample.weights[i] * eventRatio(sample, i, [Y]);
       const v = sample.features[i * FEATURE_COUNT + feature];
       const b = Math.floor(((v - range[0]) / (range[1] - range[0])) * bins);
       if (b >= 0 && b < bins) h[b] += w;

@@ -31,7 +31,7 @@ import { createLikelihood, type LikelihoodData } from '../../models/likelihood/l
 import { compileBinnedModel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
-import { FEATURE_COUNT, PROCESSES, SELECTED_CROSS_SECTION, simulateFourTop, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process, type Study } from '../simulators/four-top.js';
+import { eventRatio, FEATURE_COUNT, PROCESSES, SELECTED_CROSS_SECTION, simulateFourTop, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process, type Study } from '../simulators/four-top.js';
 import { backendProvenance, selectBackend } from '../training/backend.js';
 import { binOf, CATEGORY_COUNT, categoryOf, optimalMerge, quantileEdges } from './binning.js';
 import { trainMlp, type MlpConfig, type TrainedMlp } from './mlp.js';
@@ -133,12 +133,8 @@ export async function trainNetworks(training: Record<Process, FourTopSample>, co
     }
     return { xx, y, w, m: 2 * m };
   };
-  const dY = config.parameterNetwork.alternative - 1;
-  const global = pair((i) => {
-    let r = 0;
-    for (let k = 0; k < C; k++) r += tttt.coefficients[i * C + k] * dY ** k;
-    return r;
-  });
+  const alternative = [config.parameterNetwork.alternative];
+  const global = pair((i) => eventRatio(tttt, i, alternative));
   const parameter = await trainMlp(global.xx, global.m, FEATURE_COUNT, global.y, global.w, 'sigmoid', 1, config.parameterNetwork, (e, l) => log(`parameter network epoch ${e}: loss ${l.toFixed(4)}`));
   const local = pair((i) => 1 + config.ablationEpsilon * tttt.coefficients[i * C + 1]);
   const ablation = await trainMlp(local.xx, local.m, FEATURE_COUNT, local.y, local.w, 'sigmoid', 1, { ...config.parameterNetwork, seed: config.parameterNetwork.seed + 1 }, (e, l) => log(`ablation network epoch ${e}: loss ${l.toFixed(4)}`));
@@ -165,12 +161,7 @@ export interface Binning {
  */
 export function optimalBinning(training: Record<Process, FourTopSample>, evaluated: Record<Process, { category: Int32Array; score: Float32Array }>, config: FourTopConfig): Binning {
   const edges: number[][] = [];
-  const C = training.tttt.basis.size;
-  const yieldAt = (s: FourTopSample, i: number, Y: number) => {
-    let r = 0;
-    for (let k = 0; k < C; k++) r += s.coefficients[i * C + k] * (Y - 1) ** k;
-    return s.weights[i] * config.luminosity * r;
-  };
+  const yieldAt = (s: FourTopSample, i: number, Y: number) => s.weights[i] * config.luminosity * eventRatio(s, i, [Y]);
   for (let c = 0; c < CATEGORY_COUNT; c++) {
     const values: number[] = [];
     const weights: number[] = [];

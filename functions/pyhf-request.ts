@@ -26,6 +26,7 @@ import {
 } from '../models/pyhf/import.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../models/pyhf/reinterpret.js';
 import { InvalidBinnedModelError } from '../models/terms/binned-model-schema.js';
+import { countsByChannel } from '../models/terms/binned-template.js';
 import { clsOperation, upperLimitOperation } from './operations.js';
 import { Problem } from './problem.js';
 import type { ReinterpretRequest, WorkspaceSource } from './schemas.js';
@@ -154,7 +155,7 @@ export function artifactWorkspaceWithSource(artifact: LoadedArtifact, options: {
   if (!counts) {
     if (!options.asimov) throw new Problem(422, 'not-applicable', `'${artifact.manifest.id}' publishes no observed counts, which this operation needs`);
     const expected = term.expected(artifact.likelihood.initial(), artifact.likelihood.termIndex(term));
-    counts = Object.fromEntries(term.channels.map((c) => [c.name, Array.from(expected.subarray(c.offset, c.offset + c.bins))]));
+    counts = countsByChannel(term.channels, expected);
   }
   const workspace = guarded('workspace', () => exportWorkspace(model, counts!, artifact.manifest.parameters[0].name));
   return { workspace, observations: observations ? 'published' : 'asimov-at-reference' };

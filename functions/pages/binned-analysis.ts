@@ -8,7 +8,7 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { AsymptoticCalculator, InvalidPoiError, upperLimit } from '../../models/inference/cls.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
-import type { ModifierType } from '../../models/terms/binned-template.js';
+import { countsByChannel, type ModifierType } from '../../models/terms/binned-template.js';
 
 /** POI values of the CLs scan on a page. */
 export const CLS_POINTS = 25;
@@ -49,19 +49,18 @@ export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodDa
   const initial = likelihood.initial();
   return artifact.binned.map(({ term, model, observations }) => {
     const index = likelihood.termIndex(term);
-    const prefit = term.expected(initial, index);
-    const postfit = fit?.converged ? term.expected(fit.parameters, index) : null;
+    const prefit = countsByChannel(term.channels, term.expected(initial, index));
+    const postfit = fit?.converged ? countsByChannel(term.channels, term.expected(fit.parameters, index)) : null;
     const channels = term.channels.map((channel, c): ChannelSummary => {
       const spec = model.channels[c];
-      const slice = (v: Float64Array) => Array.from(v.subarray(channel.offset, channel.offset + channel.bins));
       return {
         name: channel.name,
         bins: channel.bins,
         // the coefficient of the constant monomial is the yield at the reference point
         samples: spec.samples.map((s) => ({ name: s.name, values: s.coefficients.map((k) => k[0]), modifiers: s.modifiers.map((m) => ({ type: m.type, name: m.name })) })),
         observed: observations?.[channel.name] ?? null,
-        prefit: slice(prefit),
-        postfit: postfit ? slice(postfit) : null,
+        prefit: prefit[channel.name],
+        postfit: postfit ? postfit[channel.name] : null,
       };
     });
     return { term: term.name, channels, fit: fit ? { converged: fit.converged, message: fit.message } : null };

@@ -122,6 +122,11 @@ interface LocalParameter {
   aux: number;
 }
 
+/** Concatenated per-bin values (counts, expected yields) split by channel name. */
+export function countsByChannel(channels: readonly BinnedChannel[], values: ArrayLike<number>): Record<string, number[]> {
+  return Object.fromEntries(channels.map((c) => [c.name, Array.from({ length: c.bins }, (_, b) => values[c.offset + b])]));
+}
+
 /**
  * Compiles a binned model specification (validated with `BinnedModelSchema`; throws
  * `InvalidBinnedModelError` listing every problem) into an evaluable term.

@@ -8,7 +8,7 @@
  */
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import { applyJsonPatch, exportWorkspace, findPatch, importWorkspace, pyhfDigest, pyhfLikelihood, type JsonPatchOperation, type PyhfPatchSet, type PyhfWorkspace } from '../../models/pyhf/import.js';
-import type { BinnedModelSpec } from '../../models/terms/binned-template.js';
+import { countsByChannel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { createRandom } from '../../models/random.js';
 import { templateLikelihood } from './pipeline.js';
 
@@ -18,7 +18,7 @@ const POI = 'mu_SIG';
 function asimovObservations(spec: BinnedModelSpec): Record<string, number[]> {
   const { term, likelihood } = templateLikelihood('t', spec, 1);
   const counts = term.expected(likelihood.initial(), likelihood.terms[0].index);
-  return Object.fromEntries(term.channels.map((c) => [c.name, Array.from(counts.subarray(c.offset, c.offset + c.bins))]));
+  return countsByChannel(term.channels, counts);
 }
 
 /** The model at θ as a pyhf workspace, the tt̄tt̄ sample carrying the normfactor mu_SIG. */

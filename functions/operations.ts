@@ -10,7 +10,6 @@ import { profileContour } from '../models/inference/contours.js';
 import { profileInterval } from '../models/inference/intervals.js';
 import { maximumLikelihood, type FitResult } from '../models/inference/mle.js';
 import { nllAtPoints } from '../models/inference/points.js';
-import type { LikelihoodData } from '../models/likelihood/likelihood.js';
 import { NonPositiveRateError } from '../models/likelihood/term.js';
 import { datasetProblem, pointVectors, resolveRequestData } from './dataset-request.js';
 import { Problem } from './problem.js';
@@ -145,11 +144,10 @@ export function intervalOperation(artifact: LoadedArtifact, request: IntervalReq
   };
 }
 
-/** The asymptotic calculator for the request's POI (default: the first parameter of interest); 422 where CLs does not apply. */
-function calculatorFor(artifact: LoadedArtifact, data: LikelihoodData, request: { poi?: string; testStatistic: 'qtilde' | 'q' }): AsymptoticCalculator {
-  const poi = request.poi ?? artifact.likelihood.names[0];
+/** Runs `f` on the request's POI (default: the first parameter of interest); a POI for which CLs does not apply is a 422. */
+function withPoi<T>(artifact: LoadedArtifact, request: { poi?: string }, f: (poi: string) => T): T {
   try {
-    return new AsymptoticCalculator(artifact.likelihood, data, poi, { testStatistic: request.testStatistic });
+    return f(request.poi ?? artifact.likelihood.names[0]);
   } catch (error) {
     if (error instanceof InvalidPoiError) throw new Problem(422, 'not-applicable', `CLs does not apply: ${error.message}`, [{ path: ['poi'], message: error.message }]);
     throw error;
@@ -176,7 +174,8 @@ function hypothesisTests(calculator: AsymptoticCalculator, values: readonly numb
 
 export function clsOperation(artifact: LoadedArtifact, request: ClsRequest) {
   const data = resolveRequestData(artifact, request);
-  return hypothesisTests(calculatorFor(artifact, data, request), request.values);
+  const calculator = withPoi(artifact, request, (poi) => new AsymptoticCalculator(artifact.likelihood, data, poi, { testStatistic: request.testStatistic }));
+  return hypothesisTests(calculator, request.values);
 }
 
 function upperLimitBody(limit: UpperLimit) {
@@ -194,14 +193,15 @@ function upperLimitBody(limit: UpperLimit) {
 
 export function upperLimitOperation(artifact: LoadedArtifact, request: UpperLimitRequest) {
   const data = resolveRequestData(artifact, request);
-  const calculator = calculatorFor(artifact, data, request);
-  const limit = evaluating(() => {
-    try {
-      return upperLimit(artifact.likelihood, data, calculator.poi, { testStatistic: request.testStatistic, level: request.level, range: request.range });
-    } catch (error) {
-      if (error instanceof RangeError) throw new Problem(422, 'invalid-request', error.message, [{ path: ['range'], message: error.message }]);
-      throw error;
-    }
-  });
+  const limit = evaluating(() =>
+    withPoi(artifact, request, (poi) => {
+      try {
+        return upperLimit(artifact.likelihood, data, poi, { testStatistic: request.testStatistic, level: request.level, range: request.range });
+      } catch (error) {
+        if (error instanceof RangeError) throw new Problem(422, 'invalid-request', error.message, [{ path: ['range'], message: error.message }]);
+        throw error;
+      }
+    }),
+  );
   return upperLimitBody(limit);
 }

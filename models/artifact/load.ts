@@ -9,9 +9,10 @@
 import type { z } from 'zod';
 import { basisSize, monomialBasis } from '../basis/monomial-basis.js';
 import { checkPolynomialPositivityBatch } from '../basis/sum-of-squares.js';
+import { networkOutputs } from '../network/frozen-network.js';
 import { createLikelihood, type Likelihood, type Term } from '../likelihood/likelihood.js';
 import type { ParameterSpec } from '../likelihood/term.js';
-import { analyticRatioModel, networkRatioModel, type RatioModel } from '../ratio/ratio-model.js';
+import { analyticRatioModel, backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, type RatioModel } from '../ratio/ratio-model.js';
 import { compileBinnedModel, type BinnedModelSpec, type BinnedTemplateTerm } from '../terms/binned-template.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, type UnbinnedData, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
 import { decodeMessagePack, sha256Hex } from './codec.js';
@@ -162,6 +163,13 @@ async function loadUnbinnedTerm(
   else ratio = networkRatioModel((await readPayload(manifest, spec.ratio, 'network', read)).network);
   if (ratio.observables !== D || ratio.coefficients !== C) {
     throw new ArtifactError('model-invalid', `term '${spec.name}': its ratio maps ${ratio.observables} observables to ${ratio.coefficients} coefficients; the term needs ${D} → ${C}`);
+  }
+  if (spec.signalFraction) {
+    const classifier = (await readPayload(manifest, spec.signalFraction, 'network', read)).network;
+    if (classifier.head.kind !== 'sigmoid' || networkOutputs(classifier) !== 1 || classifier.inputs !== D) {
+      throw new ArtifactError('model-invalid', `term '${spec.name}': the signal fraction must be a network with a sigmoid head mapping ${D} observables to 1 output; got a ${classifier.head.kind} head, ${classifier.inputs} → ${networkOutputs(classifier)}`);
+    }
+    ratio = backgroundMixtureRatioModel(ratio, networkSignalFraction(classifier));
   }
 
   const sample = await readPayload(manifest, spec.reference, 'coefficient-sample', read);

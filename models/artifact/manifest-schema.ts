@@ -71,6 +71,13 @@ export const UnbinnedPolynomialTermSchema = z.object({
   }),
   /** component giving ĉ(x) for submitted events: a network or an analytic ratio */
   ratio: ComponentName,
+  /**
+   * component of kind network (sigmoid head, one output): the signal's share f_s(x) of
+   * dσ(x|θ0) when a θ-independent background is present (seed 003 app. D). The term's
+   * ratio is then f_s(x) ĉ(x) + (1 − f_s(x)) e_0, and its cross section is signal plus
+   * background; the reference sample holds the combined coefficients.
+   */
+  signalFraction: ComponentName.optional(),
   /** component of kind coefficient-sample: ĉ over a reference sample drawn at θ0, for Asimov data and σ */
   reference: ComponentName,
   /** component of kind event-sample: the observed events, if published */
@@ -165,6 +172,7 @@ export const ManifestSchema = z
           ctx.addIssue({ code: 'custom', path: ['terms', t, 'crossSection', 'coefficients'], message: `needs ${C} coefficients for degree ${term.degree} in ${term.parameters.length} parameters` });
         }
         needComponent(term.ratio, ['network', 'analytic-ratio'], ['terms', t, 'ratio']);
+        needComponent(term.signalFraction, ['network'], ['terms', t, 'signalFraction']);
         needComponent(term.reference, ['coefficient-sample'], ['terms', t, 'reference']);
         needComponent(term.observed, ['event-sample'], ['terms', t, 'observed']);
       } else {

@@ -41,3 +41,38 @@ export function networkRatioModel(network: FrozenNetwork): RatioModel {
     },
   };
 }
+
+/**
+ * Signal plus a θ-independent background (seed 003 app. D): with f_s(x) the signal's share
+ * of dσ(x|θ0), dσ(x|θ)/dσ(x|θ0) = f_s(x) R̂_s(x|θ) + 1 − f_s(x), so each variant's
+ * coefficients become f_s ĉ + (1 − f_s) e_0 (e_0: the constant monomial). A convex
+ * combination of non-negative polynomials, so R̂ stays ≥ 0 for every θ.
+ */
+export function backgroundMixtureRatioModel(signal: RatioModel, signalFraction: (events: Float64Array | Float32Array, n: number) => Float64Array): RatioModel {
+  const C = signal.coefficients;
+  return {
+    observables: signal.observables,
+    coefficients: C,
+    variants: signal.variants,
+    coefficientsFor(events, n) {
+      const x = events instanceof Float64Array || events instanceof Float32Array ? events : Float64Array.from(events);
+      const f = signalFraction(x, n);
+      return signal.coefficientsFor(x, n).map((c) => mixWithBackground(c, f, n, C));
+    },
+  };
+}
+
+/** f ĉ + (1 − f) e_0 per event, in place (n × C). */
+export function mixWithBackground(coefficients: Float64Array, signalFraction: ArrayLike<number>, n: number, C: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const f = signalFraction[i];
+    for (let c = 0; c < C; c++) coefficients[i * C + c] *= f;
+    coefficients[i * C] += 1 - f;
+  }
+  return coefficients;
+}
+
+/** f_s(x) from a frozen classifier: the mean of its members' single sigmoid output. */
+export function networkSignalFraction(network: FrozenNetwork): (events: Float64Array | Float32Array, n: number) => Float64Array {
+  return (events, n) => evaluateEnsemble(network, events, n).mean;
+}

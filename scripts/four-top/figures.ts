@@ -8,7 +8,7 @@ import type { ProfileIntervalResult } from '../../models/inference/intervals.js'
 import type { BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { eventRatio, FEATURE_COUNT, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process } from '../simulators/four-top.js';
 import { categoryCell, CATEGORY_COUNT } from './binning.js';
-import type { TrainedMlp } from './mlp.js';
+import type { TrainedMlp } from '../training/weighted-mlp.js';
 import { channelName } from './templates.js';
 
 const LUMI_COLORS = [COLORS.sky, COLORS.blue, COLORS.vermilion, COLORS.green];

@@ -34,7 +34,7 @@ import { provenance } from '../lib/provenance.js';
 import { eventRatio, FEATURE_COUNT, PROCESSES, SELECTED_CROSS_SECTION, simulateFourTop, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process, type Study } from '../simulators/four-top.js';
 import { backendProvenance, selectBackend } from '../training/backend.js';
 import { binOf, CATEGORY_COUNT, categoryOf, optimalMerge, quantileEdges } from './binning.js';
-import { trainMlp, type MlpConfig, type TrainedMlp } from './mlp.js';
+import { trainMlp, type MlpConfig, type TrainedMlp } from '../training/weighted-mlp.js';
 import { buildTemplates, type Assignment } from './templates.js';
 
 export interface FourTopConfig {

@@ -49,25 +49,28 @@ interface DenseLike {
   getWeights(): { dataSync(): Float32Array | Int32Array | Uint8Array; shape: number[] }[];
 }
 
+/** One tfjs sequential model's dense layers in the frozen format (`inputs`: the width it takes). */
+export function freezeLayers(model: { layers: unknown[] }, inputs: number, label = 'model'): FrozenNetwork['members'][number] {
+  let width = inputs;
+  const layers = (model.layers as DenseLike[]).map((layer, l) => {
+    if (layer.getClassName() !== 'Dense') throw new Error(`${label} layer ${l}: only Dense layers can be frozen, got ${layer.getClassName()}`);
+    const config = layer.getConfig();
+    const name = String(config.activation ?? 'linear');
+    const activation = ACTIVATION_NAMES[name];
+    if (!activation) throw new Error(`${label} layer ${l}: activation '${name}' has no frozen equivalent`);
+    if (config.useBias === false) throw new Error(`${label} layer ${l}: layers without bias are not supported`);
+    const [kernel, bias] = layer.getWeights();
+    const [layerInputs, outputs] = kernel.shape;
+    if (layerInputs !== width) throw new Error(`${label} layer ${l}: expects ${layerInputs} inputs, receives ${width}`);
+    width = outputs;
+    return { inputs: layerInputs, outputs, kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()), activation };
+  });
+  return { layers };
+}
+
 /** The ensemble in the frozen format, validated with FrozenNetworkSchema. */
 export function freezeModel(model: DerivativeLearningModel): FrozenNetwork {
-  const members = model.members.map((member, m) => {
-    let width = model.inputs;
-    const layers = (member.layers as unknown as DenseLike[]).map((layer, l) => {
-      if (layer.getClassName() !== 'Dense') throw new Error(`member ${m} layer ${l}: only Dense layers can be frozen, got ${layer.getClassName()}`);
-      const config = layer.getConfig();
-      const name = String(config.activation ?? 'linear');
-      const activation = ACTIVATION_NAMES[name];
-      if (!activation) throw new Error(`member ${m} layer ${l}: activation '${name}' has no frozen equivalent`);
-      if (config.useBias === false) throw new Error(`member ${m} layer ${l}: layers without bias are not supported`);
-      const [kernel, bias] = layer.getWeights();
-      const [inputs, outputs] = kernel.shape;
-      if (inputs !== width) throw new Error(`member ${m} layer ${l}: expects ${inputs} inputs, receives ${width}`);
-      width = outputs;
-      return { inputs, outputs, kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()), activation };
-    });
-    return { layers };
-  });
+  const members = model.members.map((member, m) => freezeLayers(member as unknown as { layers: unknown[] }, model.inputs, `member ${m}`));
   return parseFrozenNetwork({
     format: 'frozen-mlp/1',
     inputs: model.inputs,

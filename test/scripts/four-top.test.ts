@@ -13,7 +13,7 @@ import { applyJsonPatch, findPatch, importWorkspace, pyhfDigest, pyhfLikelihood 
 import { createRandom } from '../../models/random.js';
 import { categoryCell, categoryOf, CATEGORY_COUNT, optimalMerge } from '../../scripts/four-top/binning.js';
 import { exportPatchSet, exportSmEquivalence } from '../../scripts/four-top/export.js';
-import { trainMlp } from '../../scripts/four-top/mlp.js';
+import { trainMlp } from '../../scripts/training/weighted-mlp.js';
 import { templateLikelihood } from '../../scripts/four-top/pipeline.js';
 import { generatorCoefficients, runFourTop } from '../../scripts/four-top/run.js';
 import { buildTemplates } from '../../scripts/four-top/templates.js';

@@ -1,5 +1,6 @@
 /**
- * Small weighted multilayer perceptrons in TensorFlow.js for the four-top pipeline: a
+ * Small weighted multilayer perceptrons in TensorFlow.js (the four-top categories, the
+ * Drell–Yan background classifier): a
  * softmax classifier (weighted categorical cross-entropy) and a sigmoid classifier (weighted
  * binary cross-entropy). Inputs are standardised with the weighted training mean and standard
  * deviation; initialisers and shuffling are seeded, so a seed reproduces the weights on one
@@ -7,7 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRandom } from '../../models/random.js';
+import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { deriveSeed } from '../simulators/types.js';
+import { freezeLayers } from './freeze.js';
 
 export interface MlpConfig {
   hidden: number[];
@@ -26,6 +29,8 @@ export interface TrainedMlp {
   seconds: number;
   /** trainable parameters */
   parameters: number;
+  /** the network in the frozen format, its head the softmax or sigmoid it was trained with */
+  freeze(): FrozenNetwork;
   dispose(): void;
 }
 
@@ -134,5 +139,14 @@ export async function trainMlp(
     }
     return out;
   };
-  return { predict, outputs: T, history, seconds: (performance.now() - started) / 1000, parameters: model.countParams(), dispose: () => model.dispose() };
+  const freeze = () =>
+    parseFrozenNetwork({
+      format: 'frozen-mlp/1',
+      inputs: D,
+      outputs: T,
+      inputScaling: { mean: Float32Array.from(mean), std: Float32Array.from(sd) },
+      head: { kind: output },
+      members: [freezeLayers(model as unknown as { layers: unknown[] }, D)],
+    });
+  return { predict, outputs: T, history, seconds: (performance.now() - started) / 1000, parameters: model.countParams(), freeze, dispose: () => model.dispose() };
 }

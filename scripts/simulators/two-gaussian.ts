@@ -17,7 +17,7 @@
 import { monomialBasis } from '../../models/basis/monomial-basis.js';
 import { createRandom } from '../../models/random.js';
 import { sampleToyEvent, toySecondCoefficient, twoGaussianToy, type TwoGaussianToy } from '../../models/toys/two-gaussian.js';
-import { checkEventCount, deriveSeed, parameterPoint, type PartonSample, type SimulatedSample, type SimulateOptions, type Simulator } from './types.js';
+import { acceptedSample, checkEventCount, deriveSeed, parameterPoint, type DetectorOutput, type PartonSample, type SimulatedSample, type SimulateOptions, type Simulator } from './types.js';
 
 export interface TwoGaussianSimulatorOptions {
   /** distance of the displaced Gaussian (default 1.5; the paper uses 1.5, 3 and 4) */
@@ -63,13 +63,13 @@ export function twoGaussianSimulator(options: TwoGaussianSimulatorOptions = {}):
     return { count: events, parton, coefficients, weights: new Float64Array(events).fill(1) };
   };
 
-  const smear = (parton: Float64Array, count: number, seed: number): Float64Array => {
+  const smear = (parton: Float64Array, count: number, seed: number): DetectorOutput => {
     checkEventCount(count);
     if (parton.length < count) throw new RangeError(`expected ${count} parton-level events, got ${parton.length}`);
     const random = createRandom(seed);
     const reco = new Float64Array(count);
     for (let i = 0; i < count; i++) reco[i] = parton[i] + smearing * random.normal();
-    return reco;
+    return { reco, accepted: null };
   };
 
   const simulator: TwoGaussianSimulator = {
@@ -87,7 +87,7 @@ export function twoGaussianSimulator(options: TwoGaussianSimulatorOptions = {}):
     smear,
     simulate(options: SimulateOptions): SimulatedSample {
       const sample = sampleParton(options);
-      return { ...sample, reco: smear(sample.parton, sample.count, deriveSeed(options.seed, 'smear')) };
+      return acceptedSample(sample, smear(sample.parton, sample.count, deriveSeed(options.seed, 'smear')), 1);
     },
   };
   return simulator;

@@ -53,7 +53,20 @@ export interface PartonSample {
   readonly weights: Float64Array;
 }
 
-/** Events after the detector: `reco` holds the observables the networks see. */
+/**
+ * What a detector returns: the reco-level observables of the events it accepts. A detector
+ * with a selection (trigger, efficiencies, cuts) drops events; since it is θ-independent,
+ * the accepted events with their weights and exact coefficients are still a sample of
+ * dσ(x|θ) after the selection (seed 003 eq. 2-5).
+ */
+export interface DetectorOutput {
+  /** accepted × observables, row-major */
+  readonly reco: Float64Array;
+  /** indices of the accepted events in the detector's input, ascending; null when all are accepted */
+  readonly accepted: Int32Array | null;
+}
+
+/** Events after the detector (the accepted ones): `reco` holds the observables the networks see. */
 export interface SimulatedSample extends PartonSample {
   /** count × observables, row-major, in the simulator's observable order */
   readonly reco: Float64Array;
@@ -77,10 +90,10 @@ export interface Simulator {
   /** parton-level events at θ with their joint coefficients at θ0 */
   sampleParton(options: SimulateOptions): PartonSample;
   /**
-   * The detector: reco-level observables for `count` parton-level events (count × dz),
-   * each event smeared independently with the stream of `seed`.
+   * The detector: reco-level observables of `count` parton-level events (count × dz), each
+   * event smeared independently with the stream of `seed`, and which of them it accepts.
    */
-  smear(parton: Float64Array, count: number, seed: number): Float64Array;
+  smear(parton: Float64Array, count: number, seed: number): DetectorOutput;
   /** `sampleParton`, then `smear` with the seed derived by `deriveSeed(seed, 'smear')` */
   simulate(options: SimulateOptions): SimulatedSample;
 }
@@ -111,6 +124,24 @@ export function parameterPoint(simulator: Pick<Simulator, 'parameters'>, theta: 
   if (values.length !== P) throw new RangeError(`expected ${P} parameter values, got ${values.length}`);
   for (const v of values) if (!Number.isFinite(v)) throw new RangeError(`parameter values must be finite, got ${v}`);
   return Float64Array.from(values);
+}
+
+/** The accepted events of a parton-level sample with their reco-level observables. */
+export function acceptedSample(sample: PartonSample, detected: DetectorOutput, partonDimension: number): SimulatedSample {
+  const { accepted, reco } = detected;
+  if (accepted === null) return { ...sample, reco };
+  const C = sample.coefficients.length / sample.count;
+  const n = accepted.length;
+  const parton = new Float64Array(n * partonDimension);
+  const coefficients = new Float64Array(n * C);
+  const weights = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const i = accepted[r];
+    parton.set(sample.parton.subarray(i * partonDimension, (i + 1) * partonDimension), r * partonDimension);
+    coefficients.set(sample.coefficients.subarray(i * C, (i + 1) * C), r * C);
+    weights[r] = sample.weights[i];
+  }
+  return { count: n, parton, coefficients, weights, reco };
 }
 
 /** Checks the event count of a simulate call. */

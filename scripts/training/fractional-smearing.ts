@@ -26,7 +26,7 @@
  * copies each target column asks for. The default target is the coefficient column of
  * largest variance (for the toy the θ² coefficient; column 0 is constant).
  */
-import { deriveSeed, type PartonSample, type SimulatedSample, type Simulator } from '../simulators/types.js';
+import { acceptedSample, deriveSeed, type PartonSample, type SimulatedSample, type Simulator } from '../simulators/types.js';
 
 export interface FractionalSmearingOptions {
   /** t: the threshold in standard deviations (default 0.5, as in seed 003 sec. 4) */
@@ -58,7 +58,7 @@ export interface FractionalSmearingColumnStats {
 }
 
 export interface FractionalSmearingResult {
-  /** the weighted sample: every copy with its own reco-level observables */
+  /** the weighted sample: every copy the detector accepts, with its own reco-level observables */
   sample: SimulatedSample;
   /** copies n of each original event */
   copies: Int32Array;
@@ -66,7 +66,7 @@ export interface FractionalSmearingResult {
   source: Int32Array;
   threshold: number;
   columns: FractionalSmearingColumnStats[];
-  /** original events and events after copying */
+  /** original events and copies made (before the detector's selection) */
   events: number;
   expanded: number;
   /** events whose copies stopped at maxCopies while still beyond the threshold */
@@ -174,7 +174,9 @@ export function fractionalSmearing(simulator: Pick<Simulator, 'smear' | 'basis' 
       weights[o] = w;
     }
   }
-  const reco = simulator.smear(partonOut, expanded, options.seed);
+  const copiesSample = { count: expanded, parton: partonOut, coefficients, weights };
+  const detected = simulator.smear(partonOut, expanded, options.seed);
+  const sample = acceptedSample(copiesSample, detected, dz);
 
   const stats = columns.map((k, j): FractionalSmearingColumnStats => {
     const { mean, std } = moments[j];
@@ -199,9 +201,9 @@ export function fractionalSmearing(simulator: Pick<Simulator, 'smear' | 'basis' 
   });
 
   return {
-    sample: { count: expanded, parton: partonOut, coefficients, weights, reco },
+    sample,
     copies,
-    source,
+    source: detected.accepted ? Int32Array.from(detected.accepted, (r) => source[r]) : source,
     threshold: t,
     columns: stats,
     events: N,

@@ -186,3 +186,32 @@ describe('Drell–Yan in the SMEFT, leading order', () => {
     expect(acceptance).toBeGreaterThan(0.5);
   });
 });
+
+describe('the Drell–Yan simulator behind the Simulator interface', () => {
+  it('keeps the accepted events only, each with its own parton record, coefficients and weight; θ reweights exactly', async () => {
+    const { drellYanSimulator } = await import('../../scripts/simulators/drell-yan.js');
+    const { evaluateMonomials, polynomialValue } = await import('../../models/basis/monomial-basis.js');
+    const sim = drellYanSimulator();
+    const parton = sim.sampleParton({ events: 3000, seed: 9 });
+    const detected = sim.smear(parton.parton, parton.count, 77);
+    expect(detected.accepted).not.toBeNull();
+    const accepted = detected.accepted!;
+    expect(accepted.length).toBeGreaterThan(300);
+    expect(accepted.length).toBeLessThan(parton.count);
+    expect(detected.reco.length).toBe(accepted.length * sim.observables.length);
+    const sample = sim.simulate({ events: 3000, seed: 9 });
+    expect(sample.count * 10).toBe(sample.reco.length);
+    expect(sample.coefficients.length).toBe(sample.count * 10);
+    // every accepted event is one of the parton events: same m, y, cos θ*, coefficients, weight
+    const byMass = new Map(Array.from({ length: parton.count }, (_, i) => [parton.parton[i * 3], i]));
+    for (let r = 0; r < sample.count; r++) {
+      const i = byMass.get(sample.parton[r * 3])!;
+      expect(sample.weights[r]).toBe(parton.weights[i]);
+      expect(sample.coefficients[r * 10 + 4]).toBe(parton.coefficients[i * 10 + 4]);
+    }
+    const theta = [0.05, -0.02, 0.1];
+    const shifted = sim.sampleParton({ events: 3000, seed: 9, theta });
+    const m = evaluateMonomials(sim.basis, Float64Array.from(theta));
+    for (const i of [0, 17, 2999]) expect(shifted.weights[i]).toBeCloseTo(parton.weights[i] * polynomialValue(parton.coefficients, m, i * 10), 15);
+  });
+});

@@ -49,6 +49,25 @@ const gR = (f: Quark | 'l') => (-E * CHARGE[f] * SIN2_W) / (SW * CW);
 /** The basis of the coefficients: degree 2 in the three Wilson coefficients. */
 export const BASIS: MonomialBasis = monomialBasis(3, 2);
 
+/** Per quark, the four helicity combinations (LL, LR, RL, RR): the Z coupling product and the contact vector over θ, divided by Λ². */
+const HELICITIES: Record<Quark, { coupling: number; contact: [number, number, number] }[]> = (() => {
+  const inv = 1 / (LAMBDA * LAMBDA);
+  const table = (quark: Quark) => {
+    const g = { L: [gL(quark), gL('l')], R: [gR(quark), gR('l')] } as const;
+    const out: { coupling: number; contact: [number, number, number] }[] = [];
+    for (const i of ['L', 'R'] as const) {
+      for (const j of ['L', 'R'] as const) {
+        let contact: [number, number, number] = [0, 0, 0];
+        if (i === 'L' && j === 'L') contact = quark === 'u' ? [inv, -inv, 0] : [inv, inv, 0];
+        if (i === 'R' && j === 'R' && quark === 'u') contact = [0, 0, inv];
+        out.push({ coupling: g[i][0] * g[j][1], contact });
+      }
+    }
+    return out;
+  };
+  return { u: table('u'), d: table('d') };
+})();
+
 /**
  * The Standard-Model part of A_ij (real, imaginary) and the θ-linear contact part as a vector
  * over (C_lq1, C_lq3, C_eu), divided by Λ².
@@ -60,19 +79,7 @@ function amplitudes(quark: Quark, s: number): { re: number; im: number; contact:
   const den = d * d + width * width;
   const propRe = d / den;
   const propIm = -width / den;
-  const g = { L: [gL(quark), gL('l')], R: [gR(quark), gR('l')] } as const;
-  const inv = 1 / (LAMBDA * LAMBDA);
-  const out: { re: number; im: number; contact: [number, number, number] }[] = [];
-  for (const i of ['L', 'R'] as const) {
-    for (const j of ['L', 'R'] as const) {
-      const coupling = g[i][0] * g[j][1];
-      let contact: [number, number, number] = [0, 0, 0];
-      if (i === 'L' && j === 'L') contact = quark === 'u' ? [inv, -inv, 0] : [inv, inv, 0];
-      if (i === 'R' && j === 'R' && quark === 'u') contact = [0, 0, inv];
-      out.push({ re: photon + coupling * propRe, im: coupling * propIm, contact });
-    }
-  }
-  return out; // order LL, LR, RL, RR
+  return HELICITIES[quark].map(({ coupling, contact }) => ({ re: photon + coupling * propRe, im: coupling * propIm, contact })); // LL, LR, RL, RR
 }
 
 /**
@@ -80,25 +87,29 @@ function amplitudes(quark: Quark, s: number): { re: number; im: number; contact:
  * 2 Re(A_SM) c·θ + (c·θ)², weighted by the angular factors.
  */
 export function partonicCoefficients(quark: Quark, s: number, cosTheta: number, out = new Float64Array(BASIS.size)): Float64Array {
+  return coefficientsFromAmplitudes(amplitudes(quark, s), s, cosTheta, out);
+}
+
+function coefficientsFromAmplitudes(amps: ReturnType<typeof amplitudes>, s: number, cosTheta: number, out: Float64Array): Float64Array {
   out.fill(0);
-  const amps = amplitudes(quark, s);
   const plus = (1 + cosTheta) ** 2;
   const minus = (1 - cosTheta) ** 2;
-  const angular = [plus, minus, minus, plus]; // LL, LR, RL, RR
   const norm = s / (3 * 128 * Math.PI);
-  const P = 3;
-  amps.forEach((a, h) => {
-    const f = norm * angular[h];
+  for (let h = 0; h < 4; h++) {
+    const a = amps[h];
+    const c = a.contact;
+    const f = norm * (h === 0 || h === 3 ? plus : minus); // LL, LR, RL, RR
     out[0] += f * (a.re * a.re + a.im * a.im);
-    for (let p = 0; p < P; p++) out[1 + p] += f * 2 * a.re * a.contact[p];
+    if (c[0] === 0 && c[1] === 0 && c[2] === 0) continue;
+    for (let p = 0; p < 3; p++) out[1 + p] += f * 2 * a.re * c[p];
     // quadratic monomials in graded-lex order: θ1², θ1θ2, θ1θ3, θ2², θ2θ3, θ3²
     let k = 4;
-    for (let p = 0; p < P; p++) {
-      for (let q = p; q < P; q++) {
-        out[k++] += f * (p === q ? a.contact[p] * a.contact[p] : 2 * a.contact[p] * a.contact[q]);
+    for (let p = 0; p < 3; p++) {
+      for (let q = p; q < 3; q++) {
+        out[k++] += f * (p === q ? c[p] * c[p] : 2 * c[p] * c[q]);
       }
     }
-  });
+  }
   return out;
 }
 
@@ -108,11 +119,16 @@ const ND = 1 / beta(0.6, 5.5);
 
 /** Parton densities f(x) (not x f): valence plus sea for quarks, sea for antiquarks. */
 export function pdf(parton: 'u' | 'd' | 'ubar' | 'dbar', x: number): number {
-  if (!(x > 0 && x < 1)) return 0;
+  const f = densities(x);
+  return parton === 'ubar' || parton === 'dbar' ? f.sea : f[parton];
+}
+
+/** u, d and the (common) antiquark density at x, each computed once. */
+function densities(x: number): { u: number; d: number; sea: number } {
+  if (!(x > 0 && x < 1)) return { u: 0, d: 0, sea: 0 };
   const sea = (0.15 * x ** -0.15 * (1 - x) ** 7) / x;
-  if (parton === 'ubar' || parton === 'dbar') return sea;
-  if (parton === 'u') return NU * x ** -0.4 * (1 - x) ** 3.5 + sea;
-  return ND * x ** -0.4 * (1 - x) ** 4.5 + sea;
+  const valence = x ** -0.4;
+  return { u: NU * valence * (1 - x) ** 3.5 + sea, d: ND * valence * (1 - x) ** 4.5 + sea, sea };
 }
 
 /**
@@ -129,19 +145,23 @@ export function hadronicCoefficients(m: number, y: number, cosTheta: number, out
   const x2 = Math.sqrt(tau) * Math.exp(-y);
   if (!(x1 < 1 && x2 < 1)) return out;
   const jacobian = ((2 * m) / (SQRT_S * SQRT_S)) * GEV2_TO_PB; // dτ/dm, dx1 dx2 = dτ dy
-  const forward = new Float64Array(BASIS.size);
-  const backward = new Float64Array(BASIS.size);
+  const f1 = densities(x1);
+  const f2 = densities(x2);
   for (const q of ['u', 'd'] as const) {
-    const bar = q === 'u' ? 'ubar' : 'dbar';
     // quark from proton 1 (+z): θ* as given; quark from proton 2: the quark moves along −z
-    const l1 = pdf(q, x1) * pdf(bar, x2);
-    const l2 = pdf(bar, x1) * pdf(q, x2);
-    partonicCoefficients(q, s, cosTheta, forward);
-    partonicCoefficients(q, s, -cosTheta, backward);
+    const l1 = f1[q] * f2.sea;
+    const l2 = f1.sea * f2[q];
+    if (!(l1 > 0 || l2 > 0)) continue;
+    const amps = amplitudes(q, s);
+    coefficientsFromAmplitudes(amps, s, cosTheta, forward);
+    coefficientsFromAmplitudes(amps, s, -cosTheta, backward);
     for (let k = 0; k < BASIS.size; k++) out[k] += jacobian * (l1 * forward[k] + l2 * backward[k]);
   }
   return out;
 }
+
+const forward = new Float64Array(BASIS.size);
+const backward = new Float64Array(BASIS.size);
 
 /** Generation cut and upper end of the sampled dilepton mass, GeV. */
 export const M_MIN = 120;

@@ -60,29 +60,48 @@ export function selectedSignal(config: BaselineConfig): SelectedSample {
   return { count: accepted.length, reco, coefficients, weights };
 }
 
-/** The θ-independent background after the detector, normalised to a tenth of the signal above 200 GeV. */
-export function selectedBackground(config: BaselineConfig, signal: SelectedSample): SelectedSample {
-  const rng = createRandom(deriveSeed(config.seed, 'drell-yan-background'));
-  const n = config.backgroundEvents;
-  const m = new Float64Array(n);
-  const y = new Float64Array(n);
-  const cosTheta = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+/**
+ * The θ-independent background after the detector, unit weights: m ∝ m^−4 above 150 GeV,
+ * rapidity N(0, 1.1) within the kinematic limit, flat in cos θ*, pair p_T of mean 40 GeV.
+ */
+export function simulateBackground(events: number, seed: number): { count: number; reco: Float64Array } {
+  const rng = createRandom(deriveSeed(seed, 'drell-yan-background'));
+  const m = new Float64Array(events);
+  const y = new Float64Array(events);
+  const cosTheta = new Float64Array(events);
+  for (let i = 0; i < events; i++) {
     m[i] = 150 * (1 - rng.uniform()) ** (-1 / 3); // ∝ m^−4 above 150 GeV
     y[i] = Math.max(-Math.log(SQRT_S / m[i]) + 1e-9, Math.min(Math.log(SQRT_S / m[i]) - 1e-9, 1.1 * rng.normal()));
     cosTheta[i] = 2 * rng.uniform() - 1;
   }
-  const { reco, accepted } = detector({ count: n, m, y, cosTheta }, createRandom(deriveSeed(config.seed, 'drell-yan-background-detector')), { meanPairPt: 40 });
+  const { reco, accepted } = detector({ count: events, m, y, cosTheta }, createRandom(deriveSeed(seed, 'drell-yan-background-detector')), { meanPairPt: 40 });
+  return { count: accepted.length, reco };
+}
+
+/** The selected signal cross section above m_ℓℓ = 200 GeV (pb), which the background is normalised to. */
+export function signalAbove200(signal: SelectedSample): number {
   const D = RECO_OBSERVABLES.length;
   const mll = RECO_OBSERVABLES.indexOf('m_ll');
-  let signalAbove = 0;
-  for (let r = 0; r < signal.count; r++) if (signal.reco[r * D + mll] > 200) signalAbove += signal.weights[r];
   let above = 0;
-  for (let r = 0; r < accepted.length; r++) if (reco[r * D + mll] > 200) above += 1;
+  for (let r = 0; r < signal.count; r++) if (signal.reco[r * D + mll] > 200) above += signal.weights[r];
+  return above;
+}
+
+/** A background sample weighted (pb) to a tenth of `signalAbove` (pb) above m_ℓℓ = 200 GeV. */
+export function weightedBackground(background: { count: number; reco: Float64Array }, signalAbove: number): SelectedSample {
+  const D = RECO_OBSERVABLES.length;
+  const mll = RECO_OBSERVABLES.indexOf('m_ll');
+  let above = 0;
+  for (let r = 0; r < background.count; r++) if (background.reco[r * D + mll] > 200) above += 1;
   const weight = (0.1 * signalAbove) / above;
-  const coefficients = new Float64Array(accepted.length * C);
-  for (let r = 0; r < accepted.length; r++) coefficients[r * C] = 1;
-  return { count: accepted.length, reco, coefficients, weights: new Float64Array(accepted.length).fill(weight) };
+  const coefficients = new Float64Array(background.count * C);
+  for (let r = 0; r < background.count; r++) coefficients[r * C] = 1;
+  return { count: background.count, reco: background.reco, coefficients, weights: new Float64Array(background.count).fill(weight) };
+}
+
+/** The θ-independent background after the detector, normalised to a tenth of the signal above 200 GeV. */
+export function selectedBackground(config: BaselineConfig, signal: SelectedSample): SelectedSample {
+  return weightedBackground(simulateBackground(config.backgroundEvents, config.seed), signalAbove200(signal));
 }
 
 /** The Wilson coefficients as parameters of interest; with `only`, the others are fixed at 0. */

@@ -8,7 +8,7 @@
  */
 import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-basis.js';
 import { createRandom } from '../../models/random.js';
-import { ALPHA, BASIS, detector, GAMMA_Z, LAMBDA, M_MAX, M_MIN, M_Z, PARAMETERS, RECO_OBSERVABLES, sampleDrellYan, SIN2_W, SQRT_S, type DetectorOptions } from './drell-yan-physics.js';
+import { ALPHA, BASIS, detector, GAMMA_Z, LAMBDA, M_MAX, M_MIN, M_Z, PARAMETERS, RECO_OBSERVABLES, sampleDrellYan, SIN2_W, SQRT_S, type DetectorOptions, type GenerationRegion } from './drell-yan-physics.js';
 import { acceptedSample, checkEventCount, deriveSeed, parameterPoint, type DetectorOutput, type PartonSample, type SimulatedSample, type SimulateOptions, type Simulator } from './types.js';
 
 const UNITS: Record<string, string> = { lm_pt: 'GeV', lp_pt: 'GeV', m_ll: 'GeV', pt_ll: 'GeV' };
@@ -25,13 +25,21 @@ const DESCRIPTIONS: Record<string, string> = {
   pt_ll: 'p_T of the pair',
 };
 
-export function drellYanSimulator(detectorOptions: DetectorOptions = {}): Simulator {
+export interface DrellYanSimulatorOptions {
+  detector?: DetectorOptions;
+  /** generate only here (default: the m > 120 GeV, all rapidities); SELECTABLE_REGION loses no selected event */
+  region?: GenerationRegion;
+}
+
+export function drellYanSimulator(options: DrellYanSimulatorOptions = {}): Simulator {
+  const detectorOptions = options.detector ?? {};
+  const region = options.region;
   const C = BASIS.size;
-  const sampleParton = (options: SimulateOptions): PartonSample => {
-    checkEventCount(options.events);
-    const theta = parameterPoint(simulator, options.theta);
-    const rng = createRandom(deriveSeed(options.seed, 'drell-yan-parton'));
-    const events = sampleDrellYan(options.events, () => rng.uniform());
+  const sampleParton = (request: SimulateOptions): PartonSample => {
+    checkEventCount(request.events);
+    const theta = parameterPoint(simulator, request.theta);
+    const rng = createRandom(deriveSeed(request.seed, 'drell-yan-parton'));
+    const events = sampleDrellYan(request.events, () => rng.uniform(), region);
     const parton = new Float64Array(events.count * 3);
     for (let i = 0; i < events.count; i++) {
       parton[i * 3] = events.m[i];
@@ -78,7 +86,7 @@ export function drellYanSimulator(detectorOptions: DetectorOptions = {}): Simula
       sin2W: SIN2_W,
       alpha: ALPHA,
       lambda: LAMBDA,
-      generation: { mMin: M_MIN, mMax: M_MAX, proposal: 'm^-3 × uniform y × uniform cos θ*' },
+      generation: { mMin: region?.mMin ?? M_MIN, mMax: M_MAX, yMax: region?.yMax ?? 'kinematic limit', proposal: 'm^-3 × uniform y × uniform cos θ*' },
       detector: { resolution: [0.01, 1e-4], angular: 0.001, meanPairPt: 12, efficiency: 0.95, ptMin: 25, etaMax: 2.4, mllMin: 150, ...detectorOptions },
       weights: 'pb per event',
     },

@@ -14,6 +14,11 @@ const positiveInteger = (value: string) => {
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 };
+const positiveOrZero = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+};
 const finiteNumber = (value: string) => {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
@@ -274,8 +279,59 @@ program
   });
 
 program
+  .command('drell-yan')
+  .description('issue 6, the learned likelihood: train (derivative learning with a repulsive ensemble and fractional smearing, plus the background classifier) or reuse <run>/dy-smeft-run3/trained.msgpack; compare truth, learned, histogram and rate on one test sample (scans, contours); coverage toys; publish dy-smeft-run3; write docs/drell-yan.md')
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
+  .option('--docs <file>', 'the results document', 'docs/drell-yan.md')
+  .option('--run <folder>', 'where the trained networks are kept between runs', 'runs')
+  .option('--retrain', 'train again even if a trained file exists')
+  .option('--train-only', 'stop after training (and writing the trained file)')
+  .option('--toys <n>', 'coverage toys', positiveInteger)
+  .option('--workers <n>', 'processes for the coverage toys', positiveInteger, 2)
+  .option('--quick', 'a small run (about a minute) to try the pipeline; writes nothing to --docs')
+  .action(async (options) => {
+    const { DEFAULT_LEARNED_CONFIG, QUICK_LEARNED_CONFIG } = await import('./drell-yan/learned.js');
+    const { loadOrTrain, runDrellYan } = await import('./drell-yan/run.js');
+    const log = (line: string) => console.log(line);
+    if (options.trainOnly) {
+      const file = `${options.run}/dy-smeft-run3${options.quick ? '-quick' : ''}/trained.msgpack`;
+      const bar = progressBar('train');
+      const { reused } = await loadOrTrain(options.quick ? QUICK_LEARNED_CONFIG : DEFAULT_LEARNED_CONFIG, file, Boolean(options.retrain), {
+        onStage: (stage, detail) => log(`[${stage}] ${detail}`),
+        onTrainingProgress: (p) => bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`),
+      });
+      bar.stop();
+      log(reused ? `${file} exists (pass --retrain to train again)` : `wrote ${file}`);
+      return;
+    }
+    const result = await runDrellYan({ out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), toys: options.toys, workers: options.workers, log });
+    const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
+    await writeCatalogueIndex(options.out);
+    if (!options.quick) {
+      const { writeLearnedReport } = await import('./drell-yan/learned-report.js');
+      await writeLearnedReport(result, options.docs);
+      log(`wrote ${options.docs}`);
+    }
+    log(`published ${result.published.artifact.manifest.id}@${options.version} (${result.seconds.toFixed(0)} s)`);
+  });
+
+program
+  .command('drell-yan-coverage-shard', { hidden: true })
+  .description('one process of the coverage toys of `drell-yan` (started by it)')
+  .argument('<artifact>', 'folder of the artifact under test')
+  .argument('<job>', 'JSON with the toy model and the coverage configuration')
+  .argument('<from>', 'first toy', positiveOrZero)
+  .argument('<to>', 'end of the toys (exclusive)', positiveOrZero)
+  .argument('<output>', 'where the shard result is written')
+  .action(async (artifact, job, from, to, output) => {
+    const { coverageShardProcess } = await import('./drell-yan/run.js');
+    await coverageShardProcess(artifact, job, from, to, output);
+  });
+
+program
   .command('drell-yan-baselines')
-  .description('issue 6, the inferences without training: rate, m_ll histogram (published as dy-smeft-run3-mll) and parton truth for the Drell-Yan SMEFT benchmark; writes docs/drell-yan.md')
+  .description('issue 6, the inferences without training: rate, m_ll histogram (published as dy-smeft-run3-mll) and parton truth for the Drell-Yan SMEFT benchmark; writes docs/drell-yan-baselines.md')
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
   .option('--docs <file>', 'the results document', 'docs/drell-yan.md')

@@ -183,6 +183,13 @@ ${failures.map((c: ContourSummary) => html`<p class="warn">${STYLE[c.dataset].la
 </figure>`;
 }
 
+/** What the manifest's crossSection.origin means, for the page. */
+const CROSS_SECTION_ORIGINS = {
+  exact: 'exact',
+  'reference-sample': 'summed from the learned coefficients over the reference sample',
+  'control-variate': "the generator's exact coefficients plus the learned-minus-exact mean over the reference sample (a control variate)",
+} as const;
+
 function measured(manifest: Manifest, artifact: LoadedArtifact, analysis: Analysis): Markup {
   const lumi = `${formatNumber(manifest.luminosity.value)} ${formatUnit(manifest.luminosity.unit)}`;
   const observedText = analysis.datasets.includes('observed')
@@ -211,7 +218,7 @@ ${manifest.terms.map((term) => {
 ${term.description ? html`<p>${term.description}</p>` : ''}
 <dl class="facts">
 <dt>observables</dt><dd>${term.observables.join(', ')}</dd>
-<dt>cross section</dt><dd>σ(θ0) = ${formatNumber(term.crossSection.value)} ${formatUnit(term.crossSection.unit)}; σ(θ)/σ(θ0) = ${polynomialText(term.crossSection.coefficients, term.parameters, references, term.degree)} <span class="note">(${term.crossSection.origin === 'exact' ? 'exact' : 'summed from the learned coefficients over the reference sample'})</span></dd>
+<dt>cross section</dt><dd>σ(θ0) = ${formatNumber(term.crossSection.value)} ${formatUnit(term.crossSection.unit)}; σ(θ)/σ(θ0) = ${polynomialText(term.crossSection.coefficients, term.parameters, references, term.degree)} <span class="note">(${CROSS_SECTION_ORIGINS[term.crossSection.origin]})</span></dd>
 <dt>expected events at θ0</dt><dd>${formatNumber(term.crossSection.value * manifest.luminosity.value, 5)} <span class="note">(σ(θ0) × luminosity, if the units agree)</span></dd>
 <dt>ratio model</dt><dd>${manifest.components[term.ratio]?.kind ?? ''} <code>${term.ratio}</code>${manifest.components[term.ratio]?.description ? html`: ${manifest.components[term.ratio].description}` : ''}</dd>
 <dt>reference sample</dt><dd>${manifest.components[term.reference]?.description ?? term.reference}</dd>

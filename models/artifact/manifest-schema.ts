@@ -66,8 +66,13 @@ export const UnbinnedPolynomialTermSchema = z.object({
     unit: z.string(),
     /** s on the monomial basis, σ(θ) = σ0 s·m(Δθ) (ensemble estimate) */
     coefficients: z.array(finite),
-    /** how s was obtained: exact, or summed from learned ĉ over the reference sample (seed 003 eq. 34) */
-    origin: z.enum(['exact', 'reference-sample']),
+    /**
+     * how s was obtained: exact; summed from learned ĉ over the reference sample (seed 003
+     * eq. 34); or 'control-variate': eq. 34 with the generator's exact coefficients c(z) as a
+     * control variate, s = s_exact + Σ w (ĉ(x) − c(z)) / Σ w, s_exact from a sample far larger
+     * than the published one (the Monte Carlo error of σ(θ) then stays below the data's)
+     */
+    origin: z.enum(['exact', 'reference-sample', 'control-variate']),
   }),
   /** component giving ĉ(x) for submitted events: a network or an analytic ratio */
   ratio: ComponentName,

@@ -34,7 +34,6 @@ export function empiricalCoverage(
 ): CoverageRun {
   const pinned = new Map<number, number>();
   for (let i = 0; i < likelihood.interest; i++) pinned.set(i, truth[i]);
-  const thresholds = cls.map((cl) => chiSquaredThreshold(cl, likelihood.interest));
   const q: number[] = [];
   let failed = 0;
   for (let t = 0; t < toys; t++) {
@@ -45,10 +44,16 @@ export function empiricalCoverage(
     else failed++;
     onProgress?.(t + 1);
   }
-  const estimates = cls.map((cl, k) => {
-    const inside = q.filter((v) => v < thresholds[k]).length;
+  const estimates = coverageEstimates(q, cls, likelihood.interest);
+  return { estimates, q, failed };
+}
+
+/** The coverage at each level from toys' q(θ_true): the fraction below the χ²_k quantile, with its binomial error. */
+export function coverageEstimates(q: readonly number[], cls: readonly number[], interest: number): CoverageEstimate[] {
+  return cls.map((cl) => {
+    const threshold = chiSquaredThreshold(cl, interest);
+    const inside = q.filter((v) => v < threshold).length;
     const coverage = q.length ? inside / q.length : NaN;
     return { cl, coverage, error: Math.sqrt((coverage * (1 - coverage)) / q.length), toys: q.length };
   });
-  return { estimates, q, failed };
 }

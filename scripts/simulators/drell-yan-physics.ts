@@ -179,9 +179,10 @@ export interface PartonEvents {
   weights: Float64Array;
 }
 
-/** A phase-space region to generate in: m_ℓℓ ≥ mMin and |y| ≤ yMax. */
+/** A phase-space region to generate in: mMin ≤ m_ℓℓ ≤ mMax (default M_MAX) and |y| ≤ yMax. */
 export interface GenerationRegion {
   mMin: number;
+  mMax?: number;
   yMax: number;
 }
 
@@ -200,8 +201,8 @@ export const SELECTABLE_REGION: GenerationRegion = { mMin: 140, yMax: 2.5 };
  * [M_MIN, M_MAX] (the spectrum falls roughly so), y uniform within the kinematic limit,
  * cos θ* uniform; each event's weight is the SM d³σ over the proposal density, so the weights
  * sum to an unbiased estimate of σ, and its coefficients are the exact ratio dσ(θ)/dσ(θ0).
- * With a `region`, m starts at its mMin and |y| stays within its yMax (where tighter than
- * the kinematic limit).
+ * With a `region`, m lies in [mMin, mMax] and |y| within its yMax (where tighter than the
+ * kinematic limit).
  */
 export function sampleDrellYan(count: number, uniform: () => number, region?: GenerationRegion): PartonEvents {
   const m = new Float64Array(count);
@@ -211,10 +212,10 @@ export function sampleDrellYan(count: number, uniform: () => number, region?: Ge
   const weights = new Float64Array(count);
   const C = BASIS.size;
   const a = (region?.mMin ?? M_MIN) ** -2;
-  const b = M_MAX ** -2;
+  const b = (region?.mMax ?? M_MAX) ** -2;
   const h = new Float64Array(C);
   for (let i = 0; i < count; i++) {
-    // inverse CDF of p(m) = 2 m^−3 / (m_min^−2 − M_MAX^−2)
+    // inverse CDF of p(m) = 2 m^−3 / (m_min^−2 − m_max^−2)
     const mi = (a - uniform() * (a - b)) ** -0.5;
     const yMax = region ? Math.min(region.yMax, Math.log(SQRT_S / mi)) : Math.log(SQRT_S / mi);
     const yi = yMax * (2 * uniform() - 1);

@@ -1,0 +1,159 @@
+/**
+ * Issue 6, the comparison (seed 003 sec. 4, fig. 10 and 11): four inferences on the same
+ * test data, an independent sample of signal and background at θ0, all computed by the
+ * engine that serves the artifacts:
+ *
+ * - truth: every event's exact coefficients (c(z) for signal, e_0 for background), no detector;
+ * - learned: the published `dy-smeft-run3` (ensemble mean, and each member for the band);
+ * - histogram: reconstructed m_ℓℓ in the bins of `dy-smeft-run3-mll`;
+ * - rate: the total count.
+ *
+ * Each likelihood sees the test sample as Asimov data at θ0 (weights L w) with σ(θ) summed
+ * over the same sample (eq. 34), so that the sample's Monte Carlo fluctuation cancels and the
+ * curves differ only by the information each inference extracts.
+ */
+import type { LoadedArtifact } from '../../models/artifact/load.js';
+import { profileContour, type ProfileContourResult } from '../../models/inference/contours.js';
+import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
+import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
+import type { ParameterSpec } from '../../models/likelihood/term.js';
+import { compileBinnedModel } from '../../models/terms/binned-template.js';
+import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
+import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
+import { deriveSeed } from '../simulators/types.js';
+import { histogramSpec, LUMINOSITY_PB, MLL_EDGES } from './baselines.js';
+import { mixedSample, PB, type GeneratorCrossSection } from './learned.js';
+
+export const INFERENCES = ['truth', 'learned', 'histogram', 'rate'] as const;
+export type Inference = (typeof INFERENCES)[number];
+export const PAIRS = [
+  [0, 1],
+  [0, 2],
+  [1, 2],
+] as const;
+
+export interface EvaluationConfig {
+  seed: number;
+  testEvents: number;
+  testBackgroundEvents: number;
+  /** scanned range of each coefficient, and of the contours */
+  range: [number, number];
+  scanPoints: number;
+  contourPoints: number;
+}
+
+export const DEFAULT_EVALUATION_CONFIG: EvaluationConfig = { seed: 20261126, testEvents: 200_000, testBackgroundEvents: 60_000, range: [-0.03, 0.03], scanPoints: 41, contourPoints: 17 };
+export const QUICK_EVALUATION_CONFIG: EvaluationConfig = { ...DEFAULT_EVALUATION_CONFIG, testEvents: 6000, testBackgroundEvents: 3000, scanPoints: 9, contourPoints: 5 };
+
+export interface InferenceModel {
+  likelihood: Likelihood;
+  data: LikelihoodData;
+  /** 1, or 1 + ensemble members */
+  variants: number;
+}
+
+export interface Evaluation {
+  config: EvaluationConfig;
+  test: { signal: number; background: number; sigmaPb: number; backgroundPb: number };
+  /** per inference, per coefficient, per variant (0: the estimate) */
+  scans: Record<Inference, ProfileIntervalResult[][]>;
+  /** per inference but the rate, per pair, per variant */
+  contours: Record<Exclude<Inference, 'rate'>, ProfileContourResult[][]>;
+  seconds: number;
+}
+
+const interest = (): ParameterSpec[] => PARAMETERS.map((p) => ({ name: p.name, init: 0, bounds: [-2, 2], kind: 'interest', fixed: false, constraint: 'none' }));
+
+/** The four inferences' likelihoods with the test sample as their Asimov data. */
+export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConfig, generator: Pick<GeneratorCrossSection, 'above200'>): { models: Record<Inference, InferenceModel>; test: Evaluation['test'] } {
+  const { signal, background, mixed } = mixedSample(config.testEvents, config.testBackgroundEvents, deriveSeed(config.seed, 'test'), generator.above200);
+  const L = artifact.manifest.luminosity.value;
+  const weightsFb = mixed.weights.map((w) => w * PB);
+  const C = BASIS.size;
+  const theta0 = new Float64Array(PARAMETERS.length);
+
+  // truth: exact coefficients, σ from the same events
+  const truthParameters = interest();
+  const truthTerm = createUnbinnedPolynomialTerm({ name: 'truth', parameters: truthParameters, degree: 2, basis: BASIS, sigma0: weightsFb.reduce((a, b) => a + b, 0), crossSection: [crossSectionFromReference(mixed.coefficients, mixed.count, C, weightsFb)] });
+  const truthLikelihood = createLikelihood(truthParameters, [truthTerm], L);
+  const truthData: UnbinnedData = unbinnedAsimov(truthTerm, { count: mixed.count, coefficients: [mixed.coefficients], weights: [weightsFb] }, theta0, L);
+
+  // learned: the published artifact, fed the test events' reco-level observables
+  const { term, ratio } = artifact.unbinned[0];
+  const variants = ratio.coefficientsFor(mixed.reco, mixed.count);
+  const learnedData = unbinnedAsimov(term, { count: mixed.count, coefficients: variants, weights: variants.map(() => weightsFb) }, theta0, L);
+
+  const binned = (edges: readonly number[], name: string): InferenceModel => {
+    const t = compileBinnedModel(name, histogramSpec(signal, background, edges));
+    const likelihood = createLikelihood(interest(), [t], LUMINOSITY_PB);
+    return { likelihood, data: { luminosity: LUMINOSITY_PB, rate: true, terms: { [name]: t.asimov(likelihood.initial(), likelihood.termIndex(t), 1) } }, variants: 1 };
+  };
+  const models: Record<Inference, InferenceModel> = {
+    truth: { likelihood: truthLikelihood, data: { luminosity: L, rate: true, terms: { truth: truthData } }, variants: 1 },
+    learned: { likelihood: artifact.likelihood, data: { luminosity: L, rate: true, terms: { [term.name]: learnedData } }, variants: variants.length },
+    histogram: binned(MLL_EDGES, 'mll'),
+    rate: binned([MLL_EDGES[0], Infinity], 'rate'),
+  };
+  let sigmaPb = 0;
+  for (let i = 0; i < signal.count; i++) sigmaPb += signal.weights[i];
+  return { models, test: { signal: signal.count, background: background.count, sigmaPb, backgroundPb: background.count ? background.count * background.weights[0] : 0 } };
+}
+
+/** Profile scans of each coefficient (others profiled) and 2-D contours of each pair, every variant. */
+export function evaluateInferences(
+  artifact: LoadedArtifact,
+  config: EvaluationConfig,
+  generator: Pick<GeneratorCrossSection, 'above200'>,
+  onProgress?: (done: number, total: number, what: string) => void,
+): Evaluation {
+  const started = performance.now();
+  const { models, test } = inferenceModels(artifact, config, generator);
+  const cls = [0.68, 0.95];
+  const scanJobs = INFERENCES.reduce((n, i) => n + PARAMETERS.length * models[i].variants, 0);
+  const contourJobs = (['truth', 'learned', 'histogram'] as const).reduce((n, i) => n + PAIRS.length * models[i].variants, 0);
+  const total = scanJobs + contourJobs;
+  let done = 0;
+  const tick = (what: string) => onProgress?.(++done, total, what);
+
+  const scans = Object.fromEntries(
+    INFERENCES.map((inference) => {
+      const { likelihood, data, variants } = models[inference];
+      return [
+        inference,
+        PARAMETERS.map((p) =>
+          Array.from({ length: variants }, (_, variant) => {
+            const result = profileInterval(likelihood, data, p.name, cls, { points: config.scanPoints, range: config.range, variant });
+            tick(`${inference} ${p.name}`);
+            return result;
+          }),
+        ),
+      ];
+    }),
+  ) as Evaluation['scans'];
+
+  const contours = Object.fromEntries(
+    (['truth', 'learned', 'histogram'] as const).map((inference) => {
+      const { likelihood, data, variants } = models[inference];
+      return [
+        inference,
+        PAIRS.map(([a, b]) =>
+          Array.from({ length: variants }, (_, variant) => {
+            const result = profileContour(likelihood, data, [PARAMETERS[a].name, PARAMETERS[b].name], cls, { points: config.contourPoints, ranges: [config.range, config.range], variant });
+            tick(`${inference} ${PARAMETERS[a].name}–${PARAMETERS[b].name}`);
+            return result;
+          }),
+        ),
+      ];
+    }),
+  ) as Evaluation['contours'];
+
+  return { config, test, scans, contours, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Total width of an interval's segments at a level (Infinity when its fits did not converge). */
+export function intervalWidth(result: ProfileIntervalResult, cl: number): number {
+  if (!result.converged) return Infinity;
+  const interval = result.intervals.find((i) => i.cl === cl);
+  if (!interval) return Infinity;
+  return interval.segments.reduce((t, s) => t + (s.lowerOpen || s.upperOpen ? Infinity : s.upper - s.lower), 0);
+}

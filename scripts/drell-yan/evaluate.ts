@@ -57,6 +57,8 @@ export interface Evaluation {
   test: { signal: number; background: number; sigmaPb: number; backgroundPb: number };
   /** per inference, per coefficient, per variant (0: the estimate) */
   scans: Record<Inference, ProfileIntervalResult[][]>;
+  /** per inference, per coefficient: the others fixed at the SM (estimate only) */
+  oneAtATime: Record<Inference, ProfileIntervalResult[]>;
   /** per inference but the rate, per pair, per variant */
   contours: Record<Exclude<Inference, 'rate'>, ProfileContourResult[][]>;
   seconds: number;
@@ -109,7 +111,7 @@ export function evaluateInferences(
   const started = performance.now();
   const { models, test } = inferenceModels(artifact, config, generator);
   const cls = [0.68, 0.95];
-  const scanJobs = INFERENCES.reduce((n, i) => n + PARAMETERS.length * models[i].variants, 0);
+  const scanJobs = INFERENCES.reduce((n, i) => n + PARAMETERS.length * (models[i].variants + 1), 0);
   const contourJobs = (['truth', 'learned', 'histogram'] as const).reduce((n, i) => n + PAIRS.length * models[i].variants, 0);
   const total = scanJobs + contourJobs;
   let done = 0;
@@ -131,6 +133,20 @@ export function evaluateInferences(
     }),
   ) as Evaluation['scans'];
 
+  const oneAtATime = Object.fromEntries(
+    INFERENCES.map((inference) => {
+      const { likelihood, data } = models[inference];
+      return [
+        inference,
+        PARAMETERS.map((p) => {
+          const result = profileInterval(othersFixed(likelihood, p.name), data, p.name, cls, { points: config.scanPoints, range: config.range });
+          tick(`${inference} ${p.name} alone`);
+          return result;
+        }),
+      ];
+    }),
+  ) as Evaluation['oneAtATime'];
+
   const contours = Object.fromEntries(
     (['truth', 'learned', 'histogram'] as const).map((inference) => {
       const { likelihood, data, variants } = models[inference];
@@ -147,7 +163,13 @@ export function evaluateInferences(
     }),
   ) as Evaluation['contours'];
 
-  return { config, test, scans, contours, seconds: (performance.now() - started) / 1000 };
+  return { config, test, scans, oneAtATime, contours, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The same likelihood with every parameter of interest but `name` fixed at its initial value. */
+export function othersFixed(likelihood: Likelihood, name: string): Likelihood {
+  const interest = likelihood.parameters.slice(0, likelihood.interest).map((p) => ({ ...p, fixed: p.fixed || p.name !== name }));
+  return createLikelihood(interest, likelihood.terms.map((t) => t.term), likelihood.publishedLuminosity);
 }
 
 /** Total width of an interval's segments at a level (Infinity when its fits did not converge). */

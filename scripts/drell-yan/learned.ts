@@ -74,8 +74,9 @@ export const DEFAULT_LEARNED_CONFIG: LearnedConfig = {
   network: { hidden: [64, 64], members: 4, epochs: 16, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4, repulsionStrength: 1 },
   trainingWeights: 'proposal',
   classifier: { hidden: [32, 32], epochs: 8, batchSize: 512, learningRate: 2e-3 },
-  referenceEvents: 80_000,
-  backgroundReferenceEvents: 40_000,
+  // ≈ 45 000 events: 9 MB in float32 with the 4 members, about what a Worker isolate should hold per artifact
+  referenceEvents: 50_000,
+  backgroundReferenceEvents: 25_000,
   crossSectionEvents: 4_000_000,
 };
 

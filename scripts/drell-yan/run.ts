@@ -33,11 +33,14 @@ import {
   type TrainedDrellYan,
 } from './learned.js';
 
+/** What training depends on (the reference sample is drawn when publishing). */
+const trainingSettings = ({ referenceEvents, backgroundReferenceEvents, ...settings }: LearnedConfig) => settings;
+
 /** The trained networks from `file`, or trained now and written there. */
 export async function loadOrTrain(config: LearnedConfig, file: string, retrain: boolean, hooks: LearnedHooks): Promise<{ trained: TrainedDrellYan; reused: boolean }> {
   if (!retrain && existsSync(file)) {
     const trained = decodeMessagePack(await readFile(file)) as TrainedDrellYan & { config: LearnedConfig };
-    if (JSON.stringify(trained.config) !== JSON.stringify(config)) throw new Error(`${file} was trained with another configuration; pass --retrain`);
+    if (JSON.stringify(trainingSettings(trained.config)) !== JSON.stringify(trainingSettings(config))) throw new Error(`${file} was trained with other settings; pass --retrain`);
     return { trained, reused: true };
   }
   const trained = await trainDrellYan(config, hooks);

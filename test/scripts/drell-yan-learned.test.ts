@@ -1,0 +1,99 @@
+/**
+ * The Drell–Yan learned pipeline of issue 6 on a tiny configuration: the artifact it
+ * publishes, σ by the control variate, the toys of the coverage study and the four
+ * inferences on one test sample. The physics is checked where an exact answer exists.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { maximumLikelihood } from '../../models/inference/mle.js';
+import { resolveDataset } from '../../models/likelihood/datasets.js';
+import type { UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
+import { drawToy, toyModel, DEFAULT_COVERAGE_CONFIG } from '../../scripts/drell-yan/coverage.js';
+import { inferenceModels, othersFixed, QUICK_EVALUATION_CONFIG } from '../../scripts/drell-yan/evaluate.js';
+import { controlVariateCrossSection, generatorCrossSection, learnedCoefficients, mixedSample, publishDrellYan, QUICK_LEARNED_CONFIG, trainDrellYan } from '../../scripts/drell-yan/learned.js';
+import { PARAMETERS, RECO_OBSERVABLES } from '../../scripts/simulators/drell-yan-physics.js';
+
+const scratch: string[] = [];
+afterAll(async () => {
+  for (const dir of scratch) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the Drell–Yan learned likelihood (tiny training)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dy-learned-'));
+  scratch.push(dir);
+  const config = QUICK_LEARNED_CONFIG;
+  const trained = await trainDrellYan(config);
+  const { artifact, crossSection } = await publishDrellYan(config, trained, dir, '0.0.1');
+
+  it('publishes the WCxf names, the classifier as the signal fraction and a loadable artifact', () => {
+    expect(artifact.manifest.parameters.map((p) => p.wcxf?.name)).toEqual(['lq1_1111', 'lq3_1111', 'eu_1111']);
+    const term = artifact.manifest.terms[0];
+    expect(term.kind === 'unbinned-polynomial' && term.signalFraction).toBe('signal-fraction');
+    expect(term.kind === 'unbinned-polynomial' && term.crossSection.origin).toBe('control-variate');
+    expect(artifact.manifest.observables.map((o) => o.name)).toEqual([...RECO_OBSERVABLES]);
+    expect(artifact.likelihood.variants).toBe(config.network.members + 1);
+  });
+
+  it('serves submitted events f_s ĉ + 1 − f_s, the coefficients the pipeline computed', () => {
+    const { mixed } = mixedSample(300, 200, 99, trained.generator.above200);
+    const data = resolveDataset(artifact, { kind: 'events', events: mixed.reco, count: mixed.count });
+    const served = (data.terms.dy as UnbinnedData).coefficients;
+    const direct = learnedCoefficients(trained.network, trained.classifier, mixed.reco, mixed.count);
+    expect(served.length).toBe(direct.length);
+    served.forEach((v, k) => expect(Array.from(v)).toEqual(Array.from(direct[k])));
+    // c_0 = 1: R̂(θ0) = 1 for signal and background alike
+    for (let i = 0; i < mixed.count; i++) expect(served[0][i * 10]).toBeCloseTo(1, 12);
+  });
+
+  it('the control variate returns the exact cross section when the learned coefficients are the exact ones', () => {
+    const { background, mixed } = mixedSample(2000, 1000, 5, trained.generator.above200);
+    const backgroundPb = background.count * background.weights[0];
+    const exact = controlVariateCrossSection(trained.generator, backgroundPb, mixed.coefficients, mixed);
+    const total = trained.generator.sigma + backgroundPb;
+    exact.coefficients.forEach((s, k) => expect(s).toBeCloseTo((trained.generator.sigma * trained.generator.coefficients[k] + (k === 0 ? backgroundPb : 0)) / total, 12));
+    // the published one: s_0 = 1 exactly, and its error estimate is finite
+    expect(crossSection.coefficients[0]).toBeCloseTo(1, 12);
+    expect(crossSection.errors.every(Number.isFinite)).toBe(true);
+  });
+
+  it("the generator's σ splits into batches without changing its meaning: two seeds agree within their errors", () => {
+    const a = generatorCrossSection(30_000, 1);
+    const b = generatorCrossSection(30_000, 2);
+    expect(Math.abs(a.sigma - b.sigma)).toBeLessThan(4 * Math.hypot(a.sigmaError, b.sigmaError));
+    expect(a.coefficients[0]).toBe(1);
+  });
+
+  it('Asimov data at the SM are fitted at the SM', () => {
+    const fit = maximumLikelihood(artifact.likelihood, resolveDataset(artifact, { kind: 'asimov' }));
+    expect(fit.converged).toBe(true);
+    for (let j = 0; j < 3; j++) expect(Math.abs(fit.parameters[j])).toBeLessThan(1e-6);
+  });
+
+  it('coverage toys are Poisson processes of the selected events: their mean count is L σ', () => {
+    const model = { ...toyModel(artifact, { ...DEFAULT_COVERAGE_CONFIG, pilotEvents: 40_000 }, crossSection.backgroundFb), luminosityPb: 2000 };
+    const expected = model.luminosityPb * (trained.generator.sigma + crossSection.backgroundFb / 1000);
+    const counts = Array.from({ length: 12 }, (_, t) => drawToy(model, 17, t));
+    const mean = counts.reduce((s, c) => s + c.count, 0) / counts.length;
+    expect(counts.every((c) => c.overshoots === 0)).toBe(true);
+    // Poisson: the mean of 12 toys has standard deviation √(expected/12) (plus σ's 0.3% error)
+    expect(Math.abs(mean - expected)).toBeLessThan(4 * Math.sqrt(expected / counts.length) + 0.01 * expected);
+    expect(counts[0].reco.length).toBe(counts[0].count * RECO_OBSERVABLES.length);
+  });
+
+  it('the four inferences share the test sample; truth and learned Asimov data are fitted at the SM', () => {
+    const { models, test } = inferenceModels(artifact, QUICK_EVALUATION_CONFIG, trained.generator);
+    expect(test.signal).toBeGreaterThan(1000);
+    for (const inference of ['truth', 'learned', 'histogram'] as const) {
+      const { likelihood, data } = models[inference];
+      const fit = maximumLikelihood(likelihood, data);
+      expect(fit.converged).toBe(true);
+      for (let j = 0; j < 3; j++) expect(Math.abs(fit.parameters[j])).toBeLessThan(1e-5);
+    }
+    expect(models.learned.variants).toBe(config.network.members + 1);
+    // one at a time: the other two are fixed
+    const alone = othersFixed(models.truth.likelihood, PARAMETERS[1].name);
+    expect(alone.parameters.slice(0, 3).map((p) => p.fixed)).toEqual([true, false, true]);
+  });
+});

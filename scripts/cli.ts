@@ -289,7 +289,7 @@ program
   .option('--train-only', 'stop after training (and writing the trained file)')
   .option('--toys <n>', 'coverage toys', positiveInteger)
   .option('--workers <n>', 'processes for the coverage toys', positiveInteger, 2)
-  .option('--quick', 'a small run (about a minute) to try the pipeline; writes nothing to --docs')
+  .option('--quick', 'a small run (about a minute) to try the pipeline; its report goes to <run>/dy-smeft-run3-quick/, not --docs')
   .action(async (options) => {
     const { DEFAULT_LEARNED_CONFIG, QUICK_LEARNED_CONFIG } = await import('./drell-yan/learned.js');
     const { loadOrTrain, runDrellYan } = await import('./drell-yan/run.js');
@@ -306,13 +306,10 @@ program
       return;
     }
     const result = await runDrellYan({ out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), toys: options.toys, workers: options.workers, log });
-    const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
-    await writeCatalogueIndex(options.out);
-    if (!options.quick) {
-      const { writeLearnedReport } = await import('./drell-yan/learned-report.js');
-      await writeLearnedReport(result, options.docs);
-      log(`wrote ${options.docs}`);
-    }
+    const { writeLearnedReport } = await import('./drell-yan/learned-report.js');
+    const docs = options.quick ? `${options.run}/dy-smeft-run3-quick/drell-yan.md` : options.docs;
+    await writeLearnedReport(result, docs);
+    log(`wrote ${docs}`);
     log(`published ${result.published.artifact.manifest.id}@${options.version} (${result.seconds.toFixed(0)} s)`);
   });
 

@@ -69,7 +69,7 @@ export function toyModel(artifact: LoadedArtifact, config: CoverageConfig, backg
   edges[slices] = M_MAX;
   const perSlice = Math.ceil(config.pilotEvents / slices);
   const pilotMaxima = edges.slice(0, -1).map((_, b) => {
-    const pilot = sampleDrellYan(perSlice, () => rng.uniform(), sliceRegion(edges, b));
+    const pilot = sampleDrellYan(perSlice, () => rng.uniform(), sliceRegion(edges, b), { coefficients: false });
     let max = 0;
     for (let i = 0; i < pilot.count; i++) max = Math.max(max, pilot.weights[i] * pilot.count);
     return max;
@@ -97,7 +97,7 @@ export function drawToy(model: ToyModel, seed: number, toy: number): { reco: Flo
     // slice b: proposals ~ Poisson(L W_max), each kept with probability W_i / W_max
     const n = rng.poisson(model.luminosityPb * bound);
     proposals += n;
-    const events = sampleDrellYan(n, () => rng.uniform(), sliceRegion(model.edges, b));
+    const events = sampleDrellYan(n, () => rng.uniform(), sliceRegion(model.edges, b), { coefficients: false });
     const kept: number[] = [];
     for (let i = 0; i < n; i++) {
       const W = events.weights[i] * n;

@@ -70,7 +70,7 @@ export async function writeLearnedReport(result: Result, path: string): Promise<
     .map((name, k) => `| ${name} | ${g.coefficients[k].toPrecision(4)} ± ${g.errors[k].toPrecision(2)} | ${generatorTotal(k).toPrecision(4)} | ${published.crossSection.referenceSample[k].toPrecision(4)} | ${published.crossSection.coefficients[k].toPrecision(4)} ± ${published.crossSection.errors[k].toPrecision(2)} |`)
     .join('\n');
 
-  const coverageRows = coverage.estimates.map((e) => `| ${(100 * e.cl).toFixed(2)}% | ${(100 * e.coverage).toFixed(1)} ± ${(100 * e.error).toFixed(1)}% | ${((e.coverage - e.cl) / e.error).toFixed(1)} |`).join('\n');
+  const coverageRows = coverage.estimates.map((e) => `| ${(100 * e.cl).toFixed(2)}% | ${(100 * e.coverage).toFixed(1)} ± ${(100 * e.error).toFixed(1)}% | ${e.error > 0 ? ((e.coverage - e.cl) / e.error).toFixed(1) : '—'} |`).join('\n');
   const toySeconds = shards.reduce((s, x) => ({ generate: s.generate + x.seconds.generate, network: s.network + x.seconds.network, fit: s.fit + x.seconds.fit }), { generate: 0, network: 0, fit: 0 });
   const toys = coverage.q.length + coverage.failed;
   const events = shards.flatMap((s) => s.events);

@@ -71,8 +71,8 @@ export const DEFAULT_LEARNED_CONFIG: LearnedConfig = {
   trainingEvents: 300_000,
   backgroundTrainingEvents: 120_000,
   fractionalSmearing: { threshold: 0.5, maxCopies: 20 },
-  network: { hidden: [64, 64], members: 4, epochs: 16, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4, repulsionStrength: 1 },
-  trainingWeights: 'proposal',
+  network: { hidden: [64, 64], members: 3, epochs: 36, batchSize: 512, learningRate: 2e-3, finalLearningRate: 5e-5, repulsionStrength: 1 },
+  trainingWeights: 'physical',
   classifier: { hidden: [32, 32], epochs: 8, batchSize: 512, learningRate: 2e-3 },
   // ≈ 45 000 events: 9 MB in float32 with the 4 members, about what a Worker isolate should hold per artifact
   referenceEvents: 50_000,

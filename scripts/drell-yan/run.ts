@@ -13,6 +13,7 @@ import { fileStore } from '../../functions/node.js';
 import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { CoverageRun } from '../../models/inference/coverage.js';
+import { writeCatalogueIndex } from '../lib/catalogue-index.js';
 import { readArtifactFolder, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { progressBar } from '../lib/progress.js';
 import { PARAMETERS, RECO_OBSERVABLES } from '../simulators/drell-yan-physics.js';
@@ -101,6 +102,7 @@ export async function runDrellYan(options: DrellYanRunOptions) {
     const validation = drellYanValidation(trained, draft.crossSection, evaluation, coverage, shards, model, coverageConfig, figures);
     await rm(scratch, { recursive: true, force: true });
     const published = await publishDrellYan(config, trained, options.out, options.version, { validation, figures }, { onStage: (stage, detail) => log(`[${stage}] ${detail}`) });
+    await writeCatalogueIndex(options.out);
     const edge = await edgeTimings(options.out, published.artifact, evaluation);
     log(`[edge] NLL of the Asimov data: ${edge.asimovMs.toFixed(1)} ms; of ${edge.events} submitted events: ${edge.eventsMs.toFixed(1)} ms (median of ${edge.repeat})`);
     return { config, evaluationConfig, coverageConfig, trained, reused, published, evaluation, coverage, shards, model, figures, edge, seconds: (performance.now() - started) / 1000 };
@@ -149,7 +151,7 @@ export async function coverageShardProcess(folder: string, job: string, from: nu
 /** NLL requests to the published artifact through the app (the code the Workers run), cold and warm. */
 async function edgeTimings(out: string, artifact: LoadedArtifact, evaluation: Evaluation) {
   const app = createApp(fileStore(out));
-  const path = `/v1/likelihoods/${artifact.manifest.id}/${artifact.manifest.version}/nll`;
+  const path = `/v1/likelihoods/${artifact.manifest.id}@${artifact.manifest.version}/nll`;
   const sample = mixedSample(4000, 1500, deriveSeed(evaluation.config.seed, 'edge'), 0.01);
   const events = { shape: [sample.mixed.count, RECO_OBSERVABLES.length], values: Array.from(sample.mixed.reco) };
   const request = async (body: unknown) => {

@@ -173,7 +173,7 @@ export interface PartonEvents {
   m: Float64Array;
   y: Float64Array;
   cosTheta: Float64Array;
-  /** count × 10: dσ(θ)/dσ(θ0) on BASIS (column 0 is 1) */
+  /** count × 10: dσ(θ)/dσ(θ0) on BASIS (column 0 is 1); empty when sampled without coefficients */
   coefficients: Float64Array;
   /** SM weight of each event, pb (their sum estimates σ(m > M_MIN)) */
   weights: Float64Array;
@@ -204,13 +204,15 @@ export const SELECTABLE_REGION: GenerationRegion = { mMin: 140, yMax: 2.5 };
  * With a `region`, m lies in [mMin, mMax] and |y| within its yMax (where tighter than the
  * kinematic limit).
  */
-export function sampleDrellYan(count: number, uniform: () => number, region?: GenerationRegion): PartonEvents {
+export function sampleDrellYan(count: number, uniform: () => number, region?: GenerationRegion, options: { coefficients?: boolean } = {}): PartonEvents {
   const m = new Float64Array(count);
   const y = new Float64Array(count);
   const cosTheta = new Float64Array(count);
-  const coefficients = new Float64Array(count * BASIS.size);
-  const weights = new Float64Array(count);
   const C = BASIS.size;
+  // without coefficients (a generator that only needs the SM weight): an empty array, no per-event copies
+  const withCoefficients = options.coefficients ?? true;
+  const coefficients = new Float64Array(withCoefficients ? count * C : 0);
+  const weights = new Float64Array(count);
   const a = (region?.mMin ?? M_MIN) ** -2;
   const b = (region?.mMax ?? M_MAX) ** -2;
   const h = new Float64Array(C);
@@ -226,7 +228,7 @@ export function sampleDrellYan(count: number, uniform: () => number, region?: Ge
     y[i] = yi;
     cosTheta[i] = ci;
     weights[i] = h[0] / density / count;
-    for (let k = 0; k < C; k++) coefficients[i * C + k] = h[0] > 0 ? h[k] / h[0] : k === 0 ? 1 : 0;
+    if (withCoefficients) for (let k = 0; k < C; k++) coefficients[i * C + k] = h[0] > 0 ? h[k] / h[0] : k === 0 ? 1 : 0;
   }
   return { count, m, y, cosTheta, coefficients, weights };
 }
@@ -319,8 +321,15 @@ export function detector(events: Pick<PartonEvents, 'count' | 'm' | 'y' | 'cosTh
   const etaMax = options.etaMax ?? 2.4;
   const mllMin = options.mllMin ?? 150;
   const D = RECO_OBSERVABLES.length;
-  const rows: number[] = [];
-  const accepted: number[] = [];
+  let reco = new Float64Array(Math.max(16, events.count) * D);
+  const accepted = new Int32Array(events.count);
+  let n = 0;
+  const smear = (p: FourVector): FourVector => {
+    const pt = ptOf(p);
+    const sigma = Math.hypot(a, b * pt);
+    return fromPtEtaPhi(pt * (1 + sigma * random.normal()), etaOf(p) + angular * random.normal(), phiOf(p) + angular * random.normal());
+  };
+  const inside = (p: FourVector) => ptOf(p) > ptMin && Math.abs(etaOf(p)) < etaMax;
   for (let i = 0; i < events.count; i++) {
     const m = events.m[i];
     const cos = events.cosTheta[i];
@@ -335,23 +344,26 @@ export function detector(events: Pick<PartonEvents, 'count' | 'm' | 'y' | 'cosTh
     // the pair's rapidity is y: boost transversely first, then along z by y
     lm = boostZ(boostTransverse(lm, m, pairPt, pairPhi), events.y[i]);
     lp = boostZ(boostTransverse(lp, m, pairPt, pairPhi), events.y[i]);
-    const smear = (p: FourVector): FourVector => {
-      const pt = ptOf(p);
-      const sigma = Math.hypot(a, b * pt);
-      return fromPtEtaPhi(pt * (1 + sigma * random.normal()), etaOf(p) + angular * random.normal(), phiOf(p) + angular * random.normal());
-    };
     const rm = smear(lm);
     const rp = smear(lp);
     const found = random.uniform() < efficiency && random.uniform() < efficiency;
-    const inside = (p: FourVector) => ptOf(p) > ptMin && Math.abs(etaOf(p)) < etaMax;
     if (!found || !inside(rm) || !inside(rp)) continue;
     const P: FourVector = [rm[0] + rp[0], rm[1] + rp[1], rm[2] + rp[2], rm[3] + rp[3]];
     const mll = Math.sqrt(Math.max(0, P[0] ** 2 - P[1] ** 2 - P[2] ** 2 - P[3] ** 2));
     if (mll < mllMin) continue;
-    rows.push(ptOf(rm), etaOf(rm), phiOf(rm), ptOf(rp), etaOf(rp), phiOf(rp), mll, collinsSoper(rm, rp), 0.5 * Math.log((P[0] + P[3]) / (P[0] - P[3])), ptOf(P));
-    accepted.push(i);
+    const o = n * D;
+    reco[o] = ptOf(rm);
+    reco[o + 1] = etaOf(rm);
+    reco[o + 2] = phiOf(rm);
+    reco[o + 3] = ptOf(rp);
+    reco[o + 4] = etaOf(rp);
+    reco[o + 5] = phiOf(rp);
+    reco[o + 6] = mll;
+    reco[o + 7] = collinsSoper(rm, rp);
+    reco[o + 8] = 0.5 * Math.log((P[0] + P[3]) / (P[0] - P[3]));
+    reco[o + 9] = ptOf(P);
+    accepted[n++] = i;
   }
-  const reco = Float64Array.from(rows);
-  if (reco.length !== accepted.length * D) throw new Error('internal: row width');
-  return { reco, accepted: Int32Array.from(accepted) };
+  reco = reco.slice(0, n * D);
+  return { reco, accepted: accepted.slice(0, n) };
 }

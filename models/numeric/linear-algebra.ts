@@ -41,6 +41,39 @@ export function choleskySolve(L: Float64Array, m: number, b: Float64Array): Floa
   return y;
 }
 
+/** The inverse of a general n × n matrix by Gauss–Jordan elimination with partial pivoting; null when singular. */
+export function invert(A: ArrayLike<number>, n: number): Float64Array | null {
+  const a = Float64Array.from(A);
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r * n + c]) > Math.abs(a[pivot * n + c])) pivot = r;
+    const p = a[pivot * n + c];
+    if (!(Math.abs(p) > 0) || !Number.isFinite(p)) return null;
+    if (pivot !== c) {
+      for (let k = 0; k < n; k++) {
+        [a[c * n + k], a[pivot * n + k]] = [a[pivot * n + k], a[c * n + k]];
+        [inv[c * n + k], inv[pivot * n + k]] = [inv[pivot * n + k], inv[c * n + k]];
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      a[c * n + k] /= p;
+      inv[c * n + k] /= p;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r * n + c];
+      if (f === 0) continue;
+      for (let k = 0; k < n; k++) {
+        a[r * n + k] -= f * a[c * n + k];
+        inv[r * n + k] -= f * inv[c * n + k];
+      }
+    }
+  }
+  return inv;
+}
+
 /**
  * Eigen-decomposition of a small symmetric n×n matrix (row-major) by cyclic Jacobi
  * rotations. Returns the eigenvalues and the eigenvectors as the columns of a row-major

@@ -17,6 +17,7 @@ import { profileContour, type ProfileContourResult } from '../../models/inferenc
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
 import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import type { ParameterSpec } from '../../models/likelihood/term.js';
+import { invert } from '../../models/numeric/linear-algebra.js';
 import { compileBinnedModel } from '../../models/terms/binned-template.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
@@ -36,13 +37,15 @@ export interface EvaluationConfig {
   seed: number;
   testEvents: number;
   testBackgroundEvents: number;
-  /** scanned range of each coefficient, and of the contours */
+  /** scanned range of each coefficient */
   range: [number, number];
+  /** the contours' range of each coefficient: ± this */
+  contourHalfWidths: [number, number, number];
   scanPoints: number;
   contourPoints: number;
 }
 
-export const DEFAULT_EVALUATION_CONFIG: EvaluationConfig = { seed: 20261126, testEvents: 200_000, testBackgroundEvents: 60_000, range: [-0.03, 0.03], scanPoints: 41, contourPoints: 17 };
+export const DEFAULT_EVALUATION_CONFIG: EvaluationConfig = { seed: 20261126, testEvents: 150_000, testBackgroundEvents: 45_000, range: [-0.02, 0.02], contourHalfWidths: [0.018, 0.012, 0.018], scanPoints: 31, contourPoints: 17 };
 export const QUICK_EVALUATION_CONFIG: EvaluationConfig = { ...DEFAULT_EVALUATION_CONFIG, testEvents: 6000, testBackgroundEvents: 3000, scanPoints: 9, contourPoints: 5 };
 
 export interface InferenceModel {
@@ -59,6 +62,8 @@ export interface Evaluation {
   scans: Record<Inference, ProfileIntervalResult[][]>;
   /** per inference, per coefficient: the others fixed at the SM (estimate only) */
   oneAtATime: Record<Inference, ProfileIntervalResult[]>;
+  /** the learned likelihood in the linear regime against the truth, on the test sample */
+  fisher: FisherDiagnostics;
   /** per inference but the rate, per pair, per variant */
   contours: Record<Exclude<Inference, 'rate'>, ProfileContourResult[][]>;
   seconds: number;
@@ -67,7 +72,7 @@ export interface Evaluation {
 const interest = (): ParameterSpec[] => PARAMETERS.map((p) => ({ name: p.name, init: 0, bounds: [-2, 2], kind: 'interest', fixed: false, constraint: 'none' }));
 
 /** The four inferences' likelihoods with the test sample as their Asimov data. */
-export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConfig, generator: Pick<GeneratorCrossSection, 'above200'>): { models: Record<Inference, InferenceModel>; test: Evaluation['test'] } {
+export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConfig, generator: Pick<GeneratorCrossSection, 'above200'>): { models: Record<Inference, InferenceModel>; test: Evaluation['test']; fisher: FisherDiagnostics } {
   const { signal, background, mixed } = mixedSample(config.testEvents, config.testBackgroundEvents, deriveSeed(config.seed, 'test'), generator.above200);
   const L = artifact.manifest.luminosity.value;
   const weightsFb = mixed.weights.map((w) => w * PB);
@@ -98,7 +103,8 @@ export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConf
   };
   let sigmaPb = 0;
   for (let i = 0; i < signal.count; i++) sigmaPb += signal.weights[i];
-  return { models, test: { signal: signal.count, background: background.count, sigmaPb, backgroundPb: background.count ? background.count * background.weights[0] : 0 } };
+  const fisher = fisherDiagnostics(mixed.coefficients, variants[0], weightsFb.map((w) => w * L), mixed.count);
+  return { models, fisher, test: { signal: signal.count, background: background.count, sigmaPb, backgroundPb: background.count ? background.count * background.weights[0] : 0 } };
 }
 
 /** Profile scans of each coefficient (others profiled) and 2-D contours of each pair, every variant. */
@@ -109,7 +115,7 @@ export function evaluateInferences(
   onProgress?: (done: number, total: number, what: string) => void,
 ): Evaluation {
   const started = performance.now();
-  const { models, test } = inferenceModels(artifact, config, generator);
+  const { models, test, fisher } = inferenceModels(artifact, config, generator);
   const cls = [0.68, 0.95];
   const scanJobs = INFERENCES.reduce((n, i) => n + PARAMETERS.length * (models[i].variants + 1), 0);
   const contourJobs = (['truth', 'learned', 'histogram'] as const).reduce((n, i) => n + PAIRS.length * models[i].variants, 0);
@@ -154,7 +160,8 @@ export function evaluateInferences(
         inference,
         PAIRS.map(([a, b]) =>
           Array.from({ length: variants }, (_, variant) => {
-            const result = profileContour(likelihood, data, [PARAMETERS[a].name, PARAMETERS[b].name], cls, { points: config.contourPoints, ranges: [config.range, config.range], variant });
+            const range = (k: number) => [-config.contourHalfWidths[k], config.contourHalfWidths[k]] as const;
+            const result = profileContour(likelihood, data, [PARAMETERS[a].name, PARAMETERS[b].name], cls, { points: config.contourPoints, ranges: [range(a), range(b)], variant });
             tick(`${inference} ${PARAMETERS[a].name}–${PARAMETERS[b].name}`);
             return result;
           }),
@@ -163,7 +170,7 @@ export function evaluateInferences(
     }),
   ) as Evaluation['contours'];
 
-  return { config, test, scans, oneAtATime, contours, seconds: (performance.now() - started) / 1000 };
+  return { config, test, scans, oneAtATime, fisher, contours, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The same likelihood with every parameter of interest but `name` fixed at its initial value. */
@@ -178,4 +185,59 @@ export function intervalWidth(result: ProfileIntervalResult, cl: number): number
   const interval = result.intervals.find((i) => i.cl === cl);
   if (!interval) return Infinity;
   return interval.segments.reduce((t, s) => t + (s.lowerOpen || s.upperOpen ? Infinity : s.upper - s.lower), 0);
+}
+
+export interface FisherDiagnostics {
+  /** per coefficient, the others profiled, 1σ half-widths: the truth's T⁻¹, the learned likelihood's claim V⁻¹, and its calibrated spread J'⁻¹ V J'⁻ᵀ */
+  truth: number[];
+  claimed: number[];
+  calibrated: number[];
+  /** the response M = V⁻¹ J' (row-major P × P): E[θ̂ − θ0] = M (θ_true − θ0); the identity for a calibrated ĉ */
+  response: number[];
+}
+
+/**
+ * The learned likelihood in the linear regime, on the test sample (the asymptotics of a
+ * misspecified likelihood): with c the events' exact linear coefficients (zeros for
+ * background), ĉ the served ones (f_s-mixed) and weights L w,
+ *
+ *     T = Σ w c cᵀ (the truth's information),  V = Σ w ĉ ĉᵀ (the learned likelihood's Hessian
+ *     at θ0, and the variance of its score there),  J' = Σ w ĉ cᵀ (how its score responds to
+ *     the true θ).
+ *
+ * At θ_true = θ0 the fitted θ̂ has covariance V⁻¹, exactly what the likelihood claims, for any
+ * ĉ: coverage at the SM is nominal to first order whatever the regression's quality (σ(θ)
+ * being right). Away from θ0, θ̂ responds as M = V⁻¹ J' instead of 1; undoing that leaves
+ * the calibrated spread J'⁻¹ V J'⁻ᵀ, never narrower than the truth's T⁻¹ (Cauchy–Schwarz),
+ * while V⁻¹ can be, when regression errors outside the span of the true c break a near
+ * degeneracy of the three coefficients.
+ */
+export function fisherDiagnostics(exact: Float64Array, learned: Float64Array, weights: ArrayLike<number>, count: number): FisherDiagnostics {
+  const C = BASIS.size;
+  const P = PARAMETERS.length;
+  const T = new Float64Array(P * P);
+  const V = new Float64Array(P * P);
+  const Jp = new Float64Array(P * P);
+  for (let i = 0; i < count; i++) {
+    const w = weights[i];
+    for (let a = 0; a < P; a++) {
+      for (let b = 0; b < P; b++) {
+        T[a * P + b] += w * exact[i * C + 1 + a] * exact[i * C + 1 + b];
+        V[a * P + b] += w * learned[i * C + 1 + a] * learned[i * C + 1 + b];
+        Jp[a * P + b] += w * learned[i * C + 1 + a] * exact[i * C + 1 + b];
+      }
+    }
+  }
+  const Tinv = invert(T, P);
+  const Vinv = invert(V, P);
+  const Jinv = invert(Jp, P);
+  if (!Tinv || !Vinv || !Jinv) throw new Error('a Fisher matrix of the test sample is singular');
+  const product = (A: ArrayLike<number>, B: ArrayLike<number>, transposeB = false) => {
+    const out = new Float64Array(P * P);
+    for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) for (let k = 0; k < P; k++) out[i * P + j] += A[i * P + k] * (transposeB ? B[j * P + k] : B[k * P + j]);
+    return out;
+  };
+  const calibrated = product(product(Jinv, V), Jinv, true);
+  const sigma = (M: Float64Array) => Array.from({ length: P }, (_, k) => Math.sqrt(M[k * P + k]));
+  return { truth: sigma(Tinv), claimed: sigma(Vinv), calibrated: sigma(calibrated), response: Array.from(product(Vinv, Jp)) };
 }

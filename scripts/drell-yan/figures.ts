@@ -77,8 +77,8 @@ export function contourFigure(evaluation: Evaluation, pair: number): ComponentIn
   const svg = contourPlot({
     id: `contour-${pair}`,
     title: `Expected 68% and 95% regions in (${PARAMETERS[a].name}, ${PARAMETERS[b].name}), the third profiled`,
-    xDomain: evaluation.config.range,
-    yDomain: evaluation.config.range,
+    xDomain: [-evaluation.config.contourHalfWidths[a], evaluation.config.contourHalfWidths[a]],
+    yDomain: [-evaluation.config.contourHalfWidths[b], evaluation.config.contourHalfWidths[b]],
     xLabel: PARAMETERS[a].name,
     yLabel: PARAMETERS[b].name,
     layers,

@@ -86,14 +86,16 @@ export async function runDrellYan(options: DrellYanRunOptions) {
   const scratch = `${options.out}/.scratch-dy-smeft-run3-${process.pid}`;
   try {
     const draft = await publishDrellYan(config, trained, scratch, options.version, {}, { onStage: (stage, detail) => log(`[${stage}] ${detail}`) });
+    // the coverage toys run in child processes while this one evaluates the four inferences
+    const model = toyModel(draft.artifact, coverageConfig, draft.crossSection.backgroundFb);
+    const coverageBar = progressBar('coverage');
+    const pending = runCoverage(draft.folder, model, coverageConfig, options.workers ?? 2, (done) => coverageBar.update(done, coverageConfig.toys));
+    pending.catch(() => undefined); // awaited below; no unhandled rejection while evaluating
     const evaluationBar = progressBar('evaluate');
     const evaluation = evaluateInferences(draft.artifact, evaluationConfig, trained.generator, (done, total, what) => evaluationBar.update(done, total, what));
     evaluationBar.stop();
     log(`[evaluate] ${evaluation.seconds.toFixed(0)} s on ${evaluation.test.signal} signal and ${evaluation.test.background} background test events`);
-
-    const model = toyModel(draft.artifact, coverageConfig, draft.crossSection.backgroundFb);
-    const coverageBar = progressBar('coverage');
-    const shards = await runCoverage(draft.folder, model, coverageConfig, options.workers ?? 2, (done) => coverageBar.update(done, coverageConfig.toys));
+    const shards = await pending;
     coverageBar.stop();
     const coverage = mergeCoverage(shards, coverageConfig.levels, draft.artifact.likelihood.interest);
     log(`[coverage] ${coverage.estimates.filter((e) => e.cl === 0.6827 || e.cl === 0.9545).map((e) => `${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)} ± ${(100 * e.error).toFixed(1)}%`).join(', ')} (${coverage.failed} toys failed)`);
@@ -192,6 +194,12 @@ function drellYanValidation(
       const width = intervalWidth(evaluation.scans[inference][k][0], 0.68);
       if (Number.isFinite(width)) closure[`68% width of ${p.name}, ${inference}`] = width;
     }
+  });
+  PARAMETERS.forEach((p, k) => {
+    closure[`1σ of ${p.name}, linear regime: truth`] = evaluation.fisher.truth[k];
+    closure[`1σ of ${p.name}, linear regime: learned claim`] = evaluation.fisher.claimed[k];
+    closure[`1σ of ${p.name}, linear regime: learned calibrated`] = evaluation.fisher.calibrated[k];
+    closure[`response of ${p.name} to its true value`] = evaluation.fisher.response[k * (PARAMETERS.length + 1)];
   });
   closure['parity: ensemble, runtime vs tfjs (relative)'] = trained.parity.network;
   closure['parity: classifier, runtime vs tfjs (absolute)'] = trained.parity.classifier;

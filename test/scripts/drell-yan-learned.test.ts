@@ -11,7 +11,7 @@ import { maximumLikelihood } from '../../models/inference/mle.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import type { UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
 import { drawToy, toyModel, DEFAULT_COVERAGE_CONFIG } from '../../scripts/drell-yan/coverage.js';
-import { inferenceModels, othersFixed, QUICK_EVALUATION_CONFIG } from '../../scripts/drell-yan/evaluate.js';
+import { fisherDiagnostics, inferenceModels, othersFixed, QUICK_EVALUATION_CONFIG } from '../../scripts/drell-yan/evaluate.js';
 import { controlVariateCrossSection, generatorCrossSection, learnedCoefficients, mixedSample, publishDrellYan, QUICK_LEARNED_CONFIG, trainDrellYan } from '../../scripts/drell-yan/learned.js';
 import { PARAMETERS, RECO_OBSERVABLES } from '../../scripts/simulators/drell-yan-physics.js';
 
@@ -95,5 +95,23 @@ describe('the Drell–Yan learned likelihood (tiny training)', async () => {
     // one at a time: the other two are fixed
     const alone = othersFixed(models.truth.likelihood, PARAMETERS[1].name);
     expect(alone.parameters.slice(0, 3).map((p) => p.fixed)).toEqual([true, false, true]);
+  });
+
+  it('the linear-regime diagnostics: exact coefficients are calibrated; doubled ones claim half the width, respond by ½, and calibrate back to the truth', () => {
+    const { mixed } = mixedSample(3000, 1000, 8, trained.generator.above200);
+    const exact = fisherDiagnostics(mixed.coefficients, mixed.coefficients, mixed.weights, mixed.count);
+    const identity = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+    exact.response.forEach((v, k) => expect(v).toBeCloseTo(identity[k], 10));
+    exact.claimed.forEach((v, k) => {
+      expect(v / exact.truth[k]).toBeCloseTo(1, 10);
+      expect(exact.calibrated[k] / exact.truth[k]).toBeCloseTo(1, 10);
+    });
+    const doubled = mixed.coefficients.map((c, k) => (k % 10 === 0 ? c : 2 * c));
+    const d = fisherDiagnostics(mixed.coefficients, doubled, mixed.weights, mixed.count);
+    d.response.forEach((v, k) => expect(v).toBeCloseTo(identity[k] / 2, 10));
+    d.claimed.forEach((v, k) => {
+      expect(v / d.truth[k]).toBeCloseTo(0.5, 10);
+      expect(d.calibrated[k] / d.truth[k]).toBeCloseTo(1, 10);
+    });
   });
 });

@@ -106,25 +106,32 @@ program
 
 program
   .command('simulate')
-  .description('draw toy events with their exact joint coefficients and print a summary (with fractional smearing if asked)')
-  .option('--alpha <alpha>', 'distance of the displaced Gaussian', finiteNumber, 1.5)
-  .option('--events <n>', 'events at θ0', positiveInteger, 10_000)
+  .description('draw events with their exact joint coefficients at θ0 (parton and detector level) and print a summary, with fractional smearing if asked: the two-Gaussian toy or the Drell–Yan SMEFT process')
+  .option('--simulator <name>', 'two-gaussian or drell-yan', 'two-gaussian')
+  .option('--alpha <alpha>', 'two-gaussian: distance of the displaced Gaussian', finiteNumber, 1.5)
+  .option('--full-region', 'drell-yan: generate at m > 120 GeV and every rapidity (default: only where the selection can accept events)')
+  .option('--events <n>', 'events at θ0 (drell-yan: parton events, before the selection)', positiveInteger, 10_000)
   .option('--seed <n>', 'random seed', positiveInteger, 1)
   .option('--fractional-smearing <t>', 'smear events whose target lies beyond t standard deviations', finiteNumber)
   .option('--out <file>', 'write the sample (MessagePack: reco, parton, coefficients, weights)')
   .action(async (options) => {
     const { twoGaussianSimulator } = await import('./simulators/two-gaussian.js');
-    const { simulateWithFractionalSmearing } = await import('./training/fractional-smearing.js');
-    const simulator = twoGaussianSimulator({ alpha: options.alpha });
+    const { drellYanSimulator } = await import('./simulators/drell-yan.js');
+    const { SELECTABLE_REGION } = await import('./simulators/drell-yan-physics.js');
+    const { largestVarianceColumn, simulateWithFractionalSmearing } = await import('./training/fractional-smearing.js');
+    if (!['two-gaussian', 'drell-yan'].includes(options.simulator)) throw new InvalidArgumentError(`unknown simulator '${options.simulator}' (two-gaussian or drell-yan)`);
+    const simulator = options.simulator === 'drell-yan' ? drellYanSimulator({ region: options.fullRegion ? undefined : SELECTABLE_REGION }) : twoGaussianSimulator({ alpha: options.alpha });
     const smeared = options.fractionalSmearing !== undefined ? simulateWithFractionalSmearing(simulator, { events: options.events, seed: options.seed, threshold: options.fractionalSmearing }) : null;
     const sample = smeared ? smeared.sample : simulator.simulate({ events: options.events, seed: options.seed });
-    let maxC2 = 0;
+    const C = simulator.basis.size;
+    const column = largestVarianceColumn(sample, C);
+    let maxTarget = 0;
     let sumW = 0;
     for (let i = 0; i < sample.count; i++) {
-      maxC2 = Math.max(maxC2, sample.weights[i] * sample.coefficients[i * 3 + 2]);
+      maxTarget = Math.max(maxTarget, Math.abs(sample.weights[i] * sample.coefficients[i * C + column]));
       sumW += sample.weights[i];
     }
-    console.log(`${sample.count} events (Σw = ${sumW.toFixed(1)}), largest w·c₂ = ${maxC2.toPrecision(4)}${smeared ? `; fractional smearing t = ${smeared.threshold}: ${smeared.events} → ${smeared.expanded} events, ${smeared.capped} capped` : ''}`);
+    console.log(`${sample.count} events after the detector (Σw = ${sumW.toPrecision(5)}), largest |w·c_${column}| = ${maxTarget.toPrecision(4)}${smeared ? `; fractional smearing t = ${smeared.threshold}: ${smeared.events} → ${smeared.expanded} events, ${smeared.capped} capped` : ''}`);
     if (options.out) {
       const { writeFile } = await import('node:fs/promises');
       const { encodeMessagePack } = await import('../models/artifact/codec.js');

@@ -221,6 +221,7 @@ ${term.description ? html`<p>${term.description}</p>` : ''}
 <dt>cross section</dt><dd>σ(θ0) = ${formatNumber(term.crossSection.value)} ${formatUnit(term.crossSection.unit)}; σ(θ)/σ(θ0) = ${polynomialText(term.crossSection.coefficients, term.parameters, references, term.degree)} <span class="note">(${CROSS_SECTION_ORIGINS[term.crossSection.origin]})</span></dd>
 <dt>expected events at θ0</dt><dd>${formatNumber(term.crossSection.value * manifest.luminosity.value, 5)} <span class="note">(σ(θ0) × luminosity, if the units agree)</span></dd>
 <dt>ratio model</dt><dd>${manifest.components[term.ratio]?.kind ?? ''} <code>${term.ratio}</code>${manifest.components[term.ratio]?.description ? html`: ${manifest.components[term.ratio].description}` : ''}</dd>
+${term.signalFraction ? html`<dt>background</dt><dd>θ-independent, through the signal fraction f_s(x) of <code>${term.signalFraction}</code>${manifest.components[term.signalFraction]?.description ? html` (${manifest.components[term.signalFraction].description})` : ''}: R̂ = f_s ĉ·m(θ) + 1 − f_s</dd>` : ''}
 <dt>reference sample</dt><dd>${manifest.components[term.reference]?.description ?? term.reference}</dd>
 </dl></div>`;
   }

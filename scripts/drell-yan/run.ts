@@ -5,7 +5,7 @@
  * repeated without training again.
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../functions/app.js';
@@ -114,18 +114,16 @@ export async function runDrellYan(options: DrellYanRunOptions) {
 }
 
 /** Coverage toys split over `workers` processes (each a `drell-yan-coverage-shard` of this CLI), or in this one. */
-async function runCoverage(folder: string, model: ToyModel, config: CoverageConfig, workers: number, onProgress: (done: number) => void): Promise<CoverageShard[]> {
+function runCoverage(folder: string, model: ToyModel, config: CoverageConfig, workers: number, onProgress: (done: number) => void): Promise<CoverageShard[]> {
   const shardCount = Math.max(1, Math.min(workers, config.toys));
   const ranges = Array.from({ length: shardCount }, (_, w) => [Math.floor((config.toys * w) / shardCount), Math.floor((config.toys * (w + 1)) / shardCount)] as const);
-  if (ranges.length === 1) {
-    const artifact = await readArtifactFolder(folder);
-    return [coverageShard(artifact, model, config, 0, config.toys, onProgress)];
-  }
+  if (ranges.length === 1) return readArtifactFolder(folder).then((artifact) => [coverageShard(artifact, model, config, 0, config.toys, onProgress)]);
+  // synchronous up to the forks, so the children start at once even if the caller then blocks
   const job = `${folder}/coverage-job.json`;
-  await writeFile(job, JSON.stringify({ model, config }));
+  writeFileSync(job, JSON.stringify({ model, config }));
   const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
   const done = ranges.map(() => 0);
-  const shards = await Promise.all(
+  return Promise.all(
     ranges.map(([from, to], w) => {
       const output = `${folder}/coverage-${w}.json`;
       const child = fork(cli, ['drell-yan-coverage-shard', folder, job, String(from), String(to), output], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -139,7 +137,6 @@ async function runCoverage(folder: string, model: ToyModel, config: CoverageConf
       });
     }),
   );
-  return shards;
 }
 
 /** One shard of coverage toys, in a child process: reads the job, writes the shard's result, reports progress to the parent. */

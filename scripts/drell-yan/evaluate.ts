@@ -45,7 +45,7 @@ export interface EvaluationConfig {
   contourPoints: number;
 }
 
-export const DEFAULT_EVALUATION_CONFIG: EvaluationConfig = { seed: 20261126, testEvents: 150_000, testBackgroundEvents: 45_000, range: [-0.02, 0.02], contourHalfWidths: [0.018, 0.012, 0.018], scanPoints: 31, contourPoints: 17 };
+export const DEFAULT_EVALUATION_CONFIG: EvaluationConfig = { seed: 20261126, testEvents: 150_000, testBackgroundEvents: 45_000, range: [-0.02, 0.02], contourHalfWidths: [0.018, 0.012, 0.018], scanPoints: 31, contourPoints: 13 };
 export const QUICK_EVALUATION_CONFIG: EvaluationConfig = { ...DEFAULT_EVALUATION_CONFIG, testEvents: 6000, testBackgroundEvents: 3000, scanPoints: 9, contourPoints: 5 };
 
 export interface InferenceModel {

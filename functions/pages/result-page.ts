@@ -10,7 +10,7 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { Manifest } from '../../models/artifact/manifest-schema.js';
 import { chiSquaredThreshold } from '../../models/inference/chi-squared.js';
 import type { ConfidenceInterval } from '../../models/inference/intervals.js';
-import { CONTOUR_POINTS, MAX_PAIRS, PAGE_CLS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis, type ScanSummary } from './analysis.js';
+import { CONTOUR_POINTS, MAX_PAIRS, PAGE_CLS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from './analysis.js';
 import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
 import { decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';

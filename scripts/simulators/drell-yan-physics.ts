@@ -268,6 +268,9 @@ export interface DetectorOptions {
   mllMin?: number;
 }
 
+/** The detector. */
+export const DETECTOR_DEFAULTS: Required<DetectorOptions> = { resolution: [0.01, 1e-4], angular: 0.001, meanPairPt: 12, efficiency: 0.95, ptMin: 25, etaMax: 2.4, mllMin: 150 };
+
 type FourVector = [number, number, number, number]; // E, px, py, pz
 
 function boostZ(p: FourVector, rapidity: number): FourVector {
@@ -313,13 +316,8 @@ export function collinsSoper(lm: FourVector, lp: FourVector): number {
  * order) and the indices of the accepted events.
  */
 export function detector(events: Pick<PartonEvents, 'count' | 'm' | 'y' | 'cosTheta'>, random: { uniform(): number; normal(): number }, options: DetectorOptions = {}): { reco: Float64Array; accepted: Int32Array } {
-  const [a, b] = options.resolution ?? [0.01, 1e-4];
-  const angular = options.angular ?? 0.001;
-  const meanPairPt = options.meanPairPt ?? 12;
-  const efficiency = options.efficiency ?? 0.95;
-  const ptMin = options.ptMin ?? 25;
-  const etaMax = options.etaMax ?? 2.4;
-  const mllMin = options.mllMin ?? 150;
+  const { resolution, angular, meanPairPt, efficiency, ptMin, etaMax, mllMin } = { ...DETECTOR_DEFAULTS, ...options };
+  const [a, b] = resolution;
   const D = RECO_OBSERVABLES.length;
   let reco = new Float64Array(Math.max(16, events.count) * D);
   const accepted = new Int32Array(events.count);

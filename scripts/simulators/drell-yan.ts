@@ -8,8 +8,8 @@
  */
 import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-basis.js';
 import { createRandom } from '../../models/random.js';
-import { ALPHA, BASIS, detector, GAMMA_Z, LAMBDA, M_MAX, M_MIN, M_Z, PARAMETERS, RECO_OBSERVABLES, sampleDrellYan, SIN2_W, SQRT_S, type DetectorOptions, type GenerationRegion } from './drell-yan-physics.js';
-import { acceptedSample, checkEventCount, deriveSeed, parameterPoint, type DetectorOutput, type PartonSample, type SimulatedSample, type SimulateOptions, type Simulator } from './types.js';
+import { ALPHA, BASIS, detector, DETECTOR_DEFAULTS, GAMMA_Z, LAMBDA, M_MAX, M_MIN, M_Z, PARAMETERS, RECO_OBSERVABLES, sampleDrellYan, SIN2_W, SQRT_S, type DetectorOptions, type GenerationRegion } from './drell-yan-physics.js';
+import { checkEventCount, deriveSeed, parameterPoint, simulateThroughDetector, type DetectorOutput, type PartonSample, type SimulateOptions, type Simulator } from './types.js';
 
 const UNITS: Record<string, string> = { lm_pt: 'GeV', lp_pt: 'GeV', m_ll: 'GeV', pt_ll: 'GeV' };
 const DESCRIPTIONS: Record<string, string> = {
@@ -87,15 +87,12 @@ export function drellYanSimulator(options: DrellYanSimulatorOptions = {}): Simul
       alpha: ALPHA,
       lambda: LAMBDA,
       generation: { mMin: region?.mMin ?? M_MIN, mMax: M_MAX, yMax: region?.yMax ?? 'kinematic limit', proposal: 'm^-3 × uniform y × uniform cos θ*' },
-      detector: { resolution: [0.01, 1e-4], angular: 0.001, meanPairPt: 12, efficiency: 0.95, ptMin: 25, etaMax: 2.4, mllMin: 150, ...detectorOptions },
+      detector: { ...DETECTOR_DEFAULTS, ...detectorOptions },
       weights: 'pb per event',
     },
     sampleParton,
     smear,
-    simulate(options: SimulateOptions): SimulatedSample {
-      const sample = sampleParton(options);
-      return acceptedSample(sample, smear(sample.parton, sample.count, deriveSeed(options.seed, 'smear')), 3);
-    },
+    simulate: (request) => simulateThroughDetector(simulator, request),
   };
   return simulator;
 }

@@ -17,7 +17,7 @@
 import { monomialBasis } from '../../models/basis/monomial-basis.js';
 import { createRandom } from '../../models/random.js';
 import { sampleToyEvent, toySecondCoefficient, twoGaussianToy, type TwoGaussianToy } from '../../models/toys/two-gaussian.js';
-import { acceptedSample, checkEventCount, deriveSeed, parameterPoint, type DetectorOutput, type PartonSample, type SimulatedSample, type SimulateOptions, type Simulator } from './types.js';
+import { checkEventCount, simulateThroughDetector, parameterPoint, type DetectorOutput, type PartonSample, type SimulatedSample, type SimulateOptions, type Simulator } from './types.js';
 
 export interface TwoGaussianSimulatorOptions {
   /** distance of the displaced Gaussian (default 1.5; the paper uses 1.5, 3 and 4) */
@@ -85,10 +85,7 @@ export function twoGaussianSimulator(options: TwoGaussianSimulatorOptions = {}):
     partonSecondCoefficient,
     sampleParton,
     smear,
-    simulate(options: SimulateOptions): SimulatedSample {
-      const sample = sampleParton(options);
-      return acceptedSample(sample, smear(sample.parton, sample.count, deriveSeed(options.seed, 'smear')), 1);
-    },
+    simulate: (options: SimulateOptions): SimulatedSample => simulateThroughDetector(simulator, options),
   };
   return simulator;
 }

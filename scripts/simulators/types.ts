@@ -144,6 +144,12 @@ export function acceptedSample(sample: PartonSample, detected: DetectorOutput, p
   return { count: n, parton, coefficients, weights, reco };
 }
 
+/** `simulate` as the interface defines it: `sampleParton`, then `smear` with the seed deriveSeed(seed, 'smear'), keeping the accepted events. */
+export function simulateThroughDetector(simulator: Pick<Simulator, 'sampleParton' | 'smear' | 'partonVariables'>, options: SimulateOptions): SimulatedSample {
+  const sample = simulator.sampleParton(options);
+  return acceptedSample(sample, simulator.smear(sample.parton, sample.count, deriveSeed(options.seed, 'smear')), simulator.partonVariables.length);
+}
+
 /** Checks the event count of a simulate call. */
 export function checkEventCount(events: number): void {
   if (!Number.isSafeInteger(events) || events < 0) throw new RangeError(`events must be a non-negative integer, got ${events}`);

@@ -7,6 +7,7 @@
  * yields per channel and the CLs scan (`binned-analysis.ts`). Computed once per
  * artifact version (keyed by the manifest's sha256) and kept for the isolate's lifetime.
  */
+import { z } from 'zod';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { profileContour, type ContourLevel } from '../../models/inference/contours.js';
 import { profileInterval, type ConfidenceInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
@@ -89,11 +90,69 @@ export interface Analysis {
 
 const cache = new Map<string, Promise<Analysis>>();
 
-/** The analysis of an artifact version, computed on first use; `key` identifies the exact artifact (id@version and manifest sha256). */
+const finiteOrNaN = z.number().or(z.nan());
+const Interval = z.object({ cl: z.number(), threshold: z.number(), segments: z.array(z.object({ lower: z.number(), upper: z.number(), lowerOpen: z.boolean(), upperOpen: z.boolean() })) });
+const Curve = z.array(z.object({ value: z.number(), q: finiteOrNaN }));
+const Polygon = z.array(z.array(z.tuple([z.number(), z.number()])));
+const Dataset = z.enum(['observed', 'expected']);
+/**
+ * A precomputed analysis (the artifact's page-analysis component) as the page reads it:
+ * what it renders is checked; the binned summaries and the CLs scan, rendered only for
+ * binned terms, are checked to be objects. Anything else makes the page compute afresh.
+ */
+const StoredAnalysisSchema = z.object({
+  datasets: z.array(Dataset),
+  observedEvents: z.number().nullable(),
+  parameters: z.array(
+    z.object({
+      name: z.string(),
+      range: z.tuple([z.number(), z.number()]),
+      window: z.tuple([z.number(), z.number()]),
+      scans: z.array(
+        z.object({
+          dataset: Dataset,
+          converged: z.boolean(),
+          best: finiteOrNaN,
+          intervals: z.array(Interval),
+          scan: z.array(z.object({ value: z.number(), q: finiteOrNaN, converged: z.boolean() })),
+          curve: Curve,
+          members: z.array(z.object({ converged: z.boolean(), best: finiteOrNaN, intervals: z.array(Interval) })).optional(),
+          band: z.object({ x: z.array(z.number()), lower: z.array(z.number()), upper: z.array(z.number()) }).optional(),
+          error: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
+  pairs: z.array(
+    z.object({
+      parameters: z.tuple([z.string(), z.string()]),
+      ranges: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]),
+      contours: z.array(z.object({ dataset: Dataset, converged: z.boolean(), best: z.tuple([finiteOrNaN, finiteOrNaN]), contours: z.array(z.object({ cl: z.number(), threshold: z.number(), polygons: z.array(Polygon) })), error: z.string().optional() })),
+    }),
+  ),
+  pairsOmitted: z.number(),
+  members: z.number(),
+  binned: z.array(z.custom<BinnedTermSummary>((v) => typeof v === 'object' && v !== null)),
+  cls: z.custom<ClsSummary>((v) => typeof v === 'object').nullable(),
+  binnedError: z.string().optional(),
+  elapsedMs: z.number(),
+});
+
+/** The analysis the artifact publishes, when it has one of the right shape. */
+export function storedAnalysis(artifact: LoadedArtifact): Analysis | null {
+  if (!artifact.pageAnalysis) return null;
+  const parsed = StoredAnalysisSchema.safeParse(artifact.pageAnalysis);
+  return parsed.success ? (parsed.data as Analysis) : null;
+}
+
+/**
+ * The analysis of an artifact version: the published one, else computed on first use;
+ * `key` identifies the exact artifact (id@version and manifest sha256).
+ */
 export function analysisOf(key: string, artifact: LoadedArtifact): Promise<Analysis> {
   let entry = cache.get(key);
   if (!entry) {
-    entry = Promise.resolve().then(() => analyse(artifact));
+    entry = Promise.resolve().then(() => storedAnalysis(artifact) ?? analyse(artifact));
     cache.set(key, entry);
     entry.catch(() => cache.delete(key));
   }

@@ -61,7 +61,15 @@ export const BinnedModelComponentSchema = z.object({
 export const NetworkComponentSchema = z.object({ kind: z.literal('network'), network: FrozenNetworkSchema });
 export const AnalyticRatioComponentSchema = z.object({ kind: z.literal('analytic-ratio'), ratio: AnalyticRatioSchema });
 
+/**
+ * The result page's numbers, computed when the artifact was published (scans, contours and
+ * summaries take minutes for a large learned likelihood, beyond a Worker's CPU budget).
+ * Their structure belongs to the page (functions/pages/analysis.ts), which checks it.
+ */
+export const PageAnalysisComponentSchema = z.object({ kind: z.literal('page-analysis'), analysis: z.record(z.string(), z.unknown()) });
+
 export const ComponentPayloadSchema = z.discriminatedUnion('kind', [
+  PageAnalysisComponentSchema,
   CoefficientSampleSchema,
   EventSampleSchema,
   BinnedModelComponentSchema,

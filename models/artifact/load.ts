@@ -62,6 +62,8 @@ export interface LoadedArtifact {
   readonly likelihood: Likelihood;
   readonly unbinned: readonly UnbinnedTermRuntime[];
   readonly binned: readonly BinnedTermRuntime[];
+  /** the result page's numbers as published (checked by the page), or null */
+  readonly pageAnalysis: Record<string, unknown> | null;
   /** bytes of all components read (for memory accounting) */
   readonly componentBytes: number;
 }
@@ -143,7 +145,8 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
   } catch (error) {
     throw new ArtifactError('model-invalid', (error as Error).message);
   }
-  return { manifest, likelihood, unbinned, binned, componentBytes };
+  const pageAnalysis = manifest.pageAnalysis ? (await readPayload(manifest, manifest.pageAnalysis, 'page-analysis', countingRead)).analysis : null;
+  return { manifest, likelihood, unbinned, binned, pageAnalysis, componentBytes };
 }
 
 async function loadUnbinnedTerm(

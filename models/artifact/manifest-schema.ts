@@ -37,7 +37,7 @@ export const ObservableSchema = z.object({
   description: z.string().optional(),
 });
 
-export const ComponentKind = z.enum(['network', 'analytic-ratio', 'coefficient-sample', 'event-sample', 'binned-model', 'figure']);
+export const ComponentKind = z.enum(['network', 'analytic-ratio', 'coefficient-sample', 'event-sample', 'binned-model', 'figure', 'page-analysis']);
 export type ComponentKind = z.infer<typeof ComponentKind>;
 
 export const ComponentRefSchema = z.object({
@@ -145,6 +145,8 @@ export const ManifestSchema = z
     luminosity: z.object({ value: z.number().positive(), unit: z.string() }),
     terms: z.array(TermSchema).min(1),
     components: z.record(ComponentName, ComponentRefSchema),
+    /** component of kind page-analysis: the result page's numbers, precomputed at publication */
+    pageAnalysis: ComponentName.optional(),
     provenance: ProvenanceSchema,
     validation: ValidationSchema.default({}),
   })
@@ -185,6 +187,7 @@ export const ManifestSchema = z
       }
     });
     manifest.validation.figures?.forEach((f, i) => needComponent(f.component, ['figure'], ['validation', 'figures', i, 'component']));
+    needComponent(manifest.pageAnalysis, ['page-analysis'], ['pageAnalysis']);
   });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

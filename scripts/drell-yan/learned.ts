@@ -306,7 +306,7 @@ export async function publishDrellYan(
   trained: TrainedDrellYan,
   out: string,
   version: string,
-  extra: { validation?: ManifestDraft['validation']; figures?: ComponentInput[] } = {},
+  extra: { validation?: ManifestDraft['validation']; figures?: ComponentInput[]; pageAnalysis?: boolean } = {},
   hooks: LearnedHooks = {},
 ): Promise<PublishedDrellYan> {
   const stage = hooks.onStage ?? (() => {});
@@ -373,7 +373,8 @@ export async function publishDrellYan(
     { name: 'reference-sample', kind: 'coefficient-sample', file: 'reference-sample.msgpack', description: `f_s ĉ + 1 − f_s of ${reference.count} events at θ0 (${parts.signal.count} signal, the rest background), weights in fb; ensemble mean, then members`, payload: sample },
     ...(extra.figures ?? []),
   ];
-  const { folder, artifact } = await writeArtifact(out, draft, components);
+  // the result page's scans and contours take minutes here: computed now, published with it
+  const { folder, artifact } = await writeArtifact(out, draft, components, { pageAnalysis: extra.pageAnalysis });
   stage('publish', folder);
   return { folder, artifact, crossSection: { ...sigma, sigmaFb: generator.sigma * PB, backgroundFb: backgroundPb * PB, referenceSample } };
 }

@@ -103,7 +103,7 @@ export async function runDrellYan(options: DrellYanRunOptions) {
     const figures = [...PARAMETERS.map((_, k) => scanFigure(evaluation, k)), ...PAIRS.map((_, pair) => contourFigure(evaluation, pair)), coverageFigure(coverage), trainingFigure(trained)];
     const validation = drellYanValidation(trained, draft.crossSection, evaluation, coverage, shards, model, coverageConfig, figures);
     await rm(scratch, { recursive: true, force: true });
-    const published = await publishDrellYan(config, trained, options.out, options.version, { validation, figures }, { onStage: (stage, detail) => log(`[${stage}] ${detail}`) });
+    const published = await publishDrellYan(config, trained, options.out, options.version, { validation, figures, pageAnalysis: true }, { onStage: (stage, detail) => log(`[${stage}] ${detail}`) });
     await writeCatalogueIndex(options.out);
     const edge = await edgeTimings(options.out, published.artifact, evaluation);
     log(`[edge] NLL of the Asimov data: ${edge.asimovMs.toFixed(1)} ms; of ${edge.events} submitted events: ${edge.eventsMs.toFixed(1)} ms (median of ${edge.repeat})`);

@@ -7,11 +7,18 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assembleArtifact, type ComponentInput, type ManifestDraft } from '../../models/artifact/assemble.js';
-import { loadArtifact, type LoadedArtifact } from '../../models/artifact/load.js';
+import { encodeMessagePack, sha256Hex } from '../../models/artifact/codec.js';
+import { loadArtifact, parseManifest, type LoadedArtifact } from '../../models/artifact/load.js';
+import { analyse } from '../../functions/pages/analysis.js';
 
 export type { ComponentInput, ManifestDraft };
 
-export async function writeArtifact(root: string, draft: ManifestDraft, components: ComponentInput[]): Promise<{ folder: string; artifact: LoadedArtifact }> {
+/**
+ * With `pageAnalysis`, the result page's numbers are computed from the written artifact and
+ * published with it (a page-analysis component): for likelihoods whose page would take a
+ * Worker too long to compute on first request.
+ */
+export async function writeArtifact(root: string, draft: ManifestDraft, components: ComponentInput[], options: { pageAnalysis?: boolean } = {}): Promise<{ folder: string; artifact: LoadedArtifact }> {
   const folder = join(root, draft.id, draft.version);
   if (await exists(folder)) throw new Error(`${folder} exists: a published version never changes; publish a new version instead`);
   const { manifest, files } = await assembleArtifact(draft, components);
@@ -21,11 +28,32 @@ export async function writeArtifact(root: string, draft: ManifestDraft, componen
     for (const [file, bytes] of files) await writeFile(join(folder, file), bytes);
     await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     const artifact = await readArtifactFolder(folder);
+    if (options.pageAnalysis) return { folder, artifact: await addPageAnalysis(folder, artifact) };
     return { folder, artifact };
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Adds the result page's numbers to an artifact being published (its folder, loaded): the
+ * page-analysis component and the manifest's reference to it. Only while publishing: a
+ * published version never changes.
+ */
+export async function addPageAnalysis(folder: string, artifact: LoadedArtifact): Promise<LoadedArtifact> {
+  if (artifact.manifest.pageAnalysis) throw new Error(`${folder} already has a page analysis`);
+  const analysis = analyse(artifact);
+  const bytes = encodeMessagePack({ kind: 'page-analysis', analysis });
+  const file = 'page-analysis.msgpack';
+  await writeFile(join(folder, file), bytes);
+  const manifest = parseManifest({
+    ...artifact.manifest,
+    components: { ...artifact.manifest.components, 'page-analysis': { kind: 'page-analysis', file, sha256: await sha256Hex(bytes), bytes: bytes.length, mediaType: 'application/msgpack', description: `the result page's scans and contours, computed at publication (${(analysis.elapsedMs / 1000).toFixed(0)} s)` } },
+    pageAnalysis: 'page-analysis',
+  });
+  await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return readArtifactFolder(folder);
 }
 
 /** Loads an artifact folder from disk through the service's loader (sha256 checked). */

@@ -4,7 +4,7 @@
  * exactly a one-layer sigmoid network: the two-Gaussian toy's signal (reco density
  * N(x; 0, σ_a) at θ0) with a background N(x; μ_b, σ_a), whose log-odds are linear in x.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import type { FrozenNetwork } from '../../../models/network/frozen-network-schem
 import { normalDensity, toyDensity, twoGaussianToy } from '../../../models/toys/two-gaussian.js';
 import type { UnbinnedData } from '../../../models/terms/unbinned-polynomial.js';
 import { resolveDataset } from '../../../models/likelihood/datasets.js';
+import { analyse, storedAnalysis } from '../../../functions/pages/analysis.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../../../scripts/lib/artifact-writer.js';
 import { toyAnalyticRatio } from '../../../scripts/toys/gaussian-truth.js';
 
@@ -46,7 +47,7 @@ afterAll(async () => {
   for (const dir of scratch) await rm(dir, { recursive: true, force: true });
 });
 
-async function publish(classifier: FrozenNetwork) {
+async function publish(classifier: FrozenNetwork, options: { pageAnalysis?: boolean } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'mixture-test-'));
   scratch.push(dir);
   // a reference sample whose combined coefficients are exact at a few x (enough for loading)
@@ -88,7 +89,7 @@ async function publish(classifier: FrozenNetwork) {
     { name: 'classifier', kind: 'network', file: 'classifier.msgpack', payload: { kind: 'network', network: classifier } },
     { name: 'reference', kind: 'coefficient-sample', file: 'reference.msgpack', payload: reference },
   ];
-  return writeArtifact(dir, draft, components);
+  return writeArtifact(dir, draft, components, options);
 }
 
 describe('an unbinned term with a background classifier', () => {
@@ -114,5 +115,20 @@ describe('an unbinned term with a background classifier', () => {
     expect(error).toBeInstanceOf(ArtifactError);
     expect((error as ArtifactError).code).toBe('model-invalid');
     expect((error as Error).message).toMatch(/signal fraction must be a network with a sigmoid head/);
+  });
+
+  it('publishes its result page numbers when asked, and the page reads them instead of computing', async () => {
+    const { folder, artifact } = await publish(exactClassifier(), { pageAnalysis: true });
+    expect(artifact.manifest.pageAnalysis).toBe('page-analysis');
+    const stored = storedAnalysis(artifact)!;
+    expect(stored).not.toBeNull();
+    const fresh = analyse(artifact);
+    expect({ ...stored, elapsedMs: 0 }).toEqual({ ...fresh, elapsedMs: 0 });
+    expect(stored.parameters[0].scans[0].intervals.length).toBe(2);
+    // a stored analysis of the wrong shape is ignored (the page computes afresh)
+    expect(storedAnalysis({ ...artifact, pageAnalysis: { datasets: 'expected' } })).toBeNull();
+    // the component is covered by the manifest's sha256 like every other
+    const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'));
+    expect(manifest.components['page-analysis'].sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });

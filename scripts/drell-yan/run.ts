@@ -8,15 +8,13 @@ import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../../functions/app.js';
-import { fileStore } from '../../functions/node.js';
+import { edgeTimings } from '../bench/edge-nll.js';
 import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
-import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { CoverageRun } from '../../models/inference/coverage.js';
 import { writeCatalogueIndex } from '../lib/catalogue-index.js';
 import { readArtifactFolder, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { progressBar } from '../lib/progress.js';
-import { PARAMETERS, RECO_OBSERVABLES } from '../simulators/drell-yan-physics.js';
+import { PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { coverageShard, DEFAULT_COVERAGE_CONFIG, mergeCoverage, toyModel, type CoverageConfig, type CoverageShard, type ToyModel } from './coverage.js';
 import { DEFAULT_EVALUATION_CONFIG, evaluateInferences, INFERENCES, intervalWidth, PAIRS, QUICK_EVALUATION_CONFIG, type Evaluation } from './evaluate.js';
@@ -105,8 +103,9 @@ export async function runDrellYan(options: DrellYanRunOptions) {
     await rm(scratch, { recursive: true, force: true });
     const published = await publishDrellYan(config, trained, options.out, options.version, { validation, figures, pageAnalysis: true }, { onStage: (stage, detail) => log(`[${stage}] ${detail}`) });
     await writeCatalogueIndex(options.out);
-    const edge = await edgeTimings(options.out, published.artifact, evaluation);
-    log(`[edge] NLL of the Asimov data: ${edge.asimovMs.toFixed(1)} ms; of ${edge.events} submitted events: ${edge.eventsMs.toFixed(1)} ms (median of ${edge.repeat})`);
+    const edgeSample = mixedSample(4000, 1500, deriveSeed(evaluation.config.seed, 'edge'), trained.generator.above200).mixed;
+    const edge = { ...(await edgeTimings(options.out, `${published.artifact.manifest.id}@${options.version}`, edgeSample.reco, edgeSample.count, { C_lq1: 0.005 })), referenceEvents: published.artifact.unbinned[0].reference.count };
+    log(`[edge] NLL of the Asimov data: ${edge.asimovMs.toFixed(1)} ms; of ${edge.events} submitted events: ${Object.entries(edge.eventsMs).map(([b, ms]) => `${ms.toFixed(0)} ms (${b})`).join(', ')} (medians of ${edge.repeat})`);
     return { config, evaluationConfig, coverageConfig, trained, reused, published, evaluation, coverage, shards, model, figures, edge, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -145,33 +144,6 @@ export async function coverageShardProcess(folder: string, job: string, from: nu
   const artifact = await readArtifactFolder(folder);
   const shard = coverageShard(artifact, model, config, from, to, (done) => process.send?.({ done }));
   await writeFile(output, JSON.stringify(shard));
-}
-
-/** NLL requests to the published artifact through the app (the code the Workers run), cold and warm. */
-async function edgeTimings(out: string, artifact: LoadedArtifact, evaluation: Evaluation) {
-  const app = createApp(fileStore(out));
-  const path = `/v1/likelihoods/${artifact.manifest.id}@${artifact.manifest.version}/nll`;
-  const sample = mixedSample(4000, 1500, deriveSeed(evaluation.config.seed, 'edge'), 0.01);
-  const events = { shape: [sample.mixed.count, RECO_OBSERVABLES.length], values: Array.from(sample.mixed.reco) };
-  const request = async (body: unknown) => {
-    const t0 = performance.now();
-    const response = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status}`);
-    return performance.now() - t0;
-  };
-  const repeat = 7;
-  const asimov = { points: [{}, { C_lq1: 0.005 }], data: 'asimov' };
-  const submitted = { points: [{}, { C_lq1: 0.005 }], data: { events } };
-  const coldMs = await request(asimov);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const asimovRuns: number[] = [];
-  const eventRuns: number[] = [];
-  for (let r = 0; r < repeat; r++) {
-    asimovRuns.push(await request(asimov));
-    eventRuns.push(await request(submitted));
-  }
-  return { coldMs, asimovMs: median(asimovRuns), eventsMs: median(eventRuns), events: sample.mixed.count, referenceEvents: artifact.unbinned[0].reference.count, repeat, points: 2 };
 }
 
 /** The artifact's validation record: coverage, the numbers behind the tables, figures and notes. */

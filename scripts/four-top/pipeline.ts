@@ -31,8 +31,8 @@ import { createLikelihood, type LikelihoodData } from '../../models/likelihood/l
 import { compileBinnedModel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
-import { eventRatio, FEATURE_COUNT, PROCESSES, SELECTED_CROSS_SECTION, simulateFourTop, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process, type Study } from '../simulators/four-top.js';
-import { backendProvenance, selectBackend } from '../training/backend.js';
+import { eventRatio, FEATURE_COUNT, PROCESSES, simulateFourTop, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process, type Study } from '../simulators/four-top.js';
+import { selectBackend } from '../training/backend.js';
 import { binOf, CATEGORY_COUNT, categoryOf, optimalMerge, quantileEdges } from './binning.js';
 import { trainMlp, type MlpConfig, type TrainedMlp } from '../training/weighted-mlp.js';
 import { buildTemplates, type Assignment } from './templates.js';

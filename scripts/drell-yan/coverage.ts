@@ -21,12 +21,13 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { coverageEstimates, empiricalCoverage, type CoverageRun } from '../../models/inference/coverage.js';
 import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { createRandom } from '../../models/random.js';
-import { detector, M_MAX, RECO_OBSERVABLES, sampleDrellYan, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
+import { BASIS, detector, hadronicCoefficients, M_MAX, RECO_OBSERVABLES, sampleDrellYan, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { simulateBackground } from './baselines.js';
 import { PB } from './learned.js';
 
 const D = RECO_OBSERVABLES.length;
+const C = BASIS.size;
 
 export interface CoverageConfig {
   seed: number;
@@ -86,10 +87,16 @@ export function toyModel(artifact: LoadedArtifact, config: CoverageConfig, backg
   };
 }
 
-/** One toy's selected events (reco-level, signal then background) and the proposals that overshot their bound. */
-export function drawToy(model: ToyModel, seed: number, toy: number): { reco: Float64Array; count: number; overshoots: number; proposals: number } {
+/**
+ * One toy's selected events (reco-level, signal then background) and the proposals that
+ * overshot their bound; with `exact`, also every event's exact coefficients (c(z) for
+ * signal, e_0 for background: the parton-level truth), from the same random stream.
+ */
+export function drawToy(model: ToyModel, seed: number, toy: number, exact = false): { reco: Float64Array; count: number; overshoots: number; proposals: number; coefficients: Float64Array | null } {
   const rng = createRandom(deriveSeed(seed, `toy-${toy}`));
   const parts: Float64Array[] = [];
+  const exactParts: Float64Array[] = [];
+  const h = new Float64Array(C);
   let count = 0;
   let overshoots = 0;
   let proposals = 0;
@@ -110,6 +117,14 @@ export function drawToy(model: ToyModel, seed: number, toy: number): { reco: Flo
     const { reco, accepted } = detector({ count: kept.length, m, y, cosTheta }, rng);
     parts.push(reco);
     count += accepted.length;
+    if (exact) {
+      const c = new Float64Array(accepted.length * C);
+      accepted.forEach((i, r) => {
+        hadronicCoefficients(m[i], y[i], cosTheta[i], h);
+        for (let k = 0; k < C; k++) c[r * C + k] = h[k] / h[0];
+      });
+      exactParts.push(c);
+    }
   });
   const background = simulateBackground(rng.poisson(model.luminosityPb * model.backgroundRawPb), deriveSeed(seed, `toy-${toy}-background`));
   parts.push(background.reco);
@@ -120,7 +135,17 @@ export function drawToy(model: ToyModel, seed: number, toy: number): { reco: Flo
     reco.set(p, offset);
     offset += p.length;
   }
-  return { reco, count, overshoots, proposals };
+  let coefficients: Float64Array | null = null;
+  if (exact) {
+    coefficients = new Float64Array(count * C);
+    let o = 0;
+    for (const c of exactParts) {
+      coefficients.set(c, o);
+      o += c.length;
+    }
+    for (let r = o / C; r < count; r++) coefficients[r * C] = 1;
+  }
+  return { reco, count, overshoots, proposals, coefficients };
 }
 
 export interface CoverageShard {

@@ -122,7 +122,7 @@ coefficients as a control variate (below).
 | classifier | ${t.classifierEvents.signal.toLocaleString('en-US')} signal + ${t.classifierEvents.background.toLocaleString('en-US')} background events, hidden ${JSON.stringify(result.config.classifier.hidden)}, ${result.config.classifier.epochs} epochs, ${t.classifierSeconds.toFixed(0)} s, final weighted cross-entropy ${t.classifierHistory.at(-1)!.toFixed(4)} |
 | frozen vs tfjs | ensemble ${trained.parity.network.toExponential(1)} (relative), classifier ${trained.parity.classifier.toExponential(1)} (absolute) |
 | reference sample | ${edge.referenceEvents.toLocaleString('en-US')} events at θ0 (signal and background), stored in float32 |
-| NLL at the edge | through the app (the code Workers run, here in Node): Asimov data at 2 points ${edge.asimovMs.toFixed(0)} ms; ${edge.events.toLocaleString('en-US')} submitted events at 2 points ${edge.eventsMs.toFixed(0)} ms${'eventsMsTypescript' in edge ? ` (${(edge.eventsMsTypescript as number).toFixed(0)} ms with the networks on the TypeScript loops Workers use)` : ''} (medians of ${edge.repeat}); first request, loading the artifact, ${edge.coldMs.toFixed(0)} ms |
+| NLL at the edge | through the app (the code Workers run, here in Node): Asimov data at 2 points ${edge.asimovMs.toFixed(0)} ms; ${edge.events.toLocaleString('en-US')} submitted events at 2 points ${edge.eventsMs.toFixed(0)} ms (${edge.eventsMsTypescript.toFixed(0)} ms with the networks on the TypeScript loops Workers use) (medians of ${edge.repeat}); first request, loading the artifact, ${edge.coldMs.toFixed(0)} ms |
 
 ${figure('training')}
 

@@ -10,7 +10,6 @@
  *     npx tsx scripts/drell-yan/truth-coverage.ts merge <files…>  (the coverage table)
  */
 import { readFile } from 'node:fs/promises';
-import { decodeMessagePack } from '../../models/artifact/codec.js';
 import { coverageEstimates, empiricalCoverage } from '../../models/inference/coverage.js';
 import { createLikelihood } from '../../models/likelihood/likelihood.js';
 import type { ParameterSpec } from '../../models/likelihood/term.js';
@@ -18,17 +17,16 @@ import { createUnbinnedPolynomialTerm } from '../../models/terms/unbinned-polyno
 import { readArtifactFolder } from '../lib/artifact-writer.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { DEFAULT_COVERAGE_CONFIG, drawToy, toyModel } from './coverage.js';
-import type { TrainedDrellYan } from './learned.js';
 
 async function shard(from: number, to: number) {
   const artifact = await readArtifactFolder('likelihoods/dy-smeft-run3/1.0.0');
-  const trained = decodeMessagePack(await readFile('runs/dy-smeft-run3/trained.msgpack')) as TrainedDrellYan;
   const term = artifact.manifest.terms[0];
   if (term.kind !== 'unbinned-polynomial') throw new Error('expected the unbinned term');
+  // the generator's σ, as the artifact's provenance records it
+  const g = artifact.manifest.provenance.configuration?.generatorCrossSection as { sigmaPb: number; coefficients: number[] };
   const sigmaFb = term.crossSection.value;
-  const backgroundFb = sigmaFb - trained.generator.sigma * 1000;
-  const g = trained.generator;
-  const s = Float64Array.from(g.coefficients, (c, k) => (g.sigma * 1000 * c + (k === 0 ? backgroundFb : 0)) / sigmaFb);
+  const backgroundFb = sigmaFb - g.sigmaPb * 1000;
+  const s = Float64Array.from(g.coefficients, (c, k) => (g.sigmaPb * 1000 * c + (k === 0 ? backgroundFb : 0)) / sigmaFb);
   const parameters: ParameterSpec[] = PARAMETERS.map((p) => ({ name: p.name, init: 0, bounds: [-2, 2], kind: 'interest', fixed: false, constraint: 'none' }));
   const truth = createUnbinnedPolynomialTerm({ name: 'truth', parameters, degree: 2, basis: BASIS, sigma0: sigmaFb, crossSection: [s] });
   const likelihood = createLikelihood(parameters, [truth], artifact.manifest.luminosity.value);

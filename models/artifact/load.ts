@@ -11,7 +11,7 @@ import { basisSize, monomialBasis } from '../basis/monomial-basis.js';
 import { checkPolynomialPositivityBatch } from '../basis/sum-of-squares.js';
 import { networkOutputs } from '../network/frozen-network.js';
 import { createLikelihood, type Likelihood, type Term } from '../likelihood/likelihood.js';
-import type { ParameterSpec } from '../likelihood/term.js';
+import { interestParameter, type ParameterSpec } from '../likelihood/term.js';
 import { analyticRatioModel, backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, type RatioModel } from '../ratio/ratio-model.js';
 import { compileBinnedModel, type BinnedModelSpec, type BinnedTemplateTerm } from '../terms/binned-template.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, type UnbinnedData, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
@@ -113,7 +113,7 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
     if (bytes) componentBytes += bytes.length;
     return bytes;
   };
-  const interest: ParameterSpec[] = manifest.parameters.map((p) => ({ name: p.name, init: p.reference, bounds: p.range, kind: 'interest', fixed: false, constraint: 'none' }));
+  const interest: ParameterSpec[] = manifest.parameters.map((p) => interestParameter(p.name, p.reference, p.range));
   const byName = new Map(manifest.parameters.map((p) => [p.name, p]));
 
   const unbinned: UnbinnedTermRuntime[] = [];
@@ -199,7 +199,7 @@ async function loadUnbinnedTerm(
   );
   const parameters: ParameterSpec[] = spec.parameters.map((name) => {
     const p = byName.get(name)!;
-    return { name, init: p.reference, bounds: p.range, kind: 'interest', fixed: false, constraint: 'none' };
+    return interestParameter(name, p.reference, p.range);
   });
   const term = createUnbinnedPolynomialTerm({ name: spec.name, parameters, degree: spec.degree, basis, sigma0: spec.crossSection.value, crossSection });
   const reference: UnbinnedData = { count: sample.count, coefficients: variants, weights: variants.map(() => weights) };

@@ -22,6 +22,11 @@ export interface ParameterSpec {
   readonly constraint: ConstraintKind;
 }
 
+/** A free, unconstrained parameter of interest starting at its reference value θ0. */
+export function interestParameter(name: string, reference: number, bounds: readonly [number, number], fixed = false): ParameterSpec {
+  return { name, init: reference, bounds, kind: 'interest', fixed, constraint: 'none' };
+}
+
 /**
  * Optional derivative outputs. `gradient` has the global length n and `hessian` is
  * n × n row-major; a term *adds* its contribution to both.

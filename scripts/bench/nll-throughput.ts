@@ -8,7 +8,7 @@ import { evaluateMonomials, monomialBasis } from '../../models/basis/monomial-ba
 import { sumOfSquaresCoefficients, sumOfSquaresLayout } from '../../models/basis/sum-of-squares.js';
 import { profileInterval } from '../../models/inference/intervals.js';
 import { createLikelihood } from '../../models/likelihood/likelihood.js';
-import type { ParameterSpec } from '../../models/likelihood/term.js';
+import { interestParameter, type ParameterSpec } from '../../models/likelihood/term.js';
 import { createRandom } from '../../models/random.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
 
@@ -26,7 +26,7 @@ for (let i = 0; i < N; i++) {
   sumOfSquaresCoefficients(layout, raw, 0, coefficients, i * C);
 }
 const s = crossSectionFromReference(coefficients, N, C, null);
-const parameters: ParameterSpec[] = ['a', 'b', 'c'].map((name) => ({ name, init: 0, bounds: [-1, 1], kind: 'interest', fixed: false, constraint: 'none' }));
+const parameters: ParameterSpec[] = ['a', 'b', 'c'].map((name) => interestParameter(name, 0, [-1, 1]));
 const term = createUnbinnedPolynomialTerm({ name: 'bench', parameters, degree: 2, basis, sigma0: 1, crossSection: [s] });
 const data: UnbinnedData = { count: N, coefficients: [coefficients], weights: [null] };
 const thetas = Float64Array.from({ length: K * P }, () => 0.5 * (random.uniform() - 0.5));

@@ -14,7 +14,7 @@
 import { MANIFEST_SCHEMA_VERSION } from '../../models/artifact/manifest-schema.js';
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
 import { createLikelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
-import type { ParameterSpec } from '../../models/likelihood/term.js';
+import { interestParameter, type ParameterSpec } from '../../models/likelihood/term.js';
 import { createRandom } from '../../models/random.js';
 import { compileBinnedModel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov } from '../../models/terms/unbinned-polynomial.js';
@@ -104,8 +104,8 @@ export function selectedBackground(config: BaselineConfig, signal: SelectedSampl
   return weightedBackground(simulateBackground(config.backgroundEvents, config.seed), signalAbove200(signal));
 }
 
-/** The Wilson coefficients as parameters of interest; with `only`, the others are fixed at 0. */
-const interest = (only?: string): ParameterSpec[] => PARAMETERS.map((p) => ({ name: p.name, init: 0, bounds: [-2, 2], kind: 'interest', fixed: only !== undefined && p.name !== only, constraint: 'none' }));
+/** The Wilson coefficients as parameters of interest (θ0 = 0, range [−2, 2]); with `only`, the others are fixed at 0. */
+export const wilsonCoefficients = (only?: string): ParameterSpec[] => PARAMETERS.map((p) => interestParameter(p.name, 0, [-2, 2], only !== undefined && p.name !== only));
 
 export type ScanMode = 'profiled' | 'one-at-a-time';
 
@@ -139,7 +139,7 @@ export function histogramSpec(signal: SelectedSample, background: SelectedSample
 function binnedScans(spec: BinnedModelSpec, config: BaselineConfig, mode: ScanMode): ProfileIntervalResult[] {
   const term = compileBinnedModel('t', spec);
   return PARAMETERS.map((p) => {
-    const likelihood = createLikelihood(interest(mode === 'profiled' ? undefined : p.name), [term], LUMINOSITY_PB);
+    const likelihood = createLikelihood(wilsonCoefficients(mode === 'profiled' ? undefined : p.name), [term], LUMINOSITY_PB);
     const data: LikelihoodData = { luminosity: LUMINOSITY_PB, rate: true, terms: { t: term.asimov(likelihood.initial(), likelihood.termIndex(term), 1) } };
     return profileInterval(likelihood, data, p.name, [0.68, 0.95], { points: config.scanPoints, range: config.range });
   });
@@ -152,7 +152,7 @@ function truthScans(signal: SelectedSample, config: BaselineConfig, mode: ScanMo
   const s = crossSectionFromReference(signal.coefficients, signal.count, C, weights);
   const reference = { count: signal.count, coefficients: [signal.coefficients], weights: [weights] };
   return PARAMETERS.map((p) => {
-    const parameters = interest(mode === 'profiled' ? undefined : p.name);
+    const parameters = wilsonCoefficients(mode === 'profiled' ? undefined : p.name);
     const term = createUnbinnedPolynomialTerm({ name: 'truth', parameters, degree: 2, basis: BASIS, sigma0, crossSection: [s] });
     const likelihood = createLikelihood(parameters, [term], LUMINOSITY_PB);
     const data: LikelihoodData = { luminosity: LUMINOSITY_PB, rate: true, terms: { truth: unbinnedAsimov(term, reference, likelihood.initial(), LUMINOSITY_PB) } };

@@ -16,13 +16,12 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { profileContour, type ProfileContourResult } from '../../models/inference/contours.js';
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
 import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
-import type { ParameterSpec } from '../../models/likelihood/term.js';
 import { invert } from '../../models/numeric/linear-algebra.js';
 import { compileBinnedModel } from '../../models/terms/binned-template.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
-import { histogramSpec, LUMINOSITY_PB, MLL_EDGES } from './baselines.js';
+import { histogramSpec, LUMINOSITY_PB, MLL_EDGES, wilsonCoefficients } from './baselines.js';
 import { mixedSample, PB, type GeneratorCrossSection } from './learned.js';
 
 export const INFERENCES = ['truth', 'learned', 'histogram', 'rate'] as const;
@@ -69,8 +68,6 @@ export interface Evaluation {
   seconds: number;
 }
 
-const interest = (): ParameterSpec[] => PARAMETERS.map((p) => ({ name: p.name, init: 0, bounds: [-2, 2], kind: 'interest', fixed: false, constraint: 'none' }));
-
 /** The four inferences' likelihoods with the test sample as their Asimov data. */
 export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConfig, generator: Pick<GeneratorCrossSection, 'above200'>): { models: Record<Inference, InferenceModel>; test: Evaluation['test']; fisher: FisherDiagnostics } {
   const { signal, background, mixed } = mixedSample(config.testEvents, config.testBackgroundEvents, deriveSeed(config.seed, 'test'), generator.above200);
@@ -80,7 +77,7 @@ export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConf
   const theta0 = new Float64Array(PARAMETERS.length);
 
   // truth: exact coefficients, σ from the same events
-  const truthParameters = interest();
+  const truthParameters = wilsonCoefficients();
   const truthTerm = createUnbinnedPolynomialTerm({ name: 'truth', parameters: truthParameters, degree: 2, basis: BASIS, sigma0: weightsFb.reduce((a, b) => a + b, 0), crossSection: [crossSectionFromReference(mixed.coefficients, mixed.count, C, weightsFb)] });
   const truthLikelihood = createLikelihood(truthParameters, [truthTerm], L);
   const truthData: UnbinnedData = unbinnedAsimov(truthTerm, { count: mixed.count, coefficients: [mixed.coefficients], weights: [weightsFb] }, theta0, L);
@@ -92,7 +89,7 @@ export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConf
 
   const binned = (edges: readonly number[], name: string): InferenceModel => {
     const t = compileBinnedModel(name, histogramSpec(signal, background, edges));
-    const likelihood = createLikelihood(interest(), [t], LUMINOSITY_PB);
+    const likelihood = createLikelihood(wilsonCoefficients(), [t], LUMINOSITY_PB);
     return { likelihood, data: { luminosity: LUMINOSITY_PB, rate: true, terms: { [name]: t.asimov(likelihood.initial(), likelihood.termIndex(t), 1) } }, variants: 1 };
   };
   const models: Record<Inference, InferenceModel> = {

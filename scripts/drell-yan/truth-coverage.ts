@@ -12,10 +12,10 @@
 import { readFile } from 'node:fs/promises';
 import { coverageEstimates, empiricalCoverage } from '../../models/inference/coverage.js';
 import { createLikelihood } from '../../models/likelihood/likelihood.js';
-import type { ParameterSpec } from '../../models/likelihood/term.js';
 import { createUnbinnedPolynomialTerm } from '../../models/terms/unbinned-polynomial.js';
 import { readArtifactFolder } from '../lib/artifact-writer.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
+import { wilsonCoefficients } from './baselines.js';
 import { DEFAULT_COVERAGE_CONFIG, drawToy, toyModel } from './coverage.js';
 
 async function shard(from: number, to: number) {
@@ -27,7 +27,7 @@ async function shard(from: number, to: number) {
   const sigmaFb = term.crossSection.value;
   const backgroundFb = sigmaFb - g.sigmaPb * 1000;
   const s = Float64Array.from(g.coefficients, (c, k) => (g.sigmaPb * 1000 * c + (k === 0 ? backgroundFb : 0)) / sigmaFb);
-  const parameters: ParameterSpec[] = PARAMETERS.map((p) => ({ name: p.name, init: 0, bounds: [-2, 2], kind: 'interest', fixed: false, constraint: 'none' }));
+  const parameters = wilsonCoefficients();
   const truth = createUnbinnedPolynomialTerm({ name: 'truth', parameters, degree: 2, basis: BASIS, sigma0: sigmaFb, crossSection: [s] });
   const likelihood = createLikelihood(parameters, [truth], artifact.manifest.luminosity.value);
   const config = DEFAULT_COVERAGE_CONFIG;

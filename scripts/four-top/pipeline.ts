@@ -28,6 +28,7 @@ import { MANIFEST_SCHEMA_VERSION } from '../../models/artifact/manifest-schema.j
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { createLikelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
+import { interestParameter } from '../../models/likelihood/term.js';
 import { compileBinnedModel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
@@ -257,7 +258,7 @@ export const PARAMETER_RANGES: Readonly<Record<string, [number, number]>> = { Yt
 
 export function templateLikelihood(name: string, spec: BinnedModelSpec, publishedLuminosity: number) {
   const term = compileBinnedModel(name, spec);
-  const interest = spec.parameters.map((p, i) => ({ name: p, init: spec.reference[i], bounds: PARAMETER_RANGES[p], kind: 'interest' as const, fixed: false, constraint: 'none' as const }));
+  const interest = spec.parameters.map((p, i) => interestParameter(p, spec.reference[i], PARAMETER_RANGES[p]));
   const likelihood = createLikelihood(interest, [term], publishedLuminosity);
   const asimovAt = (luminosity: number): LikelihoodData => {
     const index = likelihood.terms[0].index;

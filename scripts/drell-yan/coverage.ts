@@ -21,7 +21,7 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { coverageEstimates, empiricalCoverage, type CoverageRun } from '../../models/inference/coverage.js';
 import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { createRandom } from '../../models/random.js';
-import { BASIS, detector, hadronicCoefficients, M_MAX, RECO_OBSERVABLES, sampleDrellYan, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
+import { BASIS, detector, hadronicCoefficients, M_MAX, ratioCoefficients, RECO_OBSERVABLES, sampleDrellYan, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { simulateBackground } from './baselines.js';
 import { PB } from './learned.js';
@@ -120,8 +120,7 @@ export function drawToy(model: ToyModel, seed: number, toy: number, exact = fals
     if (exact) {
       const c = new Float64Array(accepted.length * C);
       accepted.forEach((i, r) => {
-        hadronicCoefficients(m[i], y[i], cosTheta[i], h);
-        for (let k = 0; k < C; k++) c[r * C + k] = h[k] / h[0];
+        ratioCoefficients(hadronicCoefficients(m[i], y[i], cosTheta[i], h), c, r * C);
       });
       exactParts.push(c);
     }

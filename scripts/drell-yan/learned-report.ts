@@ -1,6 +1,7 @@
 /** docs/drell-yan.md and its figures (docs/drell-yan/*.svg): what `drell-yan` measured. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { monomialLabel } from '../../models/basis/monomial-basis.js';
 import type { ProfileIntervalResult } from '../../models/inference/intervals.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { MLL_EDGES } from './baselines.js';
@@ -29,14 +30,6 @@ function memberSpread(members: readonly ProfileIntervalResult[], cl: number): st
   return `members ${range(0)} / ${range(1)}`;
 }
 
-/** σ's monomial names in BASIS order: 1, C_lq1, …, C_lq1², C_lq1·C_lq3, … */
-function monomialNames(): string[] {
-  const names = PARAMETERS.map((p) => p.name);
-  const out = ['1', ...names];
-  for (let a = 0; a < names.length; a++) for (let b = a; b < names.length; b++) out.push(a === b ? `${names[a]}²` : `${names[a]}·${names[b]}`);
-  if (out.length !== BASIS.size) throw new Error('internal: basis names');
-  return out;
-}
 
 export async function writeLearnedReport(result: Result, path: string): Promise<void> {
   const { trained, evaluation, coverage, shards, published, edge, model } = result;
@@ -67,7 +60,7 @@ export async function writeLearnedReport(result: Result, path: string): Promise<
     const [t, l, h] = (['truth', 'learned', 'histogram'] as const).map((i) => intervalWidth(evaluation.oneAtATime[i][k], 0.68));
     return t <= l && l <= h ? [] : [`${p.name} (truth ${f4(t)}, learned ${f4(l)}, histogram ${f4(h)})`];
   });
-  const names = monomialNames();
+  const names = Array.from({ length: BASIS.size }, (_, k) => monomialLabel(BASIS, k, PARAMETERS.map((p) => p.name)));
   const g = trained.generator;
   const total = g.sigma * 1000 + published.crossSection.backgroundFb;
   const generatorTotal = (k: number) => (g.sigma * 1000 * g.coefficients[k] + (k === 0 ? published.crossSection.backgroundFb : 0)) / total;

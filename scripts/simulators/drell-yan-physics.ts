@@ -228,9 +228,14 @@ export function sampleDrellYan(count: number, uniform: () => number, region?: Ge
     y[i] = yi;
     cosTheta[i] = ci;
     weights[i] = h[0] / density / count;
-    if (withCoefficients) for (let k = 0; k < C; k++) coefficients[i * C + k] = h[0] > 0 ? h[k] / h[0] : k === 0 ? 1 : 0;
+    if (withCoefficients) ratioCoefficients(h, coefficients, i * C);
   }
   return { count, m, y, cosTheta, coefficients, weights };
+}
+
+/** dσ(θ)/dσ(θ0) on BASIS from d³σ's coefficients h (column 0 is 1; e_0 where the SM vanishes), into out at offset. */
+export function ratioCoefficients(h: ArrayLike<number>, out: Float64Array, offset = 0): void {
+  for (let k = 0; k < BASIS.size; k++) out[offset + k] = h[0] > 0 ? h[k] / h[0] : k === 0 ? 1 : 0;
 }
 
 /** σ(θ) = Σ_k s_k m_k(θ) in pb, from weighted events, with the Monte Carlo error of each s_k. */

@@ -5,9 +5,10 @@
  * nothing statistical happens here.
  */
 import type { LoadedArtifact } from '../models/artifact/load.js';
-import { AsymptoticCalculator, InvalidPoiError, upperLimit, type HypothesisTest, type UpperLimit } from '../models/inference/cls.js';
-import { profileContour } from '../models/inference/contours.js';
-import { profileInterval } from '../models/inference/intervals.js';
+import { AsymptoticCalculator, InvalidPoiError, type HypothesisTest } from '../models/inference/calculators/asymptotic.js';
+import { upperLimit, type UpperLimit } from '../models/inference/intervals/upper-limit.js';
+import { profileContour } from '../models/inference/intervals/contour.js';
+import { profileInterval } from '../models/inference/intervals/profile.js';
 import { maximumLikelihood, type FitResult } from '../models/inference/mle.js';
 import { nllAtPoints } from '../models/inference/points.js';
 import { NonPositiveRateError } from '../models/likelihood/term.js';

@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { profileContour, type ContourLevel } from '../../models/inference/contours.js';
-import { profileInterval, type ConfidenceInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
-import { profileFit } from '../../models/inference/test-statistics.js';
+import { profileContour, type ContourLevel } from '../../models/inference/intervals/contour.js';
+import { profileInterval, type ConfidenceInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
+import { ProfileScanner, testStatistic } from '../../models/inference/test-statistics.js';
 import { DatasetError, resolveDataset } from '../../models/likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { binnedSummaries, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-analysis.js';
@@ -210,25 +210,8 @@ export function plotWindow(range: readonly [number, number], results: readonly (
  * each profile fit starts from its neighbour's solution.
  */
 function profileCurve(likelihood: Likelihood, data: LikelihoodData, index: number, grid: readonly number[], result: ProfileIntervalResult, variant: number): { value: number; q: number }[] {
-  // With nothing left to profile, the profile is the NLL itself: evaluate it, skip the minimiser.
-  const free = likelihood.parameters.some((p, j) => j !== index && !p.fixed);
-  let start = result.fit.parameters;
-  return grid.map((value) => {
-    if (!free) {
-      const params = Float64Array.from(start);
-      params[index] = value;
-      let nll: number;
-      try {
-        nll = likelihood.nll(params, data, variant);
-      } catch {
-        nll = NaN;
-      }
-      return { value, q: 2 * (nll - result.nllMin) };
-    }
-    const fit = profileFit(likelihood, data, new Map([[index, value]]), { variant, start, multiStart: false });
-    if (fit.converged) start = fit.parameters;
-    return { value, q: 2 * (fit.nll - result.nllMin) };
-  });
+  const scanner = new ProfileScanner(likelihood, data, [index], { variant, start: result.fit.parameters, warmStart: 'previous' });
+  return grid.map((value) => ({ value, q: testStatistic(scanner.fit([value]).nll, result.nllMin) }));
 }
 
 export function analyse(artifact: LoadedArtifact): Analysis {

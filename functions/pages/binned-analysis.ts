@@ -5,7 +5,8 @@
  * expected band and the 95% CLs upper limits. Computed with models/ directly.
  */
 import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { AsymptoticCalculator, InvalidPoiError, upperLimit } from '../../models/inference/cls.js';
+import { AsymptoticCalculator, InvalidPoiError } from '../../models/inference/calculators/asymptotic.js';
+import { upperLimit } from '../../models/inference/intervals/upper-limit.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { countsByChannel, type ModifierType } from '../../models/terms/binned-template.js';

@@ -8,8 +8,8 @@
 import { monomialBasis } from '../../models/basis/monomial-basis.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { Manifest } from '../../models/artifact/manifest-schema.js';
-import { chiSquaredThreshold } from '../../models/inference/chi-squared.js';
-import type { ConfidenceInterval } from '../../models/inference/intervals.js';
+import { chiSquaredThreshold } from '../../models/numeric/distributions.js';
+import type { ConfidenceInterval } from '../../models/inference/intervals/profile.js';
 import { CONTOUR_POINTS, MAX_PAIRS, PAGE_CLS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from './analysis.js';
 import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';

@@ -4,7 +4,7 @@
  * with k the number of parameters of interest. Its binomial standard error is √(c(1−c)/n).
  */
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
-import { chiSquaredThreshold } from './chi-squared.js';
+import { chiSquaredThreshold } from '../numeric/distributions.js';
 import { maximumLikelihood } from './mle.js';
 import { profileTestStatistic } from './test-statistics.js';
 

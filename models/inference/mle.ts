@@ -6,7 +6,7 @@
  */
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { NonPositiveRateError } from '../likelihood/term.js';
-import { covarianceFromHessian, minimize, type MinimizeResult } from './minimize.js';
+import { covarianceFromHessian, minimize, type MinimizeResult } from '../numeric/minimize.js';
 
 export interface FitOptions {
   /** ensemble variant: 0 = estimate, 1..K = members */
@@ -108,6 +108,17 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
     uncertainties,
     warnings: [...warnings],
   };
+}
+
+/**
+ * The conditional fit: `values` (global index → value) held fixed, every other free parameter
+ * fitted (θ̂̂, ν̂̂ of seed 003 app. A eq. 50). With every parameter of interest pinned the
+ * nuisances need no spread of starting points; scans pass multiStart: false as each fit
+ * starts from a neighbour's solution.
+ */
+export function profileFit(likelihood: Likelihood, data: LikelihoodData, values: ReadonlyMap<number, number>, options: { variant?: number; start?: Float64Array; multiStart?: boolean } = {}): FitResult {
+  const pinnedInterest = [...Array(likelihood.interest).keys()].every((i) => values.has(i) || likelihood.parameters[i].fixed);
+  return maximumLikelihood(likelihood, data, { variant: options.variant, fixed: values, start: options.start, multiStart: options.multiStart ?? !pinnedInterest });
 }
 
 /** Lower NLL wins; a converged minimum beats an unconverged one unless that one is clearly lower. */

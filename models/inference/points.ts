@@ -5,7 +5,8 @@
  * standard deviation over members of each member's NLL) as the uncertainty.
  */
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
-import { profileFit } from './test-statistics.js';
+import { ensembleSpread } from './ensemble.js';
+import { ProfileScanner } from './test-statistics.js';
 
 export interface PointEvaluation {
   nll: number[];
@@ -36,17 +37,17 @@ export function nllAtPoints(likelihood: Likelihood, data: LikelihoodData, points
   const members = likelihood.variants - 1;
   if (members > 0) result.uncertainty = [];
 
-  let start: Float64Array | undefined;
+  const pinned = Array.from({ length: P }, (_, i) => i);
+  // points arrive in the client's order, often along a line: each fit starts from the last solution
+  const scanner = profile ? new ProfileScanner(likelihood, data, pinned, { warmStart: 'previous' }) : null;
+  const memberNll = new Float64Array(members);
   for (const point of points) {
     let at = point;
     let converged = true;
-    if (profile) {
-      const pinned = new Map<number, number>();
-      for (let i = 0; i < P; i++) pinned.set(i, point[i]);
-      const fit = profileFit(likelihood, data, pinned, { start: start ?? point, multiStart: false });
+    if (scanner) {
+      const fit = scanner.fit(Array.from(point.subarray(0, P)));
       at = fit.parameters;
       converged = fit.converged;
-      if (converged) start = fit.parameters;
       result.nuisances!.push(Array.from(at.subarray(P)));
     }
     if (options.gradient) {
@@ -58,15 +59,8 @@ export function nllAtPoints(likelihood: Likelihood, data: LikelihoodData, points
     }
     result.converged.push(converged);
     if (members > 0) {
-      let sum = 0;
-      let sum2 = 0;
-      for (let v = 1; v <= members; v++) {
-        const value = likelihood.nll(at, data, v);
-        sum += value;
-        sum2 += value * value;
-      }
-      const mean = sum / members;
-      result.uncertainty!.push(Math.sqrt(Math.max(0, sum2 / members - mean * mean)));
+      for (let v = 1; v <= members; v++) memberNll[v - 1] = likelihood.nll(at, data, v);
+      result.uncertainty!.push(ensembleSpread(memberNll));
     }
   }
   return result;

@@ -6,7 +6,7 @@
  */
 import { evaluateMonomials, monomialBasis } from '../../models/basis/monomial-basis.js';
 import { sumOfSquaresCoefficients, sumOfSquaresLayout } from '../../models/basis/sum-of-squares.js';
-import { profileInterval } from '../../models/inference/intervals.js';
+import { profileInterval } from '../../models/inference/intervals/profile.js';
 import { createLikelihood } from '../../models/likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../../models/likelihood/term.js';
 import { createRandom } from '../../models/random.js';

@@ -12,7 +12,7 @@
  * 200 GeV after the selection.
  */
 import { MANIFEST_SCHEMA_VERSION } from '../../models/artifact/manifest-schema.js';
-import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
+import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { createLikelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../../models/likelihood/term.js';
 import { createRandom } from '../../models/random.js';

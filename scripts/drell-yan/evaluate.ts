@@ -13,8 +13,8 @@
  * curves differ only by the information each inference extracts.
  */
 import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { profileContour, type ProfileContourResult } from '../../models/inference/contours.js';
-import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
+import { profileContour, type ProfileContourResult } from '../../models/inference/intervals/contour.js';
+import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { invert } from '../../models/numeric/linear-algebra.js';
 import { compileBinnedModel } from '../../models/terms/binned-template.js';

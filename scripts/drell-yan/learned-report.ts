@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { monomialLabel } from '../../models/basis/monomial-basis.js';
-import type { ProfileIntervalResult } from '../../models/inference/intervals.js';
+import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { MLL_EDGES } from './baselines.js';
 import { INFERENCES, intervalWidth, type Inference } from './evaluate.js';

@@ -1,6 +1,6 @@
 /** docs/drell-yan-baselines.md (what `drell-yan-baselines` measured) and docs/drell-yan.md (what `drell-yan` measured). */
 import { writeFile } from 'node:fs/promises';
-import type { ProfileIntervalResult } from '../../models/inference/intervals.js';
+import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { MLL_EDGES, type runBaselines } from './baselines.js';
 

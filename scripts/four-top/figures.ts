@@ -3,8 +3,8 @@
  * and published as figure components of the artifacts.
  */
 import { COLORS, contourPlot, heatmapPlot, linePlot, type ContourLayer, type Series } from '../../functions/pages/plots.js';
-import type { ProfileContourResult } from '../../models/inference/contours.js';
-import type { ProfileIntervalResult } from '../../models/inference/intervals.js';
+import type { ProfileContourResult } from '../../models/inference/intervals/contour.js';
+import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import type { BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { eventRatio, FEATURE_COUNT, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process } from '../simulators/four-top.js';
 import { categoryCell, CATEGORY_COUNT } from './binning.js';

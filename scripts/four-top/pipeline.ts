@@ -25,7 +25,7 @@
  */
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { MANIFEST_SCHEMA_VERSION } from '../../models/artifact/manifest-schema.js';
-import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
+import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { createLikelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { interestParameter } from '../../models/likelihood/term.js';

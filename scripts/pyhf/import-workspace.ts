@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { upperLimit } from '../../models/inference/cls.js';
+import { upperLimit } from '../../models/inference/intervals/upper-limit.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { workspaceArtifact } from '../../models/pyhf/artifact.js';

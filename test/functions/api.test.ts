@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
 import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
-import { profileInterval } from '../../models/inference/intervals.js';
+import { profileInterval } from '../../models/inference/intervals/profile.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { toyLogRatio, twoGaussianToy } from '../../models/toys/two-gaussian.js';

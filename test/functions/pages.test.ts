@@ -18,7 +18,7 @@ import { polynomialText, segmentText } from '../../functions/pages/result-page.j
 import { prefersHtml } from '../../functions/routes/pages.js';
 import type { CoefficientSample, EventSample } from '../../models/artifact/components.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals.js';
+import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import type { FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';

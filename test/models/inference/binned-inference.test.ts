@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquaredThreshold } from '../../../models/inference/chi-squared.js';
-import { profileInterval } from '../../../models/inference/intervals.js';
+import { chiSquaredThreshold } from '../../../models/numeric/distributions.js';
+import { profileInterval } from '../../../models/inference/intervals/profile.js';
 import { maximumLikelihood } from '../../../models/inference/mle.js';
 import { createLikelihood } from '../../../models/likelihood/likelihood.js';
 import { compileBinnedModel } from '../../../models/terms/binned-template.js';

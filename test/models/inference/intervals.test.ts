@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { monomialBasis } from '../../../models/basis/monomial-basis.js';
-import { chiSquaredThreshold } from '../../../models/inference/chi-squared.js';
-import { profileContour } from '../../../models/inference/contours.js';
-import { profileInterval } from '../../../models/inference/intervals.js';
+import { chiSquaredThreshold } from '../../../models/numeric/distributions.js';
+import { profileContour } from '../../../models/inference/intervals/contour.js';
+import { profileInterval } from '../../../models/inference/intervals/profile.js';
 import { maximumLikelihood } from '../../../models/inference/mle.js';
 import { createLikelihood } from '../../../models/likelihood/likelihood.js';
 import { createRandom } from '../../../models/random.js';

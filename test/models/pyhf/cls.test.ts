@@ -3,16 +3,9 @@
  * them, pyhf's documented example, what is refused, and that failed fits give no numbers.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  AsymptoticCalculator,
-  asymptoticPValues,
-  asymptoticTestStatistic,
-  expectedCls,
-  hypothesisTest,
-  InvalidPoiError,
-  normalCdf,
-  upperLimit,
-} from '../../../models/inference/cls.js';
+import { AsymptoticCalculator, asymptoticPValues, asymptoticTestStatistic, expectedCls, hypothesisTest, InvalidPoiError } from '../../../models/inference/calculators/asymptotic.js';
+import { normalCdf } from '../../../models/numeric/distributions.js';
+import { upperLimit } from '../../../models/inference/intervals/upper-limit.js';
 import { createLikelihood, type Likelihood } from '../../../models/likelihood/likelihood.js';
 import { NonPositiveRateError } from '../../../models/likelihood/term.js';
 import { importWorkspace, pyhfLikelihood } from '../../../models/pyhf/import.js';

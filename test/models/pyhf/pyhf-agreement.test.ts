@@ -6,8 +6,9 @@
  * 1e-3 relative. Parameters are matched by name (pyhf's `par_names`, per-bin `name[b]`).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AsymptoticCalculator, upperLimit } from '../../../models/inference/cls.js';
-import { profileInterval } from '../../../models/inference/intervals.js';
+import { AsymptoticCalculator } from '../../../models/inference/calculators/asymptotic.js';
+import { upperLimit } from '../../../models/inference/intervals/upper-limit.js';
+import { profileInterval } from '../../../models/inference/intervals/profile.js';
 import { maximumLikelihood, type FitResult } from '../../../models/inference/mle.js';
 import { CASES, caseLikelihood, reference, vectorOf, type Reference } from './fixtures.js';
 

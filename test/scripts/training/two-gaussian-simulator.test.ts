@@ -1,6 +1,6 @@
 import erfc from '@stdlib/math-base-special-erfc';
 import { describe, expect, it } from 'vitest';
-import { chiSquaredThreshold } from '../../../models/inference/chi-squared.js';
+import { chiSquaredThreshold } from '../../../models/numeric/distributions.js';
 import { toyDensity } from '../../../models/toys/two-gaussian.js';
 import { deriveSeed } from '../../../scripts/simulators/types.js';
 import { twoGaussianSimulator } from '../../../scripts/simulators/two-gaussian.js';

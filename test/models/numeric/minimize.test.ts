@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minimize, type Objective } from '../../../models/inference/minimize.js';
+import { minimize, type Objective } from '../../../models/numeric/minimize.js';
 
 // Rosenbrock: f = (1 − x)² + 100 (y − x²)², minimum 0 at (1, 1)
 const rosenbrock: Objective = (p, g, H) => {

@@ -4,11 +4,11 @@
  * fits traced by marching squares (d3-contour). Regions may have several rings.
  */
 import { contours as d3Contours } from 'd3-contour';
-import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
-import { chiSquaredThreshold } from './chi-squared.js';
-import { maximumLikelihood, type FitResult } from './mle.js';
-import { brent } from './intervals.js';
-import { profileFit } from './test-statistics.js';
+import type { Likelihood, LikelihoodData } from '../../likelihood/likelihood.js';
+import { chiSquaredThreshold } from '../../numeric/distributions.js';
+import { brent } from '../../numeric/root-finding.js';
+import { maximumLikelihood, type FitResult } from '../mle.js';
+import { ProfileScanner, testStatistic } from '../test-statistics.js';
 
 /** A ring is a closed polyline of [θ_a, θ_b] points; a polygon is an outer ring plus holes. */
 export type Ring = [number, number][];
@@ -40,7 +40,7 @@ export interface ProfileContourOptions {
   refine?: boolean;
 }
 
-export function profileContour(likelihood: Likelihood, data: LikelihoodData, parameters: readonly [string, string], cls: readonly number[], options: ProfileContourOptions = {}): ProfileContourResult {
+export function profileContour(likelihood: Likelihood, data: LikelihoodData, parameters: readonly [string, string], levels: readonly number[], options: ProfileContourOptions = {}): ProfileContourResult {
   const indices = parameters.map((name) => {
     const i = likelihood.indexOf(name);
     if (i < 0) throw new RangeError(`unknown parameter '${name}'`);
@@ -55,22 +55,16 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
   const x = axis(ranges[0]);
   const y = axis(ranges[1]);
 
-  let global = maximumLikelihood(likelihood, data, { variant });
-  let converged = global.converged;
-  const nll = new Array<number>(points * points);
   // Snake through the grid so each profile fit starts from its neighbour's solution.
-  let start = global.parameters;
+  const scanner = new ProfileScanner(likelihood, data, indices, { variant, global: maximumLikelihood(likelihood, data, { variant }), warmStart: 'previous' });
+  const nll = new Array<number>(points * points);
   for (let j = 0; j < points; j++) {
     for (let step = 0; step < points; step++) {
       const i = j % 2 === 0 ? step : points - 1 - step;
-      const fit = profileFit(likelihood, data, new Map([[indices[0], x[i]], [indices[1], y[j]]]), { variant, start, multiStart: false });
-      nll[j * points + i] = fit.nll;
-      converged &&= fit.converged;
-      if (fit.converged) start = fit.parameters;
-      if (fit.nll < global.nll) global = fit;
+      nll[j * points + i] = scanner.fit([x[i], y[j]]).nll;
     }
   }
-  const q = nll.map((v) => 2 * (v - global.nll));
+  const q = nll.map((v) => testStatistic(v, scanner.best!.nll));
 
   // d3-contour places sample (i, j) at (i + ½, j + ½) and traces {value ≥ threshold}; we want q < t.
   const negated = q.map((v) => (Number.isFinite(v) ? -v : -1e300));
@@ -79,13 +73,10 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
     const k = Math.min(Math.floor(t), points - 2);
     return grid[k] + (t - k) * (grid[k + 1] - grid[k]);
   };
-  const qAtPoint = (a: number, b: number, startNear: Float64Array) => {
-    const fit = profileFit(likelihood, data, new Map([[indices[0], a], [indices[1], b]]), { variant, start: startNear, multiStart: false });
-    converged &&= fit.converged;
-    return 2 * (fit.nll - global.nll);
-  };
+  // a refined vertex's fit starts at the global minimum, not at a grid neighbour
+  const qAtPoint = (a: number, b: number) => testStatistic(scanner.fit([a, b], scanner.best!.parameters).nll, scanner.best!.nll);
   const refine = options.refine ?? true;
-  const contours = cls.map((cl) => {
+  const contours = levels.map((cl) => {
     const threshold = chiSquaredThreshold(cl, 2);
     const [multi] = d3Contours().size([points, points]).thresholds([-threshold])(negated);
     // Marching squares interpolates q linearly along a grid edge; with `refine`, each vertex
@@ -103,14 +94,14 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
         if (j < 0 || j + 1 >= points) return [px, py];
         const [qa, qb] = [q[j * points + fx], q[(j + 1) * points + fx]];
         if (!((qa - threshold) * (qb - threshold) < 0)) return [px, py];
-        return [px, brent((v) => qAtPoint(px, v, global.parameters) - threshold, y[j], y[j + 1], qa - threshold, qb - threshold, 1e-7 * (y[1] - y[0]))];
+        return [px, brent((v) => qAtPoint(px, v) - threshold, y[j], y[j + 1], qa - threshold, qb - threshold, 1e-7 * (y[1] - y[0]))];
       }
       if (onRow && !onColumn) {
         const i = Math.floor(fx);
         if (i < 0 || i + 1 >= points) return [px, py];
         const [qa, qb] = [q[fy * points + i], q[fy * points + i + 1]];
         if (!((qa - threshold) * (qb - threshold) < 0)) return [px, py];
-        return [brent((v) => qAtPoint(v, py, global.parameters) - threshold, x[i], x[i + 1], qa - threshold, qb - threshold, 1e-7 * (x[1] - x[0])), py];
+        return [brent((v) => qAtPoint(v, py) - threshold, x[i], x[i + 1], qa - threshold, qb - threshold, 1e-7 * (x[1] - x[0])), py];
       }
       return [px, py];
     };
@@ -118,6 +109,7 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
     return { cl, threshold, polygons };
   });
 
+  const global = scanner.best!;
   return {
     parameters: [parameters[0], parameters[1]],
     best: [global.parameters[indices[0]], global.parameters[indices[1]]],
@@ -125,6 +117,6 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
     fit: global,
     grid: { x, y, q },
     contours,
-    converged,
+    converged: scanner.converged,
   };
 }

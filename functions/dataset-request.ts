@@ -4,7 +4,7 @@
  * 422 problem naming the offending field.
  */
 import type { LoadedArtifact } from '../models/artifact/load.js';
-import { DatasetError, parameterVector, resolveDataset, type DatasetSpec, type ParameterPoint } from '../models/likelihood/datasets.js';
+import { DatasetError, parameterVector, resolveDataset, type DatasetSpec, type ParameterPoint, hasObservedData, UnknownParameterError } from '../models/likelihood/datasets.js';
 import type { LikelihoodData } from '../models/likelihood/likelihood.js';
 import { LIMITS, type DatasetRequest } from './schemas.js';
 import { Problem } from './problem.js';
@@ -41,7 +41,7 @@ export function flattenEvents(events: number[][] | { shape: [number, number]; va
 
 export function datasetProblem(error: unknown): unknown {
   if (error instanceof DatasetError) {
-    const code = /unknown parameter/.test(error.message) ? 'unknown-parameter' : 'invalid-dataset';
+    const code = error instanceof UnknownParameterError ? 'unknown-parameter' : 'invalid-dataset';
     return new Problem(422, code, error.message, [{ path: error.path, message: error.message }]);
   }
   return error;
@@ -67,20 +67,20 @@ export function resolveRequestData(artifact: LoadedArtifact, fields: DataFields)
 }
 
 function resolveUncached(artifact: LoadedArtifact, fields: DataFields): LikelihoodData {
-  const hasObserved = artifact.unbinned.every((u) => u.observed) && artifact.binned.every((b) => b.observations);
+  const hasObserved = hasObservedData(artifact.likelihood);
   const data = fields.data ?? (hasObserved ? 'observed' : 'asimov');
   let spec: DatasetSpec;
   if (data === 'asimov') spec = { kind: 'asimov', at: fields.at };
   else if (data === 'observed') spec = { kind: 'observed' };
-  else if ('binned' in data && !('events' in data)) spec = { kind: 'binned', counts: data.binned };
+  else if ('binned' in data && !('events' in data)) spec = { kind: 'submitted', binned: data.binned };
   else if ('events' in data) {
     const { values, count } = flattenEvents(data.events as never, ['data', 'events']);
     if (count > LIMITS.events) throw new Problem(413, 'too-many-events', `${count} events; the limit is ${LIMITS.events}`);
-    spec = { kind: 'events', events: values, count, weights: data.weights, binned: data.binned };
+    spec = { kind: 'submitted', events: { values, count, observables: artifact.likelihood.observables }, weights: data.weights, binned: data.binned };
   } else throw new Problem(422, 'invalid-dataset', 'unrecognised dataset');
   if (fields.at && data !== 'asimov') throw new Problem(422, 'invalid-request', '`at` applies to Asimov data only', [{ path: ['at'], message: 'only with data: "asimov"' }]);
   try {
-    return resolveDataset(artifact, spec, { luminosity: fields.luminosity, rate: fields.rate });
+    return resolveDataset(artifact.likelihood, spec, { luminosity: fields.luminosity, rate: fields.rate });
   } catch (error) {
     throw datasetProblem(error);
   }
@@ -89,7 +89,7 @@ function resolveUncached(artifact: LoadedArtifact, fields: DataFields): Likeliho
 export function pointVectors(artifact: LoadedArtifact, points: readonly ParameterPoint[], field = 'points'): Float64Array[] {
   return points.map((p, k) => {
     try {
-      return parameterVector(artifact, p, [field, k]);
+      return parameterVector(artifact.likelihood, p, [field, k]);
     } catch (error) {
       throw datasetProblem(error);
     }

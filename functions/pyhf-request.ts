@@ -26,7 +26,7 @@ import {
 } from '../models/pyhf/import.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../models/pyhf/reinterpret.js';
 import { InvalidBinnedModelError } from '../models/terms/binned-model-schema.js';
-import { countsByChannel } from '../models/terms/binned-template.js';
+import { countsByChannel, binnedTerms } from '../models/terms/binned-template.js';
 import { clsOperation, upperLimitOperation } from './operations.js';
 import { Problem } from './problem.js';
 import type { ReinterpretRequest, WorkspaceSource } from './schemas.js';
@@ -134,7 +134,7 @@ export async function inlineArtifact(workspace: PyhfWorkspace, options: { measur
 }
 
 function modelSummary(imported: ImportedWorkspace, artifact: LoadedArtifact, patch: Patch) {
-  const term = artifact.binned[0].term;
+  const [term] = binnedTerms(artifact.likelihood);
   return { measurement: imported.measurement, poi: imported.poi!, patch, channels: term.channels.length, bins: term.totalBins, parameters: artifact.likelihood.parameters.length, warnings: imported.warnings };
 }
 
@@ -149,8 +149,11 @@ export function artifactWorkspace(artifact: LoadedArtifact, options: { asimov?: 
 }
 
 export function artifactWorkspaceWithSource(artifact: LoadedArtifact, options: { asimov?: boolean } = {}): { workspace: PyhfWorkspace; observations: 'published' | 'asimov-at-reference' } {
-  if (artifact.unbinned.length || artifact.binned.length !== 1) throw new Problem(422, 'not-applicable', `only a likelihood of one binned term can be written as a pyhf workspace; '${artifact.manifest.id}' has ${artifact.unbinned.length} unbinned and ${artifact.binned.length} binned terms`);
-  const { model, observations, term } = artifact.binned[0];
+  const binned = binnedTerms(artifact.likelihood);
+  const unbinned = artifact.likelihood.terms.length - binned.length;
+  if (unbinned || binned.length !== 1) throw new Problem(422, 'not-applicable', `only a likelihood of one binned term can be written as a pyhf workspace; '${artifact.manifest.id}' has ${unbinned} unbinned and ${binned.length} binned terms`);
+  const [term] = binned;
+  const { spec: model, observations } = term;
   let counts = observations;
   if (!counts) {
     if (!options.asimov) throw new Problem(422, 'not-applicable', `'${artifact.manifest.id}' publishes no observed counts, which this operation needs`);

@@ -198,9 +198,10 @@ program
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .action(async (workspace: string, options) => {
     const { importAndPublish, summariseWorkspaceArtifact } = await import('./pyhf/import-workspace.js');
+    const { binnedTerms } = await import('../models/terms/binned-template.js');
     const t0 = performance.now();
     const { folder, artifact, imported, digest } = await importAndPublish({ ...options, workspace, command: process.argv.slice(2).join(' ') });
-    const term = artifact.binned[0].term;
+    const [term] = binnedTerms(artifact.likelihood);
     console.log(`published ${artifact.manifest.id}@${artifact.manifest.version} to ${folder} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.log(`  workspace sha256 digest (pyhf) ${digest}; measurement '${imported.measurement}', POI '${imported.poi}'`);
     console.log(`  ${term.channels.length} channels, ${term.totalBins} bins, ${artifact.likelihood.parameters.length} parameters`);

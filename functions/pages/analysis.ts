@@ -15,6 +15,7 @@ import { ProfileScanner, testStatistic } from '../../models/inference/test-stati
 import { DatasetError, resolveDataset } from '../../models/likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { binnedSummaries, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-analysis.js';
+import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 
 /** Confidence levels of the page: the API's defaults. */
 export const PAGE_CLS = [0.68, 0.95] as const;
@@ -220,12 +221,12 @@ export function analyse(artifact: LoadedArtifact): Analysis {
   const datasets: { kind: DatasetKind; data: LikelihoodData }[] = [];
   let observedEvents: number | null = null;
   try {
-    datasets.push({ kind: 'observed', data: resolveDataset(artifact, { kind: 'observed' }) });
-    observedEvents = artifact.unbinned.reduce((n, u) => n + (u.observed?.count ?? 0), 0);
+    datasets.push({ kind: 'observed', data: resolveDataset(likelihood, { kind: 'observed' }) });
+    observedEvents = unbinnedTerms(likelihood).reduce((n, u) => n + (u.events?.observed?.count ?? 0), 0);
   } catch (error) {
     if (!(error instanceof DatasetError)) throw error;
   }
-  datasets.push({ kind: 'expected', data: resolveDataset(artifact, { kind: 'asimov' }) });
+  datasets.push({ kind: 'expected', data: resolveDataset(likelihood, { kind: 'asimov' }) });
   const memberCount = likelihood.variants - 1;
   const names = likelihood.names.slice(0, likelihood.interest);
 

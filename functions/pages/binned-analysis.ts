@@ -9,7 +9,7 @@ import { AsymptoticCalculator, InvalidPoiError } from '../../models/inference/ca
 import { upperLimit } from '../../models/inference/intervals/upper-limit.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
-import { countsByChannel, type ModifierType } from '../../models/terms/binned-template.js';
+import { countsByChannel, type ModifierType, binnedTerms } from '../../models/terms/binned-template.js';
 
 /** POI values of the CLs scan on a page. */
 export const CLS_POINTS = 25;
@@ -45,10 +45,12 @@ export interface ClsSummary {
 
 export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodData | null): BinnedTermSummary[] {
   const { likelihood } = artifact;
-  if (!artifact.binned.length) return [];
+  const terms = binnedTerms(likelihood);
+  if (!terms.length) return [];
   const fit = observed ? maximumLikelihood(likelihood, observed) : null;
   const initial = likelihood.initial();
-  return artifact.binned.map(({ term, model, observations }) => {
+  return terms.map((term) => {
+    const { spec: model, observations } = term;
     const index = likelihood.termIndex(term);
     const prefit = countsByChannel(term.channels, term.expected(initial, index));
     const postfit = fit?.converged ? countsByChannel(term.channels, term.expected(fit.parameters, index)) : null;
@@ -59,7 +61,7 @@ export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodDa
         bins: channel.bins,
         // the coefficient of the constant monomial is the yield at the reference point
         samples: spec.samples.map((s) => ({ name: s.name, values: s.coefficients.map((k) => k[0]), modifiers: s.modifiers.map((m) => ({ type: m.type, name: m.name })) })),
-        observed: observations?.[channel.name] ?? null,
+        observed: observations?.[channel.name] ? [...observations[channel.name]] : null,
         prefit: prefit[channel.name],
         postfit: postfit ? postfit[channel.name] : null,
       };

@@ -15,6 +15,8 @@ import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
 import { decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';
 import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from './plots.js';
+import { binnedTerms } from '../../models/terms/binned-template.js';
+import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 
 export interface ResultPageInput {
   manifest: Manifest;
@@ -192,9 +194,11 @@ const CROSS_SECTION_ORIGINS = {
 
 function measured(manifest: Manifest, artifact: LoadedArtifact, analysis: Analysis): Markup {
   const lumi = `${formatNumber(manifest.luminosity.value)} ${formatUnit(manifest.luminosity.unit)}`;
+  const binned = binnedTerms(artifact.likelihood);
+  const unbinned = unbinnedTerms(artifact.likelihood);
   const observedText = analysis.datasets.includes('observed')
-    ? analysis.observedEvents !== null && artifact.unbinned.length
-      ? `published (${analysis.observedEvents.toLocaleString('en-US')} events${artifact.binned.length ? ' and binned counts' : ''})`
+    ? analysis.observedEvents !== null && unbinned.length
+      ? `published (${analysis.observedEvents.toLocaleString('en-US')} events${binned.length ? ' and binned counts' : ''})`
       : 'published'
     : 'none published: the page shows expected results only';
   return html`<dl class="facts">
@@ -225,12 +229,12 @@ ${term.signalFraction ? html`<dt>background</dt><dd>θ-independent, through the 
 <dt>reference sample</dt><dd>${manifest.components[term.reference]?.description ?? term.reference}</dd>
 </dl></div>`;
   }
-  const runtime = artifact.binned.find((b) => b.spec.name === term.name);
+  const runtime = binned.find((b) => b.name === term.name);
   return html`<div class="card"><p><strong>${term.name}</strong> <span class="tag">binned templates</span></p>
 ${term.description ? html`<p>${term.description}</p>` : ''}
-${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.term.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bin${ch.bins === 1 ? '' : 's'})`)}</dd>
-<dt>parameters</dt><dd>${runtime.term.parameters.length} (${runtime.term.constraints.length} constrained)</dd>
-${artifact.binned.length === 1 && !artifact.unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.term.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
+${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bin${ch.bins === 1 ? '' : 's'})`)}</dd>
+<dt>parameters</dt><dd>${runtime.parameters.length} (${runtime.constraints.length} constrained)</dd>
+${binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
 </div>`;
 })}`;
 }

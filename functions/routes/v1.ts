@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { Manifest } from '../../models/artifact/manifest-schema.js';
-import { eventLogRatios } from '../../models/terms/unbinned-polynomial.js';
+import { eventLogRatios, unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 import { readBody, respond } from '../body.js';
 import { flattenEvents, pointVectors } from '../dataset-request.js';
 import { clsOperation, evaluating, fitOperation, intervalOperation, nllOperation, upperLimitOperation } from '../operations.js';
@@ -80,8 +80,11 @@ v1.post('/likelihoods/:spec/nll', async (c) => {
 v1.post('/likelihoods/:spec/ratio', async (c) => {
   const request = await readBody(c, RatioRequestSchema);
   const artifact = await artifactOf(c);
-  if (artifact.unbinned.length !== 1) throw new Problem(422, 'invalid-request', `ratio needs exactly one unbinned term; '${artifact.manifest.id}' has ${artifact.unbinned.length}`);
-  const { term, ratio, spec } = artifact.unbinned[0];
+  const unbinned = unbinnedTerms(artifact.likelihood);
+  if (unbinned.length !== 1) throw new Problem(422, 'invalid-request', `ratio needs exactly one unbinned term; '${artifact.manifest.id}' has ${unbinned.length}`);
+  const [term] = unbinned;
+  const { ratio } = term.events!;
+  const spec = term.events!;
   const { values, count, width } = flattenEvents(request.events as never, ['events']);
   if (count > LIMITS.events) throw new Problem(413, 'too-many-events', `${count} events; the limit is ${LIMITS.events}`);
   if (count * request.points.length > LIMITS.ratioValues) throw new Problem(413, 'too-many-points', `${count} events × ${request.points.length} points exceeds ${LIMITS.ratioValues} values; split the request`);

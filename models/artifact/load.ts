@@ -40,28 +40,10 @@ export class ArtifactError extends Error {
 /** Reads one file of the artifact's folder; null when it does not exist. */
 export type ReadFile = (file: string) => Promise<Uint8Array | null>;
 
-export interface UnbinnedTermRuntime {
-  readonly spec: Extract<TermManifest, { kind: 'unbinned-polynomial' }>;
-  readonly term: UnbinnedPolynomialTerm;
-  readonly ratio: RatioModel;
-  /** ĉ over the reference sample drawn at θ0, with its weights */
-  readonly reference: UnbinnedData;
-  readonly observed: EventSample | null;
-}
-
-export interface BinnedTermRuntime {
-  readonly spec: Extract<TermManifest, { kind: 'binned-template' }>;
-  readonly term: BinnedTemplateTerm;
-  /** the published model the term was compiled from (for export and reinterpretation) */
-  readonly model: BinnedModelSpec;
-  readonly observations: Record<string, number[]> | null;
-}
-
 export interface LoadedArtifact {
   readonly manifest: Manifest;
+  /** its terms carry what they were built from: ratio models, reference samples, binned models, observed data */
   readonly likelihood: Likelihood;
-  readonly unbinned: readonly UnbinnedTermRuntime[];
-  readonly binned: readonly BinnedTermRuntime[];
   /** the result page's numbers as published (checked by the page), or null */
   readonly pageAnalysis: Record<string, unknown> | null;
   /** bytes of all components read (for memory accounting) */
@@ -116,37 +98,32 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
   const interest: ParameterSpec[] = manifest.parameters.map((p) => interestParameter(p.name, p.reference, p.range));
   const byName = new Map(manifest.parameters.map((p) => [p.name, p]));
 
-  const unbinned: UnbinnedTermRuntime[] = [];
-  const binned: BinnedTermRuntime[] = [];
   const terms: Term[] = [];
   for (const spec of manifest.terms) {
     if (spec.kind === 'unbinned-polynomial') {
-      const runtime = await loadUnbinnedTerm(manifest, spec, byName, countingRead);
-      unbinned.push(runtime);
-      terms.push(runtime.term);
+      terms.push(await loadUnbinnedTerm(manifest, spec, byName, countingRead));
     } else {
       const payload = await readPayload(manifest, spec.model, 'binned-model', countingRead);
       let term: BinnedTemplateTerm;
       try {
-        term = compileBinnedModel(spec.name, payload.model);
+        term = compileBinnedModel(spec.name, payload.model, payload.observations ?? null);
       } catch (error) {
         throw new ArtifactError('model-invalid', `term '${spec.name}': ${(error as Error).message}`);
       }
       for (const p of term.parameters) {
         if (p.kind === 'interest' && !byName.has(p.name)) throw new ArtifactError('model-invalid', `term '${spec.name}' depends on '${p.name}', which the manifest does not declare`);
       }
-      binned.push({ spec, term, model: payload.model, observations: payload.observations ?? null });
       terms.push(term);
     }
   }
   let likelihood: Likelihood;
   try {
-    likelihood = createLikelihood(interest, terms, manifest.luminosity.value);
+    likelihood = createLikelihood(interest, terms, manifest.luminosity.value, manifest.observables.map((o) => o.name));
   } catch (error) {
     throw new ArtifactError('model-invalid', (error as Error).message);
   }
   const pageAnalysis = manifest.pageAnalysis ? (await readPayload(manifest, manifest.pageAnalysis, 'page-analysis', countingRead)).analysis : null;
-  return { manifest, likelihood, unbinned, binned, pageAnalysis, componentBytes };
+  return { manifest, likelihood, pageAnalysis, componentBytes };
 }
 
 async function loadUnbinnedTerm(
@@ -154,7 +131,7 @@ async function loadUnbinnedTerm(
   spec: Extract<TermManifest, { kind: 'unbinned-polynomial' }>,
   byName: Map<string, Manifest['parameters'][number]>,
   read: ReadFile,
-): Promise<UnbinnedTermRuntime> {
+): Promise<UnbinnedPolynomialTerm> {
   const P = spec.parameters.length;
   const C = basisSize(P, spec.degree);
   const basis = monomialBasis(P, spec.degree);
@@ -201,9 +178,9 @@ async function loadUnbinnedTerm(
     const p = byName.get(name)!;
     return interestParameter(name, p.reference, p.range);
   });
-  const term = createUnbinnedPolynomialTerm({ name: spec.name, parameters, degree: spec.degree, basis, sigma0: spec.crossSection.value, crossSection });
   const reference: UnbinnedData = { count: sample.count, coefficients: variants, weights: variants.map(() => weights) };
   const observed = spec.observed ? await readPayload(manifest, spec.observed, 'event-sample', read) : null;
   if (observed && observed.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': observed events have ${observed.observables} observables, expected ${D}`);
-  return { spec, term, ratio, reference, observed };
+  const events = { ratio, observables: spec.observables, reference, observed };
+  return createUnbinnedPolynomialTerm({ name: spec.name, parameters, degree: spec.degree, basis, sigma0: spec.crossSection.value, crossSection, events });
 }

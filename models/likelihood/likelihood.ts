@@ -8,12 +8,11 @@
  * in order of first appearance; terms that name the same nuisance share it. A term's
  * unconstrained nuisance (a normfactor: pyhf's POI) may be declared a parameter of interest.
  */
-import type { BinnedData, BinnedTemplateTerm } from '../terms/binned-template.js';
-import type { UnbinnedData, UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
-import type { Derivatives, ParameterSpec } from './term.js';
+import type { Derivatives, EvaluationContext, ParameterSpec, Term } from './term.js';
 
-export type Term = UnbinnedPolynomialTerm | BinnedTemplateTerm;
-export type TermData = UnbinnedData | BinnedData;
+export type { Term } from './term.js';
+/** One term's data: what that term's `nll` reads (the likelihood never looks inside). */
+export type TermData = unknown;
 
 /** A dataset resolved for every term of a likelihood. */
 export interface LikelihoodData {
@@ -40,6 +39,8 @@ export interface Likelihood {
   readonly variants: number;
   /** the luminosity the published templates and data correspond to */
   readonly publishedLuminosity: number;
+  /** the observables of submitted events, in their column order (the manifest's) */
+  readonly observables: readonly string[];
   readonly terms: readonly BoundTerm[];
   indexOf(name: string): number;
   /** a term's term-local → global parameter index */
@@ -48,9 +49,11 @@ export interface Likelihood {
   nll(params: Float64Array, data: LikelihoodData, variant?: number, derivatives?: Derivatives): number;
   /** the reference point: parameters of interest at θ0, nuisances at their initial values */
   initial(): Float64Array;
+  /** what a term is evaluated with, for data at `luminosity` */
+  context(term: Term, luminosity: number, rate: boolean, variant?: number): EvaluationContext;
 }
 
-export function createLikelihood(interest: readonly ParameterSpec[], terms: readonly Term[], publishedLuminosity: number): Likelihood {
+export function createLikelihood(interest: readonly ParameterSpec[], terms: readonly Term[], publishedLuminosity: number, observables: readonly string[] = []): Likelihood {
   const parameters: ParameterSpec[] = [...interest];
   const position = new Map<string, number>(interest.map((p, i) => [p.name, i]));
   if (position.size !== interest.length) throw new Error('duplicate parameter of interest');
@@ -78,7 +81,13 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
   });
 
   const names = parameters.map((p) => p.name);
-  const variants = Math.max(1, ...terms.map((t) => (t.kind === 'unbinned-polynomial' ? t.variants : 1)));
+  const variants = Math.max(1, ...terms.map((t) => t.variants));
+  const context = (term: Term, luminosity: number, rate: boolean, variant = 0): EvaluationContext => ({
+    luminosity,
+    luminosityScale: luminosity / publishedLuminosity,
+    rate,
+    variant: Math.min(variant, term.variants - 1),
+  });
 
   return {
     parameters,
@@ -86,7 +95,9 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
     interest: interest.length,
     variants,
     publishedLuminosity,
+    observables,
     terms: bound,
+    context,
     indexOf(name) {
       const at = position.get(name);
       return at === undefined ? -1 : at;
@@ -104,11 +115,7 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
       for (const { term, index } of bound) {
         const termData = data.terms[term.name];
         if (!termData) throw new Error(`the dataset has no data for term '${term.name}'`);
-        if (term.kind === 'unbinned-polynomial') {
-          total += term.nll(params, index, termData as UnbinnedData, { luminosity: data.luminosity, rate: data.rate, variant: Math.min(variant, term.variants - 1) }, derivatives);
-        } else {
-          total += term.nll(params, index, termData as BinnedData, data.luminosity / publishedLuminosity, derivatives);
-        }
+        total += term.nll(params, index, termData, context(term, data.luminosity, data.rate, variant), derivatives);
       }
       return total;
     },

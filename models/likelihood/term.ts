@@ -1,5 +1,8 @@
 /**
- * What every likelihood term shares (seed 003 app. A eq. 49; DESIGN.md "The likelihood").
+ * The one interface every kind of likelihood term implements (seed 003 app. A eq. 49;
+ * DESIGN.md "The likelihood"): its −ln L with analytic derivatives, its Asimov data, its
+ * published data and the data a client submits. Likelihood, datasets and CLs call it
+ * without asking which kind of term they hold.
  *
  * A term declares the parameters it uses by name; the likelihood unions them into one
  * global parameter vector (parameters of interest first, in manifest order, then
@@ -34,6 +37,61 @@ export function interestParameter(name: string, reference: number, bounds: reado
 export interface Derivatives {
   gradient?: Float64Array;
   hessian?: Float64Array;
+}
+
+/** What a term's −ln L depends on besides parameters and data. */
+export interface EvaluationContext {
+  /** integrated luminosity L the data correspond to, in the manifest's unit */
+  readonly luminosity: number;
+  /** L over the published luminosity: the factor on published templates */
+  readonly luminosityScale: number;
+  /** include the unbinned terms' Poisson rate term (false: shape only) */
+  readonly rate: boolean;
+  /** ensemble variant: 0 = estimate, 1..K = members (clamped to the term's own) */
+  readonly variant: number;
+}
+
+/** Data a client submits, already decoded; each term takes what it needs and checks it. */
+export interface SubmittedData {
+  /** events, n × D row-major, columns named by `observables` */
+  readonly events?: { readonly values: ArrayLike<number>; readonly count: number; readonly observables: readonly string[] };
+  /** one weight per event (default unit weights) */
+  readonly weights?: ArrayLike<number>;
+  /** counts per channel name */
+  readonly binned?: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+/** A term's −ln L, its data and its parameters. */
+export interface Term<Data = unknown> {
+  readonly kind: string;
+  readonly name: string;
+  /** the term's parameters; the likelihood binds them to global positions by name */
+  readonly parameters: readonly ParameterSpec[];
+  /** 1 + ensemble members (1 without an ensemble) */
+  readonly variants: number;
+  /** what a client submits for this term: events (unbinned) or counts per channel (binned) */
+  readonly submits: 'events' | 'counts';
+  /** whether the artifact publishes observed data for this term */
+  readonly hasObserved: boolean;
+  /** −ln L at global parameters; adds the analytic gradient and Hessian into `derivatives` when given */
+  nll(params: Float64Array, index: Int32Array, data: Data, context: EvaluationContext, derivatives?: Derivatives): number;
+  /** the Asimov data at global parameters `params`: expected data, auxiliary data at their expectation */
+  asimov(params: Float64Array, index: Int32Array, context: EvaluationContext): Data;
+  /** the published observed data (`DatasetError` where there are none) */
+  observed(): Data;
+  /** submitted data, checked (`DatasetError` with the path of the offending field inside the dataset) */
+  submitted(data: SubmittedData): Data;
+}
+
+/** A dataset that does not fit the likelihood; `path` locates the offending field inside the dataset request. */
+export class DatasetError extends Error {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DatasetError';
+  }
 }
 
 /** Thrown when a term's predicted rate or ratio is not positive: a defect to report, never to clip. */

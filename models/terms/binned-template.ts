@@ -28,7 +28,7 @@
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { basisSize, evaluateMonomials, monomialBasis, monomialGradient, monomialHessian, type MonomialBasis } from '../basis/monomial-basis.js';
-import { NonPositiveRateError, type ConstraintKind, type Derivatives, type ParameterSpec } from '../likelihood/term.js';
+import { DatasetError, NonPositiveRateError, type ConstraintKind, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term } from '../likelihood/term.js';
 import { isPerBin, parseBinnedModel, type BinnedModelSpec, type Modifier, type ModifierType } from './binned-model-schema.js';
 import { code4Coefficients, histosysWeights, normsysCode1, normsysCode4Into, type Interpolated } from './interpolation.js';
 
@@ -70,9 +70,18 @@ export interface BinnedChannel {
   readonly offset: number;
 }
 
-export interface BinnedTemplateTerm {
+/** The part of the evaluation context a binned term reads: the templates' luminosity scale. */
+export type BinnedContext = Pick<EvaluationContext, 'luminosityScale'>;
+
+const PUBLISHED: BinnedContext = { luminosityScale: 1 };
+
+export interface BinnedTemplateTerm extends Term<BinnedData> {
   readonly kind: 'binned-template';
   readonly name: string;
+  /** the model as compiled (validated), for export and result pages */
+  readonly spec: BinnedModelSpec;
+  /** the published observed counts per channel, or null */
+  readonly observations: Readonly<Record<string, readonly number[]>> | null;
   /**
    * The term's own parameters: first the θ parameters (kind 'interest', init = reference,
    * bounds from the settings or (−∞, ∞)), then the nuisances in order of first appearance
@@ -88,11 +97,11 @@ export interface BinnedTemplateTerm {
   /** expected counts per bin (concatenated) at global parameters `params`, `index` mapping term-local parameter j to global position */
   expected(params: Float64Array, index: Int32Array, luminosityScale?: number): Float64Array;
   /** −ln L; adds the analytic gradient and Hessian (global n, n × n row-major) into `derivatives` when given */
-  nll(params: Float64Array, index: Int32Array, data: BinnedData, luminosityScale?: number, derivatives?: Derivatives): number;
+  nll(params: Float64Array, index: Int32Array, data: BinnedData, context?: BinnedContext, derivatives?: Derivatives): number;
   /** the nominal auxiliary data (observed aux of the published measurement) */
   nominalAux(): Float64Array;
   /** Asimov data: expected counts at params, aux at their expectation there (pyhf's `expected_auxdata`: p for normal, p τ for poisson constraints) */
-  asimov(params: Float64Array, index: Int32Array, luminosityScale?: number): BinnedData;
+  asimov(params: Float64Array, index: Int32Array, context?: BinnedContext): BinnedData;
   /** a random toy: Poisson counts around the expected ones, and aux data drawn from the constraints at params */
   toy(params: Float64Array, index: Int32Array, rng: ToyRandom, luminosityScale?: number): BinnedData;
 }
@@ -127,11 +136,30 @@ export function countsByChannel(channels: readonly BinnedChannel[], values: Arra
   return Object.fromEntries(channels.map((c) => [c.name, Array.from({ length: c.bins }, (_, b) => values[c.offset + b])]));
 }
 
+/** Counts per channel name as the term's concatenated counts; `DatasetError` paths are relative to `path`. */
+function channelCounts(channels: readonly BinnedChannel[], totalBins: number, counts: Readonly<Record<string, ArrayLike<number>>>, path: (string | number)[]): Float64Array {
+  const out = new Float64Array(totalBins);
+  const known = new Set(channels.map((c) => c.name));
+  for (const name of Object.keys(counts)) if (!known.has(name)) throw new DatasetError([...path, name], `unknown channel '${name}'; channels are ${[...known].join(', ')}`);
+  for (const channel of channels) {
+    const given = counts[channel.name];
+    if (!given) throw new DatasetError([...path, channel.name], `counts for channel '${channel.name}' are missing`);
+    if (given.length !== channel.bins) throw new DatasetError([...path, channel.name], `channel '${channel.name}' has ${channel.bins} bins, got ${given.length} counts`);
+    for (let b = 0; b < channel.bins; b++) {
+      const n = given[b];
+      if (!(n >= 0) || !Number.isFinite(n)) throw new DatasetError([...path, channel.name, b], 'counts must be finite and non-negative');
+      out[channel.offset + b] = n;
+    }
+  }
+  return out;
+}
+
 /**
  * Compiles a binned model specification (validated with `BinnedModelSchema`; throws
- * `InvalidBinnedModelError` listing every problem) into an evaluable term.
+ * `InvalidBinnedModelError` listing every problem) into an evaluable term, with the published
+ * observed counts per channel when there are some.
  */
-export function compileBinnedModel(name: string, input: BinnedModelSpec): BinnedTemplateTerm {
+export function compileBinnedModel(name: string, input: BinnedModelSpec, observations: Readonly<Record<string, readonly number[]>> | null = null): BinnedTemplateTerm {
   const spec = parseBinnedModel(input);
   const P = spec.parameters.length;
   const C = basisSize(P, spec.degree);
@@ -615,7 +643,8 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec): Binned
     }
   }
 
-  function nll(params: Float64Array, index: Int32Array, data: BinnedData, luminosityScale = 1, derivatives?: Derivatives): number {
+  function nll(params: Float64Array, index: Int32Array, data: BinnedData, context: BinnedContext = PUBLISHED, derivatives?: Derivatives): number {
+    const { luminosityScale } = context;
     checkScale(luminosityScale);
     const { counts, aux } = data;
     if (counts.length !== totalBins) throw new RangeError(`term '${name}': data has ${counts.length} counts, expected ${totalBins}`);
@@ -924,8 +953,8 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec): Binned
     return Float64Array.from(consAux);
   }
 
-  function asimov(params: Float64Array, index: Int32Array, luminosityScale = 1): BinnedData {
-    const counts = expected(params, index, luminosityScale);
+  function asimov(params: Float64Array, index: Int32Array, context: BinnedContext = PUBLISHED): BinnedData {
+    const counts = expected(params, index, context.luminosityScale);
     const aux = new Float64Array(nCons);
     for (let c = 0; c < nCons; c++) aux[c] = params[index[consParam[c]]] * consTau[c];
     return { counts, aux };
@@ -956,6 +985,19 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec): Binned
   return {
     kind: 'binned-template',
     name,
+    spec,
+    observations,
+    variants: 1,
+    submits: 'counts',
+    hasObserved: observations !== null,
+    observed() {
+      if (!observations) throw new DatasetError([], `this likelihood publishes no observed counts for term '${name}'`);
+      return { counts: channelCounts(channels, totalBins, observations, []), aux: nominalAux() };
+    },
+    submitted(data: SubmittedData) {
+      if (!data.binned) throw new DatasetError([], `term '${name}' is binned: submit counts per channel`);
+      return { counts: channelCounts(channels, totalBins, data.binned, ['binned']), aux: nominalAux() };
+    },
     parameters,
     interest: P,
     channels,
@@ -967,4 +1009,9 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec): Binned
     asimov,
     toy,
   };
+}
+
+/** The binned template terms of a likelihood, in order. */
+export function binnedTerms(likelihood: { readonly terms: readonly { readonly term: Term }[] }): BinnedTemplateTerm[] {
+  return likelihood.terms.flatMap(({ term }) => (term.kind === 'binned-template' ? [term as BinnedTemplateTerm] : []));
 }

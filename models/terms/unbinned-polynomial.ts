@@ -15,7 +15,8 @@
  * ensemble's uncertainty band (seed 003 app. A).
  */
 import { evaluateMonomials, monomialGradient, monomialHessian, polynomialValue, type MonomialBasis } from '../basis/monomial-basis.js';
-import { NonPositiveRateError, type Derivatives, type ParameterSpec } from '../likelihood/term.js';
+import { DatasetError, NonPositiveRateError, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term } from '../likelihood/term.js';
+import type { RatioModel } from '../ratio/ratio-model.js';
 import { NonPositiveRatioError, sumLogRatios, sumLogRatiosBatch, sumLogRatiosWithDerivatives } from './unbinned-kernels.js';
 
 /** Events of one dataset as seen by the term: learned coefficients per variant and optional weights. */
@@ -34,16 +35,30 @@ export interface UnbinnedData {
   readonly crossSections?: readonly Float64Array[];
 }
 
-export interface UnbinnedEvaluation {
-  /** integrated luminosity L the data correspond to */
-  luminosity: number;
-  /** include the Poisson rate term */
-  rate: boolean;
-  /** 0 = ensemble estimate, 1..K = member */
-  variant: number;
+/** What the unbinned term reads of the evaluation context: the luminosity, the rate switch and the variant. */
+export type UnbinnedEvaluation = Pick<EvaluationContext, 'luminosity' | 'rate' | 'variant'>;
+
+/** Published events of a term: the observed ones (n × D, the term's observables) and their weights. */
+export interface ObservedEvents {
+  readonly count: number;
+  readonly values: ArrayLike<number>;
+  readonly weights?: ArrayLike<number>;
 }
 
-export interface UnbinnedPolynomialTerm {
+/**
+ * What turns events into this term's data: the ratio model ĉ(x) over the term's observables,
+ * the reference sample drawn at θ0 (its ĉ and weights, for Asimov data and eq. 34), and the
+ * published observed events.
+ */
+export interface UnbinnedEventModel {
+  readonly ratio: RatioModel;
+  /** the observables the ratio model reads, in its input order */
+  readonly observables: readonly string[];
+  readonly reference: UnbinnedData;
+  readonly observed: ObservedEvents | null;
+}
+
+export interface UnbinnedPolynomialTerm extends Term<UnbinnedData> {
   readonly kind: 'unbinned-polynomial';
   readonly name: string;
   readonly basis: MonomialBasis;
@@ -55,9 +70,13 @@ export interface UnbinnedPolynomialTerm {
   /** cross-section coefficients s per variant (0 = estimate) */
   readonly crossSection: readonly Float64Array[];
   readonly variants: number;
+  /** the ratio model, reference sample and observed events; null for a term built from data alone */
+  readonly events: UnbinnedEventModel | null;
   /** σ(θ) for a variant at global parameters */
   totalCrossSection(params: Float64Array, index: Int32Array, variant?: number): number;
   nll(params: Float64Array, index: Int32Array, data: UnbinnedData, evaluation: UnbinnedEvaluation, derivatives?: Derivatives): number;
+  /** the data of events n × D in the term's observables (ĉ per variant), with optional weights */
+  eventData(values: ArrayLike<number>, count: number, weights?: Float64Array | null): UnbinnedData;
   /** −ln L at K points Δθ given as K × P (θ values, not offsets), variant 0, no derivatives: the throughput path */
   nllBatch(thetas: Float64Array, K: number, data: UnbinnedData, evaluation: UnbinnedEvaluation, out?: Float64Array): Float64Array;
 }
@@ -69,10 +88,12 @@ export interface UnbinnedTermOptions {
   basis: MonomialBasis;
   sigma0: number;
   crossSection: readonly Float64Array[];
+  events?: UnbinnedEventModel;
 }
 
 export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): UnbinnedPolynomialTerm {
   const { name, parameters, basis, sigma0, crossSection } = options;
+  const events = options.events ?? null;
   const P = basis.parameters;
   const C = basis.size;
   if (parameters.length !== P) throw new Error(`term '${name}': ${parameters.length} parameters for a basis in ${P}`);
@@ -99,6 +120,12 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     return value;
   };
 
+  const eventModel = (what: string): UnbinnedEventModel => {
+    if (!events) throw new DatasetError([], `term '${name}' has no ratio model and reference sample: ${what} cannot be built`);
+    return events;
+  };
+  let observed: UnbinnedData | null = null;
+
   const term: UnbinnedPolynomialTerm = {
     kind: 'unbinned-polynomial',
     name,
@@ -107,7 +134,44 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     reference,
     sigma0,
     crossSection,
+    events,
     variants: crossSection.length,
+    submits: 'events',
+    hasObserved: events?.observed != null,
+    eventData(values, count, weights = null) {
+      const coefficients = eventModel('event data').ratio.coefficientsFor(values, count);
+      return { count, coefficients, weights: coefficients.map(() => weights) };
+    },
+    asimov(params, index, context) {
+      const thetaA = Float64Array.from(index, (i) => params[i]);
+      return unbinnedAsimov(term, eventModel('Asimov data').reference, thetaA, context.luminosity);
+    },
+    observed() {
+      if (!events?.observed) throw new DatasetError([], `this likelihood publishes no observed events for term '${name}'`);
+      const sample = events.observed;
+      observed ??= term.eventData(sample.values, sample.count, sample.weights ? Float64Array.from(sample.weights) : null);
+      return observed;
+    },
+    submitted(data: SubmittedData) {
+      if (!data.events) throw new DatasetError([], `term '${name}' is unbinned: submit events, not binned counts`);
+      const { values, count, observables } = data.events;
+      const D = observables.length;
+      if (values.length !== count * D) throw new DatasetError(['events'], `events need ${D} values each (${observables.join(', ')}); got ${values.length} values for ${count} events`);
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i])) throw new DatasetError(['events', Math.floor(i / D), i % D], 'event values must be finite numbers');
+      }
+      let weights: Float64Array | null = null;
+      if (data.weights) {
+        if (data.weights.length !== count) throw new DatasetError(['weights'], `${count} events need ${count} weights, got ${data.weights.length}`);
+        weights = Float64Array.from(data.weights);
+        weights.forEach((w, i) => {
+          if (!(w >= 0) || !Number.isFinite(w)) throw new DatasetError(['weights', i], 'weights must be finite and non-negative');
+        });
+      }
+      const columns = eventModel('event data').observables.map((o) => observables.indexOf(o));
+      const own = columns.length === D && columns.every((c, j) => c === j);
+      return term.eventData(own ? values : selectColumns(values, count, D, columns), count, weights);
+    },
     totalCrossSection(params, index, variant = 0) {
       setMonomials(params, index);
       return sigmaAt(variant);
@@ -195,6 +259,13 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
   return term;
 }
 
+/** The given columns of an n × D row-major matrix. */
+function selectColumns(values: ArrayLike<number>, count: number, D: number, columns: readonly number[]): Float64Array {
+  const out = new Float64Array(count * columns.length);
+  for (let i = 0; i < count; i++) for (let j = 0; j < columns.length; j++) out[i * columns.length + j] = values[i * D + columns[j]];
+  return out;
+}
+
 function totalWeight(count: number, weights: Float64Array | null): number {
   if (!weights) return count;
   let W = 0;
@@ -269,4 +340,9 @@ export function eventLogRatios(term: UnbinnedPolynomialTerm, data: UnbinnedData,
     out[i] = Math.log(r) - logSigmaRatio;
   }
   return out;
+}
+
+/** The unbinned polynomial terms of a likelihood, in order. */
+export function unbinnedTerms(likelihood: { readonly terms: readonly { readonly term: Term }[] }): UnbinnedPolynomialTerm[] {
+  return likelihood.terms.flatMap(({ term }) => (term.kind === 'unbinned-polynomial' ? [term as UnbinnedPolynomialTerm] : []));
 }

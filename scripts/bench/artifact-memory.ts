@@ -5,7 +5,7 @@
  *   node --expose-gc --import tsx scripts/bench/artifact-memory.ts
  */
 import { readFile } from 'node:fs/promises';
-import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { resolveDataset, hasObservedData } from '../../models/likelihood/datasets.js';
 import { CatalogueIndexSchema } from '../../functions/catalogue-index.js';
 import { readArtifactFolder } from '../lib/artifact-writer.js';
 
@@ -25,8 +25,8 @@ for (const { id, versions } of index.likelihoods) {
   for (const version of versions) {
     const before = used();
     const artifact = await readArtifactFolder(`likelihoods/${id}/${version}`);
-    const datasets = [resolveDataset(artifact, { kind: 'asimov' })];
-    if (artifact.unbinned.every((u) => u.observed) && artifact.binned.every((b) => b.observations)) datasets.push(resolveDataset(artifact, { kind: 'observed' }));
+    const datasets = [resolveDataset(artifact.likelihood, { kind: 'asimov' })];
+    if (hasObservedData(artifact.likelihood)) datasets.push(resolveDataset(artifact.likelihood, { kind: 'observed' }));
     keep.push(artifact, datasets);
     const cost = used() - before;
     total += cost;

@@ -140,7 +140,7 @@ function binnedScans(spec: BinnedModelSpec, config: BaselineConfig, mode: ScanMo
   const term = compileBinnedModel('t', spec);
   return PARAMETERS.map((p) => {
     const likelihood = createLikelihood(wilsonCoefficients(mode === 'profiled' ? undefined : p.name), [term], LUMINOSITY_PB);
-    const data: LikelihoodData = { luminosity: LUMINOSITY_PB, rate: true, terms: { t: term.asimov(likelihood.initial(), likelihood.termIndex(term), 1) } };
+    const data: LikelihoodData = { luminosity: LUMINOSITY_PB, rate: true, terms: { t: term.asimov(likelihood.initial(), likelihood.termIndex(term)) } };
     return profileInterval(likelihood, data, p.name, [0.68, 0.95], { points: config.scanPoints, range: config.range });
   });
 }

@@ -18,7 +18,7 @@ import { profileInterval, type ProfileIntervalResult } from '../../models/infere
 import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { invert } from '../../models/numeric/linear-algebra.js';
 import { compileBinnedModel } from '../../models/terms/binned-template.js';
-import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
+import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData, unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { histogramSpec, LUMINOSITY_PB, MLL_EDGES, wilsonCoefficients } from './baselines.js';
@@ -83,14 +83,15 @@ export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConf
   const truthData: UnbinnedData = unbinnedAsimov(truthTerm, { count: mixed.count, coefficients: [mixed.coefficients], weights: [weightsFb] }, theta0, L);
 
   // learned: the published artifact, fed the test events' reco-level observables
-  const { term, ratio } = artifact.unbinned[0];
+  const [term] = unbinnedTerms(artifact.likelihood);
+  const { ratio } = term.events!;
   const variants = ratio.coefficientsFor(mixed.reco, mixed.count);
   const learnedData = unbinnedAsimov(term, { count: mixed.count, coefficients: variants, weights: variants.map(() => weightsFb) }, theta0, L);
 
   const binned = (edges: readonly number[], name: string): InferenceModel => {
     const t = compileBinnedModel(name, histogramSpec(signal, background, edges));
     const likelihood = createLikelihood(wilsonCoefficients(), [t], LUMINOSITY_PB);
-    return { likelihood, data: { luminosity: LUMINOSITY_PB, rate: true, terms: { [name]: t.asimov(likelihood.initial(), likelihood.termIndex(t), 1) } }, variants: 1 };
+    return { likelihood, data: { luminosity: LUMINOSITY_PB, rate: true, terms: { [name]: t.asimov(likelihood.initial(), likelihood.termIndex(t)) } }, variants: 1 };
   };
   const models: Record<Inference, InferenceModel> = {
     truth: { likelihood: truthLikelihood, data: { luminosity: L, rate: true, terms: { truth: truthData } }, variants: 1 },

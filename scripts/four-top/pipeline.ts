@@ -262,7 +262,7 @@ export function templateLikelihood(name: string, spec: BinnedModelSpec, publishe
   const likelihood = createLikelihood(interest, [term], publishedLuminosity);
   const asimovAt = (luminosity: number): LikelihoodData => {
     const index = likelihood.terms[0].index;
-    return { luminosity, rate: true, terms: { [name]: term.asimov(likelihood.initial(), index, luminosity / publishedLuminosity) } };
+    return { luminosity, rate: true, terms: { [name]: term.asimov(likelihood.initial(), index, { luminosityScale: luminosity / publishedLuminosity }) } };
   };
   return { term, likelihood, asimovAt };
 }
@@ -270,7 +270,7 @@ export function templateLikelihood(name: string, spec: BinnedModelSpec, publishe
 /** Expected profile scans of Y_t on Asimov data at the SM. */
 export function yukawaScan(artifactOrSpec: LoadedArtifact | BinnedModelSpec, luminosity: number, publishedLuminosity: number, range: [number, number], points = 71): ProfileIntervalResult {
   if ('manifest' in artifactOrSpec) {
-    const data = resolveDataset(artifactOrSpec, { kind: 'asimov' }, { luminosity });
+    const data = resolveDataset(artifactOrSpec.likelihood, { kind: 'asimov' }, { luminosity });
     return profileInterval(artifactOrSpec.likelihood, data, 'Yt', [0.68, 0.95], { points, range });
   }
   const { likelihood, asimovAt } = templateLikelihood('t', artifactOrSpec, publishedLuminosity);

@@ -14,9 +14,9 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { ManifestDraft } from '../lib/artifact-writer.js';
 import { writeArtifact, type ComponentInput } from '../lib/artifact-writer.js';
 import { empiricalCoverage, type CoverageRun } from '../../models/inference/coverage.js';
-import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { resolveDataset, eventsDataset } from '../../models/likelihood/datasets.js';
 import { createRandom } from '../../models/random.js';
-import { eventLogRatios } from '../../models/terms/unbinned-polynomial.js';
+import { eventLogRatios, unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 import { drawToyEvents, toyLogRatio, toySecondCoefficient } from '../../models/toys/two-gaussian.js';
 import { provenance } from '../lib/provenance.js';
 import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
@@ -268,7 +268,8 @@ export function validateToyArtifact(
   validation: { testTheta: number; testEvents: number; thetaRange: [number, number] },
   seed: number,
 ): { closure: Record<string, number>; figures: ComponentInput[] } {
-  const { term, ratio } = artifact.unbinned[0];
+  const [term] = unbinnedTerms(artifact.likelihood);
+  const { ratio } = term.events!;
   const index = artifact.likelihood.terms[0].index;
   const test = drawToyEvents(toy, validation.testTheta, validation.testEvents, createRandom(deriveSeed(seed, 'closure')));
   const n = test.length;
@@ -356,11 +357,11 @@ export function validateToyArtifact(
 export function coverageOfToyArtifact(artifact: LoadedArtifact, toy: ReturnType<typeof twoGaussianSimulator>['toy'], theta: number, toys: number, seed: number, onProgress?: (done: number, total: number) => void): CoverageRun {
   const random = createRandom(seed);
   const L = artifact.manifest.luminosity.value;
-  const sigma0 = artifact.unbinned[0].term.sigma0;
+  const sigma0 = unbinnedTerms(artifact.likelihood)[0].sigma0;
   const draw = () => {
     // toys come from the exact model: the true σ(θ) = σ0 (1 + θ²)
     const events = drawToyEvents(toy, theta, L * sigma0 * (1 + theta * theta), random);
-    return resolveDataset(artifact, { kind: 'events', events, count: events.length });
+    return resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, events, events.length));
   };
   return empiricalCoverage(artifact.likelihood, Float64Array.of(theta), [0.6827, 0.9545], toys, draw, (done) => onProgress?.(done, toys));
 }

@@ -94,7 +94,7 @@ export async function importAndPublish(options: ImportOptions): Promise<{ folder
 
 /** A one-line check of a freshly published workspace: the fit and the 95% CLs limit on its data. */
 export function summariseWorkspaceArtifact(artifact: LoadedArtifact): string[] {
-  const data = resolveDataset(artifact, { kind: 'observed' });
+  const data = resolveDataset(artifact.likelihood, { kind: 'observed' });
   const poi = artifact.manifest.parameters[0].name;
   const fit = maximumLikelihood(artifact.likelihood, data);
   const lines = [`  MLE: ${fit.converged ? `${poi} = ${fit.parameters[0].toPrecision(4)} ± ${fit.uncertainties[0].toPrecision(3)}, −ln L = ${fit.nll.toFixed(6)}` : `did not converge (${fit.message})`}`];

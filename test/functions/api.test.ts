@@ -4,7 +4,7 @@ import { fileStore } from '../../functions/node.js';
 import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
 import { profileInterval } from '../../models/inference/intervals/profile.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
-import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { resolveDataset, eventsDataset } from '../../models/likelihood/datasets.js';
 import { toyLogRatio, twoGaussianToy } from '../../models/toys/two-gaussian.js';
 import { readArtifactFolder } from '../../scripts/lib/artifact-writer.js';
 
@@ -49,7 +49,7 @@ describe('catalogue and manifests', () => {
 });
 
 describe('evaluation endpoints return what models/ computes', () => {
-  const observed = resolveDataset(artifact, { kind: 'observed' });
+  const observed = resolveDataset(artifact.likelihood, { kind: 'observed' });
 
   it('nll at many points, with gradient', async () => {
     const thetas = [-1.5, -0.2, 0, 0.4, 1.1];
@@ -68,13 +68,13 @@ describe('evaluation endpoints return what models/ computes', () => {
 
   it('nll on Asimov data at any point and luminosity, and on submitted events', async () => {
     const res = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 0.3 }, {}], data: 'asimov', at: { theta: 0.5 }, luminosity: 3000 });
-    const asimov = resolveDataset(artifact, { kind: 'asimov', at: { theta: 0.5 } }, { luminosity: 3000 });
+    const asimov = resolveDataset(artifact.likelihood, { kind: 'asimov', at: { theta: 0.5 } }, { luminosity: 3000 });
     const body = await res.json();
     expect(body.nll[0]).toBe(artifact.likelihood.nll(Float64Array.of(0.3), asimov));
     expect(body.nll[1]).toBe(artifact.likelihood.nll(Float64Array.of(0), asimov));
     const events = [[0.1], [1.7], [-0.4]];
     const res2 = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 0.8 }], data: { events }, rate: false });
-    const shape = resolveDataset(artifact, { kind: 'events', events: [0.1, 1.7, -0.4], count: 3 }, { rate: false });
+    const shape = resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, [0.1, 1.7, -0.4], 3), { rate: false });
     expect((await res2.json()).nll[0]).toBe(artifact.likelihood.nll(Float64Array.of(0.8), shape));
   });
 

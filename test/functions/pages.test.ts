@@ -25,6 +25,7 @@ import { createRandom } from '../../models/random.js';
 import { networkRatioModel } from '../../models/ratio/ratio-model.js';
 import { crossSectionFromReference } from '../../models/terms/unbinned-polynomial.js';
 import { readArtifactFolder, writeArtifact, type ManifestDraft } from '../../scripts/lib/artifact-writer.js';
+import { binnedTerms } from '../../models/terms/binned-template.js';
 
 const app = createApp(fileStore('likelihoods'));
 const truth = await readArtifactFolder('likelihoods/gaussian-toy-truth/1.0.0');
@@ -169,8 +170,8 @@ describe('the result page of the truth artifact', async () => {
   });
 
   it('shows the intervals profileInterval gives for the same data, observed and expected', () => {
-    const observed = profileInterval(truth.likelihood, resolveDataset(truth, { kind: 'observed' }), 'theta', PAGE_CLS, { points: SCAN_POINTS });
-    const expected = profileInterval(truth.likelihood, resolveDataset(truth, { kind: 'asimov' }), 'theta', PAGE_CLS, { points: SCAN_POINTS });
+    const observed = profileInterval(truth.likelihood, resolveDataset(truth.likelihood, { kind: 'observed' }), 'theta', PAGE_CLS, { points: SCAN_POINTS });
+    const expected = profileInterval(truth.likelihood, resolveDataset(truth.likelihood, { kind: 'asimov' }), 'theta', PAGE_CLS, { points: SCAN_POINTS });
     // the observed pseudo-data came from θ = 0.4 and the likelihood depends on θ²: two segments
     expect(observed.intervals[0].segments).toHaveLength(2);
     expectIntervalsShown(scanRow(page, 'theta', 'observed'), observed, range);
@@ -350,7 +351,7 @@ describe('a two-parameter likelihood with an ensemble, a figure and markup in it
   });
 
   it('shows for each parameter the intervals profileInterval gives', () => {
-    const observed = resolveDataset(fixture, { kind: 'observed' });
+    const observed = resolveDataset(fixture.likelihood, { kind: 'observed' });
     for (const name of ['cA', 'cB']) {
       const result = profileInterval(fixture.likelihood, observed, name, PAGE_CLS, { points: SCAN_POINTS });
       expectIntervalsShown(scanRow(page, name, 'observed'), result, [-1.5, 1.5]);
@@ -386,11 +387,12 @@ describe('the result page of an imported pyhf workspace (atlas-sbottom-regiona)'
 
   it('shows each channel with its samples, observed counts and an observed-vs-expected plot', () => {
     expect(res.status).toBe(200);
-    for (const channel of sbottom.binned[0].term.channels) {
-      expect(page).toContain(`<title id="channel-0-${sbottom.binned[0].term.channels.indexOf(channel)}-title">Observed and expected events in ${channel.name}</title>`);
-      for (const n of sbottom.binned[0].observations![channel.name]) expect(page).toContain(`<td class="num">${n}</td>`);
+    const [term] = binnedTerms(sbottom.likelihood);
+    for (const channel of term.channels) {
+      expect(page).toContain(`<title id="channel-0-${term.channels.indexOf(channel)}-title">Observed and expected events in ${channel.name}</title>`);
+      for (const n of term.observations![channel.name]) expect(page).toContain(`<td class="num">${n}</td>`);
     }
-    for (const sample of sbottom.binned[0].model.channels[0].samples) expect(page).toContain(`<tr><td>${escapeHtml(sample.name)}</td>`);
+    for (const sample of term.spec.channels[0].samples) expect(page).toContain(`<tr><td>${escapeHtml(sample.name)}</td>`);
     expect(page).toContain('histosys × ');
   });
 

@@ -273,7 +273,7 @@ describe('a workspace published with `import`', () => {
     expect(res.headers.get('x-observations')).toBe('asimov-at-reference');
     const exported = pyhfLikelihood(importWorkspace(await res.json(), { poi: null }));
     const artifact = await readArtifactFolder('likelihoods/tttt-yukawa-np/1.0.0');
-    const data = resolveDataset(artifact, { kind: 'asimov' });
+    const data = resolveDataset(artifact.likelihood, { kind: 'asimov' });
     const ours = artifact.likelihood;
     const toExported = (p: Float64Array) => Float64Array.from(exported.likelihood.names, (n) => p[ours.indexOf(n)]);
     const base = ours.initial();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maximumLikelihood } from '../../models/inference/mle.js';
-import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { resolveDataset, eventsDataset } from '../../models/likelihood/datasets.js';
 import type { UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
 import { drawToy, toyModel, DEFAULT_COVERAGE_CONFIG } from '../../scripts/drell-yan/coverage.js';
 import { fisherDiagnostics, inferenceModels, othersFixed, QUICK_EVALUATION_CONFIG } from '../../scripts/drell-yan/evaluate.js';
@@ -38,7 +38,7 @@ describe('the Drell–Yan learned likelihood (tiny training)', async () => {
 
   it('serves submitted events f_s ĉ + 1 − f_s, the coefficients the pipeline computed', () => {
     const { mixed } = mixedSample(300, 200, 99, trained.generator.above200);
-    const data = resolveDataset(artifact, { kind: 'events', events: mixed.reco, count: mixed.count });
+    const data = resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, mixed.reco, mixed.count));
     const served = (data.terms.dy as UnbinnedData).coefficients;
     const direct = learnedCoefficients(trained.network, trained.classifier, mixed.reco, mixed.count);
     expect(served.length).toBe(direct.length);
@@ -66,7 +66,7 @@ describe('the Drell–Yan learned likelihood (tiny training)', async () => {
   });
 
   it('Asimov data at the SM are fitted at the SM', () => {
-    const fit = maximumLikelihood(artifact.likelihood, resolveDataset(artifact, { kind: 'asimov' }));
+    const fit = maximumLikelihood(artifact.likelihood, resolveDataset(artifact.likelihood, { kind: 'asimov' }));
     expect(fit.converged).toBe(true);
     for (let j = 0; j < 3; j++) expect(Math.abs(fit.parameters[j])).toBeLessThan(1e-6);
   });

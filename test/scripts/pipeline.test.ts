@@ -44,7 +44,7 @@ describe('the derivative-learning pipeline end to end', () => {
     const res = await app.request('/v1/likelihoods/toy-e2e/nll', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: [{ theta: 0.5 }] }) });
     expect(res.status).toBe(200);
     const body = await res.json();
-    const observed = resolveDataset(result.artifact, { kind: 'observed' });
+    const observed = resolveDataset(result.artifact.likelihood, { kind: 'observed' });
     expect(body.nll[0]).toBe(result.artifact.likelihood.nll(Float64Array.of(0.5), observed));
     // the ensemble's spread comes with every NLL
     expect(body.uncertainty[0]).toBeGreaterThan(0);

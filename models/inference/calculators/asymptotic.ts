@@ -130,9 +130,6 @@ export class AsymptoticCalculator {
     if (p.constraint !== 'none') throw new InvalidPoiError(`'${poi}' is a constrained nuisance parameter, not a signal strength`);
     if (p.fixed) throw new InvalidPoiError(`'${poi}' is fixed in the model's configuration; the POI must be free`);
     if (!(p.bounds[0] <= 0 && 0 <= p.bounds[1])) throw new InvalidPoiError(`the bounds [${p.bounds[0]}, ${p.bounds[1]}] of '${poi}' exclude 0, the background-only hypothesis of the Asimov dataset`);
-    for (const { term } of likelihood.terms) {
-      if (term.kind !== 'binned-template') throw new InvalidPoiError(`asymptotic CLs needs Asimov data at fitted nuisances, implemented for binned terms only; term '${term.name}' is ${term.kind}`);
-    }
     this.poiIndex = index;
     this.lower = p.bounds[0];
     this.upper = p.bounds[1];
@@ -145,15 +142,12 @@ export class AsymptoticCalculator {
     return this.freeData;
   }
 
-  /** pyhf's `generate_asimov_data(0, data, …)`: expected counts and auxiliary data at the μ = 0 fit to the data. */
+  /** pyhf's `generate_asimov_data(0, data, …)`: every term's expected data and auxiliary data at the μ = 0 fit to the data. */
   asimovData(): { data: LikelihoodData; fit: FitResult } {
     if (!this.asimov) {
       const fit = profileFit(this.likelihood, this.data, new Map([[this.poiIndex, 0]]), { start: this.globalFit().parameters, multiStart: false });
-      const scale = this.data.luminosity / this.likelihood.publishedLuminosity;
       const terms: Record<string, TermData> = {};
-      for (const { term, index } of this.likelihood.terms) {
-        if (term.kind === 'binned-template') terms[term.name] = term.asimov(fit.parameters, index, scale);
-      }
+      for (const { term, index } of this.likelihood.terms) terms[term.name] = term.asimov(fit.parameters, index, this.likelihood.context(term, this.data.luminosity, this.data.rate));
       this.asimov = { data: { luminosity: this.data.luminosity, rate: this.data.rate, terms }, fit };
     }
     return this.asimov;

@@ -6,9 +6,9 @@ import { decodeMessagePack, encodeMessagePack, sha256Hex } from '../../../models
 import { ArtifactError, loadArtifact, type LoadedArtifact } from '../../../models/artifact/load.js';
 import { manifestJsonSchema, ManifestSchema } from '../../../models/artifact/manifest-schema.js';
 import { maximumLikelihood } from '../../../models/inference/mle.js';
-import { resolveDataset, DatasetError, parameterVector } from '../../../models/likelihood/datasets.js';
+import { resolveDataset, DatasetError, parameterVector, eventsDataset } from '../../../models/likelihood/datasets.js';
 import { normalDensity, toyExtendedNll, toySecondCoefficient, twoGaussianToy } from '../../../models/toys/two-gaussian.js';
-import type { UnbinnedData } from '../../../models/terms/unbinned-polynomial.js';
+import { type UnbinnedData, unbinnedTerms } from '../../../models/terms/unbinned-polynomial.js';
 import { readArtifactFolder, writeArtifact } from '../../../scripts/lib/artifact-writer.js';
 
 const published = 'likelihoods/gaussian-toy-truth/1.0.0';
@@ -40,12 +40,13 @@ describe('MessagePack codec and integrity', () => {
 
 describe('the published truth artifact', async () => {
   const artifact = await readArtifactFolder(published);
-  const sigma0 = artifact.unbinned[0].term.sigma0;
+  const [term] = unbinnedTerms(artifact.likelihood);
+  const sigma0 = term.sigma0;
   const L = artifact.manifest.luminosity.value;
 
   it('verifies, and its observed-data NLL differences equal the closed form to 1e-9 relative', () => {
-    const data = resolveDataset(artifact, { kind: 'observed' });
-    const events = artifact.unbinned[0].observed!.values;
+    const data = resolveDataset(artifact.likelihood, { kind: 'observed' });
+    const events = term.events!.observed!.values;
     const nll = (t: number) => artifact.likelihood.nll(Float64Array.of(t), data);
     const closed = (t: number) => toyExtendedNll(toy, events, t, L, sigma0);
     for (const [a, b] of [[0.2, 0.6], [-1, 0.3], [1.9, 0]]) {
@@ -56,7 +57,7 @@ describe('the published truth artifact', async () => {
 
   it('submitted events get the exact coefficients of eq. 43', () => {
     const xs = [-3, 0, 1.5, 4, 8];
-    const data = resolveDataset(artifact, { kind: 'events', events: xs, count: xs.length });
+    const data = resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, xs, xs.length));
     const c = (data.terms.toy as UnbinnedData).coefficients[0];
     xs.forEach((x, i) => {
       expect(c[i * 3]).toBeCloseTo(1, 14);
@@ -67,7 +68,7 @@ describe('the published truth artifact', async () => {
 
   it('Asimov data at θ_A reproduce the exact expected NLL, within the reference sample\'s Monte Carlo error', () => {
     const thetaA = 0.6;
-    const data = resolveDataset(artifact, { kind: 'asimov', at: { theta: thetaA } });
+    const data = resolveDataset(artifact.likelihood, { kind: 'asimov', at: { theta: thetaA } });
     const fit = maximumLikelihood(artifact.likelihood, data);
     expect(fit.converged).toBe(true);
     // self-consistent: the Asimov NLL is minimal at θ_A (up to the sign symmetry of θ)
@@ -85,8 +86,8 @@ describe('the published truth artifact', async () => {
     };
     // The Asimov value is a mean over the N reference events, rate term included (Asimov data
     // carry the reference sample's own σ coefficients): its standard error is std/√N.
-    const c = artifact.unbinned[0].reference.coefficients[0];
-    const N = artifact.unbinned[0].reference.count;
+    const c = term.events!.reference.coefficients[0];
+    const N = term.events!.reference.count;
     for (const t of [0.3, 0.45, 0.8, 1.0]) {
       const ours = artifact.likelihood.nll(Float64Array.of(t), data) - artifact.likelihood.nll(Float64Array.of(thetaA), data);
       let sum = 0;
@@ -104,23 +105,23 @@ describe('the published truth artifact', async () => {
   });
 
   it('scales Asimov data with the requested luminosity', () => {
-    const a = resolveDataset(artifact, { kind: 'asimov', at: { theta: 0.5 } }, { luminosity: L });
-    const b = resolveDataset(artifact, { kind: 'asimov', at: { theta: 0.5 } }, { luminosity: 30 * L });
+    const a = resolveDataset(artifact.likelihood, { kind: 'asimov', at: { theta: 0.5 } }, { luminosity: L });
+    const b = resolveDataset(artifact.likelihood, { kind: 'asimov', at: { theta: 0.5 } }, { luminosity: 30 * L });
     const total = (d: typeof a) => (d.terms.toy as UnbinnedData).weights[0]!.reduce((s, w) => s + w, 0);
     expect(total(b) / total(a)).toBeCloseTo(30, 10);
   });
 
   it('rejects unknown parameters, values out of range and wrong event widths with the offending path', () => {
-    expect(() => parameterVector(artifact, { thetta: 1 })).toThrow(/unknown parameter 'thetta'/);
-    expect(() => parameterVector(artifact, { theta: 7 })).toThrow(/outside its allowed range/);
+    expect(() => parameterVector(artifact.likelihood, { thetta: 1 })).toThrow(/unknown parameter 'thetta'/);
+    expect(() => parameterVector(artifact.likelihood, { theta: 7 })).toThrow(/outside its allowed range/);
     try {
-      resolveDataset(artifact, { kind: 'events', events: [1, 2, Number.NaN], count: 3 });
+      resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, [1, 2, Number.NaN], 3));
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(DatasetError);
       expect((error as DatasetError).path).toEqual(['data', 'events', 2, 0]);
     }
-    expect(() => resolveDataset(artifact, { kind: 'events', events: [1, 2, 3], count: 2 })).toThrow(DatasetError);
+    expect(() => resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, [1, 2, 3], 2))).toThrow(DatasetError);
   });
 
   it('the manifest matches the schema, and the JSON Schema is generated from it', async () => {

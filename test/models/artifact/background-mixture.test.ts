@@ -13,7 +13,7 @@ import { ArtifactError } from '../../../models/artifact/load.js';
 import type { FrozenNetwork } from '../../../models/network/frozen-network-schema.js';
 import { normalDensity, toyDensity, twoGaussianToy } from '../../../models/toys/two-gaussian.js';
 import type { UnbinnedData } from '../../../models/terms/unbinned-polynomial.js';
-import { resolveDataset } from '../../../models/likelihood/datasets.js';
+import { resolveDataset, eventsDataset } from '../../../models/likelihood/datasets.js';
 import { analyse, storedAnalysis } from '../../../functions/pages/analysis.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../../../scripts/lib/artifact-writer.js';
 import { toyAnalyticRatio } from '../../../scripts/toys/gaussian-truth.js';
@@ -96,7 +96,7 @@ describe('an unbinned term with a background classifier', () => {
   it('serves f_s ĉ + 1 − f_s: the exact signal-plus-background ratio for submitted events', async () => {
     const { artifact } = await publish(exactClassifier());
     const xs = [-4, -1.2, 0, 0.8, 1.5, 3, 6];
-    const data = resolveDataset(artifact, { kind: 'events', events: xs, count: xs.length });
+    const data = resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, xs, xs.length));
     const c = (data.terms.toy as UnbinnedData).coefficients[0];
     for (const theta of [-1.3, 0.4, 2]) {
       xs.forEach((x, i) => {

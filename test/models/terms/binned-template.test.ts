@@ -396,7 +396,7 @@ describe('negative log-likelihood', () => {
   it('uses the scaled yields under luminosityScale', () => {
     const term = compileBinnedModel('bins', testSpec({ normsys: 'code1', histosys: 'code0' }));
     const { params, index } = embed(term, POINTS.A);
-    const value = term.nll(params, index, dataOf(term), 2.5);
+    const value = term.nll(params, index, dataOf(term), { luminosityScale: 2.5 });
     expect(Math.abs(value - (handNll(handExpectedA(), 2.5) + handConstraints(POINTS.A)))).toBeLessThan(1e-10);
   });
 
@@ -442,7 +442,7 @@ describe('negative log-likelihood', () => {
     const params = Float64Array.of(0);
     const index = Int32Array.of(0);
     const derivatives = { gradient: new Float64Array(1), hessian: new Float64Array(1) };
-    expect(term.nll(params, index, { counts: Float64Array.of(0, 0), aux: new Float64Array(0) }, 1, derivatives)).toBe(0);
+    expect(term.nll(params, index, { counts: Float64Array.of(0, 0), aux: new Float64Array(0) }, { luminosityScale: 1 }, derivatives)).toBe(0);
     // d/dμ Σ ν_b = 4 + 2 at n = 0, and no curvature
     expect(derivatives.gradient[0]).toBe(6);
     expect(derivatives.hessian[0]).toBe(0);
@@ -477,8 +477,8 @@ function checkDerivatives(term: BinnedTemplateTerm, values: Values, scale = 1, r
   const n = params.length;
   const gradient = new Float64Array(n).fill(1); // the term must *add* to what is there
   const hessian = new Float64Array(n * n).fill(1);
-  const value = term.nll(params, index, data, scale, { gradient, hessian });
-  expect(value).toBe(term.nll(params, index, data, scale));
+  const value = term.nll(params, index, data, { luminosityScale: scale }, { gradient, hessian });
+  expect(value).toBe(term.nll(params, index, data, { luminosityScale: scale }));
   const used = new Set(index);
   const h = 1e-5;
   for (let i = 0; i < n; i++) {
@@ -490,13 +490,13 @@ function checkDerivatives(term: BinnedTemplateTerm, values: Values, scale = 1, r
     }
     const x = params[i];
     params[i] = x + h;
-    const up = term.nll(params, index, data, scale);
+    const up = term.nll(params, index, data, { luminosityScale: scale });
     const gUp = new Float64Array(n);
-    term.nll(params, index, data, scale, { gradient: gUp });
+    term.nll(params, index, data, { luminosityScale: scale }, { gradient: gUp });
     params[i] = x - h;
-    const dn = term.nll(params, index, data, scale);
+    const dn = term.nll(params, index, data, { luminosityScale: scale });
     const gDn = new Float64Array(n);
-    term.nll(params, index, data, scale, { gradient: gDn });
+    term.nll(params, index, data, { luminosityScale: scale }, { gradient: gDn });
     params[i] = x;
     const fd = (up - dn) / (2 * h);
     expect(Math.abs(gradient[i] - 1 - fd), `gradient ${i}: ${gradient[i] - 1} vs ${fd}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(fd)));
@@ -582,16 +582,16 @@ describe('analytic gradient and Hessian', () => {
     const n = params.length;
     const gradient = new Float64Array(n);
     const hessian = new Float64Array(n * n);
-    term.nll(params, index, data, 1, { gradient, hessian });
+    term.nll(params, index, data, { luminosityScale: 1 }, { gradient, hessian });
     const h = 1e-5;
     for (let i = 0; i < n; i++) {
       const x = params[i];
       params[i] = x + h;
       const gUp = new Float64Array(n);
-      const up = term.nll(params, index, data, 1, { gradient: gUp });
+      const up = term.nll(params, index, data, { luminosityScale: 1 }, { gradient: gUp });
       params[i] = x - h;
       const gDn = new Float64Array(n);
-      const dn = term.nll(params, index, data, 1, { gradient: gDn });
+      const dn = term.nll(params, index, data, { luminosityScale: 1 }, { gradient: gDn });
       params[i] = x;
       expect(Math.abs(gradient[i] - (up - dn) / (2 * h))).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(gradient[i])));
       for (let j = 0; j < n; j++) {
@@ -609,11 +609,11 @@ describe('analytic gradient and Hessian', () => {
     const data = dataOf(term);
     const n = params.length;
     const both = { gradient: new Float64Array(n), hessian: new Float64Array(n * n) };
-    term.nll(params, index, data, 1, both);
+    term.nll(params, index, data, { luminosityScale: 1 }, both);
     const g = new Float64Array(n);
-    term.nll(params, index, data, 1, { gradient: g });
+    term.nll(params, index, data, { luminosityScale: 1 }, { gradient: g });
     const H = new Float64Array(n * n);
-    term.nll(params, index, data, 1, { hessian: H });
+    term.nll(params, index, data, { luminosityScale: 1 }, { hessian: H });
     expect(Array.from(g)).toEqual(Array.from(both.gradient));
     expect(Array.from(H)).toEqual(Array.from(both.hessian));
   });
@@ -623,7 +623,7 @@ describe('asimov and toys', () => {
   it('asimov: expected counts and aux at their expectation (p for normal, p τ for poisson)', () => {
     const term = compileBinnedModel('bins', testSpec());
     const { params, index } = embed(term, POINTS.C);
-    const asimov = term.asimov(params, index, 2);
+    const asimov = term.asimov(params, index, { luminosityScale: 2 });
     expectClose(asimov.counts, Array.from(term.expected(params, index), (v) => 2 * v), 1e-15);
     expect(asimov.aux.length).toBe(12);
     term.constraints.forEach((c, k) => {

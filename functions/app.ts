@@ -1,42 +1,58 @@
 /**
- * The service as one Hono app on web-standard Request/Response. Runtime details (how
- * artifact files are read) come in through the store; functions/worker.ts and
- * functions/node.ts are the adapters.
+ * The service as one Hono app on web-standard Request/Response. Runtime details (how artifact
+ * files are read) come in through the store; functions/worker.ts and functions/node.ts are
+ * the adapters. A request flows: route (validate the body, negotiate the representation) →
+ * models/service (the use case) → serialise; every failure becomes a problem document here.
  */
-import { Hono } from 'hono';
-import { encodeMessagePack } from '../models/artifact/codec.js';
-import { wantsMessagePack } from './body.js';
-import { Problem } from './problem.js';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { etag } from 'hono/etag';
+import type { ArtifactStore } from '../models/service/catalogue.js';
+import { ServiceError } from '../models/service/errors.js';
+import type { DeclaredOperation, Env } from './operation.js';
+import { Problem, problemOf } from './problem.js';
+import { problemResponse } from './respond.js';
+import { docsRoutes } from './routes/docs.js';
+import { likelihoodRoutes } from './routes/likelihoods.js';
 import { pages } from './routes/pages.js';
-import { pyhf } from './routes/pyhf.js';
-import { docs } from './routes/docs.js';
-import { v1, type Env } from './routes/v1.js';
-import type { ArtifactStore } from './store.js';
+import { pyhfRoutes } from './routes/pyhf.js';
 
-export function createApp(store: ArtifactStore): Hono<Env> {
-  const app = new Hono<Env>();
+export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
+  const app = new OpenAPIHono<Env>();
   app.use('*', async (c, next) => {
     c.set('store', store);
     await next();
   });
-  app.route('/v1/pyhf', pyhf);
-  app.route('/v1', v1);
-  app.route('/', docs);
+  // conditional GETs: a route's own strong ETag (manifests, figures), else a digest of the body
+  app.use('*', etag());
+  const declared: DeclaredOperation[] = [];
+  likelihoodRoutes(app, declared);
+  pyhfRoutes(app, declared);
+  app.route('/', docsRoutes(app, declared));
   app.route('/', pages);
 
-  app.notFound((c) => problemResponse(c.req.raw, new Problem(404, 'not-found', `nothing at ${c.req.method} ${new URL(c.req.url).pathname}`), wantsMessagePack(c)));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = allowedMethods(app, path);
+    if (allowed.length) return problemResponse(c, new Problem('method-not-allowed', `${c.req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`, undefined, { allow: allowed.join(', ') }));
+    return problemResponse(c, new Problem('not-found', `nothing at ${c.req.method} ${path}`));
+  });
   app.onError((error, c) => {
-    const problem = error instanceof Problem ? error : new Problem(500, 'internal-error', 'an unexpected error occurred; it has been logged');
-    if (!(error instanceof Problem)) console.error(error);
-    return problemResponse(c.req.raw, problem, wantsMessagePack(c));
+    if (error instanceof Problem) return problemResponse(c, error);
+    if (error instanceof ServiceError) return problemResponse(c, problemOf(error.failure));
+    console.error(error);
+    return problemResponse(c, new Problem('internal-error', 'an unexpected error occurred; it has been logged'));
   });
   return app;
 }
 
-function problemResponse(request: Request, problem: Problem, msgpack: boolean): Response {
-  const body = problem.body(new URL(request.url).pathname);
-  const headers: Record<string, string> = {};
-  if (problem.status === 405) headers.allow = 'GET, POST';
-  if (msgpack) return new Response(encodeMessagePack(body) as Uint8Array<ArrayBuffer>, { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+msgpack' } });
-  return new Response(JSON.stringify(body), { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' } });
+/** The methods some route serves at `path` (GET implies HEAD): a request with another one is answered 405. */
+function allowedMethods(app: OpenAPIHono<Env>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue;
+    const pattern = new RegExp(`^${route.path.replace(/:\w+/g, '[^/]+')}$`);
+    if (pattern.test(path)) methods.add(route.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
 }

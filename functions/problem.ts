@@ -1,92 +1,93 @@
 /**
- * RFC 9457 problem details. Every error the service returns is one of these, with a
- * stable `code`, the HTTP status, a human-readable `detail`, and for validation errors the
- * list of offending fields (`errors[].path`), derived from structured issues (as zod does).
+ * RFC 9457 problem details. Every error the service returns is one of these, with a stable
+ * `code`, the HTTP status, a human-readable `detail`, and for validation errors the list of
+ * offending fields (`errors[].path`), derived from structured issues (as zod does). The
+ * service's failures become problems through one table (`problemOf`); an error that is not a
+ * service failure is an internal error, never reported as the client's.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { FieldIssue, ServiceFailure } from '../models/service/errors.js';
 
-export type ProblemCode =
-  | 'invalid-request'
-  | 'malformed-body'
-  | 'unsupported-media-type'
-  | 'not-acceptable'
-  | 'payload-too-large'
-  | 'too-many-points'
-  | 'too-many-events'
-  | 'unknown-likelihood'
-  | 'unknown-version'
-  | 'unknown-parameter'
-  | 'invalid-dataset'
-  | 'likelihood-undefined'
-  | 'fit-failed'
-  | 'not-applicable'
-  | 'invalid-workspace'
-  | 'patchset-mismatch'
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'artifact-unavailable'
-  | 'internal-error';
+/** Every problem code, its HTTP status and its title: the documented list, each raised somewhere. */
+export const PROBLEMS = {
+  'invalid-request': [422, 'The request does not match the schema'],
+  'malformed-body': [400, 'The request body could not be decoded'],
+  'unsupported-media-type': [415, 'Unsupported request media type'],
+  'not-acceptable': [406, 'No acceptable response media type'],
+  'payload-too-large': [413, 'The request body is too large'],
+  'too-many-points': [413, 'Too many parameter points in one request'],
+  'too-many-events': [413, 'Too many events in one dataset'],
+  'unknown-likelihood': [404, 'No such likelihood'],
+  'unknown-version': [404, 'No such version of this likelihood'],
+  'unknown-parameter': [422, 'Unknown parameter'],
+  'invalid-dataset': [422, 'The dataset does not fit this likelihood'],
+  'likelihood-undefined': [422, 'The likelihood is undefined at the requested point'],
+  'fit-failed': [422, 'No fit could be made'],
+  'not-applicable': [422, 'The operation does not apply to this likelihood'],
+  'invalid-workspace': [422, 'The pyhf workspace, patchset or patch is invalid'],
+  'patchset-mismatch': [422, 'The patchset was not made for this workspace'],
+  'not-found': [404, 'Not found'],
+  'method-not-allowed': [405, 'Method not allowed'],
+  'artifact-unavailable': [503, 'The published artifact cannot be served'],
+  'internal-error': [500, 'Internal error'],
+} as const satisfies Record<string, readonly [number, string]>;
 
-const TITLES: Record<ProblemCode, string> = {
-  'invalid-request': 'The request does not match the schema',
-  'malformed-body': 'The request body could not be decoded',
-  'unsupported-media-type': 'Unsupported request media type',
-  'not-acceptable': 'No acceptable response media type',
-  'payload-too-large': 'The request body is too large',
-  'too-many-points': 'Too many parameter points in one request',
-  'too-many-events': 'Too many events in one dataset',
-  'unknown-likelihood': 'No such likelihood',
-  'unknown-version': 'No such version of this likelihood',
-  'unknown-parameter': 'Unknown parameter',
-  'invalid-dataset': 'The dataset does not fit this likelihood',
-  'likelihood-undefined': 'The likelihood is undefined at the requested point',
-  'fit-failed': 'The fit did not converge',
-  'not-applicable': 'The operation does not apply to this likelihood',
-  'invalid-workspace': 'The pyhf workspace, patchset or patch is invalid',
-  'patchset-mismatch': 'The patchset was not made for this workspace',
-  'not-found': 'Not found',
-  'method-not-allowed': 'Method not allowed',
-  'artifact-unavailable': 'The published artifact cannot be served',
-  'internal-error': 'Internal error',
-};
+export type ProblemCode = keyof typeof PROBLEMS;
 
-export interface ProblemField {
-  path: (string | number)[];
-  message: string;
-  code?: string;
-}
+export const ProblemSchema = z.object({
+  type: z.string().meta({ description: 'where the code is documented' }),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]),
+  errors: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string().optional() })).optional().meta({ description: 'the offending fields' }),
+  instance: z.string().optional(),
+});
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ProblemCode;
-  errors?: ProblemField[];
-  instance?: string;
-}
+export type ProblemBody = z.infer<typeof ProblemSchema>;
 
 export class Problem extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
     readonly code: ProblemCode,
     readonly detail: string,
-    readonly errors?: ProblemField[],
+    readonly errors?: FieldIssue[],
+    /** response headers the problem needs (Allow for a 405) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'Problem';
+    this.status = PROBLEMS[code][0];
   }
 
   body(instance?: string): ProblemBody {
     return {
       type: `/docs#problem-${this.code}`,
-      title: TITLES[this.code],
+      title: PROBLEMS[this.code][1],
       status: this.status,
       detail: this.detail,
       code: this.code,
-      ...(this.errors ? { errors: this.errors } : {}),
+      ...(this.errors?.length ? { errors: this.errors } : {}),
       ...(instance ? { instance } : {}),
     };
+  }
+}
+
+/** The service's failure as a problem: the one table from failure to HTTP. */
+export function problemOf(failure: ServiceFailure): Problem {
+  const issues = failure.issues.length ? failure.issues : undefined;
+  switch (failure.kind) {
+    case 'invalid-input':
+    case 'too-costly':
+    case 'not-found':
+      return new Problem(failure.code, failure.message, issues);
+    case 'not-applicable':
+      return new Problem('not-applicable', failure.message, issues);
+    case 'fit-failed':
+      return new Problem('fit-failed', failure.message, issues);
+    case 'integrity':
+      return new Problem('artifact-unavailable', failure.message, issues);
   }
 }
 
@@ -99,9 +100,5 @@ export function problemFromZod(error: z.ZodError, prefix: (string | number)[] = 
   }));
   const first = errors[0];
   const where = first.path.length ? `at ${first.path.join('.')}: ` : '';
-  return new Problem(422, 'invalid-request', `${where}${first.message}`, errors);
-}
-
-export function problemTitles(): Readonly<Record<ProblemCode, string>> {
-  return TITLES;
+  return new Problem('invalid-request', `${where}${first.message}`, errors);
 }

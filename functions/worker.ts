@@ -4,7 +4,7 @@
  * read lazily and memoised per isolate by the store.
  */
 import { createApp } from './app.js';
-import { createArtifactStore } from './store.js';
+import { createArtifactStore } from '../models/service/catalogue.js';
 
 export interface WorkerEnv {
   ASSETS: { fetch(request: Request | string): Promise<Response> };

@@ -149,10 +149,9 @@ program
   .option('--theta <theta>', 'true θ of the coverage toys', finiteNumber, 0.5)
   .option('--seed <n>', 'random seed', positiveInteger, 7)
   .action(async (spec: string, options) => {
-    const { fileStore } = await import('../functions/node.js');
-    const store = fileStore(options.root);
-    const { id, version } = await store.resolve(spec);
-    const artifact = await store.load(id, version);
+    const { readPublished } = await import('./lib/artifact-writer.js');
+    const artifact = await readPublished(options.root, spec);
+    const { id, version } = artifact.manifest;
     const alpha = (artifact.manifest.provenance.configuration?.pipeline as { simulator?: { alpha?: number } } | undefined)?.simulator?.alpha ?? (artifact.manifest.provenance.configuration?.alpha as number | undefined);
     if (alpha === undefined) throw new Error(`${id}@${version} records no two-Gaussian α in its provenance: validate knows only the toy's closed forms`);
     const { twoGaussianToy } = await import('../models/toys/two-gaussian.js');
@@ -164,16 +163,6 @@ program
     const coverage = coverageOfToyArtifact(artifact, toy, options.theta, options.toys, options.seed, (d, t) => bar.update(d, t));
     bar.stop();
     for (const e of coverage.estimates) console.log(`coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)}% ± ${(100 * e.error).toFixed(1)}% (${e.toys} toys, ${coverage.failed} failed)`);
-  });
-
-program
-  .command('serve')
-  .description('serve the published likelihoods over HTTP from Node (npm start runs the Workers runtime instead)')
-  .option('--port <port>', 'port', positiveInteger, 8787)
-  .option('--host <host>', 'interface', '127.0.0.1')
-  .action(async (options) => {
-    const { serveNode } = await import('../functions/node.js');
-    await serveNode({ port: options.port, hostname: options.host });
   });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -225,9 +214,9 @@ program
   .action(async (target: string, options) => {
     const { existsSync } = await import('node:fs');
     const { readJsonText } = await import('./pyhf/import-workspace.js');
-    const { reinterpretOperation, artifactWorkspace, requestWorkspace } = await import('../functions/pyhf-request.js');
-    const { ReinterpretRequestSchema } = await import('../functions/schemas.js');
-    const { Problem } = await import('../functions/problem.js');
+    const { reinterpret, artifactWorkspace, requestWorkspace } = await import('../models/service/pyhf.js');
+    const { ReinterpretRequestSchema } = await import('../models/service/schemas.js');
+    const { ServiceError } = await import('../models/service/errors.js');
     const signal = JSON.parse(await readJsonText(options.signal));
     const yields = signal.yields ?? signal;
     const parsed = ReinterpretRequestSchema.safeParse({
@@ -242,26 +231,24 @@ program
       if (existsSync(target)) {
         const text = await readJsonText(target);
         const source = { workspace: JSON.parse(text), verify: true, ...(options.patchset ? { patchset: JSON.parse(await readJsonText(options.patchset)), patch: options.patch } : {}) };
-        // the digest is taken of the file's own text, as the member `workspace` of a request
-        workspace = (await requestWorkspace(source, `{"workspace":${text}}`)).workspace;
+        // pyhf's digest is taken of the file's own text
+        workspace = (await requestWorkspace(source, { text })).workspace;
       } else {
-        const { fileStore } = await import('../functions/node.js');
-        const store = fileStore(options.root);
-        const { id, version } = await store.resolve(target);
-        workspace = artifactWorkspace(await store.load(id, version));
+        const { readPublished } = await import('./lib/artifact-writer.js');
+        workspace = artifactWorkspace(await readPublished(options.root, target)).workspace;
       }
-      const result = await reinterpretOperation(workspace, parsed.data);
+      const result = await reinterpret(workspace, parsed.data);
       if (options.json) return console.log(JSON.stringify(result, null, 2));
       const fmt = (v: number | null) => (v === null ? '—' : v.toPrecision(4));
       console.log(`signal sample '${result.sample}', POI '${result.poi}' (${result.cls.testStatistic})`);
       for (const w of result.warnings) console.log(`  note: ${w}`);
-      console.log('  μ          CLs obs    CLs exp  −2σ      −1σ      median   +1σ      +2σ');
+      console.log(`  ${'μ'.padEnd(10)} ${'CLs obs'.padEnd(10)} ${['exp −2σ', '−1σ', 'median', '+1σ', '+2σ'].map((h) => h.padEnd(8)).join(' ')}`);
       for (const h of result.cls.results) console.log(`  ${String(h.mu).padEnd(10)} ${fmt(h.cls).padEnd(10)} ${(h.expected ?? [null, null, null, null, null]).map((e) => fmt(e).padEnd(8)).join(' ')}${h.converged ? '' : `  (${h.message})`}`);
       const l = result.upperLimit;
       console.log(`  ${(100 * (1 - l.level)).toFixed(0)}% CLs upper limit on ${l.poi}: observed ${fmt(l.observed)}, expected ${fmt(l.expected[2])} (±1σ [${fmt(l.expected[1])}, ${fmt(l.expected[3])}], ±2σ [${fmt(l.expected[0])}, ${fmt(l.expected[4])}])`);
       for (const m of l.messages) console.log(`  ${m}`);
     } catch (error) {
-      if (error instanceof Problem) throw new Error(`${error.detail}${error.errors?.length ? ` (at ${error.errors[0].path.join('.')})` : ''}`);
+      if (error instanceof ServiceError) throw new Error(`${error.message}${error.failure.issues.length ? ` (at ${error.failure.issues[0].path.join('.')})` : ''}`);
       throw error;
     }
   });

@@ -3,9 +3,9 @@
  * the model (channels, samples, modifiers), observed against expected counts per bin, and the
  * CLs scan with the upper limits. Pure: from the analysis to markup.
  */
-import type { BinnedTermSummary, ChannelSummary, ClsSummary } from './binned-analysis.js';
+import type { BinnedTermSummary, ChannelSummary, ClsSummary } from '../../models/service/binned-summary.js';
 import { formatNumber, html, raw, type Markup } from './html.js';
-import { COLORS, histogramPlot, linePlot, type Band, type Marker, type Series } from './plots.js';
+import { COLORS, histogramPlot, linePlot, type Band, type Marker, type Series } from '../../render/plots.js';
 
 const SAMPLE_COLORS = [COLORS.sky, COLORS.orange, COLORS.green, COLORS.purple, '#F0E442', COLORS.blue, COLORS.grey];
 

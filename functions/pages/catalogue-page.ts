@@ -3,13 +3,11 @@
  * and ranges, term kinds and luminosity, linking to its result page, and a short guide to
  * querying the API.
  */
-import type { catalogueEntry } from '../routes/v1.js';
+import type { CatalogueItem } from '../../models/service/catalogue.js';
 import { examplePoint } from './examples.js';
 import type { Manifest } from '../../models/artifact/manifest-schema.js';
 import { formatNumber, formatUnit, html, layout } from './html.js';
 
-export type CatalogueEntry = ReturnType<typeof catalogueEntry>;
-export type CatalogueItem = { entry: CatalogueEntry; manifest: Manifest } | { unavailable: { id: string; latest: string; versions: string[]; message: string } };
 
 const TERM_KINDS: Record<string, string> = { 'unbinned-polynomial': 'unbinned', 'binned-template': 'binned templates' };
 

@@ -10,11 +10,11 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { Manifest } from '../../models/artifact/manifest-schema.js';
 import { chiSquaredThreshold } from '../../models/numeric/distributions.js';
 import type { ConfidenceInterval } from '../../models/inference/intervals/profile.js';
-import { CONTOUR_POINTS, MAX_PAIRS, PAGE_CLS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from './analysis.js';
+import { CONTOUR_POINTS, MAX_PAIRS, PAGE_LEVELS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from '../../models/service/page-analysis.js';
 import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
 import { decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';
-import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from './plots.js';
+import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from '../../render/plots.js';
 import { binnedTerms } from '../../models/terms/binned-template.js';
 import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 
@@ -93,9 +93,9 @@ function scanPlot(manifest: Manifest, parameter: ParameterAnalysis, index: numbe
     .map((s) => ({ ...s.band!, color: s.dataset === 'observed' ? COLORS.grey : COLORS.sky, opacity: s.dataset === 'observed' ? 0.3 : 0.35, label: `${STYLE[s.dataset].short}: spread of ${members} ensemble members` }));
   const spans: Span[] = [];
   if (primary?.converged !== undefined && primary.intervals.length) {
-    const [i68, i95] = [primary.intervals.find((i) => i.cl === PAGE_CLS[0]), primary.intervals.find((i) => i.cl === PAGE_CLS[1])];
-    for (const s of i95?.segments ?? []) spans.push({ from: s.lower, to: s.upper, color: COLORS.orange, opacity: 0.14, label: `${formatLevel(PAGE_CLS[1])} CL interval (${STYLE[primary.dataset].short})` });
-    for (const s of i68?.segments ?? []) spans.push({ from: s.lower, to: s.upper, color: COLORS.orange, opacity: 0.3, label: `${formatLevel(PAGE_CLS[0])} CL interval (${STYLE[primary.dataset].short})` });
+    const [i68, i95] = [primary.intervals.find((i) => i.cl === PAGE_LEVELS[0]), primary.intervals.find((i) => i.cl === PAGE_LEVELS[1])];
+    for (const s of i95?.segments ?? []) spans.push({ from: s.lower, to: s.upper, color: COLORS.orange, opacity: 0.14, label: `${formatLevel(PAGE_LEVELS[1])} CL interval (${STYLE[primary.dataset].short})` });
+    for (const s of i68?.segments ?? []) spans.push({ from: s.lower, to: s.upper, color: COLORS.orange, opacity: 0.3, label: `${formatLevel(PAGE_LEVELS[0])} CL interval (${STYLE[primary.dataset].short})` });
   }
   const spec = manifest.parameters.find((p) => p.name === parameter.name)!;
   const markers: Marker[] = [{ x: spec.reference, y: 0, shape: 'diamond', color: COLORS.vermilion, label: 'θ0 (reference)' }];
@@ -106,11 +106,11 @@ function scanPlot(manifest: Manifest, parameter: ParameterAnalysis, index: numbe
     xLabel: parameterLabel(manifest, parameter.name),
     yLabel: `q(${parameter.name}) = −2 Δln L (profiled)`,
     title: `Profile-likelihood scan of ${parameter.name}`,
-    description: `q(${parameter.name}) for ${usable.map((s) => STYLE[s.dataset].label).join(' and ')} data, with the ${PAGE_CLS.map(formatLevel).join(' and ')} CL thresholds.`,
+    description: `q(${parameter.name}) for ${usable.map((s) => STYLE[s.dataset].label).join(' and ')} data, with the ${PAGE_LEVELS.map(formatLevel).join(' and ')} CL thresholds.`,
     series,
     bands,
     spans,
-    hlines: PAGE_CLS.map((cl) => {
+    hlines: PAGE_LEVELS.map((cl) => {
       const t = chiSquaredThreshold(cl, 1);
       return { y: t, label: formatLevel(cl), color: '#57606a' };
     }),
@@ -120,12 +120,12 @@ function scanPlot(manifest: Manifest, parameter: ParameterAnalysis, index: numbe
 
 function intervalTable(parameter: ParameterAnalysis, decimals: number): Markup {
   return html`<div class="scroll"><table>
-<thead><tr><th>data</th><th class="num">best fit</th>${PAGE_CLS.map((cl) => html`<th class="num">${formatLevel(cl)} CL interval</th>`)}<th></th></tr></thead>
+<thead><tr><th>data</th><th class="num">best fit</th>${PAGE_LEVELS.map((cl) => html`<th class="num">${formatLevel(cl)} CL interval</th>`)}<th></th></tr></thead>
 <tbody>${parameter.scans.map(
     (s) => html`<tr><td>${STYLE[s.dataset].label}</td>${
       s.error
-        ? html`<td colspan="${PAGE_CLS.length + 2}" class="warn">scan failed: ${s.error}</td>`
-        : html`<td class="num">${formatValue(s.best, decimals)}</td>${PAGE_CLS.map((cl) => intervalCell(s.intervals.find((i) => i.cl === cl), decimals))}<td>${s.converged ? '' : html`<span class="warn" title="some profile fits did not converge">⚠ not all fits converged</span>`}</td>`
+        ? html`<td colspan="${PAGE_LEVELS.length + 2}" class="warn">scan failed: ${s.error}</td>`
+        : html`<td class="num">${formatValue(s.best, decimals)}</td>${PAGE_LEVELS.map((cl) => intervalCell(s.intervals.find((i) => i.cl === cl), decimals))}<td>${s.converged ? '' : html`<span class="warn" title="some profile fits did not converge">⚠ not all fits converged</span>`}</td>`
     }</tr>`,
   )}</tbody>
 </table></div>`;
@@ -135,10 +135,10 @@ function membersTable(parameter: ParameterAnalysis, decimals: number): Markup {
   const withMembers = parameter.scans.filter((s) => s.members?.length);
   if (!withMembers.length) return html``;
   return html`<details><summary>ensemble members' intervals (${withMembers[0].members!.length} members)</summary><div class="scroll"><table>
-<thead><tr><th>data</th><th>member</th><th class="num">best fit</th>${PAGE_CLS.map((cl) => html`<th class="num">${formatLevel(cl)} CL interval</th>`)}</tr></thead>
+<thead><tr><th>data</th><th>member</th><th class="num">best fit</th>${PAGE_LEVELS.map((cl) => html`<th class="num">${formatLevel(cl)} CL interval</th>`)}</tr></thead>
 <tbody>${withMembers.map((s) =>
     s.members!.map(
-      (m, k) => html`<tr><td>${STYLE[s.dataset].label}</td><td>${k + 1}${m.converged ? '' : ' ⚠'}</td><td class="num">${formatValue(m.best, decimals)}</td>${PAGE_CLS.map((cl) => intervalCell(m.intervals.find((i) => i.cl === cl), decimals))}</tr>`,
+      (m, k) => html`<tr><td>${STYLE[s.dataset].label}</td><td>${k + 1}${m.converged ? '' : ' ⚠'}</td><td class="num">${formatValue(m.best, decimals)}</td>${PAGE_LEVELS.map((cl) => intervalCell(m.intervals.find((i) => i.cl === cl), decimals))}</tr>`,
     ),
   )}</tbody></table></div></details>`;
 }
@@ -150,7 +150,7 @@ function contourFigure(manifest: Manifest, pair: PairAnalysis, index: number): M
   for (const c of usable) {
     const style = STYLE[c.dataset];
     for (const level of c.contours) {
-      const inner = level.cl === PAGE_CLS[0];
+      const inner = level.cl === PAGE_LEVELS[0];
       layers.push({
         polygons: level.polygons,
         color: style.color,
@@ -174,13 +174,13 @@ function contourFigure(manifest: Manifest, pair: PairAnalysis, index: number): M
     xLabel: parameterLabel(manifest, a),
     yLabel: parameterLabel(manifest, b),
     title: `Profile-likelihood confidence regions in (${a}, ${b})`,
-    description: `${PAGE_CLS.map(formatLevel).join(' and ')} CL regions {q(${a}, ${b}) < χ²₂ quantile}, other parameters profiled.`,
+    description: `${PAGE_LEVELS.map(formatLevel).join(' and ')} CL regions {q(${a}, ${b}) < χ²₂ quantile}, other parameters profiled.`,
     layers,
     markers,
   });
   const failures = pair.contours.filter((c) => c.error || !c.converged);
   return html`<figure><h3>${a} vs ${b}</h3><div class="plot">${raw(svg)}</div>
-<figcaption>${PAGE_CLS.map((cl) => `${formatLevel(cl)}: q < ${chiSquaredThreshold(cl, 2).toFixed(2)}`).join(', ')} (χ² with 2 degrees of freedom); other parameters profiled; grid ${CONTOUR_POINTS} × ${CONTOUR_POINTS} over the plotted ranges (those of the 1-D scan plots), crossings refined.</figcaption>
+<figcaption>${PAGE_LEVELS.map((cl) => `${formatLevel(cl)}: q < ${chiSquaredThreshold(cl, 2).toFixed(2)}`).join(', ')} (χ² with 2 degrees of freedom); other parameters profiled; grid ${CONTOUR_POINTS} × ${CONTOUR_POINTS} over the plotted ranges (those of the 1-D scan plots), crossings refined.</figcaption>
 ${failures.map((c: ContourSummary) => html`<p class="warn">${STYLE[c.dataset].label}: ${c.error ? `contour failed: ${c.error}` : 'not all profile fits converged'}</p>`)}
 </figure>`;
 }
@@ -303,8 +303,8 @@ export function renderResultPage(input: ResultPageInput): string {
   const point = examplePoint(manifest, bestNear);
   const code = examples(origin, spec, exampleRequests(manifest, point));
   const sorted = [...versions].reverse();
-  const t68 = chiSquaredThreshold(PAGE_CLS[0], 1);
-  const t95 = chiSquaredThreshold(PAGE_CLS[1], 1);
+  const t68 = chiSquaredThreshold(PAGE_LEVELS[0], 1);
+  const t95 = chiSquaredThreshold(PAGE_LEVELS[1], 1);
 
   const body = html`
 <p class="meta"><a href="/">Catalogue</a> / <code>${manifest.id}</code></p>
@@ -332,7 +332,7 @@ ${clsSection(analysis.cls)}` : ''}
 <h2 id="scans">Profile-likelihood scans and intervals</h2>
 <p>The test statistic q(θ) = 2 [−ln L(θ, ν̂̂) + ln L(θ̂, ν̂)], every other parameter profiled, on ${SCAN_POINTS} points over each parameter's allowed range.
 ${analysis.datasets.includes('observed') ? 'Solid: the published observed data. ' : 'No observed data are published; '}Dashed: expected, on the Asimov dataset at the reference point θ0 with the published luminosity.
-An interval at confidence level CL is {θ : q(θ) < χ²₁ quantile(CL)}: q < ${t68.toFixed(3)} for ${formatLevel(PAGE_CLS[0])}, q < ${t95.toFixed(3)} for ${formatLevel(PAGE_CLS[1])} (shaded for the ${STYLE[primary].label} data). Intervals can be disjoint; an end written ≤ or ≥ reaches the allowed range, and the interval may continue beyond it.</p>
+An interval at confidence level CL is {θ : q(θ) < χ²₁ quantile(CL)}: q < ${t68.toFixed(3)} for ${formatLevel(PAGE_LEVELS[0])}, q < ${t95.toFixed(3)} for ${formatLevel(PAGE_LEVELS[1])} (shaded for the ${STYLE[primary].label} data). Intervals can be disjoint; an end written ≤ or ≥ reaches the allowed range, and the interval may continue beyond it.</p>
 ${analysis.parameters.map((p, i) => {
   const d = decimalsFor(p.range);
   return html`<section class="parameter"><h3 id="scan-${p.name}"><code>${p.name}</code></h3>
@@ -346,7 +346,7 @@ ${membersTable(p, d)}
 ${
   analysis.pairs.length
     ? html`<h2 id="contours">Two-parameter confidence regions</h2>
-<p>Solid lines: ${formatLevel(PAGE_CLS[0])} CL, dashed: ${formatLevel(PAGE_CLS[1])} CL; black: observed, blue: expected.${analysis.pairsOmitted ? ` The first ${MAX_PAIRS} pairs are shown; ${analysis.pairsOmitted} more can be computed with the interval endpoint.` : ''}</p>
+<p>Solid lines: ${formatLevel(PAGE_LEVELS[0])} CL, dashed: ${formatLevel(PAGE_LEVELS[1])} CL; black: observed, blue: expected.${analysis.pairsOmitted ? ` The first ${MAX_PAIRS} pairs are shown; ${analysis.pairsOmitted} more can be computed with the interval endpoint.` : ''}</p>
 <div class="plots">${analysis.pairs.map((pair, k) => contourFigure(manifest, pair, k))}</div>`
     : ''
 }

@@ -1,17 +1,21 @@
 /**
  * The public pages (DESIGN.md "The public HTTP API": `GET /likelihoods/{id}`): the
  * catalogue at `/`, a result page per likelihood version, and the validation figures the
- * artifact publishes. Server-rendered HTML and SVG, no client-side script. Errors are the
- * app's problem details, except for requests whose Accept prefers text/html (browsers),
- * which get the same status with a short HTML page.
+ * artifact publishes. Server-rendered HTML and SVG, no client-side script, rendered from the
+ * service's results. Errors are the app's problem details, except for requests whose Accept
+ * prefers text/html (browsers), which get the same status with a short HTML page.
  */
 import { Hono, type Context } from 'hono';
-import { analysisOf } from '../pages/analysis.js';
-import { renderCataloguePage, type CatalogueItem } from '../pages/catalogue-page.js';
+import { accepts } from 'hono/accepts';
+import { listCatalogue } from '../../models/service/catalogue.js';
+import { ServiceError } from '../../models/service/errors.js';
+import { analysisOf } from '../../models/service/page-analysis.js';
+import type { Env } from '../operation.js';
+import { renderCataloguePage } from '../pages/catalogue-page.js';
 import { html, layout, PAGE_CSP } from '../pages/html.js';
 import { renderResultPage } from '../pages/result-page.js';
-import { Problem } from '../problem.js';
-import { cacheHeaders, catalogueEntry, type Env } from './v1.js';
+import { Problem, problemOf } from '../problem.js';
+import { cacheHeaders } from './likelihoods.js';
 
 export const pages = new Hono<Env>();
 
@@ -22,26 +26,9 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
 } as const;
 
-/** q-value of a media type in an Accept header: that of the most specific matching range (0 when none matches). */
-function quality(accept: string, type: string): number {
-  const major = type.split('/')[0];
-  let best = { specificity: -1, q: 0 };
-  for (const part of accept.toLowerCase().split(',')) {
-    const [range, ...params] = part.split(';').map((s) => s.trim());
-    const specificity = range === type ? 2 : range === `${major}/*` ? 1 : range === '*/*' ? 0 : -1;
-    if (specificity <= best.specificity) continue;
-    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
-    best = { specificity, q: Number.isFinite(q) ? q : 0 };
-  }
-  return best.q;
-}
-
 /** The client prefers HTML to JSON problem details (a browser); without an Accept header it does not. */
-export function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  if (!accept.toLowerCase().includes('text/html')) return false;
-  const h = quality(accept, 'text/html');
-  return h > 0 && h >= Math.max(quality(accept, 'application/json'), quality(accept, 'application/problem+json'));
+function prefersHtml(c: Context): boolean {
+  return accepts(c, { header: 'Accept', supports: ['text/html', 'application/json', 'application/problem+json'], default: 'application/json' }) === 'text/html';
 }
 
 function errorPage(problem: Problem, path: string): Response {
@@ -58,30 +45,16 @@ async function page(c: Context<Env>, handler: () => Promise<Response>): Promise<
   try {
     return await handler();
   } catch (error) {
-    if (prefersHtml(c.req.header('accept'))) {
-      const problem = error instanceof Problem ? error : new Problem(500, 'internal-error', 'an unexpected error occurred; it has been logged');
-      if (!(error instanceof Problem)) console.error(error);
-      return errorPage(problem, new URL(c.req.url).pathname);
-    }
-    throw error;
+    if (!prefersHtml(c)) throw error;
+    const problem = error instanceof Problem ? error : error instanceof ServiceError ? problemOf(error.failure) : new Problem('internal-error', 'an unexpected error occurred; it has been logged');
+    if (!(error instanceof Problem || error instanceof ServiceError)) console.error(error);
+    return errorPage(problem, new URL(c.req.url).pathname);
   }
 }
 
 pages.get('/', (c) =>
   page(c, async () => {
-    const store = c.get('store');
-    const index = await store.index();
-    const items = await Promise.all(
-      index.likelihoods.map(async (l): Promise<CatalogueItem> => {
-        const { version } = await store.resolve(l.id);
-        try {
-          const { manifest } = await store.manifest(l.id, version);
-          return { entry: catalogueEntry(manifest, l.versions), manifest };
-        } catch (error) {
-          return { unavailable: { id: l.id, latest: version, versions: l.versions, message: (error as Error).message } };
-        }
-      }),
-    );
+    const items = await listCatalogue(c.get('store'));
     return new Response(renderCataloguePage(items, new URL(c.req.url).origin), { headers: { ...PAGE_HEADERS, 'cache-control': 'public, max-age=60' } });
   }),
 );
@@ -112,18 +85,18 @@ pages.get('/likelihoods/:spec/figures/:file', (c) =>
     const name = /^([a-z][a-z0-9-]{0,63})\.svg$/.exec(file)?.[1];
     const ref = name ? manifest.components[name] : undefined;
     if (!name || !ref || ref.kind !== 'figure' || ref.mediaType !== 'image/svg+xml') {
-      throw new Problem(404, 'not-found', `${id}@${version} publishes no figure '${file}'`);
+      throw new Problem('not-found', `${id}@${version} publishes no figure '${file}'`);
     }
-    const etag = `"${ref.sha256}"`;
-    const headers = {
-      ...cacheHeaders(etag, latest, spec.includes('@')),
-      'content-type': 'image/svg+xml',
-      // a figure is shown as an image; should it be opened directly, nothing in it may run
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-      'x-content-type-options': 'nosniff',
-    };
-    if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });
     const bytes = await store.component(id, version, name);
-    return new Response(bytes as Uint8Array<ArrayBuffer>, { headers });
+    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: {
+        ...cacheHeaders(latest, spec.includes('@')),
+        etag: `"${ref.sha256}"`,
+        'content-type': 'image/svg+xml',
+        // a figure is shown as an image; should it be opened directly, nothing in it may run
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        'x-content-type-options': 'nosniff',
+      },
+    });
   }),
 );

@@ -5,41 +5,60 @@
  * answers with the operation of the same name on published likelihoods plus a summary of the
  * model it built (`model`).
  */
-import { Hono, type Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { readBodyWithText, respond } from '../body.js';
-import { clsOperation, fitOperation, intervalOperation, nllOperation, upperLimitOperation } from '../operations.js';
-import { reinterpretOperation, requestArtifact, requestWorkspace } from '../pyhf-request.js';
+import { fit, interval } from '../../models/service/fit.js';
+import { nll } from '../../models/service/evaluate.js';
+import { cls, upperLimit } from '../../models/service/hypothesis.js';
+import { inlineLikelihood, reinterpret, requestWorkspace } from '../../models/service/pyhf.js';
 import {
-  InlineClsRequestSchema,
-  InlineFitRequestSchema,
-  InlineIntervalRequestSchema,
-  InlineNllRequestSchema,
-  InlineReinterpretRequestSchema,
-  InlineUpperLimitRequestSchema,
+  ClsRequestSchema,
+  ClsResponseSchema,
+  FitRequestSchema,
+  FitResponseSchema,
+  InlineModelSchema,
+  IntervalOrContourResponseSchema,
+  IntervalRequestSchema,
+  NllRequestSchema,
+  NllResponseSchema,
+  ReinterpretRequestSchema,
+  ReinterpretResponseSchema,
+  UpperLimitRequestSchema,
+  UpperLimitResponseSchema,
+  workspaceSourceFields,
   type WorkspaceSource,
-} from '../schemas.js';
-import type { Env } from './v1.js';
+} from '../../models/service/schemas.js';
+import { BODY_LIMIT } from '../body.js';
+import { operation, type App, type DeclaredOperation } from '../operation.js';
 
-export const pyhf = new Hono<Env>();
+const SOURCE = `a pyhf workspace sent in the body (optionally with a patchset and the patch to apply, its sha256 digest checked as pyhf does, or a JSON Patch); gzip-compressed bodies (Content-Encoding: gzip) are accepted, the limit of ${BODY_LIMIT} bytes applying before and after decompression`;
 
-/** Reads the body, builds the workspace's artifact and runs `operation` on it. */
-function inline<S extends z.ZodType<WorkspaceSource & { poi?: string }>>(schema: S, operation: (artifact: LoadedArtifact, request: z.infer<S>) => object) {
-  return async (c: Context<Env>) => {
-    const { request, text } = await readBodyWithText(c, schema);
-    const { artifact, model } = await requestArtifact(request, text);
-    return respond(c, { ...operation(artifact, request), model });
-  };
+/** The same operation as on a published likelihood, on the request's workspace, with `model` added. */
+function inline<Req extends z.ZodObject, Res extends z.ZodType>(app: App, declared: DeclaredOperation[], name: string, summary: string, request: Req, response: Res, run: (artifact: LoadedArtifact, body: z.output<Req>) => z.input<Res>): void {
+  const withSource = request.extend(workspaceSourceFields).strict();
+  const withModel = z.intersection(response, z.object({ model: InlineModelSchema }));
+  operation(app, declared, { method: 'post', path: `/v1/pyhf/${name}`, summary, description: `As \`/v1/likelihoods/{id}/${name}\`, for ${SOURCE}; the response adds \`model\`, what was built.`, request: withSource, response: withModel }, async (_c, { body, text }) => {
+    const source = body as WorkspaceSource & { poi?: string };
+    const { artifact, model } = await inlineLikelihood(source, text === null ? null : { text, member: 'workspace' });
+    return { ...(run(artifact, body as z.output<Req>) as object), model } as z.input<typeof withModel>;
+  });
 }
 
-pyhf.post('/nll', inline(InlineNllRequestSchema, nllOperation));
-pyhf.post('/fit', inline(InlineFitRequestSchema, fitOperation));
-pyhf.post('/interval', inline(InlineIntervalRequestSchema, intervalOperation));
-pyhf.post('/cls', inline(InlineClsRequestSchema, clsOperation));
-pyhf.post('/upper-limit', inline(InlineUpperLimitRequestSchema, upperLimitOperation));
-pyhf.post('/reinterpret', async (c) => {
-  const { request, text } = await readBodyWithText(c, InlineReinterpretRequestSchema);
-  const { workspace } = await requestWorkspace(request, text);
-  return respond(c, await reinterpretOperation(workspace, request));
-});
+export function pyhfRoutes(app: App, declared: DeclaredOperation[]): void {
+  inline(app, declared, 'nll', 'Negative log-likelihood of a workspace', NllRequestSchema, NllResponseSchema, nll);
+  inline(app, declared, 'fit', 'Best fit of a workspace', FitRequestSchema, FitResponseSchema, fit);
+  inline(app, declared, 'interval', 'Profile-likelihood intervals and contours of a workspace', IntervalRequestSchema, IntervalOrContourResponseSchema, interval);
+  inline(app, declared, 'cls', 'CLs of a workspace', ClsRequestSchema, ClsResponseSchema, cls);
+  inline(app, declared, 'upper-limit', 'CLs upper limit of a workspace', UpperLimitRequestSchema, UpperLimitResponseSchema, upperLimit);
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/pyhf/reinterpret',
+    summary: 'Reinterpret a signal on a workspace',
+    description: `As \`/v1/likelihoods/{id}/reinterpret\`, for ${SOURCE}: a HEPData background-only workspace gets the signal sample added (with the POI normfactor and the luminosity modifier), a patched one has it replaced.`,
+    request: ReinterpretRequestSchema.extend(workspaceSourceFields).strict(),
+    response: ReinterpretResponseSchema,
+  }, async (_c, { body, text }) => {
+    const { workspace } = await requestWorkspace(body, text === null ? null : { text, member: 'workspace' });
+    return reinterpret(workspace, body);
+  });
+}

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolveDataset, hasObservedData } from '../../models/likelihood/datasets.js';
-import { CatalogueIndexSchema } from '../../functions/catalogue-index.js';
+import { CatalogueIndexSchema } from '../../models/artifact/catalogue-index.js';
 import { readArtifactFolder } from '../lib/artifact-writer.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

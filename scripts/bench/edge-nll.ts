@@ -1,17 +1,16 @@
 /**
- * NLL requests to a published unbinned likelihood through the app (the code the Workers
- * run; here in Node): the first request (loading the artifact), then medians of the Asimov
+ * NLL requests to a published unbinned likelihood over HTTP, served by the Node adapter (the
+ * code the Workers run): the first request (loading the artifact), then medians of the Asimov
  * NLL and of the NLL of submitted events, with the frozen networks on WebAssembly SIMD (Node)
- * and on the TypeScript loops Workers use, side by side.
+ * and, on a second server, on the TypeScript loops Workers use, side by side.
  *
  *     npx tsx scripts/bench/edge-nll.ts dy-smeft-run3@1.0.0 [--events 5000]
  *
  * The caller supplies the submitted events (`edgeTimings`); from the command line they are
  * drawn from the Drell–Yan simulator, so there it times the Drell–Yan likelihood.
  */
-import { createApp } from '../../functions/app.js';
-import { fileStore } from '../../functions/node.js';
-import { setNetworkBackend, networkBackend } from '../../models/network/frozen-network.js';
+import { networkBackend } from '../../models/network/frozen-network.js';
+import { startServer, timedPost } from './server.js';
 
 export interface EdgeTimings {
   coldMs: number;
@@ -27,37 +26,34 @@ export interface EdgeTimings {
 
 /** Times NLL requests at two points: Asimov data, and `count` submitted events (count × D, row-major). */
 export async function edgeTimings(root: string, spec: string, events: Float64Array, count: number, point: Record<string, number>, repeat = 7): Promise<EdgeTimings> {
-  const app = createApp(fileStore(root));
   const path = `/v1/likelihoods/${spec}/nll`;
-  const request = async (body: unknown) => {
-    const t0 = performance.now();
-    const response = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status}`);
-    return performance.now() - t0;
-  };
   const points = [{}, point];
-  const asimov = { points, data: 'asimov' };
-  const submitted = { points, data: { events: { shape: [count, events.length / count], values: Array.from(events) } } };
+  const asimov = JSON.stringify({ points, data: 'asimov' });
+  const submitted = JSON.stringify({ points, data: { events: { shape: [count, events.length / count], values: Array.from(events) } } });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const coldMs = await request(asimov);
-  const asimovRuns: number[] = [];
-  for (let r = 0; r < repeat; r++) asimovRuns.push(await request(asimov));
-  const timeEvents = async () => {
+  const medianOf = async (url: string, body: string) => {
     const runs: number[] = [];
-    for (let r = 0; r < repeat; r++) runs.push(await request(submitted));
+    for (let r = 0; r < repeat; r++) runs.push(await timedPost(url, body));
     return median(runs);
   };
-  const eventsMs = await timeEvents();
-  const before = networkBackend();
+  const server = await startServer(root);
+  let coldMs: number, asimovMs: number, eventsMs: number;
+  try {
+    coldMs = await timedPost(server.url + path, asimov);
+    asimovMs = await medianOf(server.url + path, asimov);
+    eventsMs = await medianOf(server.url + path, submitted);
+  } finally {
+    await server.stop();
+  }
+  const workers = await startServer(root, { LIKELIHOOD_NETWORK_BACKEND: 'typescript' });
   let eventsMsTypescript: number;
   try {
-    setNetworkBackend('typescript');
-    eventsMsTypescript = await timeEvents();
+    await timedPost(workers.url + path, asimov);
+    eventsMsTypescript = await medianOf(workers.url + path, submitted);
   } finally {
-    setNetworkBackend(before);
+    await workers.stop();
   }
-  return { coldMs, asimovMs: median(asimovRuns), eventsMs, eventsMsTypescript, events: count, repeat, points: points.length };
+  return { coldMs, asimovMs, eventsMs, eventsMsTypescript, events: count, repeat, points: points.length };
 }
 
 async function main() {

@@ -1,5 +1,5 @@
 /**
- * Latency of the pyhf endpoints, end to end through the app (`app.request`, no network):
+ * Latency of the pyhf endpoints, end to end over HTTP to the Node adapter on loopback:
  * for each shared workspace sent inline (the request body: workspace + signal JSON Patch,
  * JSON, as a client sends it), the time of each operation — the import and one NLL, the MLE
  * fit, CLs at μ = 1, the 95% CLs upper limit, a reinterpretation — and the same operations on
@@ -11,14 +11,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../../functions/app.js';
-import { fileStore } from '../../functions/node.js';
+import { startServer, timedPost } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const shared = join(root, '..', 'shared', 'workspaces');
 const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 5;
-const app = createApp(fileStore(join(root, 'likelihoods')));
+const server = await startServer(join(root, 'likelihoods'));
 
 const cases = [
   { name: '2-bin example', file: 'pyhf_2bin_1channel_shapesys.json', patch: null, id: 'pyhf-2bin-shapesys', signal: { singlechannel: [10, 20] } },
@@ -26,13 +25,7 @@ const cases = [
   { name: '1Lbb (126 par.)', file: 'atlas_1Lbb.json', patch: 'atlas_1Lbb.patch.json', id: 'atlas-1lbb', signal: null },
 ];
 
-async function timed(path: string, body: string): Promise<number> {
-  const t0 = performance.now();
-  const res = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-  return performance.now() - t0;
-}
+const timed = (path: string, body: string) => timedPost(server.url + path, body);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0)).padStart(8);
@@ -64,3 +57,4 @@ for (const c of cases) {
     console.log(`${c.name.padEnd(20)}${label.padEnd(14)}${ms(median(inline))} (${ms(first[0]).trim()})`.padEnd(52) + `${ms(median(published))} (${ms(first[1]).trim()})`);
   }
 }
+await server.stop();

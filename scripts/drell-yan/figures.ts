@@ -4,7 +4,7 @@
  * band (seed 003 fig. 10), the 2-D contours of each pair (fig. 11), the coverage (fig. 12)
  * and the training curves.
  */
-import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Point, type Series } from '../../functions/pages/plots.js';
+import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Point, type Series } from '../../render/plots.js';
 import type { CoverageRun } from '../../models/inference/coverage.js';
 import type { ComponentInput } from '../lib/artifact-writer.js';
 import { PARAMETERS } from '../simulators/drell-yan-physics.js';

@@ -2,7 +2,7 @@
  * The four-top figures (seed 000 figs. 3, 5, 9-13), drawn with the result pages' SVG plots
  * and published as figure components of the artifacts.
  */
-import { COLORS, contourPlot, heatmapPlot, linePlot, type ContourLayer, type Series } from '../../functions/pages/plots.js';
+import { COLORS, contourPlot, heatmapPlot, linePlot, type ContourLayer, type Series } from '../../render/plots.js';
 import type { ProfileContourResult } from '../../models/inference/intervals/contour.js';
 import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import type { BinnedModelSpec } from '../../models/terms/binned-template.js';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { assembleArtifact, type ComponentInput, type ManifestDraft } from '../../models/artifact/assemble.js';
 import { encodeMessagePack, sha256Hex } from '../../models/artifact/codec.js';
 import { loadArtifact, parseManifest, type LoadedArtifact } from '../../models/artifact/load.js';
-import { analyse } from '../../functions/pages/analysis.js';
+import { analyse } from '../../models/service/page-analysis.js';
+import { CatalogueIndexSchema, resolveVersion } from '../../models/artifact/catalogue-index.js';
 
 export type { ComponentInput, ManifestDraft };
 
@@ -66,6 +67,14 @@ export async function readArtifactFolder(folder: string): Promise<LoadedArtifact
       return null;
     }
   });
+}
+
+/** A published likelihood, `id` or `id@version` (default the latest), from a likelihoods folder's index. */
+export async function readPublished(root: string, spec: string): Promise<LoadedArtifact> {
+  const index = CatalogueIndexSchema.parse(JSON.parse(await readFile(join(root, 'index.json'), 'utf8')));
+  const found = resolveVersion(index, spec);
+  if ('unknown' in found) throw new Error(found.unknown === 'likelihood' ? `no likelihood '${found.id}' is published in ${root}` : `'${found.id}' has versions ${found.versions.join(', ')} in ${root}`);
+  return readArtifactFolder(join(root, found.id, found.version));
 }
 
 async function exists(path: string): Promise<boolean> {

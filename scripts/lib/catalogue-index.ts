@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareVersions, type CatalogueIndex } from '../../functions/catalogue-index.js';
+import { compareVersions, type CatalogueIndex } from '../../models/artifact/catalogue-index.js';
 
 export async function writeCatalogueIndex(root: string): Promise<CatalogueIndex> {
   const likelihoods: CatalogueIndex['likelihoods'] = [];

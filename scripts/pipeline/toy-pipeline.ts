@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { ArtifactId, ArtifactVersion } from '../../models/artifact/manifest-schema.js';
-import { linePlot, COLORS, type Point } from '../../functions/pages/plots.js';
+import { linePlot, COLORS, type Point } from '../../render/plots.js';
 import type { EventSample } from '../../models/artifact/components.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { ManifestDraft } from '../lib/artifact-writer.js';

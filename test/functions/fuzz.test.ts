@@ -18,9 +18,10 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
-import { LIMITS } from '../../functions/schemas.js';
+import { LIMITS } from '../../models/service/schemas.js';
 import { encodeMessagePack } from '../../models/artifact/codec.js';
 import { checkResponse, mediaType, preview, type CheckedResponse } from '../helpers/http-checks.js';
+import { BODY_LIMIT } from '../../functions/body.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 fc.configureGlobal({ seed: SEED });
@@ -587,7 +588,7 @@ describe('known adversarial requests', () => {
     ['100 000 nested arrays in MessagePack', { method: 'POST', path: `/v1/likelihoods/${ID}/nll`, headers: { 'content-type': 'application/msgpack' }, body: new Uint8Array(100_000).fill(0x91) }, 400],
     ['100 000 nested arrays in JSON', json('nll', '{"points":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}'), '4xx'],
     ['a 1 MB parameter name', json('nll', { points: [{ ['t'.repeat(1_000_000)]: 1 }] }), 422],
-    ['a declared Content-Length beyond the limit', json('nll', { points: [{}] }, { 'content-length': String(LIMITS.bodyBytes + 1) }), 413],
+    ['a declared Content-Length beyond the limit', json('nll', { points: [{}] }, { 'content-length': String(BODY_LIMIT + 1) }), 413],
     ['PUT on an evaluation endpoint', { method: 'PUT', path: `/v1/likelihoods/${ID}/nll`, headers: {} }, '4xx'],
     ['DELETE on a manifest, MessagePack accepted', { method: 'DELETE', path: `/v1/likelihoods/${ID}`, headers: { accept: 'application/msgpack' } }, '4xx'],
     ['PATCH on the catalogue', { method: 'PATCH', path: '/v1/likelihoods', headers: { 'content-type': 'application/json' }, body: utf8('{}') }, '4xx'],
@@ -638,7 +639,7 @@ describe('oversized bodies are refused with 413 while reading, never buffered wh
 
   it('a body of exactly the limit is read and answered', async () => {
     const json = '{"points":[{"theta":0.25}]}';
-    const body = new Uint8Array(LIMITS.bodyBytes).fill(0x20);
+    const body = new Uint8Array(BODY_LIMIT).fill(0x20);
     body.set(utf8(json), 0);
     const res = await send({ method: 'POST', path: `/v1/likelihoods/${ID}/nll`, headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(200);

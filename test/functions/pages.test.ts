@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
-import { analysisOf, PAGE_CLS, plotWindow, SCAN_POINTS } from '../../functions/pages/analysis.js';
+import { analysisOf, PAGE_LEVELS, plotWindow, SCAN_POINTS } from '../../models/service/page-analysis.js';
 import { examplePoint, exampleRequests } from '../../functions/pages/examples.js';
 import { decimalsFor, escapeHtml, formatValue, html, raw } from '../../functions/pages/html.js';
-import { contourPlot, linePlot } from '../../functions/pages/plots.js';
+import { contourPlot, linePlot } from '../../render/plots.js';
 import { polynomialText, segmentText } from '../../functions/pages/result-page.js';
-import { prefersHtml } from '../../functions/routes/pages.js';
 import type { CoefficientSample, EventSample } from '../../models/artifact/components.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
@@ -73,12 +72,13 @@ describe('HTML building blocks', () => {
     expect(polynomialText([1, 0.5, 0, 2, -1, 0], ['a', 'b'], [0, 1], 2)).toBe('1 + 0.5 a + 2 a² − a·(b − 1)');
   });
 
-  it('tells browsers from API clients by Accept', () => {
-    expect(prefersHtml('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')).toBe(true);
-    expect(prefersHtml(undefined)).toBe(false);
-    expect(prefersHtml('*/*')).toBe(false);
-    expect(prefersHtml('application/json')).toBe(false);
-    expect(prefersHtml('application/json, text/html;q=0.5')).toBe(false);
+  it('tells browsers from API clients by Accept', async () => {
+    const errorType = async (accept?: string) => (await get(app, '/likelihoods/nope', accept === undefined ? {} : { accept })).headers.get('content-type');
+    expect(await errorType('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')).toMatch(/^text\/html/);
+    expect(await errorType()).toBe('application/problem+json');
+    expect(await errorType('*/*')).toBe('application/problem+json');
+    expect(await errorType('application/json')).toBe('application/problem+json');
+    expect(await errorType('application/json, text/html;q=0.5')).toBe('application/problem+json');
   });
 
   it('draws line and contour plots as self-contained SVG with escaped labels', () => {
@@ -170,8 +170,8 @@ describe('the result page of the truth artifact', async () => {
   });
 
   it('shows the intervals profileInterval gives for the same data, observed and expected', () => {
-    const observed = profileInterval(truth.likelihood, resolveDataset(truth.likelihood, { kind: 'observed' }), 'theta', PAGE_CLS, { points: SCAN_POINTS });
-    const expected = profileInterval(truth.likelihood, resolveDataset(truth.likelihood, { kind: 'asimov' }), 'theta', PAGE_CLS, { points: SCAN_POINTS });
+    const observed = profileInterval(truth.likelihood, resolveDataset(truth.likelihood, { kind: 'observed' }), 'theta', PAGE_LEVELS, { points: SCAN_POINTS });
+    const expected = profileInterval(truth.likelihood, resolveDataset(truth.likelihood, { kind: 'asimov' }), 'theta', PAGE_LEVELS, { points: SCAN_POINTS });
     // the observed pseudo-data came from θ = 0.4 and the likelihood depends on θ²: two segments
     expect(observed.intervals[0].segments).toHaveLength(2);
     expectIntervalsShown(scanRow(page, 'theta', 'observed'), observed, range);
@@ -353,7 +353,7 @@ describe('a two-parameter likelihood with an ensemble, a figure and markup in it
   it('shows for each parameter the intervals profileInterval gives', () => {
     const observed = resolveDataset(fixture.likelihood, { kind: 'observed' });
     for (const name of ['cA', 'cB']) {
-      const result = profileInterval(fixture.likelihood, observed, name, PAGE_CLS, { points: SCAN_POINTS });
+      const result = profileInterval(fixture.likelihood, observed, name, PAGE_LEVELS, { points: SCAN_POINTS });
       expectIntervalsShown(scanRow(page, name, 'observed'), result, [-1.5, 1.5]);
     }
   });

@@ -4,6 +4,7 @@
  * fits traced by marching squares (d3-contour). Regions may have several rings.
  */
 import { contours as d3Contours } from 'd3-contour';
+import { z } from 'zod';
 import type { Likelihood, LikelihoodData } from '../../likelihood/likelihood.js';
 import { chiSquaredThreshold } from '../../numeric/distributions.js';
 import { brent } from '../../numeric/root-finding.js';
@@ -11,14 +12,14 @@ import { maximumLikelihood, type FitResult } from '../mle.js';
 import { ProfileScanner, testStatistic } from '../test-statistics.js';
 
 /** A ring is a closed polyline of [θ_a, θ_b] points; a polygon is an outer ring plus holes. */
-export type Ring = [number, number][];
-
-export interface ContourLevel {
-  cl: number;
-  threshold: number;
-  /** polygons (outer ring first, then holes) in parameter coordinates */
-  polygons: Ring[][];
-}
+export const RingSchema = z.array(z.tuple([z.number(), z.number()]));
+export const ContourLevelSchema = z.object({
+  cl: z.number(),
+  threshold: z.number().meta({ description: 'the q threshold χ²_2 quantile(cl)' }),
+  polygons: z.array(z.array(RingSchema)).meta({ description: 'polygons (outer ring first, then holes) in parameter coordinates' }),
+});
+export type Ring = z.infer<typeof RingSchema>;
+export type ContourLevel = z.infer<typeof ContourLevelSchema>;
 
 export interface ProfileContourResult {
   parameters: [string, string];

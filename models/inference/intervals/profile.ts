@@ -6,6 +6,7 @@
  * whose sign is not resolved), and a segment that reaches the parameter's allowed range
  * is reported as open there.
  */
+import { z } from 'zod';
 import type { Likelihood, LikelihoodData } from '../../likelihood/likelihood.js';
 import { chiSquaredThreshold } from '../../numeric/distributions.js';
 import { brent } from '../../numeric/root-finding.js';
@@ -19,20 +20,20 @@ export interface ScanPoint {
   converged: boolean;
 }
 
-export interface IntervalSegment {
-  lower: number;
-  upper: number;
-  /** the segment reaches the lower (upper) end of the scanned range: the interval continues beyond it */
-  lowerOpen: boolean;
-  upperOpen: boolean;
-}
-
-export interface ConfidenceInterval {
-  cl: number;
-  /** the q threshold χ²_1 quantile(cl) */
-  threshold: number;
-  segments: IntervalSegment[];
-}
+// The interval as the service returns it and result pages store it: one schema, types inferred.
+export const IntervalSegmentSchema = z.object({
+  lower: z.number(),
+  upper: z.number(),
+  lowerOpen: z.boolean().meta({ description: 'the segment reaches the lower end of the scanned range: the interval continues beyond it' }),
+  upperOpen: z.boolean().meta({ description: 'the segment reaches the upper end of the scanned range' }),
+});
+export const ConfidenceIntervalSchema = z.object({
+  cl: z.number(),
+  threshold: z.number().meta({ description: 'the q threshold χ²_k quantile(cl)' }),
+  segments: z.array(IntervalSegmentSchema).meta({ description: 'the confidence set {θ : q(θ) < threshold}, possibly disjoint' }),
+});
+export type IntervalSegment = z.infer<typeof IntervalSegmentSchema>;
+export type ConfidenceInterval = z.infer<typeof ConfidenceIntervalSchema>;
 
 export interface ProfileIntervalResult {
   parameter: string;

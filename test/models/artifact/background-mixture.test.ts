@@ -14,7 +14,7 @@ import type { FrozenNetwork } from '../../../models/network/frozen-network-schem
 import { normalDensity, toyDensity, twoGaussianToy } from '../../../models/toys/two-gaussian.js';
 import type { UnbinnedData } from '../../../models/terms/unbinned-polynomial.js';
 import { resolveDataset, eventsDataset } from '../../../models/likelihood/datasets.js';
-import { analyse, storedAnalysis } from '../../../functions/pages/analysis.js';
+import { analyse, storedAnalysis } from '../../../models/service/page-analysis.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../../../scripts/lib/artifact-writer.js';
 import { toyAnalyticRatio } from '../../../scripts/toys/gaussian-truth.js';
 

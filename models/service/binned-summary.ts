@@ -2,46 +2,52 @@
  * The binned part of a result page: per channel the samples' nominal yields, the total
  * expected before and after the fit to the observed data, and the observed counts; and, when
  * the first parameter of interest is a signal strength (a normfactor), the CLs scan with its
- * expected band and the 95% CLs upper limits. Computed with models/ directly.
+ * expected band and the 95% CLs upper limits.
  */
-import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { AsymptoticCalculator, InvalidPoiError } from '../../models/inference/calculators/asymptotic.js';
-import { upperLimit } from '../../models/inference/intervals/upper-limit.js';
-import { maximumLikelihood } from '../../models/inference/mle.js';
-import type { LikelihoodData } from '../../models/likelihood/likelihood.js';
-import { countsByChannel, type ModifierType, binnedTerms } from '../../models/terms/binned-template.js';
+import { z } from 'zod';
+import type { LoadedArtifact } from '../artifact/load.js';
+import { AsymptoticCalculator, InvalidPoiError } from '../inference/calculators/asymptotic.js';
+import { upperLimit } from '../inference/intervals/upper-limit.js';
+import { maximumLikelihood } from '../inference/mle.js';
+import type { LikelihoodData } from '../likelihood/likelihood.js';
+import type { ModifierType } from '../terms/binned-model-schema.js';
+import { binnedTerms, countsByChannel } from '../terms/binned-template.js';
 
 /** POI values of the CLs scan on a page. */
 export const CLS_POINTS = 25;
 
-export interface ChannelSummary {
-  name: string;
-  bins: number;
+export const ChannelSummarySchema = z.object({
+  name: z.string(),
+  bins: z.number(),
   /** per sample (pyhf's order): nominal yields at the reference point, and its modifiers */
-  samples: { name: string; values: number[]; modifiers: { type: ModifierType; name: string }[] }[];
-  observed: number[] | null;
+  samples: z.array(z.object({ name: z.string(), values: z.array(z.number()), modifiers: z.array(z.object({ type: z.custom<ModifierType>((v) => typeof v === 'string'), name: z.string() })) })),
+  observed: z.array(z.number()).nullable(),
   /** total expected at the initial parameters (POI at its reference value, nuisances nominal) */
-  prefit: number[];
+  prefit: z.array(z.number()),
   /** total expected at the best fit to the observed data; null without data or when the fit failed */
-  postfit: number[] | null;
-}
+  postfit: z.array(z.number()).nullable(),
+});
 
-export interface BinnedTermSummary {
-  term: string;
-  channels: ChannelSummary[];
+export const BinnedTermSummarySchema = z.object({
+  term: z.string(),
+  channels: z.array(ChannelSummarySchema),
   /** the fit behind `postfit` */
-  fit: { converged: boolean; message: string } | null;
-}
+  fit: z.object({ converged: z.boolean(), message: z.string() }).nullable(),
+});
 
-export interface ClsSummary {
-  poi: string;
-  level: number;
-  mu: number[];
-  observed: (number | null)[];
+export const ClsSummarySchema = z.object({
+  poi: z.string(),
+  level: z.number(),
+  mu: z.array(z.number()),
+  observed: z.array(z.number().nullable()),
   /** expected CLs per μ, pyhf's order (−2σ … +2σ edges) */
-  expected: (number[] | null)[];
-  limit: { observed: number | null; expected: (number | null)[]; converged: boolean; messages: string[] };
-}
+  expected: z.array(z.array(z.number()).nullable()),
+  limit: z.object({ observed: z.number().nullable(), expected: z.array(z.number().nullable()), converged: z.boolean(), messages: z.array(z.string()) }),
+});
+
+export type ChannelSummary = z.infer<typeof ChannelSummarySchema>;
+export type BinnedTermSummary = z.infer<typeof BinnedTermSummarySchema>;
+export type ClsSummary = z.infer<typeof ClsSummarySchema>;
 
 export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodData | null): BinnedTermSummary[] {
   const { likelihood } = artifact;

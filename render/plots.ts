@@ -1,12 +1,18 @@
 /**
- * Server-side SVG plots for the result pages: pure functions from data to an SVG string,
+ * SVG plots for the result pages and the published figures (functions/ and scripts/ share
+ * them): pure functions from data to an SVG string,
  * scales by d3-scale, paths by d3-shape, axes, ticks, labels and legend drawn by hand.
  * No fonts, scripts or anything else from elsewhere; sized for a 640 × 360 view box and
  * scaled to the page's width. Every text is escaped.
  */
 import { scaleLinear, type ScaleLinear } from 'd3-scale';
 import { area, curveLinearClosed, line } from 'd3-shape';
-import { escapeHtml } from './html.js';
+import { html } from 'hono/html';
+
+/** Text for SVG content, escaped by hono's html helper. */
+function escapeText(text: string): string {
+  return String(html`${text}`);
+}
 
 /** Okabe–Ito colours (distinguishable with the common colour-vision deficiencies). */
 export const COLORS = {
@@ -140,7 +146,7 @@ function legend(items: readonly LegendItem[], left: number, right: number): { sv
       if (item.kind === 'line') parts.push(`<line x1="${num(x)}" x2="${num(x + 24)}" y1="${y}" y2="${y}" stroke="${item.color}" stroke-width="${item.width ?? 2}"${item.dash ? ` stroke-dasharray="${item.dash}"` : ''}/>`);
       else if (item.kind === 'fill') parts.push(`<rect x="${num(x)}" y="${y - 6}" width="24" height="12" fill="${item.color}" fill-opacity="${item.opacity ?? 0.3}" stroke="${item.color}" stroke-opacity="0.6"/>`);
       else parts.push(markerShape(x + 12, y, item.shape ?? 'circle', item.color));
-      parts.push(`<text x="${num(x + 30)}" y="${y + 4}" font-size="12.5" fill="#1b1f24">${escapeHtml(item.label)}</text>`);
+      parts.push(`<text x="${num(x + 30)}" y="${y + 4}" font-size="12.5" fill="#1b1f24">${escapeText(item.label)}</text>`);
     }
   });
   return { svg: `<g class="legend">${parts.join('')}</g>`, height: 18 * rows.length + 8 };
@@ -179,26 +185,26 @@ function frame(options: Frame, items: readonly LegendItem[]): Axes {
     const px = num(x(t));
     parts.push(`<line x1="${px}" x2="${px}" y1="${num(y1)}" y2="${num(y0)}" stroke="#eaeef2"/>`);
     parts.push(`<line x1="${px}" x2="${px}" y1="${num(y0)}" y2="${num(y0 + 5)}" stroke="#57606a"/>`);
-    parts.push(`<text x="${px}" y="${num(y0 + 19)}" text-anchor="middle" font-size="12.5" fill="#1b1f24">${escapeHtml(xFormat(t))}</text>`);
+    parts.push(`<text x="${px}" y="${num(y0 + 19)}" text-anchor="middle" font-size="12.5" fill="#1b1f24">${escapeText(xFormat(t))}</text>`);
   }
   for (const t of y.ticks(6)) {
     const py = num(y(t));
     parts.push(`<line x1="${num(x0)}" x2="${num(x1)}" y1="${py}" y2="${py}" stroke="#eaeef2"/>`);
     parts.push(`<line x1="${num(x0 - 5)}" x2="${num(x0)}" y1="${py}" y2="${py}" stroke="#57606a"/>`);
-    parts.push(`<text x="${num(x0 - 8)}" y="${num(y(t) + 4)}" text-anchor="end" font-size="12.5" fill="#1b1f24">${escapeHtml(yFormat(t))}</text>`);
+    parts.push(`<text x="${num(x0 - 8)}" y="${num(y(t) + 4)}" text-anchor="end" font-size="12.5" fill="#1b1f24">${escapeText(yFormat(t))}</text>`);
   }
   const grid = parts.join('');
   const box = `<rect x="${num(x0)}" y="${num(y1)}" width="${num(x1 - x0)}" height="${num(y0 - y1)}" fill="none" stroke="#57606a"/>`;
   const labels =
-    `<text x="${num((x0 + x1) / 2)}" y="${height - 8}" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeHtml(options.xLabel)}</text>` +
-    `<text transform="translate(16 ${num((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeHtml(options.yLabel)}</text>`;
+    `<text x="${num((x0 + x1) / 2)}" y="${height - 8}" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeText(options.xLabel)}</text>` +
+    `<text transform="translate(16 ${num((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeText(options.yLabel)}</text>`;
   const clip = `${options.id}-clip`;
   const titleId = `${options.id}-title`;
   const descId = `${options.id}-desc`;
   const open =
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId}${options.description ? ` ${descId}` : ''}" ${FONT}>` +
-    `<title id="${titleId}">${escapeHtml(options.title)}</title>` +
-    (options.description ? `<desc id="${descId}">${escapeHtml(options.description)}</desc>` : '') +
+    `<title id="${titleId}">${escapeText(options.title)}</title>` +
+    (options.description ? `<desc id="${descId}">${escapeText(options.description)}</desc>` : '') +
     `<defs><clipPath id="${clip}"><rect x="${num(x0)}" y="${num(y1)}" width="${num(x1 - x0)}" height="${num(y0 - y1)}"/></clipPath></defs>` +
     `<rect width="${width}" height="${height}" fill="#fff"/>` +
     grid;
@@ -256,7 +262,7 @@ export function linePlot(options: LinePlotOptions): string {
   parts.push('</g>');
   for (const h of options.hlines ?? []) {
     if (!h.label || h.y < y.domain()[0] || h.y > y.domain()[1]) continue;
-    parts.push(`<text x="${num(x1 + 5)}" y="${num(y(h.y) + 4)}" font-size="12.5" fill="${h.color ?? COLORS.grey}">${escapeHtml(h.label)}</text>`);
+    parts.push(`<text x="${num(x1 + 5)}" y="${num(y(h.y) + 4)}" font-size="12.5" fill="${h.color ?? COLORS.grey}">${escapeText(h.label)}</text>`);
   }
   for (const m of options.markers ?? []) {
     if (m.x < x.domain()[0] || m.x > x.domain()[1] || m.y < y.domain()[0] || m.y > y.domain()[1]) continue;
@@ -372,7 +378,7 @@ export function heatmapPlot(options: HeatmapPlotOptions): string {
     const [px0, px1] = [x(c.x0), x(c.x1)];
     const [py0, py1] = [y(c.y1), y(c.y0)];
     parts.push(`<rect x="${num(px0)}" y="${num(py0)}" width="${num(px1 - px0)}" height="${num(py1 - py0)}" fill="${options.color}" fill-opacity="${num(opacity)}" stroke="#d0d7de" stroke-width="0.6"/>`);
-    if (c.text) parts.push(`<text x="${num((px0 + px1) / 2)}" y="${num((py0 + py1) / 2 + 3.5)}" text-anchor="middle" font-size="9.5" fill="${opacity > 0.6 ? '#fff' : '#1b1f24'}">${escapeHtml(c.text)}</text>`);
+    if (c.text) parts.push(`<text x="${num((px0 + px1) / 2)}" y="${num((py0 + py1) / 2 + 3.5)}" text-anchor="middle" font-size="9.5" fill="${opacity > 0.6 ? '#fff' : '#1b1f24'}">${escapeText(c.text)}</text>`);
   }
   parts.push('</g>', axes, close);
   return parts.join('');

@@ -1,24 +1,25 @@
 /**
- * The numbers behind a result page, computed with models/ directly: for every parameter of
- * interest the profile-likelihood scan q(θ) with its 68% and 95% intervals on the observed
- * data (when the artifact publishes them) and on the expected (Asimov) data at the
- * reference point and published luminosity; the ensemble members' scans where there is an
- * ensemble; 2-D profile contours for the first pairs of parameters; for binned terms the
- * yields per channel and the CLs scan (`binned-analysis.ts`). Computed once per
- * artifact version (keyed by the manifest's sha256) and kept for the isolate's lifetime.
+ * The numbers behind a result page: for every parameter of interest the profile-likelihood scan
+ * q(θ) with its 68% and 95% intervals on the observed data (when the artifact publishes them)
+ * and on the expected (Asimov) data at the reference point and published luminosity; the
+ * ensemble members' scans where there is an ensemble; 2-D profile contours for the first pairs
+ * of parameters; for binned terms the yields per channel and the CLs scan
+ * (`binned-summary.ts`). Computed once per artifact version and kept, or read from the
+ * artifact when it publishes them (its page-analysis component, checked by `AnalysisSchema`).
  */
 import { z } from 'zod';
-import type { LoadedArtifact } from '../../models/artifact/load.js';
-import { profileContour, type ContourLevel } from '../../models/inference/intervals/contour.js';
-import { profileInterval, type ConfidenceInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
-import { ProfileScanner, testStatistic } from '../../models/inference/test-statistics.js';
-import { DatasetError, resolveDataset } from '../../models/likelihood/datasets.js';
-import type { Likelihood, LikelihoodData } from '../../models/likelihood/likelihood.js';
-import { binnedSummaries, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-analysis.js';
-import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
+import type { LoadedArtifact } from '../artifact/load.js';
+import { ContourLevelSchema, profileContour } from '../inference/intervals/contour.js';
+import { ConfidenceIntervalSchema, profileInterval, type ProfileIntervalResult } from '../inference/intervals/profile.js';
+import { ProfileScanner, testStatistic } from '../inference/test-statistics.js';
+import { DatasetError, resolveDataset } from '../likelihood/datasets.js';
+import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
+import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
+import { BinnedTermSummarySchema, binnedSummaries, ClsSummarySchema, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-summary.js';
+import { LruCache } from './cache.js';
 
 /** Confidence levels of the page: the API's defaults. */
-export const PAGE_CLS = [0.68, 0.95] as const;
+export const PAGE_LEVELS = [0.68, 0.95] as const;
 /** Scan points of a 1-D scan over the parameter's allowed range. */
 export const SCAN_POINTS = 61;
 /** Grid points per axis of a 2-D contour, and how many pairs of parameters get one. */
@@ -28,136 +29,87 @@ export const MAX_PAIRS = 3;
 export const PLOT_Q_MAX = 8;
 export const PLOT_POINTS = 61;
 
-export type DatasetKind = 'observed' | 'expected';
-
-export interface ScanSummary {
-  dataset: DatasetKind;
-  converged: boolean;
-  best: number;
-  intervals: ConfidenceInterval[];
-  /** the scan behind the intervals (SCAN_POINTS over the allowed range, plus θ̂) */
-  scan: { value: number; q: number; converged: boolean }[];
-  /** q on the plot's grid (the zoomed window; the scan itself when there is no zoom) */
-  curve: { value: number; q: number }[];
-  /** ensemble members' results, when the likelihood has an ensemble */
-  members?: { converged: boolean; best: number; intervals: ConfidenceInterval[] }[];
-  /** the spread of the members' q on the plot's grid: min and max over members at each point */
-  band?: { x: number[]; lower: number[]; upper: number[] };
-  /** why the scan could not be computed */
-  error?: string;
-}
-
-export interface ContourSummary {
-  dataset: DatasetKind;
-  converged: boolean;
-  best: [number, number];
-  contours: ContourLevel[];
-  error?: string;
-}
-
-export interface ParameterAnalysis {
-  name: string;
-  range: [number, number];
-  /** the plotted x range: where some curve has q < PLOT_Q_MAX, or the allowed range */
-  window: [number, number];
-  scans: ScanSummary[];
-}
-
-export interface PairAnalysis {
-  parameters: [string, string];
-  /** the contour grid's ranges: the parameters' plot windows */
-  ranges: [[number, number], [number, number]];
-  contours: ContourSummary[];
-}
-
-export interface Analysis {
-  /** the datasets analysed: 'observed' only when the artifact publishes observed data */
-  datasets: DatasetKind[];
-  observedEvents: number | null;
-  parameters: ParameterAnalysis[];
-  pairs: PairAnalysis[];
-  /** pairs of parameters not shown (beyond MAX_PAIRS) */
-  pairsOmitted: number;
-  members: number;
-  /** per binned term: yields per channel and sample, observed, pre- and post-fit totals */
-  binned: BinnedTermSummary[];
-  /** the CLs scan of a signal-strength POI, when there is one and data are published */
-  cls: ClsSummary | null;
-  /** why the binned summaries or the CLs scan could not be computed */
-  binnedError?: string;
-  /** wall time of the computation, ms (coarse in Workers, where clocks advance only on I/O) */
-  elapsedMs: number;
-}
-
-const cache = new Map<string, Promise<Analysis>>();
-
+// A scan point whose fit failed has q = NaN: kept, and drawn as a gap.
 const finiteOrNaN = z.number().or(z.nan());
-const Interval = z.object({ cl: z.number(), threshold: z.number(), segments: z.array(z.object({ lower: z.number(), upper: z.number(), lowerOpen: z.boolean(), upperOpen: z.boolean() })) });
-const Curve = z.array(z.object({ value: z.number(), q: finiteOrNaN }));
-const Polygon = z.array(z.array(z.tuple([z.number(), z.number()])));
-const Dataset = z.enum(['observed', 'expected']);
-/**
- * A precomputed analysis (the artifact's page-analysis component) as the page reads it:
- * what it renders is checked; the binned summaries and the CLs scan, rendered only for
- * binned terms, are checked to be objects. Anything else makes the page compute afresh.
- */
-const StoredAnalysisSchema = z.object({
-  datasets: z.array(Dataset),
+const DatasetKindSchema = z.enum(['observed', 'expected']);
+const MemberSchema = z.object({ converged: z.boolean(), best: finiteOrNaN, intervals: z.array(ConfidenceIntervalSchema) });
+
+const ScanSummarySchema = z.object({
+  dataset: DatasetKindSchema,
+  converged: z.boolean(),
+  best: finiteOrNaN,
+  intervals: z.array(ConfidenceIntervalSchema),
+  /** the scan behind the intervals (SCAN_POINTS over the allowed range, plus θ̂) */
+  scan: z.array(z.object({ value: z.number(), q: finiteOrNaN, converged: z.boolean() })),
+  /** q on the plot's grid (the zoomed window; the scan itself when there is no zoom) */
+  curve: z.array(z.object({ value: z.number(), q: finiteOrNaN })),
+  /** ensemble members' results, when the likelihood has an ensemble */
+  members: z.array(MemberSchema).optional(),
+  /** the spread of the members' q on the plot's grid: min and max over members at each point */
+  band: z.object({ x: z.array(z.number()), lower: z.array(z.number()), upper: z.array(z.number()) }).optional(),
+  /** why the scan could not be computed */
+  error: z.string().optional(),
+});
+
+const ContourSummarySchema = z.object({ dataset: DatasetKindSchema, converged: z.boolean(), best: z.tuple([finiteOrNaN, finiteOrNaN]), contours: z.array(ContourLevelSchema), error: z.string().optional() });
+
+const ParameterAnalysisSchema = z.object({
+  name: z.string(),
+  range: z.tuple([z.number(), z.number()]),
+  /** the plotted x range: where some curve has q < PLOT_Q_MAX, or the allowed range */
+  window: z.tuple([z.number(), z.number()]),
+  scans: z.array(ScanSummarySchema),
+});
+
+const PairAnalysisSchema = z.object({
+  parameters: z.tuple([z.string(), z.string()]),
+  /** the contour grid's ranges: the parameters' plot windows */
+  ranges: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]),
+  contours: z.array(ContourSummarySchema),
+});
+
+/** The analysis of a result page; a published one (the artifact's page-analysis component) is checked against it before use. */
+export const AnalysisSchema = z.object({
+  /** the datasets analysed: 'observed' only when the artifact publishes observed data */
+  datasets: z.array(DatasetKindSchema),
   observedEvents: z.number().nullable(),
-  parameters: z.array(
-    z.object({
-      name: z.string(),
-      range: z.tuple([z.number(), z.number()]),
-      window: z.tuple([z.number(), z.number()]),
-      scans: z.array(
-        z.object({
-          dataset: Dataset,
-          converged: z.boolean(),
-          best: finiteOrNaN,
-          intervals: z.array(Interval),
-          scan: z.array(z.object({ value: z.number(), q: finiteOrNaN, converged: z.boolean() })),
-          curve: Curve,
-          members: z.array(z.object({ converged: z.boolean(), best: finiteOrNaN, intervals: z.array(Interval) })).optional(),
-          band: z.object({ x: z.array(z.number()), lower: z.array(z.number()), upper: z.array(z.number()) }).optional(),
-          error: z.string().optional(),
-        }),
-      ),
-    }),
-  ),
-  pairs: z.array(
-    z.object({
-      parameters: z.tuple([z.string(), z.string()]),
-      ranges: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]),
-      contours: z.array(z.object({ dataset: Dataset, converged: z.boolean(), best: z.tuple([finiteOrNaN, finiteOrNaN]), contours: z.array(z.object({ cl: z.number(), threshold: z.number(), polygons: z.array(Polygon) })), error: z.string().optional() })),
-    }),
-  ),
+  parameters: z.array(ParameterAnalysisSchema),
+  pairs: z.array(PairAnalysisSchema),
+  /** pairs of parameters not shown (beyond MAX_PAIRS) */
   pairsOmitted: z.number(),
   members: z.number(),
-  binned: z.array(z.custom<BinnedTermSummary>((v) => typeof v === 'object' && v !== null)),
-  cls: z.custom<ClsSummary>((v) => typeof v === 'object').nullable(),
+  /** per binned term: yields per channel and sample, observed, pre- and post-fit totals */
+  binned: z.array(BinnedTermSummarySchema),
+  /** the CLs scan of a signal-strength POI, when there is one and data are published */
+  cls: ClsSummarySchema.nullable(),
+  /** why the binned summaries or the CLs scan could not be computed */
   binnedError: z.string().optional(),
+  /** wall time of the computation, ms (coarse in Workers, where clocks advance only on I/O) */
   elapsedMs: z.number(),
 });
+
+export type DatasetKind = z.infer<typeof DatasetKindSchema>;
+export type ScanSummary = z.infer<typeof ScanSummarySchema>;
+export type ContourSummary = z.infer<typeof ContourSummarySchema>;
+export type ParameterAnalysis = z.infer<typeof ParameterAnalysisSchema>;
+export type PairAnalysis = z.infer<typeof PairAnalysisSchema>;
+export type Analysis = z.infer<typeof AnalysisSchema>;
 
 /** The analysis the artifact publishes, when it has one of the right shape. */
 export function storedAnalysis(artifact: LoadedArtifact): Analysis | null {
   if (!artifact.pageAnalysis) return null;
-  const parsed = StoredAnalysisSchema.safeParse(artifact.pageAnalysis);
-  return parsed.success ? (parsed.data as Analysis) : null;
+  const parsed = AnalysisSchema.safeParse(artifact.pageAnalysis);
+  return parsed.success ? parsed.data : null;
 }
+
+const analyses = new LruCache<string, Promise<Analysis>>(64);
 
 /**
  * The analysis of an artifact version: the published one, else computed on first use;
  * `key` identifies the exact artifact (id@version and manifest sha256).
  */
 export function analysisOf(key: string, artifact: LoadedArtifact): Promise<Analysis> {
-  let entry = cache.get(key);
-  if (!entry) {
-    entry = Promise.resolve().then(() => storedAnalysis(artifact) ?? analyse(artifact));
-    cache.set(key, entry);
-    entry.catch(() => cache.delete(key));
-  }
-  return entry;
+  return analyses.getOrSet(key, () => Promise.resolve().then(() => storedAnalysis(artifact) ?? analyse(artifact)));
 }
 
 function describe(error: unknown): string {
@@ -235,11 +187,11 @@ export function analyse(artifact: LoadedArtifact): Analysis {
     type Run = { kind: DatasetKind; data: LikelihoodData } & ({ result: ProfileIntervalResult; members: (ProfileIntervalResult | null)[] } | { error: string });
     const runs = datasets.map(({ kind, data }): Run => {
       try {
-        const result = profileInterval(likelihood, data, name, PAGE_CLS, { points: SCAN_POINTS });
+        const result = profileInterval(likelihood, data, name, PAGE_LEVELS, { points: SCAN_POINTS });
         const members: (ProfileIntervalResult | null)[] = [];
         for (let k = 1; k <= memberCount; k++) {
           try {
-            members.push(profileInterval(likelihood, data, name, PAGE_CLS, { points: SCAN_POINTS, variant: k }));
+            members.push(profileInterval(likelihood, data, name, PAGE_LEVELS, { points: SCAN_POINTS, variant: k }));
           } catch {
             members.push(null);
           }
@@ -289,7 +241,7 @@ export function analyse(artifact: LoadedArtifact): Analysis {
     const ranges: [[number, number], [number, number]] = [parameters[a].window, parameters[b].window];
     const contours = datasets.map(({ kind, data }): ContourSummary => {
       try {
-        const result = profileContour(likelihood, data, [names[a], names[b]], PAGE_CLS, { points: CONTOUR_POINTS, ranges });
+        const result = profileContour(likelihood, data, [names[a], names[b]], PAGE_LEVELS, { points: CONTOUR_POINTS, ranges });
         return { dataset: kind, converged: result.converged, best: result.best, contours: result.contours };
       } catch (error) {
         return { dataset: kind, converged: false, best: [NaN, NaN], contours: [], error: describe(error) };

@@ -1,12 +1,13 @@
 /**
- * Request and response schemas of the public API (v1): the single source of truth for
- * validation, for the OpenAPI document and for the docs page.
+ * What each use case of the service takes and returns: the single source of truth for the
+ * service's types, for request validation and response checks at the edge, for the OpenAPI
+ * document and for the docs page. Also the limits every request is held to.
  */
 import { z } from 'zod';
+import { ContourLevelSchema } from '../inference/intervals/contour.js';
+import { ConfidenceIntervalSchema } from '../inference/intervals/profile.js';
 
 export const LIMITS = {
-  /** request body, bytes (JSON or MessagePack, after gzip is undone by the platform) */
-  bodyBytes: 16 * 1024 * 1024,
   /** parameter points per nll / ratio request */
   points: 10_000,
   /** events per submitted dataset */
@@ -21,7 +22,9 @@ export const LIMITS = {
   clsValues: 200,
 } as const;
 
-const TypedNumbers = z.custom<Float32Array | Float64Array>((v) => v instanceof Float32Array || v instanceof Float64Array, 'expected a Float32Array or Float64Array');
+const TypedNumbers = z
+  .custom<Float32Array | Float64Array>((v) => v instanceof Float32Array || v instanceof Float64Array, 'expected a Float32Array or Float64Array')
+  .meta({ type: 'array', items: { type: 'number' }, description: 'a Float32Array or Float64Array (MessagePack typed array)' });
 
 export const PointSchema = z
   .record(z.string(), z.number())
@@ -148,12 +151,6 @@ export const workspaceSourceFields = {
   verify: z.boolean().default(true).meta({ description: "check the patchset's digest of the workspace (needs a JSON body: MessagePack loses the int/float distinction pyhf's digest depends on)" }),
 };
 
-export const InlineNllRequestSchema = NllRequestSchema.extend(workspaceSourceFields).strict();
-export const InlineFitRequestSchema = FitRequestSchema.extend(workspaceSourceFields).strict();
-export const InlineIntervalRequestSchema = IntervalRequestSchema.extend(workspaceSourceFields).strict();
-export const InlineClsRequestSchema = ClsRequestSchema.extend(workspaceSourceFields).strict();
-export const InlineUpperLimitRequestSchema = UpperLimitRequestSchema.extend(workspaceSourceFields).strict();
-export const InlineReinterpretRequestSchema = ReinterpretRequestSchema.extend(workspaceSourceFields).strict();
 
 export type NllRequest = z.infer<typeof NllRequestSchema>;
 export type ClsRequest = z.infer<typeof ClsRequestSchema>;
@@ -164,25 +161,36 @@ export type RatioRequest = z.infer<typeof RatioRequestSchema>;
 export type FitRequest = z.infer<typeof FitRequestSchema>;
 export type IntervalRequest = z.infer<typeof IntervalRequestSchema>;
 export type DatasetRequest = z.infer<typeof DatasetSchema>;
+export type EventsRequest = z.infer<typeof EventsSchema>;
 
-// Responses: documented here, from the same schemas the OpenAPI document is generated from.
+
+// Responses: what the service returns, as it reaches a client in JSON (where a NaN, from a
+// fit that failed at one scan point, becomes null).
 const NamedValues = z.record(z.string(), z.number().nullable());
-const Segment = z.object({ lower: z.number(), upper: z.number(), lowerOpen: z.boolean(), upperOpen: z.boolean() });
-const Interval = z.object({ cl: z.number(), threshold: z.number().meta({ description: 'χ²_k quantile(cl)' }), segments: z.array(Segment) });
+const MaybeNumber = z.number().nullable().meta({ description: 'null where the value is not a finite number (a failed fit)' });
 
-export const CatalogueResponseSchema = z.object({
-  likelihoods: z.array(
-    z.object({
-      id: z.string(),
-      latest: z.string(),
-      versions: z.array(z.string()),
-      title: z.string().optional(),
-      parameters: z.array(z.object({ name: z.string(), reference: z.number(), range: z.tuple([z.number(), z.number()]), unit: z.string().optional() })).optional(),
-      terms: z.array(z.object({ kind: z.string(), name: z.string() })).optional(),
-      unavailable: z.string().optional().meta({ description: 'why this artifact cannot be served (e.g. a failed integrity check)' }),
-    }),
-  ),
+const CatalogueParameterSchema = z.object({ name: z.string(), reference: z.number(), range: z.tuple([z.number(), z.number()]), unit: z.string().optional() });
+
+export const CatalogueEntrySchema = z.object({
+  id: z.string(),
+  latest: z.string().meta({ description: 'the latest version' }),
+  versions: z.array(z.string()),
+  title: z.string(),
+  parameters: z.array(CatalogueParameterSchema).meta({ description: 'the parameters of interest' }),
+  observables: z.array(z.string()).meta({ description: 'the observables of submitted events, in their column order' }),
+  terms: z.array(z.object({ kind: z.string(), name: z.string() })),
+  luminosity: z.object({ value: z.number(), unit: z.string() }).meta({ description: 'the luminosity of the published data and templates' }),
+  links: z.object({ manifest: z.string(), page: z.string() }),
 });
+
+export const UnavailableEntrySchema = z.object({
+  id: z.string(),
+  latest: z.string(),
+  versions: z.array(z.string()),
+  unavailable: z.string().meta({ description: 'why this artifact cannot be served (e.g. a failed integrity check)' }),
+});
+
+export const CatalogueResponseSchema = z.object({ likelihoods: z.array(z.union([CatalogueEntrySchema, UnavailableEntrySchema])) });
 
 export const NllResponseSchema = z.object({
   parameters: z.array(z.string()).meta({ description: 'the parameters of interest, in the order of `gradient`' }),
@@ -199,32 +207,47 @@ export const RatioResponseSchema = z.object({
   spread: z.array(z.array(z.number())).optional().meta({ description: 'ensemble standard deviation of ln r' }),
 });
 
-export const FitResponseSchema = z.object({
-  converged: z.boolean(),
-  message: z.string(),
-  parameters: NamedValues.nullable(),
-  nuisances: NamedValues.optional(),
-  uncertainties: NamedValues.optional(),
-  nll: z.number().nullable(),
-  covariance: z.object({ parameters: z.array(z.string()), matrix: z.array(z.array(z.number())) }).nullable().optional(),
-  iterations: z.number().optional(),
-  edm: z.number().optional(),
-  warnings: z.array(z.string()),
-  ensemble: z.array(z.object({ parameters: NamedValues.optional(), nll: z.number().optional(), converged: z.boolean().optional() })).optional(),
-});
+const FitWarnings = z.array(z.string()).meta({ description: 'problems met on the way, e.g. regions where the likelihood is undefined' });
+
+export const FitResponseSchema = z.union([
+  z.object({
+    converged: z.literal(true),
+    message: z.string(),
+    parameters: NamedValues.meta({ description: 'the best fit of the parameters of interest' }),
+    nuisances: NamedValues,
+    uncertainties: NamedValues.meta({ description: '√diag(covariance); null for fixed parameters or at a bound' }),
+    nll: z.number(),
+    covariance: z.object({ parameters: z.array(z.string()), matrix: z.array(z.array(z.number())) }).nullable().meta({ description: 'the inverse Hessian; null where it is not positive definite' }),
+    iterations: z.number(),
+    edm: z.number().meta({ description: 'the estimated distance to the minimum, ½ gᵀH⁻¹g' }),
+    warnings: FitWarnings,
+    ensemble: z.array(z.union([z.object({ parameters: NamedValues, nll: z.number() }), z.object({ converged: z.literal(false) })])).optional().meta({ description: 'the ensemble members’ fits, started at the estimate’s' }),
+  }),
+  z.object({ converged: z.literal(false), message: z.string(), parameters: z.null(), nll: z.null(), warnings: FitWarnings }),
+]);
+
+const ScanSchema = z.array(z.object({ value: z.number(), q: MaybeNumber, converged: z.boolean() })).meta({ description: 'the profile scan behind the intervals: q = 2 ΔNLL at each value' });
 
 export const IntervalResponseSchema = z.object({
-  parameter: z.string().optional(),
-  parameters: z.array(z.string()).optional(),
-  converged: z.boolean(),
-  best: z.union([z.number(), z.array(z.number())]).nullable(),
+  parameter: z.string(),
+  converged: z.boolean().meta({ description: 'every fit behind the result converged; if not, no interval is given' }),
+  best: z.number().nullable(),
   nllMin: z.number().nullable(),
-  intervals: z.array(Interval).nullable().optional(),
-  contours: z.array(z.object({ cl: z.number(), threshold: z.number(), polygons: z.array(z.array(z.array(z.tuple([z.number(), z.number()])))) })).nullable().optional(),
-  scan: z.array(z.object({ value: z.number(), q: z.number(), converged: z.boolean() })).optional(),
-  grid: z.object({ x: z.array(z.number()), y: z.array(z.number()), q: z.array(z.number()) }).optional(),
-  ensemble: z.array(z.object({ converged: z.boolean(), best: z.number(), intervals: z.array(Interval).nullable() })).optional(),
+  intervals: z.array(ConfidenceIntervalSchema).nullable(),
+  scan: ScanSchema,
+  ensemble: z.array(z.object({ converged: z.boolean(), best: MaybeNumber, intervals: z.array(ConfidenceIntervalSchema).nullable() })).optional(),
 });
+
+export const ContourResponseSchema = z.object({
+  parameters: z.tuple([z.string(), z.string()]),
+  converged: z.boolean(),
+  best: z.tuple([z.number(), z.number()]).nullable(),
+  nllMin: z.number().nullable(),
+  contours: z.array(ContourLevelSchema).nullable(),
+  grid: z.object({ x: z.array(z.number()), y: z.array(z.number()), q: z.array(MaybeNumber) }).meta({ description: 'q on the grid, row-major: q[j · x.length + i] at (x[i], y[j])' }),
+});
+
+export const IntervalOrContourResponseSchema = z.union([IntervalResponseSchema, ContourResponseSchema]);
 
 const HypothesisTestSchema = z.object({
   mu: z.number(),
@@ -275,12 +298,13 @@ export const InlineModelSchema = z.object({
   warnings: z.array(z.string()),
 });
 
-export const ProblemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.string(),
-  errors: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string().optional() })).optional(),
-  instance: z.string().optional(),
-});
+export type CatalogueEntry = z.infer<typeof CatalogueEntrySchema>;
+export type NllResponse = z.infer<typeof NllResponseSchema>;
+export type RatioResponse = z.infer<typeof RatioResponseSchema>;
+export type FitResponse = z.infer<typeof FitResponseSchema>;
+export type IntervalResponse = z.infer<typeof IntervalResponseSchema>;
+export type ContourResponse = z.infer<typeof ContourResponseSchema>;
+export type ClsResponse = z.infer<typeof ClsResponseSchema>;
+export type UpperLimitResponse = z.infer<typeof UpperLimitResponseSchema>;
+export type ReinterpretResponse = z.infer<typeof ReinterpretResponseSchema>;
+export type InlineModel = z.infer<typeof InlineModelSchema>;

@@ -1,0 +1,156 @@
+/**
+ * The public API, v1 (DESIGN.md "The public HTTP API"), for published likelihoods: each route
+ * resolves the artifact, hands the validated body to the service (models/service) and
+ * serialises what it returns. Nothing statistical happens here.
+ */
+import type { Context } from 'hono';
+import { ManifestSchema } from '../../models/artifact/manifest-schema.js';
+import type { LoadedArtifact } from '../../models/artifact/load.js';
+import { listCatalogue } from '../../models/service/catalogue.js';
+import { interval, fit } from '../../models/service/fit.js';
+import { nll, ratio } from '../../models/service/evaluate.js';
+import { cls, upperLimit } from '../../models/service/hypothesis.js';
+import { artifactWorkspace, reinterpret } from '../../models/service/pyhf.js';
+import {
+  CatalogueResponseSchema,
+  ClsRequestSchema,
+  ClsResponseSchema,
+  FitRequestSchema,
+  FitResponseSchema,
+  IntervalOrContourResponseSchema,
+  IntervalRequestSchema,
+  LIMITS,
+  NllRequestSchema,
+  NllResponseSchema,
+  RatioRequestSchema,
+  RatioResponseSchema,
+  ReinterpretRequestSchema,
+  ReinterpretResponseSchema,
+  UpperLimitRequestSchema,
+  UpperLimitResponseSchema,
+} from '../../models/service/schemas.js';
+import { PyhfWorkspaceSchema } from '../../models/pyhf/workspace-schema.js';
+import { operation, Reply, type App, type DeclaredOperation, type Env } from '../operation.js';
+import { representation } from '../respond.js';
+
+/** Cache headers: a fixed version never changes; "latest" may move. */
+export function cacheHeaders(latest: boolean, versioned: boolean): Record<string, string> {
+  return { 'cache-control': versioned ? 'public, max-age=31536000, immutable' : latest ? 'public, max-age=60' : 'no-cache' };
+}
+
+/** A strong ETag per representation: the JSON and MessagePack bodies of one manifest differ. */
+function representationTag(c: Context<Env>, etag: string): string {
+  return representation(c) === 'application/msgpack' ? `${etag.slice(0, -1)}+msgpack"` : etag;
+}
+
+async function artifactOf(c: Context<Env>): Promise<LoadedArtifact> {
+  const store = c.get('store');
+  const { id, version } = await store.resolve(c.req.param('id')!);
+  return store.load(id, version);
+}
+
+const TOY = 'gaussian-toy-truth';
+const ATLAS = 'atlas-sbottom-regiona';
+
+export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void {
+  operation(app, declared, { method: 'get', path: '/v1/likelihoods', summary: 'Catalogue', description: 'Every published likelihood: id, versions, title, parameters, observables, terms, luminosity and links; a broken one is listed as unavailable, with why.', response: CatalogueResponseSchema }, async (c) => {
+    const items = await listCatalogue(c.get('store'));
+    return { likelihoods: items.map((item) => ('entry' in item ? item.entry : { id: item.unavailable.id, latest: item.unavailable.latest, versions: item.unavailable.versions, unavailable: item.unavailable.message })) };
+  });
+
+  operation(app, declared, { method: 'get', path: '/v1/likelihoods/{id}', summary: 'Manifest', description: 'The manifest of the latest version, or of a fixed one with `{id}@{version}` (immutable, strong ETag, cacheable for a year).', response: ManifestSchema }, async (c) => {
+    const store = c.get('store');
+    const spec = c.req.param('id')!;
+    const { id, version, latest } = await store.resolve(spec);
+    const { manifest, etag } = await store.manifest(id, version);
+    return new Reply(manifest, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag) });
+  });
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/nll',
+    summary: 'Negative log-likelihood at many points',
+    description: `−ln L at up to ${LIMITS.points} points per request, on observed, Asimov or submitted data, optionally profiling nuisances, with the gradient and the ensemble spread.`,
+    request: NllRequestSchema,
+    response: NllResponseSchema,
+    example: { likelihood: TOY, body: { points: [{ theta: 0.2 }, { theta: 0.5 }], data: 'asimov', at: { theta: 0.4 }, luminosity: 300 } },
+  }, async (c, { body }) => nll(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/ratio',
+    summary: 'Per-event likelihood ratios',
+    description: 'ln r(x|θ, θ0) for every submitted event at every point, with the ensemble spread.',
+    request: RatioRequestSchema,
+    response: RatioResponseSchema,
+    example: { likelihood: TOY, body: { events: [[0.3], [1.8]], points: [{ theta: 0.5 }] } },
+  }, async (c, { body }) => ratio(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/fit',
+    summary: 'Best fit',
+    description: 'The maximum-likelihood estimate with covariance and an honest convergence flag; no numbers when it did not converge.',
+    request: FitRequestSchema,
+    response: FitResponseSchema,
+    example: { likelihood: TOY, body: { data: 'observed' } },
+  }, async (c, { body }) => fit(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/interval',
+    summary: 'Confidence intervals and contours',
+    description: 'Profile-likelihood intervals for one parameter (possibly disjoint) or 2-D contours for two, at the requested confidence levels, with the scan used.',
+    request: IntervalRequestSchema,
+    response: IntervalOrContourResponseSchema,
+    example: { likelihood: TOY, body: { parameters: ['theta'], cl: [0.68, 0.95], data: 'asimov', luminosity: 3000 } },
+  }, async (c, { body }) => interval(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/cls',
+    summary: 'CLs at POI values',
+    description:
+      'Asymptotic CLs (Cowan, Cranmer, Gross, Vitells 2011) for a signal strength — a normfactor of a binned likelihood, μ = 0 background only — with the expected ±1σ/±2σ band, for q̃_μ (default, as pyhf) or q_μ. A result whose fits did not converge carries no numbers.',
+    request: ClsRequestSchema,
+    response: ClsResponseSchema,
+    example: { likelihood: ATLAS, body: { values: [0.5, 1, 2] } },
+  }, async (c, { body }) => cls(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/upper-limit',
+    summary: 'CLs upper limit',
+    description: "The observed and expected (±1σ/±2σ) upper limits on the signal strength at the CLs level (default 0.05: 95% CL), found by root finding within the POI's bounds, with every evaluation made on the way.",
+    request: UpperLimitRequestSchema,
+    response: UpperLimitResponseSchema,
+    example: { likelihood: ATLAS, body: { level: 0.05 } },
+  }, async (c, { body }) => upperLimit(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/reinterpret',
+    summary: 'Reinterpret a signal',
+    description: 'New per-bin yields for the signal sample of a binned likelihood (absolute uncertainties of the sample follow the yields, relative ones stay); returns CLs at the requested POI values and the CLs upper limit.',
+    request: ReinterpretRequestSchema,
+    response: ReinterpretResponseSchema,
+    example: { likelihood: ATLAS, body: { signal: { yields: { SR_meff: [0.1, 0.4, 2.5], CRtt_meff: [0.1, 0.5, 1.0] } }, values: [1] } },
+  }, async (c, { body }) => reinterpret(artifactWorkspace(await artifactOf(c)).workspace, body));
+
+  operation(app, declared, {
+    method: 'get',
+    path: '/v1/likelihoods/{id}/workspace',
+    summary: 'pyhf workspace',
+    description:
+      'A binned likelihood as a pyhf workspace (schema 1.0.0): exact for models without polynomial parameters, else at the reference point θ0. A likelihood that publishes no observed counts gets the Asimov expectation at θ0 as its observations; the `X-Observations` header says which (`published` or `asimov-at-reference`).',
+    response: PyhfWorkspaceSchema,
+    example: { likelihood: ATLAS },
+  }, async (c) => {
+    const store = c.get('store');
+    const spec = c.req.param('id')!;
+    const { id, version, latest } = await store.resolve(spec);
+    const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
+    const { workspace, observations } = artifactWorkspace(artifact, { asimov: true });
+    return new Reply(workspace, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag), 'x-observations': observations });
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The likelihood at points (DESIGN.md "The public HTTP API": `nll`, `ratio`): −ln L at many
+ * parameter points with gradients, profiled nuisances and the ensemble's spread, and the
+ * per-event ratios ln r(x|θ, θ0) of the unbinned term with the members' spread (seed 003
+ * app. A: the spread is reported with every number, never hidden).
+ */
+import type { LoadedArtifact } from '../artifact/load.js';
+import { ensembleSpread } from '../inference/ensemble.js';
+import { nllAtPoints } from '../inference/points.js';
+import { eventLogRatios, unbinnedTerms } from '../terms/unbinned-polynomial.js';
+import { invalidInput, notApplicable, tooCostly } from './errors.js';
+import { evaluating, flattenEvents, parameterPoints, requestData } from './request-data.js';
+import { LIMITS, type NllRequest, type NllResponse, type RatioRequest, type RatioResponse } from './schemas.js';
+
+/** −ln L at every requested point (seed 003 app. A eq. 49), with what the request asks for. */
+export function nll(artifact: LoadedArtifact, request: NllRequest): NllResponse {
+  const { likelihood } = artifact;
+  const data = requestData(likelihood, request);
+  const points = parameterPoints(likelihood, request.points);
+  const result = evaluating(() => nllAtPoints(likelihood, data, points, { profile: request.profile, gradient: request.gradient }));
+  const overflow = result.nll.findIndex((v, k) => !Number.isFinite(v) || (result.gradient?.[k].some((g) => !Number.isFinite(g)) ?? false));
+  if (overflow >= 0) {
+    throw invalidInput('likelihood-undefined', `the NLL at points[${overflow}] is not a finite number: the luminosity or the event weights are beyond double precision`, undefined, [{ path: ['points', overflow], message: 'non-finite NLL' }]);
+  }
+  return {
+    parameters: likelihood.names.slice(0, likelihood.interest),
+    nll: result.nll,
+    ...(result.gradient ? { gradient: result.gradient } : {}),
+    ...(result.uncertainty ? { uncertainty: result.uncertainty } : {}),
+    ...(result.nuisances ? { nuisances: { parameters: likelihood.names.slice(likelihood.interest), values: result.nuisances } } : {}),
+    converged: result.converged,
+  };
+}
+
+/** ln r(x|θ, θ0) per submitted event and point (seed 003 eq. 5, 29, 34), with the members' spread. */
+export function ratio(artifact: LoadedArtifact, request: RatioRequest): RatioResponse {
+  const { likelihood } = artifact;
+  const unbinned = unbinnedTerms(likelihood);
+  if (unbinned.length !== 1) throw notApplicable(`ratio needs exactly one unbinned term; '${artifact.manifest.id}' has ${unbinned.length}`);
+  const [term] = unbinned;
+  const observables = term.events!.observables;
+  const { values, count, width } = flattenEvents(request.events, ['events']);
+  if (count > LIMITS.events) throw tooCostly('too-many-events', `${count} events; the limit is ${LIMITS.events}`, ['events']);
+  if (count * request.points.length > LIMITS.ratioValues) throw tooCostly('too-many-points', `${count} events × ${request.points.length} points exceeds ${LIMITS.ratioValues} values; split the request`, ['points']);
+  if (count > 0 && width !== observables.length) {
+    throw invalidInput('invalid-dataset', `events need ${observables.length} values each (${observables.join(', ')}), got ${width}`, undefined, [{ path: ['events'], message: 'wrong event width' }]);
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw invalidInput('invalid-dataset', 'event values must be finite numbers', undefined, [{ path: ['events', Math.floor(i / width), i % width], message: 'not a finite number' }]);
+  }
+  const points = parameterPoints(likelihood, request.points);
+  const data = term.eventData(values, count);
+  const index = likelihood.termIndex(term);
+  const logRatio = evaluating(() => points.map((p) => Array.from(eventLogRatios(term, data, p, index, 0))));
+  const members = data.coefficients.length - 1;
+  if (members === 0) return { observables: [...observables], logRatio };
+  const spread = evaluating(() =>
+    points.map((p) => {
+      const perMember = Array.from({ length: members }, (_, k) => eventLogRatios(term, data, p, index, k + 1));
+      const values = new Float64Array(members);
+      return Array.from({ length: count }, (_, i) => {
+        perMember.forEach((m, k) => (values[k] = m[i]));
+        return ensembleSpread(values);
+      });
+    }),
+  );
+  return { observables: [...observables], logRatio, spread };
+}

@@ -1,0 +1,123 @@
+/**
+ * Best fits and confidence sets (DESIGN.md "The likelihood"; seed 003 app. A eq. 50-52): the
+ * MLE with its covariance, 1-D profile intervals (possibly disjoint) and 2-D profile contours
+ * of any free parameter, each with the ensemble members' results beside the estimate's.
+ */
+import type { LoadedArtifact } from '../artifact/load.js';
+import { profileContour } from '../inference/intervals/contour.js';
+import { profileInterval } from '../inference/intervals/profile.js';
+import { maximumLikelihood, type FitResult } from '../inference/mle.js';
+import type { Likelihood } from '../likelihood/likelihood.js';
+import { invalidInput } from './errors.js';
+import { evaluating, parameterPoints, requestData } from './request-data.js';
+import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
+
+function named(likelihood: Likelihood, values: ArrayLike<number>, from = 0, to = values.length): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (let i = from; i < to; i++) out[likelihood.names[i]] = Number.isFinite(values[i]) ? values[i] : null;
+  return out;
+}
+
+function fitBody(likelihood: Likelihood, fit: FitResult): FitResponse {
+  const n = likelihood.parameters.length;
+  const P = likelihood.interest;
+  if (!fit.converged) return { converged: false, message: fit.message, parameters: null, nll: null, warnings: fit.warnings };
+  return {
+    converged: true,
+    message: fit.message,
+    parameters: named(likelihood, fit.parameters, 0, P),
+    nuisances: named(likelihood, fit.parameters, P, n),
+    uncertainties: named(likelihood, fit.uncertainties),
+    nll: fit.nll,
+    covariance: fit.covariance ? { parameters: [...likelihood.names], matrix: Array.from({ length: n }, (_, i) => Array.from(fit.covariance!.subarray(i * n, (i + 1) * n))) } : null,
+    iterations: fit.iterations,
+    edm: fit.edm,
+    warnings: fit.warnings,
+  };
+}
+
+/** The maximum-likelihood estimate (eq. 51), optionally with parameters of interest held fixed; the members' fits start at the estimate's. */
+export function fit(artifact: LoadedArtifact, request: FitRequest): FitResponse {
+  const { likelihood } = artifact;
+  const data = requestData(likelihood, request);
+  const fixed = new Map<number, number>();
+  if (request.fixed) {
+    const vector = parameterPoints(likelihood, [request.fixed], 'fixed')[0];
+    for (const name of Object.keys(request.fixed)) fixed.set(likelihood.indexOf(name), vector[likelihood.indexOf(name)]);
+  }
+  const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
+  const body = fitBody(likelihood, estimate);
+  const members = likelihood.variants - 1;
+  if (members === 0 || !body.converged) return body;
+  const ensemble = Array.from({ length: members }, (_, k) => {
+    const m = evaluating(() => maximumLikelihood(likelihood, data, { fixed, variant: k + 1, start: estimate.parameters }));
+    return m.converged ? { parameters: named(likelihood, m.parameters, 0, likelihood.interest), nll: m.nll } : { converged: false as const };
+  });
+  return { ...body, ensemble };
+}
+
+function gridPoints(requested: number | undefined, fallback: number, limit: number): number {
+  if (requested !== undefined && requested > limit) throw invalidInput('invalid-request', `points may be at most ${limit} here`, undefined, [{ path: ['points'], message: `at most ${limit}` }]);
+  return requested ?? fallback;
+}
+
+/** A requested scan range: ordered, finite and inside the parameter's bounds. */
+function scanRange(likelihood: Likelihood, name: string, range: readonly [number, number]): [number, number] {
+  const [lo, hi] = likelihood.parameters[likelihood.indexOf(name)].bounds;
+  if (!(range[0] < range[1] && range[0] >= lo && range[1] <= hi)) {
+    throw invalidInput('invalid-request', `range [${range[0]}, ${range[1]}] must be increasing and inside the bounds [${lo}, ${hi}] of '${name}'`, undefined, [{ path: ['range'], message: 'outside the bounds' }]);
+  }
+  return [range[0], range[1]];
+}
+
+/** The requested parameters: known, free, with finite bounds to scan. */
+function scannedParameters(likelihood: Likelihood, names: readonly string[]): void {
+  names.forEach((name, k) => {
+    const i = likelihood.indexOf(name);
+    if (i < 0) {
+      const nuisances = likelihood.names.length - likelihood.interest;
+      throw invalidInput('unknown-parameter', `unknown parameter '${name}'; this likelihood has ${likelihood.names.slice(0, likelihood.interest).join(', ')}${nuisances ? ` and ${nuisances} nuisance parameters (see a fit's response)` : ''}`, undefined, [{ path: ['parameters', k], message: 'unknown parameter' }]);
+    }
+    const p = likelihood.parameters[i];
+    if (p.fixed) throw invalidInput('invalid-request', `'${name}' is fixed in this likelihood`, undefined, [{ path: ['parameters', k], message: 'fixed parameter' }]);
+    if (!(Number.isFinite(p.bounds[0]) && Number.isFinite(p.bounds[1]))) throw invalidInput('invalid-request', `'${name}' has no finite bounds [${p.bounds[0]}, ${p.bounds[1]}] to scan`, ['parameters', k]);
+  });
+}
+
+/** The 1-D profile interval of one parameter (eq. 50-52), or the 2-D contour of two: any free parameter, nuisances included. */
+export function interval(artifact: LoadedArtifact, request: IntervalRequest): IntervalResponse | ContourResponse {
+  const { likelihood } = artifact;
+  scannedParameters(likelihood, request.parameters);
+  const data = requestData(likelihood, request);
+  if (request.parameters.length === 1) return profileIntervals(likelihood, data, request);
+  if (request.range) throw invalidInput('invalid-request', '`range` applies to 1-D intervals; a contour spans the parameters’ allowed ranges', undefined, [{ path: ['range'], message: 'only with one parameter' }]);
+  if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
+  const points = gridPoints(request.points, 41, LIMITS.contourPoints);
+  const result = evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points }));
+  return {
+    parameters: result.parameters,
+    converged: result.converged,
+    best: result.converged ? result.best : null,
+    nllMin: result.converged ? result.nllMin : null,
+    contours: result.converged ? result.contours : null,
+    grid: result.grid,
+  };
+}
+
+function profileIntervals(likelihood: Likelihood, data: ReturnType<typeof requestData>, request: IntervalRequest): IntervalResponse {
+  const [parameter] = request.parameters;
+  const points = gridPoints(request.points, 61, LIMITS.scanPoints);
+  const range = request.range ? scanRange(likelihood, parameter, request.range) : undefined;
+  const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));
+  const result = run(0);
+  const members = Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1));
+  return {
+    parameter: result.parameter,
+    converged: result.converged,
+    best: result.converged ? result.best : null,
+    nllMin: result.converged ? result.nllMin : null,
+    intervals: result.converged ? result.intervals : null,
+    scan: result.scan.map((p) => ({ value: p.value, q: p.q, converged: p.converged })),
+    ...(members.length ? { ensemble: members.map((r) => ({ converged: r.converged, best: r.best, intervals: r.converged ? r.intervals : null })) } : {}),
+  };
+}

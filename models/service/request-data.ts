@@ -1,0 +1,91 @@
+/**
+ * From a request's fields to what the models evaluate: parameter points as global vectors,
+ * the dataset (`data`, `at`, `luminosity`, `rate`) resolved for every term, events as a flat
+ * row-major array; and the one place where the models' failures become the service's
+ * (`evaluating`): a dataset that does not fit is invalid input, a point where the likelihood
+ * is undefined likewise, a POI for which CLs does not apply is not applicable. Every other
+ * error is a defect and stays one.
+ */
+import { InvalidPoiError } from '../inference/calculators/asymptotic.js';
+import { DatasetError, hasObservedData, parameterVector, resolveDataset, UnknownParameterError, type DatasetSpec, type ParameterPoint } from '../likelihood/datasets.js';
+import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
+import { NonPositiveRateError } from '../likelihood/term.js';
+import { LruCache } from './cache.js';
+import { invalidInput, ServiceError, tooCostly } from './errors.js';
+import { LIMITS, type DatasetRequest, type EventsRequest } from './schemas.js';
+
+/** Runs a model computation; the models' failures that are the client's become `ServiceError`s. */
+export function evaluating<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof NonPositiveRateError) throw invalidInput('likelihood-undefined', error.message);
+    if (error instanceof DatasetError) throw invalidInput(error instanceof UnknownParameterError ? 'unknown-parameter' : 'invalid-dataset', error.message, error.path);
+    if (error instanceof InvalidPoiError) throw new ServiceError({ kind: 'not-applicable', message: `CLs does not apply: ${error.message}`, issues: [{ path: ['poi'], message: error.message }] });
+    throw error;
+  }
+}
+
+/** The events of a request as a flat row-major array, with their count and width. */
+export function flattenEvents(events: EventsRequest, path: (string | number)[]): { values: Float64Array; count: number; width: number } {
+  if (Array.isArray(events)) {
+    const count = events.length;
+    const width = count ? events[0].length : 0;
+    const values = new Float64Array(count * width);
+    events.forEach((row, i) => {
+      if (row.length !== width) throw invalidInput('invalid-dataset', `event ${i} has ${row.length} values, event 0 has ${width}`, [...path, i], [{ path: [...path, i], message: 'rows must have equal length' }]);
+      values.set(row, i * width);
+    });
+    return { values, count, width };
+  }
+  const [count, width] = events.shape;
+  if (events.values.length !== count * width) {
+    throw invalidInput('invalid-dataset', `shape [${count}, ${width}] needs ${count * width} values, got ${events.values.length}`, undefined, [{ path: [...path, 'values'], message: 'length does not match shape' }]);
+  }
+  const values = Float64Array.from(events.values);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw invalidInput('invalid-dataset', 'event values must be finite numbers', undefined, [{ path: [...path, 'values', i], message: 'not a finite number' }]);
+  }
+  return { values, count, width };
+}
+
+/** The dataset fields a request may carry. */
+export interface DataFields {
+  data?: DatasetRequest;
+  at?: ParameterPoint;
+  luminosity?: number;
+  rate?: boolean;
+}
+
+// Observed and Asimov data depend only on the request's small fields: resolve each once per
+// isolate (an Asimov dataset reweights the whole reference sample) and keep the last few.
+const resolved = new WeakMap<Likelihood, LruCache<string, LikelihoodData>>();
+const CACHED_DATASETS = 16;
+
+/** The request's dataset, resolved for every term (default: observed where published, else Asimov at θ0). */
+export function requestData(likelihood: Likelihood, fields: DataFields): LikelihoodData {
+  if (fields.data !== undefined && typeof fields.data !== 'string') return resolveUncached(likelihood, fields);
+  let cache = resolved.get(likelihood);
+  if (!cache) resolved.set(likelihood, (cache = new LruCache(CACHED_DATASETS)));
+  const key = JSON.stringify([fields.data ?? null, fields.at ?? null, fields.luminosity ?? null, fields.rate ?? null]);
+  return cache.getOrSet(key, () => resolveUncached(likelihood, fields));
+}
+
+function resolveUncached(likelihood: Likelihood, fields: DataFields): LikelihoodData {
+  const data = fields.data ?? (hasObservedData(likelihood) ? 'observed' : 'asimov');
+  let spec: DatasetSpec;
+  if (data === 'asimov') spec = { kind: 'asimov', at: fields.at };
+  else if (data === 'observed') spec = { kind: 'observed' };
+  else if ('events' in data) {
+    const { values, count } = flattenEvents(data.events, ['data', 'events']);
+    if (count > LIMITS.events) throw tooCostly('too-many-events', `${count} events; the limit is ${LIMITS.events}`, ['data', 'events']);
+    spec = { kind: 'submitted', events: { values, count, observables: likelihood.observables }, weights: data.weights, binned: data.binned };
+  } else spec = { kind: 'submitted', binned: data.binned };
+  if (fields.at && data !== 'asimov') throw invalidInput('invalid-request', '`at` applies to Asimov data only', ['at'], [{ path: ['at'], message: 'only with data: "asimov"' }]);
+  return evaluating(() => resolveDataset(likelihood, spec, { luminosity: fields.luminosity, rate: fields.rate }));
+}
+
+/** Named parameter points as global parameter vectors (nuisances at their initial values). */
+export function parameterPoints(likelihood: Likelihood, points: readonly ParameterPoint[], field = 'points'): Float64Array[] {
+  return points.map((p, k) => evaluating(() => parameterVector(likelihood, p, [field, k])));
+}

@@ -8,23 +8,12 @@
 import { sha256Hex } from '../models/artifact/codec.js';
 import { ArtifactError, type LoadedArtifact } from '../models/artifact/load.js';
 import { loadWorkspaceArtifact } from '../models/pyhf/artifact.js';
-import {
-  applyJsonPatch,
-  checkPatchSetDigest,
-  exportWorkspace,
-  findPatch,
-  importWorkspace,
-  InvalidPyhfDocumentError,
-  JsonPatchError,
-  parsePatchSet,
-  parseWorkspace,
-  PatchSetVerificationError,
-  pyhfDigestOfMember,
-  type ImportedWorkspace,
-  type PyhfPatchSet,
-  type PyhfWorkspace,
-} from '../models/pyhf/import.js';
+import { exportWorkspace } from '../models/pyhf/export.js';
+import { checkPatchSetDigest, findPatch, importWorkspace, PatchSetVerificationError, type ImportedWorkspace } from '../models/pyhf/import.js';
+import { applyJsonPatch, JsonPatchError } from '../models/pyhf/json-patch.js';
+import { pyhfDigestOfMember } from '../models/pyhf/python-json.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../models/pyhf/reinterpret.js';
+import { InvalidPyhfDocumentError, parsePatchSet, parseWorkspace, type PyhfPatchSet, type PyhfWorkspace } from '../models/pyhf/workspace-schema.js';
 import { InvalidBinnedModelError } from '../models/terms/binned-model-schema.js';
 import { countsByChannel, binnedTerms } from '../models/terms/binned-template.js';
 import { clsOperation, upperLimitOperation } from './operations.js';

@@ -3,7 +3,7 @@
  * of RFC 6901 pointers; failures name the operation and leave the input untouched.
  */
 import { describe, expect, it } from 'vitest';
-import { applyJsonPatch, JsonPatchError } from '../../../models/pyhf/import.js';
+import { applyJsonPatch, JsonPatchError } from '../../../models/pyhf/json-patch.js';
 import { InvalidPyhfDocumentError } from '../../../models/pyhf/workspace-schema.js';
 
 const apply = (doc: unknown, patch: unknown) => applyJsonPatch(doc, patch);

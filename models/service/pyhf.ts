@@ -9,23 +9,11 @@
 import { sha256Hex } from '../artifact/codec.js';
 import { ArtifactError, type LoadedArtifact } from '../artifact/load.js';
 import { loadWorkspaceArtifact } from '../pyhf/artifact.js';
-import {
-  applyJsonPatch,
-  checkPatchSetDigest,
-  exportWorkspace,
-  findPatch,
-  importWorkspace,
-  InvalidPyhfDocumentError,
-  JsonPatchError,
-  parsePatchSet,
-  parseWorkspace,
-  PatchSetVerificationError,
-  pyhfDigest,
-  pyhfDigestOfMember,
-  type ImportedWorkspace,
-  type PyhfPatchSet,
-  type PyhfWorkspace,
-} from '../pyhf/import.js';
+import { applyJsonPatch, JsonPatchError } from '../pyhf/json-patch.js';
+import { checkPatchSetDigest, findPatch, importWorkspace, PatchSetVerificationError, type ImportedWorkspace } from '../pyhf/import.js';
+import { exportWorkspace } from '../pyhf/export.js';
+import { InvalidPyhfDocumentError, parsePatchSet, parseWorkspace, type PyhfPatchSet, type PyhfWorkspace } from '../pyhf/workspace-schema.js';
+import { pyhfDigest, pyhfDigestOfMember } from '../pyhf/python-json.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../pyhf/reinterpret.js';
 import { InvalidBinnedModelError } from '../terms/binned-model-schema.js';
 import { binnedTerms, countsByChannel } from '../terms/binned-template.js';

@@ -7,7 +7,11 @@
  * the background-only workspace as pyhf computes it.
  */
 import { maximumLikelihood } from '../../models/inference/mle.js';
-import { applyJsonPatch, exportWorkspace, findPatch, importWorkspace, pyhfDigest, pyhfLikelihood, type JsonPatchOperation, type PyhfPatchSet, type PyhfWorkspace } from '../../models/pyhf/import.js';
+import { exportWorkspace } from '../../models/pyhf/export.js';
+import { findPatch, importWorkspace, pyhfLikelihood } from '../../models/pyhf/import.js';
+import { applyJsonPatch } from '../../models/pyhf/json-patch.js';
+import { pyhfDigest } from '../../models/pyhf/python-json.js';
+import type { JsonPatchOperation, PyhfPatchSet, PyhfWorkspace } from '../../models/pyhf/workspace-schema.js';
 import { countsByChannel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
 import { createRandom } from '../../models/random.js';
 import { templateLikelihood } from './pipeline.js';

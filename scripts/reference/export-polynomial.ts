@@ -6,7 +6,7 @@
  *   npx tsx scripts/reference/export-polynomial.ts /tmp/exported_polynomial.json
  */
 import { writeFileSync } from 'node:fs';
-import { exportWorkspace } from '../../models/pyhf/import.js';
+import { exportWorkspace } from '../../models/pyhf/export.js';
 import { POLYNOMIAL_EXPORT_POINT, POLYNOMIAL_OBSERVATIONS, polynomialSpec } from '../../test/models/pyhf/fixtures.js';
 
 const out = process.argv[2] ?? '/tmp/exported_polynomial.json';

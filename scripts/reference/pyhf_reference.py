@@ -52,7 +52,7 @@ CASES = {
     "sbottom_1300_205_60": ("atlas_sbottom_RegionA", "sbottom_1300_205_60", {"intervals": ["mu_SIG", "mu_ttbar"]}),
     "1Lbb_bkg": ("atlas_1Lbb", None, {"poi": None}),
     "1Lbb_700_150": ("atlas_1Lbb", "C1N2_Wh_hbb_700_150", {"intervals": ["mu_SIG"]}),
-    # written by our exporter (models/pyhf/import.ts exportWorkspace) from a model with a polynomial signal
+    # written by our exporter (models/pyhf/export.ts exportWorkspace) from a model with a polynomial signal
     "exported_polynomial": (None, None, {"poi": None}),
 }
 

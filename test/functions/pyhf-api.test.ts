@@ -180,6 +180,8 @@ describe('bad pyhf input is a 4xx problem, never a 500', () => {
     const cases: [unknown, string, (string | number)[]][] = [
       [{ workspace: badModifier }, 'invalid-workspace', ['workspace', 'channels', 0, 'samples', 0, 'modifiers', 0]],
       [{ workspace: toyWorkspace, jsonPatch: [{ op: 'remove', path: '/channels/7' }] }, 'invalid-workspace', ['jsonPatch', 0]],
+      // 40 copies of a copy would double the workspace 40 times: refused at the copy that passes the budget
+      [{ workspace: toyWorkspace, jsonPatch: Array.from({ length: 40 }, () => ({ op: 'copy', from: '/channels', path: '/channels/-' })) }, 'invalid-workspace', ['jsonPatch']],
       [{ workspace: toyWorkspace, patchset, patch: 'nope', verify: false }, 'invalid-workspace', ['patch']],
       [{ workspace: toyWorkspace, patchset }, 'invalid-request', ['patch']],
       [{ workspace: toyWorkspace, patchset, patch: 'x', jsonPatch: [] }, 'invalid-request', ['jsonPatch']],

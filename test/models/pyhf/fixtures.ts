@@ -9,7 +9,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportWorkspace, importFromPatchSet, importWorkspace, pyhfLikelihood, type ImportedWorkspace, type PyhfLikelihood } from '../../../models/pyhf/import.js';
+import { exportWorkspace } from '../../../models/pyhf/export.js';
+import { importFromPatchSet, importWorkspace, pyhfLikelihood, type ImportedWorkspace, type PyhfLikelihood } from '../../../models/pyhf/import.js';
 import type { PyhfPatchSet } from '../../../models/pyhf/workspace-schema.js';
 import type { BinnedModelSpec } from '../../../models/terms/binned-template.js';
 
@@ -178,3 +179,37 @@ export function polynomialSpec(): BinnedModelSpec {
 }
 export const POLYNOMIAL_EXPORT_POINT = { k: 1.7 };
 export const POLYNOMIAL_OBSERVATIONS = { SR: [25, 18] };
+
+/** A small workspace with every modifier kind; channels and samples deliberately unsorted. */
+export function smallWorkspace(): any {
+  return {
+    channels: [
+      {
+        name: 'SR',
+        samples: [
+          { name: 'sig', data: [5, 10], modifiers: [{ name: 'mu', type: 'normfactor', data: null }, { name: 'lumi', type: 'lumi', data: null }] },
+          {
+            name: 'bkg',
+            data: [50, 60],
+            modifiers: [
+              { name: 'shape', type: 'shapesys', data: [5, 12] },
+              { name: 'jes', type: 'normsys', data: { hi: 1.1, lo: 0.9 } },
+              { name: 'jes', type: 'histosys', data: { hi_data: [52, 63], lo_data: [49, 58] } },
+              { name: 'stat', type: 'staterror', data: [2, 3] },
+            ],
+          },
+        ],
+      },
+      { name: 'CR', samples: [{ name: 'bkg', data: [100], modifiers: [{ name: 'mu_b', type: 'normfactor', data: null }, { name: 'sf', type: 'shapefactor', data: null }] }] },
+    ],
+    observations: [
+      { name: 'SR', data: [55, 65] },
+      { name: 'CR', data: [105] },
+    ],
+    measurements: [
+      { name: 'first', config: { poi: 'mu', parameters: [{ name: 'lumi', auxdata: [1], sigmas: [0.02], bounds: [[0.9, 1.1]], inits: [1] }] } },
+      { name: 'second', config: { poi: 'mu_b', parameters: [{ name: 'lumi', auxdata: [1], sigmas: [0.05], bounds: [[0.8, 1.2]], inits: [1] }] } },
+    ],
+    version: '1.0.0',
+  };
+}

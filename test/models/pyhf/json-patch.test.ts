@@ -3,7 +3,7 @@
  * of RFC 6901 pointers; failures name the operation and leave the input untouched.
  */
 import { describe, expect, it } from 'vitest';
-import { applyJsonPatch, JsonPatchError } from '../../../models/pyhf/import.js';
+import { applyJsonPatch, JSON_PATCH_COPY_BUDGET, JsonPatchError } from '../../../models/pyhf/json-patch.js';
 import { InvalidPyhfDocumentError } from '../../../models/pyhf/workspace-schema.js';
 
 const apply = (doc: unknown, patch: unknown) => applyJsonPatch(doc, patch);
@@ -97,5 +97,69 @@ describe('JSON Patch: further rules', () => {
     expect(apply({ a: 1 }, [{ op: 'move', from: '/a', path: '/a' }])).toEqual({ a: 1 });
     expect(apply({ a: { x: 1, y: [1, { z: null }] } }, [{ op: 'test', path: '/a', value: { y: [1, { z: null }], x: 1 } }])).toEqual({ a: { x: 1, y: [1, { z: null }] } });
     expect(() => apply({ a: { x: 1 } }, [{ op: 'test', path: '/a', value: { x: 1, y: 2 } }])).toThrow(/test failed/);
+  });
+});
+
+describe('JSON Patch: safety', () => {
+  const pristine = () => {
+    const probe = {} as Record<string, unknown>;
+    return probe.polluted === undefined && !('x' in Object) && !('x' in Object.prototype.toString) && Object.getPrototypeOf(probe) === Object.prototype;
+  };
+
+  it('never reaches Object.prototype or a built-in: pointers walk own members, and __proto__ is an own member like any other', () => {
+    const attacks: [unknown, unknown[]][] = [
+      [{}, [{ op: 'add', path: '/__proto__/polluted', value: 1 }]],
+      [{}, [{ op: 'add', path: '/constructor/prototype/polluted', value: 1 }]],
+      [{ a: {} }, [{ op: 'add', path: '/a/__proto__/polluted', value: 1 }]],
+      [{ a: [] }, [{ op: 'add', path: '/a/__proto__/polluted', value: 1 }]],
+      [{}, [{ op: 'replace', path: '/__proto__/toString', value: 1 }]],
+      [{}, [{ op: 'add', path: '/constructor/x', value: 1 }]],
+      [{}, [{ op: 'add', path: '/toString/x', value: 1 }]],
+      [{ a: 1 }, [{ op: 'copy', from: '/a', path: '/__proto__/polluted' }]],
+      [{ a: 1 }, [{ op: 'move', from: '/a', path: '/constructor/prototype/polluted' }]],
+      [{}, [{ op: 'copy', from: '/constructor', path: '/c' }]],
+      [{}, [{ op: 'test', path: '/toString', value: {} }]],
+    ];
+    for (const [doc, patch] of attacks) {
+      expect(() => apply(doc, patch), JSON.stringify(patch)).toThrow(/path does not exist|is not an array index/);
+      expect(pristine(), JSON.stringify(patch)).toBe(true);
+    }
+    // '__proto__' names a member: the result keeps Object.prototype, and JSON writes the member
+    const out = apply({}, [{ op: 'add', path: '/__proto__', value: { polluted: 1 } }]) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out.polluted).toBeUndefined();
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"polluted":1}}');
+    const parsed = JSON.parse('{"__proto__": {"a": 1}}');
+    expect(JSON.stringify(apply(parsed, [{ op: 'add', path: '/__proto__/b', value: 2 }]))).toBe('{"__proto__":{"a":1,"b":2}}');
+    expect(pristine()).toBe(true);
+  });
+
+  it('copies up to the budget of copied values, and refuses the copy that passes it', () => {
+    const half = JSON_PATCH_COPY_BUDGET / 2; // the array and its elements: `half` values
+    const doc = { a: new Array(half - 1).fill(0) };
+    const twice = [
+      { op: 'copy', from: '/a', path: '/b' },
+      { op: 'copy', from: '/a', path: '/c' },
+    ];
+    expect((apply(doc, twice) as { c: number[] }).c).toHaveLength(half - 1);
+    expect(() => apply(doc, [...twice, { op: 'copy', from: '/a/0', path: '/d' }])).toThrow(/operation 2: copy '\/d': copying '\/a\/0' would take the patch past 1000000 copied JSON values/);
+  });
+
+  it('refuses k = 40 doubling copies quickly (the document would double 40 times), naming the operation', () => {
+    const patch = Array.from({ length: 40 }, () => ({ op: 'copy', from: '/a', path: '/a/-' }));
+    const start = performance.now();
+    let error: unknown;
+    try {
+      apply({ a: [0] }, patch);
+    } catch (e) {
+      error = e;
+    }
+    const elapsed = performance.now() - start;
+    expect(error).toBeInstanceOf(JsonPatchError);
+    const { index, message } = error as JsonPatchError;
+    expect(2 ** index).toBeLessThanOrEqual(JSON_PATCH_COPY_BUDGET); // the copies before it fit
+    expect(2 ** (index + 2)).toBeGreaterThan(JSON_PATCH_COPY_BUDGET); // it would pass the budget
+    expect(message).toMatch(new RegExp(`^JSON patch operation ${index}: copy '/a/-': copying '/a' would take the patch past`));
+    expect(elapsed).toBeLessThan(5000);
   });
 });

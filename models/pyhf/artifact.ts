@@ -9,6 +9,7 @@ import { assembleArtifact, readAssembled, type ComponentInput, type ManifestDraf
 import { loadArtifact, type LoadedArtifact } from '../artifact/load.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from '../artifact/manifest-schema.js';
 import type { ImportedWorkspace } from './import.js';
+import { PyhfModelError } from './workspace-schema.js';
 
 /** The term name of an imported workspace in its artifact. */
 export const PYHF_TERM = 'pyhf';
@@ -28,10 +29,10 @@ export interface WorkspaceArtifactOptions {
 /** The manifest draft and the one component of an imported workspace's artifact. */
 export function workspaceArtifact(imported: ImportedWorkspace, options: WorkspaceArtifactOptions): { draft: ManifestDraft; components: ComponentInput[] } {
   const poi = imported.interest[0];
-  if (!poi) throw new RangeError('a published likelihood needs a parameter of interest: the workspace has no POI (give one, e.g. the signal normfactor)');
-  if (poi.fixed) throw new RangeError(`the POI '${poi.name}' is fixed in the measurement's configuration`);
+  if (!poi) throw new PyhfModelError('a published likelihood needs a parameter of interest: the workspace has no POI (give one, e.g. the signal normfactor)');
+  if (poi.fixed) throw new PyhfModelError(`the POI '${poi.name}' is fixed in the measurement's configuration`);
   if (!(poi.bounds[0] < poi.init && poi.init < poi.bounds[1])) {
-    throw new RangeError(`the POI '${poi.name}' starts at ${poi.init}, on the edge of its bounds [${poi.bounds[0]}, ${poi.bounds[1]}]: a published parameter's reference value must lie inside its range`);
+    throw new PyhfModelError(`the POI '${poi.name}' starts at ${poi.init}, on the edge of its bounds [${poi.bounds[0]}, ${poi.bounds[1]}]: a published parameter's reference value must lie inside its range`);
   }
   const channels = imported.spec.channels;
   const draft: ManifestDraft = {

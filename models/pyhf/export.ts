@@ -11,7 +11,7 @@
  */
 import { evaluateMonomials, monomialBasis } from '../basis/monomial-basis.js';
 import { compileBinnedModel, isPerBin, parseBinnedModel, type BinnedModelSpec, type ModifierType, type ParameterSetting } from '../terms/binned-template.js';
-import { parseWorkspace, type PyhfChannel, type PyhfModifier, type PyhfParameterConfig, type PyhfWorkspace } from './workspace-schema.js';
+import { parseWorkspace, type PyhfChannel, type PyhfModifier, type PyhfParameterConfig, type PyhfWorkspace, PyhfModelError } from './workspace-schema.js';
 
 export interface ExportOptions {
   /** values of the polynomial parameters at which yields are frozen (default: the reference θ0) */
@@ -36,14 +36,14 @@ export interface ExportOptions {
 export function exportWorkspace(input: BinnedModelSpec, observations: Readonly<Record<string, readonly number[]>>, poi: string | null, options: ExportOptions = {}): PyhfWorkspace {
   const spec = parseBinnedModel(input);
   if ((spec.interpolation?.normsys ?? 'code4') !== 'code4' || (spec.interpolation?.histosys ?? 'code4p') !== 'code4p') {
-    throw new RangeError('pyhf workspaces carry no interpolation codes: only the defaults (normsys code4, histosys code4p) can be exported');
+    throw new PyhfModelError('pyhf workspaces carry no interpolation codes: only the defaults (normsys code4, histosys code4p) can be exported');
   }
   const P = spec.parameters.length;
   const theta = Float64Array.from(spec.reference);
   for (const [name, value] of Object.entries(options.at ?? {})) {
     const i = spec.parameters.indexOf(name);
-    if (i < 0) throw new RangeError(`'${name}' is not a polynomial parameter of the model (${spec.parameters.join(', ') || 'it has none'})`);
-    if (!Number.isFinite(value)) throw new RangeError(`'${name}' must be finite`);
+    if (i < 0) throw new PyhfModelError(`'${name}' is not a polynomial parameter of the model (${spec.parameters.join(', ') || 'it has none'})`);
+    if (!Number.isFinite(value)) throw new PyhfModelError(`'${name}' must be finite`);
     theta[i] = value;
   }
   const mono = P > 0 ? evaluateMonomials(monomialBasis(P, spec.degree), theta.map((t, i) => t - spec.reference[i])) : Float64Array.of(1);
@@ -74,7 +74,7 @@ export function exportWorkspace(input: BinnedModelSpec, observations: Readonly<R
   // yields, so the uncertainties are rescaled by yield(θ)/yield(θ0) (a bin is "valid" in both or neither)
   const rescale = (what: string, unc: number, at0: number, at: number) => {
     if (P === 0 || unc <= 0) return unc;
-    if (at0 > 0 !== at > 0) throw new RangeError(`${what}: the yield is ${at0} at θ0 and ${at} at the export point, so pyhf would constrain the bin differently from our term`);
+    if (at0 > 0 !== at > 0) throw new PyhfModelError(`${what}: the yield is ${at0} at θ0 and ${at} at the export point, so pyhf would constrain the bin differently from our term`);
     return at0 > 0 ? (unc * at) / at0 : unc;
   };
 
@@ -89,7 +89,7 @@ export function exportWorkspace(input: BinnedModelSpec, observations: Readonly<R
           case 'shapefactor':
             return { type: m.type, name: m.name, data: null };
           case 'lumi':
-            if (m.name !== 'lumi') throw new RangeError(`${where}: pyhf names its luminosity modifier 'lumi'`);
+            if (m.name !== 'lumi') throw new PyhfModelError(`${where}: pyhf names its luminosity modifier 'lumi'`);
             return { type: 'lumi', name: 'lumi', data: null };
           case 'normsys':
             return { type: 'normsys', name: m.name, data: { hi: m.data.hi, lo: m.data.lo } };
@@ -128,7 +128,7 @@ export function exportWorkspace(input: BinnedModelSpec, observations: Readonly<R
     if (any('bounds')) config.bounds = components.map((p) => [p.bounds[0], p.bounds[1]] as [number, number]);
     if (settings.some((s) => s.fixed !== undefined)) {
       const flags = components.map((p) => p.fixed);
-      if (!flags.every((f) => f === flags[0])) throw new RangeError(`parameter '${name}': pyhf's measurement configuration has one 'fixed' flag per parameter set, but its components differ`);
+      if (!flags.every((f) => f === flags[0])) throw new PyhfModelError(`parameter '${name}': pyhf's measurement configuration has one 'fixed' flag per parameter set, but its components differ`);
       config.fixed = flags[0];
     }
     const constraints = components.map((p) => term.constraints.find((c) => c.parameter === p.name));
@@ -138,10 +138,10 @@ export function exportWorkspace(input: BinnedModelSpec, observations: Readonly<R
   }
 
   const poiName = poi !== null && setTypes.has(poi) ? poi : '';
-  if (poi !== null && poiName === '' && !spec.parameters.includes(poi)) throw new RangeError(`the POI '${poi}' is not a parameter of the model`);
+  if (poi !== null && poiName === '' && !spec.parameters.includes(poi)) throw new PyhfModelError(`the POI '${poi}' is not a parameter of the model`);
   const obs = spec.channels.map((c) => {
     const data = observations[c.name];
-    if (!data) throw new RangeError(`no observations for channel '${c.name}'`);
+    if (!data) throw new PyhfModelError(`no observations for channel '${c.name}'`);
     return { name: c.name, data: [...data] };
   });
   return parseWorkspace({ channels, observations: obs, measurements: [{ name: options.measurement ?? 'measurement', config: { poi: poiName, parameters } }], version: '1.0.0' });

@@ -37,7 +37,7 @@ import type { ParameterSpec } from '../likelihood/term.js';
 import { compileBinnedModel, isPerBin, parseBinnedModel, type BinnedModelSpec, type BinnedTemplateTerm, type Modifier, type ModifierType, type ParameterSetting } from '../terms/binned-template.js';
 import { applyJsonPatch } from './json-patch.js';
 import { compareCodePoints, pyhfDigest } from './python-json.js';
-import { parsePatchSet, parseWorkspace, type PyhfChannel, type PyhfModifier, type PyhfParameterConfig, type PyhfPatch, type PyhfPatchSet, type PyhfWorkspace } from './workspace-schema.js';
+import { parsePatchSet, parseWorkspace, type PyhfChannel, type PyhfModifier, type PyhfParameterConfig, type PyhfPatch, type PyhfPatchSet, type PyhfWorkspace, PyhfModelError } from './workspace-schema.js';
 
 // ============================================================================================
 // import
@@ -110,13 +110,13 @@ function parameterSettings(config: readonly PyhfParameterConfig[], sets: ReturnT
     }
     const allowed = allowedKeys(set.type);
     for (const key of ['inits', 'bounds', 'auxdata', 'factors', 'sigmas', 'fixed'] as const) {
-      if (p[key] !== undefined && !allowed.has(key)) throw new RangeError(`measurement parameter '${p.name}': a ${set.type} parameter does not use the ${key} attribute (pyhf refuses it too)`);
+      if (p[key] !== undefined && !allowed.has(key)) throw new PyhfModelError(`measurement parameter '${p.name}': a ${set.type} parameter does not use the ${key} attribute (pyhf refuses it too)`);
     }
-    if (p.factors !== undefined) throw new RangeError(`measurement parameter '${p.name}': user-configured shapesys factors are not supported`);
+    if (p.factors !== undefined) throw new PyhfModelError(`measurement parameter '${p.name}': user-configured shapesys factors are not supported`);
     const n = set.components;
     for (const key of ['inits', 'bounds', 'auxdata', 'sigmas'] as const) {
       const v = p[key];
-      if (v !== undefined && v.length !== n) throw new RangeError(`measurement parameter '${p.name}': ${key} has ${v.length} values, expected ${n} (one per component, as pyhf)`);
+      if (v !== undefined && v.length !== n) throw new PyhfModelError(`measurement parameter '${p.name}': ${key} has ${v.length} values, expected ${n} (one per component, as pyhf)`);
     }
     const setting: ParameterSetting = { name: p.name };
     if (p.fixed !== undefined) setting.fixed = p.fixed;
@@ -159,7 +159,7 @@ function toSpecModifier(m: PyhfModifier): Modifier {
  * semantics (see the module comment). Throws `InvalidPyhfDocumentError` for a document pyhf's
  * schema rejects, `JsonPatchError` for a patch that does not apply, `InvalidBinnedModelError`
  * for a model pyhf would refuse too (name reuse across kinds, non-positive normsys factors, …)
- * and `RangeError` for an unknown measurement or POI.
+ * and `PyhfModelError` for an unknown measurement or POI.
  */
 export function importWorkspace(input: unknown, options: ImportOptions = {}): ImportedWorkspace {
   let workspace = parseWorkspace(input);
@@ -191,8 +191,8 @@ export function importWorkspace(input: unknown, options: ImportOptions = {}): Im
   const interest: ParameterSpec[] = [];
   if (poi !== null) {
     const set = sets.get(poi);
-    if (!set) throw new RangeError(`the parameter of interest '${poi}' is not a parameter of the model (pyhf: it cannot be fit as it is not declared in the model specification)`);
-    if (set.components !== 1) throw new RangeError(`the parameter of interest '${poi}' has ${set.components} components; pyhf supports only scalar POIs`);
+    if (!set) throw new PyhfModelError(`the parameter of interest '${poi}' is not a parameter of the model (pyhf: it cannot be fit as it is not declared in the model specification)`);
+    if (set.components !== 1) throw new PyhfModelError(`the parameter of interest '${poi}' has ${set.components} components; pyhf supports only scalar POIs`);
     const p = term.parameters.find((q) => q.name === poi)!;
     interest.push({ name: poi, init: p.init, bounds: [p.bounds[0], p.bounds[1]], kind: 'interest', fixed: p.fixed, constraint: p.constraint });
   }
@@ -202,7 +202,7 @@ export function importWorkspace(input: unknown, options: ImportOptions = {}): Im
 function selectMeasurement(workspace: PyhfWorkspace, which: string | number | undefined) {
   if (which === undefined) return workspace.measurements[0];
   const m = typeof which === 'number' ? workspace.measurements[which] : workspace.measurements.find((x) => x.name === which);
-  if (!m) throw new RangeError(`no measurement ${JSON.stringify(which)} in the workspace (it has: ${workspace.measurements.map((x) => x.name).join(', ')})`);
+  if (!m) throw new PyhfModelError(`no measurement ${JSON.stringify(which)} in the workspace (it has: ${workspace.measurements.map((x) => x.name).join(', ')})`);
   return m;
 }
 
@@ -263,7 +263,7 @@ export function findPatch(patchset: PyhfPatchSet, key: string | readonly (number
       : patchset.patches.find((p) => p.metadata.values.length === key.length && p.metadata.values.every((v, i) => v === key[i]));
   if (!patch) {
     const known = patchset.patches.map((p) => p.metadata.name);
-    throw new RangeError(`no patch ${JSON.stringify(key)} in the patchset (it has ${known.length}: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})`);
+    throw new PyhfModelError(`no patch ${JSON.stringify(key)} in the patchset (it has ${known.length}: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})`);
   }
   return patch;
 }
@@ -289,7 +289,7 @@ export function pyhfLikelihood(imported: ImportedWorkspace, name = 'pyhf'): Pyhf
   const counts = new Float64Array(term.totalBins);
   for (const channel of term.channels) {
     const observed = imported.observations[channel.name];
-    if (!observed || observed.length !== channel.bins) throw new RangeError(`observations of channel '${channel.name}' need ${channel.bins} counts`);
+    if (!observed || observed.length !== channel.bins) throw new PyhfModelError(`observations of channel '${channel.name}' need ${channel.bins} counts`);
     counts.set(observed, channel.offset);
   }
   const data: LikelihoodData = { luminosity: 1, rate: true, terms: { [name]: { counts, aux: term.nominalAux() } } };

@@ -203,6 +203,11 @@ export class InvalidPyhfDocumentError extends Error {
   }
 }
 
+/** A valid document that asks for what cannot be done (an unknown measurement or POI, a configuration pyhf refuses too, a model pyhf cannot express). */
+export class PyhfModelError extends Error {
+  override readonly name = 'PyhfModelError';
+}
+
 export function parseWorkspace(input: unknown): PyhfWorkspace {
   const parsed = PyhfWorkspaceSchema.safeParse(input);
   if (!parsed.success) throw new InvalidPyhfDocumentError('workspace', parsed.error.issues);

@@ -12,7 +12,7 @@ import { loadWorkspaceArtifact } from '../pyhf/artifact.js';
 import { applyJsonPatch, JsonPatchError } from '../pyhf/json-patch.js';
 import { checkPatchSetDigest, findPatch, importWorkspace, PatchSetVerificationError, type ImportedWorkspace } from '../pyhf/import.js';
 import { exportWorkspace } from '../pyhf/export.js';
-import { InvalidPyhfDocumentError, parsePatchSet, parseWorkspace, type PyhfPatchSet, type PyhfWorkspace } from '../pyhf/workspace-schema.js';
+import { InvalidPyhfDocumentError, parsePatchSet, PyhfModelError, parseWorkspace, type PyhfPatchSet, type PyhfWorkspace } from '../pyhf/workspace-schema.js';
 import { pyhfDigest, pyhfDigestOfMember } from '../pyhf/python-json.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../pyhf/reinterpret.js';
 import { InvalidBinnedModelError } from '../terms/binned-model-schema.js';
@@ -43,8 +43,7 @@ function documentError(error: unknown, at: string): unknown {
   if (error instanceof InvalidBinnedModelError) return invalidInput('invalid-workspace', error.message.replace(/\n/g, ' '), undefined, error.issues.slice(0, 20).map((i) => ({ path: [at], message: i.message })));
   if (error instanceof ReinterpretationError) return invalidInput('invalid-request', error.message, ['signal', ...error.path]);
   if (error instanceof ArtifactError) return invalidInput('invalid-workspace', `the workspace cannot be served: ${error.message}`, undefined, error.issues.map((i) => ({ path: [at, ...i.path], message: i.message })));
-  // the pyhf importer and exporter report what the document asks for and cannot be done as RangeErrors
-  if (error instanceof RangeError) return invalidInput('invalid-workspace', error.message, [at]);
+  if (error instanceof PyhfModelError) return invalidInput('invalid-workspace', error.message, [at]);
   return error;
 }
 

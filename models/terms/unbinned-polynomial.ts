@@ -154,20 +154,9 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     },
     submitted(data: SubmittedData) {
       if (!data.events) throw new DatasetError([], `term '${name}' is unbinned: submit events, not binned counts`);
-      const { values, count, observables } = data.events;
+      const { values, count, weights } = checkedEvents(data);
+      const { observables } = data.events;
       const D = observables.length;
-      if (values.length !== count * D) throw new DatasetError(['events'], `events need ${D} values each (${observables.join(', ')}); got ${values.length} values for ${count} events`);
-      for (let i = 0; i < values.length; i++) {
-        if (!Number.isFinite(values[i])) throw new DatasetError(['events', Math.floor(i / D), i % D], 'event values must be finite numbers');
-      }
-      let weights: Float64Array | null = null;
-      if (data.weights) {
-        if (data.weights.length !== count) throw new DatasetError(['weights'], `${count} events need ${count} weights, got ${data.weights.length}`);
-        weights = Float64Array.from(data.weights);
-        weights.forEach((w, i) => {
-          if (!(w >= 0) || !Number.isFinite(w)) throw new DatasetError(['weights', i], 'weights must be finite and non-negative');
-        });
-      }
       const columns = eventModel('event data').observables.map((o) => observables.indexOf(o));
       const own = columns.length === D && columns.every((c, j) => c === j);
       return term.eventData(own ? values : selectColumns(values, count, D, columns), count, weights);
@@ -205,29 +194,7 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
       const sm = sigma / sigma0;
       const value = rate ? luminosity * sigma - logSum : W * Math.log(sm / s[0]) - logSum;
 
-      if (wantGradient || wantHessian) {
-        const n = derivatives!.gradient ? derivatives!.gradient.length : Math.round(Math.sqrt(derivatives!.hessian!.length));
-        const sGrad = new Float64Array(P);
-        for (let j = 0; j < P; j++) for (let c = 0; c < C; c++) sGrad[j] += s[c] * dm[c * P + j];
-        const gradient = derivatives!.gradient;
-        if (gradient) {
-          for (let j = 0; j < P; j++) {
-            const rateGrad = rate ? luminosity * sigma0 * sGrad[j] : (W * sGrad[j]) / sm;
-            gradient[index[j]] += rateGrad - g[j];
-          }
-        }
-        const hessian = derivatives!.hessian;
-        if (hessian) {
-          for (let j = 0; j < P; j++) {
-            for (let k = 0; k < P; k++) {
-              let sH = 0;
-              for (let c = 0; c < C; c++) sH += s[c] * d2m[(c * P + j) * P + k];
-              const rateHess = rate ? luminosity * sigma0 * sH : W * (sH / sm - (sGrad[j] * sGrad[k]) / (sm * sm));
-              hessian[index[j] * n + index[k]] += rateHess - h[j * P + k];
-            }
-          }
-        }
-      }
+      if (wantGradient || wantHessian) addDerivatives(derivatives!, index, { basis, s, dm, d2m, g, h, rate, factor: rate ? luminosity * sigma0 : W, sm });
       return value;
     },
     nllBatch(thetas, K, data, evaluation, out = new Float64Array(K)) {
@@ -257,6 +224,58 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     },
   };
   return term;
+}
+
+/**
+ * Adds the term's gradient and Hessian in θ at global positions `index`: the rate part,
+ * d(L σ0 s·m) with the rate or d(W ln(s·m/s_0)) shape only (`factor` is L σ0 or W, `sm` is
+ * s·m/s_0), minus the events' Σ w ∇ln R̂ (`g`, `h`, from the kernel).
+ */
+function addDerivatives(
+  derivatives: Derivatives,
+  index: Int32Array,
+  a: { basis: MonomialBasis; s: Float64Array; dm: Float64Array; d2m: Float64Array; g: Float64Array; h: Float64Array; rate: boolean; factor: number; sm: number },
+): void {
+  const { s, dm, d2m, g, h, rate, factor, sm } = a;
+  const P = a.basis.parameters;
+  const C = a.basis.size;
+  const n = derivatives.gradient ? derivatives.gradient.length : Math.round(Math.sqrt(derivatives.hessian!.length));
+  const sGrad = new Float64Array(P);
+  for (let j = 0; j < P; j++) for (let c = 0; c < C; c++) sGrad[j] += s[c] * dm[c * P + j];
+  const { gradient, hessian } = derivatives;
+  if (gradient) {
+    for (let j = 0; j < P; j++) {
+      const rateGrad = rate ? factor * sGrad[j] : (factor * sGrad[j]) / sm;
+      gradient[index[j]] += rateGrad - g[j];
+    }
+  }
+  if (hessian) {
+    for (let j = 0; j < P; j++) {
+      for (let k = 0; k < P; k++) {
+        let sH = 0;
+        for (let c = 0; c < C; c++) sH += s[c] * d2m[(c * P + j) * P + k];
+        const rateHess = rate ? factor * sH : factor * (sH / sm - (sGrad[j] * sGrad[k]) / (sm * sm));
+        hessian[index[j] * n + index[k]] += rateHess - h[j * P + k];
+      }
+    }
+  }
+}
+
+/** Submitted events and weights, checked: n × D finite values, n finite non-negative weights (`DatasetError` paths inside the dataset). */
+function checkedEvents(data: SubmittedData): { values: ArrayLike<number>; count: number; weights: Float64Array | null } {
+  const { values, count, observables } = data.events!;
+  const D = observables.length;
+  if (values.length !== count * D) throw new DatasetError(['events'], `events need ${D} values each (${observables.join(', ')}); got ${values.length} values for ${count} events`);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new DatasetError(['events', Math.floor(i / D), i % D], 'event values must be finite numbers');
+  }
+  if (!data.weights) return { values, count, weights: null };
+  if (data.weights.length !== count) throw new DatasetError(['weights'], `${count} events need ${count} weights, got ${data.weights.length}`);
+  const weights = Float64Array.from(data.weights);
+  weights.forEach((w, i) => {
+    if (!(w >= 0) || !Number.isFinite(w)) throw new DatasetError(['weights', i], 'weights must be finite and non-negative');
+  });
+  return { values, count, weights };
 }
 
 /** The given columns of an n × D row-major matrix. */

@@ -60,7 +60,7 @@ export function operation<Req extends z.ZodType | undefined, Res extends z.ZodTy
   spec: OperationSpec<Req, Res>,
   handler: (c: Context<Env>, input: Input<Req>) => Promise<z.input<Res> | Reply<z.input<Res>>>,
 ): void {
-  const params = spec.path.includes('{id}') ? z.object({ id: ID }) : undefined;
+  const params = spec.path.includes('{id}') ? z.object({ id: spec.example?.likelihood ? ID.meta({ example: spec.example.likelihood }) : ID }) : undefined;
   const body = spec.request
     ? {
         required: true,

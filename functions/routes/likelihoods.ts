@@ -58,7 +58,7 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     return { likelihoods: items.map((item) => ('entry' in item ? item.entry : { id: item.unavailable.id, latest: item.unavailable.latest, versions: item.unavailable.versions, unavailable: item.unavailable.message })) };
   });
 
-  operation(app, declared, { method: 'get', path: '/v1/likelihoods/{id}', summary: 'Manifest', description: 'The manifest of the latest version, or of a fixed one with `{id}@{version}` (immutable, strong ETag, cacheable for a year).', response: ManifestSchema }, async (c) => {
+  operation(app, declared, { method: 'get', path: '/v1/likelihoods/{id}', summary: 'Manifest', description: 'The manifest of the latest version, or of a fixed one with `{id}@{version}` (immutable, strong ETag, cacheable for a year).', response: ManifestSchema, example: { likelihood: TOY } }, async (c) => {
     const store = c.get('store');
     const spec = c.req.param('id')!;
     const { id, version, latest } = await store.resolve(spec);

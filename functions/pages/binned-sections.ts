@@ -47,8 +47,8 @@ function modifiersCell(modifiers: ChannelSummary['samples'][number]['modifiers']
 }
 
 function channelTable(channel: ChannelSummary): Markup {
-  const row = (label: string, values: readonly number[] | null, cls = '') =>
-    values ? html`<tr class="${cls}"><td>${label}</td>${values.map((v) => html`<td class="num">${formatNumber(v, 4)}</td>`)}<td class="num">${formatNumber(total(values), 5)}</td></tr>` : '';
+  const row = (label: string, values: readonly number[] | null, className = '') =>
+    values ? html`<tr class="${className}"><td>${label}</td>${values.map((v) => html`<td class="num">${formatNumber(v, 4)}</td>`)}<td class="num">${formatNumber(total(values), 5)}</td></tr>` : '';
   return html`<div class="scroll"><table>
 <thead><tr><th>sample</th>${Array.from({ length: channel.bins }, (_, b) => html`<th class="num">bin ${b}</th>`)}<th class="num">total</th></tr></thead>
 <tbody>${channel.samples.map((s) => row(s.name, s.values))}

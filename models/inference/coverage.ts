@@ -27,7 +27,7 @@ export interface CoverageRun {
 export function empiricalCoverage(
   likelihood: Likelihood,
   truth: Float64Array,
-  cls: readonly number[],
+  levels: readonly number[],
   toys: number,
   drawToy: (toy: number) => LikelihoodData,
   onProgress?: (done: number) => void,
@@ -44,13 +44,13 @@ export function empiricalCoverage(
     else failed++;
     onProgress?.(t + 1);
   }
-  const estimates = coverageEstimates(q, cls, likelihood.interest);
+  const estimates = coverageEstimates(q, levels, likelihood.interest);
   return { estimates, q, failed };
 }
 
 /** The coverage at each level from toys' q(θ_true): the fraction below the χ²_k quantile, with its binomial error. */
-export function coverageEstimates(q: readonly number[], cls: readonly number[], interest: number): CoverageEstimate[] {
-  return cls.map((cl) => {
+export function coverageEstimates(q: readonly number[], levels: readonly number[], interest: number): CoverageEstimate[] {
+  return levels.map((cl) => {
     const threshold = chiSquaredThreshold(cl, interest);
     const inside = q.filter((v) => v < threshold).length;
     const coverage = q.length ? inside / q.length : NaN;

@@ -114,7 +114,7 @@ export function evaluateInferences(
 ): Evaluation {
   const started = performance.now();
   const { models, test, fisher } = inferenceModels(artifact, config, generator);
-  const cls = [0.68, 0.95];
+  const levels = [0.68, 0.95];
   const scanJobs = INFERENCES.reduce((n, i) => n + PARAMETERS.length * (models[i].variants + 1), 0);
   const contourJobs = (['truth', 'learned', 'histogram'] as const).reduce((n, i) => n + PAIRS.length * models[i].variants, 0);
   const total = scanJobs + contourJobs;
@@ -128,7 +128,7 @@ export function evaluateInferences(
         inference,
         PARAMETERS.map((p) =>
           Array.from({ length: variants }, (_, variant) => {
-            const result = profileInterval(likelihood, data, p.name, cls, { points: config.scanPoints, range: config.range, variant });
+            const result = profileInterval(likelihood, data, p.name, levels, { points: config.scanPoints, range: config.range, variant });
             tick(`${inference} ${p.name}`);
             return result;
           }),
@@ -143,7 +143,7 @@ export function evaluateInferences(
       return [
         inference,
         PARAMETERS.map((p) => {
-          const result = profileInterval(othersFixed(likelihood, p.name), data, p.name, cls, { points: config.scanPoints, range: config.range });
+          const result = profileInterval(othersFixed(likelihood, p.name), data, p.name, levels, { points: config.scanPoints, range: config.range });
           tick(`${inference} ${p.name} alone`);
           return result;
         }),
@@ -159,7 +159,7 @@ export function evaluateInferences(
         PAIRS.map(([a, b]) =>
           Array.from({ length: variants }, (_, variant) => {
             const range = (k: number) => [-config.contourHalfWidths[k], config.contourHalfWidths[k]] as const;
-            const result = profileContour(likelihood, data, [PARAMETERS[a].name, PARAMETERS[b].name], cls, { points: config.contourPoints, ranges: [range(a), range(b)], variant });
+            const result = profileContour(likelihood, data, [PARAMETERS[a].name, PARAMETERS[b].name], levels, { points: config.contourPoints, ranges: [range(a), range(b)], variant });
             tick(`${inference} ${PARAMETERS[a].name}–${PARAMETERS[b].name}`);
             return result;
           }),

@@ -8,7 +8,7 @@ import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { maximumLikelihood, type FitResult } from '../inference/mle.js';
 import type { Likelihood } from '../likelihood/likelihood.js';
-import { invalidInput } from './errors.js';
+import { fitFailed, invalidInput } from './errors.js';
 import { evaluating, parameterPoints, requestData } from './request-data.js';
 import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
 
@@ -16,6 +16,15 @@ function named(likelihood: Likelihood, values: ArrayLike<number>, from = 0, to =
   const out: Record<string, number | null> = {};
   for (let i = from; i < to; i++) out[likelihood.names[i]] = Number.isFinite(values[i]) ? values[i] : null;
   return out;
+}
+
+/**
+ * A fit that could not even start (the likelihood not finite at any starting point) gives no
+ * number to report: it is a failure, with what made the likelihood undefined.
+ */
+export function assertFitStarted(fit: FitResult): void {
+  if (Number.isFinite(fit.nll)) return;
+  throw fitFailed(`no fit could start: ${fit.message}${fit.warnings.length ? ` (${fit.warnings[0]})` : ''}`);
 }
 
 function fitBody(likelihood: Likelihood, fit: FitResult): FitResponse {
@@ -46,6 +55,7 @@ export function fit(artifact: LoadedArtifact, request: FitRequest): FitResponse 
     for (const name of Object.keys(request.fixed)) fixed.set(likelihood.indexOf(name), vector[likelihood.indexOf(name)]);
   }
   const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
+  assertFitStarted(estimate);
   const body = fitBody(likelihood, estimate);
   const members = likelihood.variants - 1;
   if (members === 0 || !body.converged) return body;
@@ -94,6 +104,7 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
   const points = gridPoints(request.points, 41, LIMITS.contourPoints);
   const result = evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points }));
+  assertFitStarted(result.fit);
   return {
     parameters: result.parameters,
     converged: result.converged,
@@ -110,6 +121,7 @@ function profileIntervals(likelihood: Likelihood, data: ReturnType<typeof reques
   const range = request.range ? scanRange(likelihood, parameter, request.range) : undefined;
   const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));
   const result = run(0);
+  assertFitStarted(result.fit);
   const members = Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1));
   return {
     parameter: result.parameter,

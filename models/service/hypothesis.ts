@@ -8,13 +8,16 @@ import { AsymptoticCalculator, type HypothesisTest } from '../inference/calculat
 import { upperLimit as cLsUpperLimit, type UpperLimit } from '../inference/intervals/upper-limit.js';
 import type { Likelihood } from '../likelihood/likelihood.js';
 import { invalidInput } from './errors.js';
+import { assertFitStarted } from './fit.js';
 import { evaluating, requestData } from './request-data.js';
 import type { ClsRequest, ClsResponse, UpperLimitRequest, UpperLimitResponse } from './schemas.js';
 
 /** The request's POI (default: the first parameter of interest) with its calculator; a POI for which CLs does not apply is not applicable. */
 function calculatorFor(likelihood: Likelihood, request: ClsRequest | UpperLimitRequest): AsymptoticCalculator {
   const data = requestData(likelihood, request);
-  return evaluating(() => new AsymptoticCalculator(likelihood, data, request.poi ?? likelihood.names[0], { testStatistic: request.testStatistic }));
+  const calculator = evaluating(() => new AsymptoticCalculator(likelihood, data, request.poi ?? likelihood.names[0], { testStatistic: request.testStatistic }));
+  assertFitStarted(evaluating(() => calculator.globalFit()));
+  return calculator;
 }
 
 /** Values of the POI inside its bounds (pyhf refuses the others too). */

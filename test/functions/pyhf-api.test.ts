@@ -211,6 +211,22 @@ describe('bad pyhf input is a 4xx problem, never a 500', () => {
     expect(exploded.status).toBe(413);
   });
 
+  it('a likelihood undefined at every starting point (observed events in a bin that expects none) is 422 fit-failed, naming the bin', async () => {
+    const workspace = {
+      channels: [{ name: 'sr', samples: [{ name: 'signal', data: [0, 1], modifiers: [{ name: 'mu', type: 'normfactor', data: null }] }] }],
+      observations: [{ name: 'sr', data: [2, 1] }],
+      measurements: [{ name: 'm', config: { poi: 'mu', parameters: [] } }],
+      version: '1.0.0',
+    };
+    for (const [op, fields] of [['fit', {}], ['cls', { values: [1] }], ['upper-limit', {}], ['interval', { parameters: ['mu'] }]] as const) {
+      const res = await post(`/v1/pyhf/${op}`, { workspace, ...fields });
+      const problem = await res.json();
+      expect(res.status, op).toBe(422);
+      expect(problem.code, op).toBe('fit-failed');
+      expect(problem.detail, op).toMatch(/not finite at any starting point.*channel 'sr' bin 0/);
+    }
+  });
+
   it('CLs of a likelihood without a normfactor POI is 422 not-applicable', async () => {
     const res = await post('/v1/likelihoods/gaussian-toy-truth/cls', { values: [1] });
     expect(res.status).toBe(422);

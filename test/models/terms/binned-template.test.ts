@@ -7,7 +7,7 @@ import {
   type BinnedModelSpec,
   type BinnedTemplateTerm,
 } from '../../../models/terms/binned-template.js';
-import { code4Coefficients } from '../../../models/terms/interpolation.js';
+import { code4Coefficients } from '../../../models/terms/binned/interpolation.js';
 
 /**
  * The test model: two channels, a signal polynomial of degree 2 in one parameter `kt`

@@ -15,7 +15,7 @@ import { exportWorkspace } from '../pyhf/export.js';
 import { InvalidPyhfDocumentError, parsePatchSet, PyhfModelError, parseWorkspace, type PyhfPatchSet, type PyhfWorkspace } from '../pyhf/workspace-schema.js';
 import { pyhfDigest, pyhfDigestOfMember } from '../pyhf/python-json.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../pyhf/reinterpret.js';
-import { InvalidBinnedModelError } from '../terms/binned-model-schema.js';
+import { InvalidBinnedModelError } from '../terms/binned/schema.js';
 import { binnedTerms, countsByChannel } from '../terms/binned-template.js';
 import { LruCache } from './cache.js';
 import { invalidInput, notApplicable } from './errors.js';

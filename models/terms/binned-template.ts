@@ -29,10 +29,10 @@
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { basisSize, evaluateMonomials, monomialBasis, monomialGradient, monomialHessian, type MonomialBasis } from '../basis/monomial-basis.js';
 import { DatasetError, NonPositiveRateError, type ConstraintKind, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term } from '../likelihood/term.js';
-import { isPerBin, parseBinnedModel, type BinnedModelSpec, type Modifier, type ModifierType } from './binned-model-schema.js';
+import { isPerBin, parseBinnedModel, type BinnedModelSpec, type Modifier, type ModifierType } from './binned/schema.js';
 import { code4Coefficients, histosysWeights, normsysCode1, normsysCode4Into, type Interpolated } from './binned/interpolation.js';
 
-export * from './binned-model-schema.js';
+export * from './binned/schema.js';
 
 /** Observed (or toy, or Asimov) data of a binned term. */
 export interface BinnedData {

@@ -16,7 +16,8 @@ import { InvalidPyhfDocumentError, parsePatchSet, PyhfModelError, parseWorkspace
 import { pyhfDigest, pyhfDigestOfMember } from '../pyhf/python-json.js';
 import { reinterpretWorkspace, ReinterpretationError } from '../pyhf/reinterpret.js';
 import { InvalidBinnedModelError } from '../terms/binned/schema.js';
-import { binnedTerms, countsByChannel } from '../terms/binned-template.js';
+import { binnedTerms } from '../terms/binned/term.js';
+import { countsByChannel } from '../terms/binned/data.js';
 import { LruCache } from './cache.js';
 import { invalidInput, notApplicable } from './errors.js';
 import { cls, upperLimit } from './hypothesis.js';

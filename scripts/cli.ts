@@ -187,7 +187,7 @@ program
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .action(async (workspace: string, options) => {
     const { importAndPublish, summariseWorkspaceArtifact } = await import('./pyhf/import-workspace.js');
-    const { binnedTerms } = await import('../models/terms/binned-template.js');
+    const { binnedTerms } = await import('../models/terms/binned/term.js');
     const t0 = performance.now();
     const { folder, artifact, imported, digest } = await importAndPublish({ ...options, workspace, command: process.argv.slice(2).join(' ') });
     const [term] = binnedTerms(artifact.likelihood);

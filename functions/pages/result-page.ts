@@ -15,7 +15,7 @@ import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
 import { decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';
 import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from '../../render/plots.js';
-import { binnedTerms } from '../../models/terms/binned-template.js';
+import { binnedTerms } from '../../models/terms/binned/term.js';
 import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 
 export interface ResultPageInput {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AnalyticRatioSchema } from '../ratio/analytic-ratio.js';
-import { BinnedModelSchema } from '../terms/binned-model-schema.js';
+import { BinnedModelSchema } from '../terms/binned/schema.js';
 import { FrozenNetworkSchema } from '../network/frozen-network-schema.js';
 
 const NumberArray = z.custom<Float64Array | Float32Array>((v) => v instanceof Float64Array || v instanceof Float32Array, 'must be a Float64Array or Float32Array');

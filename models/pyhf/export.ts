@@ -10,7 +10,8 @@
  * POI-less model).
  */
 import { evaluateMonomials, monomialBasis } from '../basis/monomial-basis.js';
-import { compileBinnedModel, isPerBin, parseBinnedModel, type BinnedModelSpec, type ModifierType, type ParameterSetting } from '../terms/binned-template.js';
+import { compileBinnedModel } from '../terms/binned/term.js';
+import { isPerBin, parseBinnedModel, type BinnedModelSpec, type ModifierType, type ParameterSetting } from '../terms/binned/schema.js';
 import { parseWorkspace, type PyhfChannel, type PyhfModifier, type PyhfParameterConfig, type PyhfWorkspace, PyhfModelError } from './workspace-schema.js';
 
 export interface ExportOptions {

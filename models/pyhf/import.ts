@@ -1,5 +1,5 @@
 /**
- * pyhf workspaces into our binned template term (`models/terms/binned-template.ts`, which has
+ * pyhf workspaces into our binned template term (`models/terms/binned/term.ts`, which has
  * pyhf's semantics: the same modifiers, interpolation codes, constraint terms and every
  * constant of `model.logpdf`). The way back is `export.ts`; the patch semantics are
  * `json-patch.ts`, the patchset digest `python-json.ts`; the documents' schemas are
@@ -34,7 +34,8 @@
  */
 import { createLikelihood, type Likelihood, type LikelihoodData } from '../likelihood/likelihood.js';
 import type { ParameterSpec } from '../likelihood/term.js';
-import { compileBinnedModel, isPerBin, parseBinnedModel, type BinnedModelSpec, type BinnedTemplateTerm, type Modifier, type ModifierType, type ParameterSetting } from '../terms/binned-template.js';
+import { compileBinnedModel, type BinnedTemplateTerm } from '../terms/binned/term.js';
+import { isPerBin, parseBinnedModel, type BinnedModelSpec, type Modifier, type ModifierType, type ParameterSetting } from '../terms/binned/schema.js';
 import { applyJsonPatch } from './json-patch.js';
 import { compareCodePoints, pyhfDigest } from './python-json.js';
 import { parsePatchSet, parseWorkspace, type PyhfChannel, type PyhfModifier, type PyhfParameterConfig, type PyhfPatch, type PyhfPatchSet, type PyhfWorkspace, PyhfModelError } from './workspace-schema.js';

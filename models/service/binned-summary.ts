@@ -10,8 +10,9 @@ import { AsymptoticCalculator, InvalidPoiError } from '../inference/calculators/
 import { upperLimit } from '../inference/intervals/upper-limit.js';
 import { maximumLikelihood } from '../inference/mle.js';
 import type { LikelihoodData } from '../likelihood/likelihood.js';
-import type { ModifierType } from '../terms/binned-model-schema.js';
-import { binnedTerms, countsByChannel } from '../terms/binned-template.js';
+import type { ModifierType } from '../terms/binned/schema.js';
+import { binnedTerms } from '../terms/binned/term.js';
+import { countsByChannel } from '../terms/binned/data.js';
 
 /** POI values of the CLs scan on a page. */
 export const CLS_POINTS = 25;

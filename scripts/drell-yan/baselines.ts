@@ -16,7 +16,8 @@ import { profileInterval, type ProfileIntervalResult } from '../../models/infere
 import { createLikelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../../models/likelihood/term.js';
 import { createRandom } from '../../models/random.js';
-import { compileBinnedModel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
+import { compileBinnedModel } from '../../models/terms/binned/term.js';
+import type { BinnedModelSpec } from '../../models/terms/binned/schema.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov } from '../../models/terms/unbinned-polynomial.js';
 import { writeArtifact } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';

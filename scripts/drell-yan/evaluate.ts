@@ -17,7 +17,7 @@ import { profileContour, type ProfileContourResult } from '../../models/inferenc
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { invert } from '../../models/numeric/linear-algebra.js';
-import { compileBinnedModel } from '../../models/terms/binned-template.js';
+import { compileBinnedModel } from '../../models/terms/binned/term.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData, unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';

@@ -12,7 +12,8 @@ import { findPatch, importWorkspace, pyhfLikelihood } from '../../models/pyhf/im
 import { applyJsonPatch } from '../../models/pyhf/json-patch.js';
 import { pyhfDigest } from '../../models/pyhf/python-json.js';
 import type { JsonPatchOperation, PyhfPatchSet, PyhfWorkspace } from '../../models/pyhf/workspace-schema.js';
-import { countsByChannel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
+import { countsByChannel } from '../../models/terms/binned/data.js';
+import type { BinnedModelSpec } from '../../models/terms/binned/schema.js';
 import { createRandom } from '../../models/random.js';
 import { templateLikelihood } from './pipeline.js';
 

@@ -5,7 +5,7 @@
 import { COLORS, contourPlot, heatmapPlot, linePlot, type ContourLayer, type Series } from '../../render/plots.js';
 import type { ProfileContourResult } from '../../models/inference/intervals/contour.js';
 import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
-import type { BinnedModelSpec } from '../../models/terms/binned-template.js';
+import type { BinnedModelSpec } from '../../models/terms/binned/schema.js';
 import { eventRatio, FEATURE_COUNT, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process } from '../simulators/four-top.js';
 import { categoryCell, CATEGORY_COUNT } from './binning.js';
 import type { TrainedMlp } from '../training/weighted-mlp.js';

@@ -29,7 +29,8 @@ import { profileInterval, type ProfileIntervalResult } from '../../models/infere
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { createLikelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { interestParameter } from '../../models/likelihood/term.js';
-import { compileBinnedModel, type BinnedModelSpec } from '../../models/terms/binned-template.js';
+import { compileBinnedModel } from '../../models/terms/binned/term.js';
+import type { BinnedModelSpec } from '../../models/terms/binned/schema.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
 import { eventRatio, FEATURE_COUNT, PROCESSES, simulateFourTop, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIENTS, type FourTopSample, type Process, type Study } from '../simulators/four-top.js';

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SELECTED_CROSS_SECTION, TTTT_YT_COEFFICIENTS } from '../simulators/four-top.js';
 import type { FourTopResult } from './run.js';
-import { binnedTerms } from '../../models/terms/binned-template.js';
+import { binnedTerms } from '../../models/terms/binned/term.js';
 
 export async function writeFourTopReport(result: FourTopResult, path: string): Promise<void> {
   const measuredCoefficients = result.generator;

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { profileContour, type ProfileContourResult } from '../../models/inference/intervals/contour.js';
 import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
-import type { BinnedModelSpec } from '../../models/terms/binned-template.js';
+import type { BinnedModelSpec } from '../../models/terms/binned/schema.js';
 import { writeCatalogueIndex } from '../lib/catalogue-index.js';
 import { PROCESSES, SELECTED_CROSS_SECTION, TTTT_INCLUSIVE_FB, TTTT_YT_COEFFICIENTS, type Process } from '../simulators/four-top.js';
 import { backendProvenance } from '../training/backend.js';

@@ -9,7 +9,7 @@
  * processes of a channel as in HistFactory) where it exceeds a threshold (HistFactory's
  * RelErrorThreshold, default 5%: below it the γ is left out).
  */
-import type { BinnedModelSpec, Modifier } from '../../models/terms/binned-template.js';
+import type { BinnedModelSpec, Modifier } from '../../models/terms/binned/schema.js';
 import { PROCESSES, type FourTopSample, type Process } from '../simulators/four-top.js';
 import { categoryCell } from './binning.js';
 

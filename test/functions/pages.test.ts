@@ -24,7 +24,7 @@ import { createRandom } from '../../models/random.js';
 import { networkRatioModel } from '../../models/ratio/ratio-model.js';
 import { crossSectionFromReference } from '../../models/terms/unbinned-polynomial.js';
 import { readArtifactFolder, writeArtifact, type ManifestDraft } from '../../scripts/lib/artifact-writer.js';
-import { binnedTerms } from '../../models/terms/binned-template.js';
+import { binnedTerms } from '../../models/terms/binned/term.js';
 
 const app = createApp(fileStore('likelihoods'));
 const truth = await readArtifactFolder('likelihoods/gaussian-toy-truth/1.0.0');

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateMonomials } from '../../models/basis/monomial-basis.js';
 import { createRandom } from '../../models/random.js';
-import { compileBinnedModel } from '../../models/terms/binned-template.js';
+import { compileBinnedModel } from '../../models/terms/binned/term.js';
 import { createLikelihood } from '../../models/likelihood/likelihood.js';
 import { DEFAULT_BASELINE_CONFIG, histogramSpec, LUMINOSITY_PB, MLL_EDGES, selectedBackground, selectedSignal } from '../../scripts/drell-yan/baselines.js';
 import { BASIS, PARAMETERS, RECO_OBSERVABLES } from '../../scripts/simulators/drell-yan-physics.js';

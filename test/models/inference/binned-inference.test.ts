@@ -3,7 +3,7 @@ import { chiSquaredThreshold } from '../../../models/numeric/distributions.js';
 import { profileInterval } from '../../../models/inference/intervals/profile.js';
 import { maximumLikelihood } from '../../../models/inference/mle.js';
 import { createLikelihood } from '../../../models/likelihood/likelihood.js';
-import { compileBinnedModel } from '../../../models/terms/binned-template.js';
+import { compileBinnedModel } from '../../../models/terms/binned/term.js';
 import { interest } from '../../helpers/toy-likelihood.js';
 
 /**

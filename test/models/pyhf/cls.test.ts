@@ -9,7 +9,7 @@ import { upperLimit } from '../../../models/inference/intervals/upper-limit.js';
 import { createLikelihood, type Likelihood } from '../../../models/likelihood/likelihood.js';
 import { NonPositiveRateError } from '../../../models/likelihood/term.js';
 import { importWorkspace, pyhfLikelihood } from '../../../models/pyhf/import.js';
-import { compileBinnedModel } from '../../../models/terms/binned-template.js';
+import { compileBinnedModel } from '../../../models/terms/binned/term.js';
 
 /** pyhf.simplemodels.uncorrelated_background(signal=[12, 11], bkg=[50, 52], bkg_uncertainty=[3, 7]), observed [51, 48] */
 function pyhfDocExample(parameters: object[] = []) {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { exportWorkspace } from '../../../models/pyhf/export.js';
 import { importFromPatchSet, importWorkspace, pyhfLikelihood, type ImportedWorkspace, type PyhfLikelihood } from '../../../models/pyhf/import.js';
 import type { PyhfPatchSet } from '../../../models/pyhf/workspace-schema.js';
-import type { BinnedModelSpec } from '../../../models/terms/binned-template.js';
+import type { BinnedModelSpec } from '../../../models/terms/binned/schema.js';
 
 const repository = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SHARED_WORKSPACES = join(repository, '..', 'shared', 'workspaces');

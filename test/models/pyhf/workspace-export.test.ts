@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createLikelihood } from '../../../models/likelihood/likelihood.js';
 import { exportWorkspace } from '../../../models/pyhf/export.js';
 import { importFromPatchSet, importWorkspace, pyhfLikelihood } from '../../../models/pyhf/import.js';
-import { compileBinnedModel } from '../../../models/terms/binned-template.js';
+import { compileBinnedModel } from '../../../models/terms/binned/term.js';
 import { createRandom } from '../../../models/random.js';
 import { patchSetOf, POLYNOMIAL_EXPORT_POINT, POLYNOMIAL_OBSERVATIONS, polynomialSpec, reference, smallWorkspace, workspaceText } from './fixtures.js';
 

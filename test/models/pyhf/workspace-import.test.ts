@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { findPatch, importFromPatchSet, importWorkspace, PatchSetVerificationError, pyhfLikelihood } from '../../../models/pyhf/import.js';
 import { InvalidPyhfDocumentError, parsePatchSet } from '../../../models/pyhf/workspace-schema.js';
-import { InvalidBinnedModelError } from '../../../models/terms/binned-template.js';
+import { InvalidBinnedModelError } from '../../../models/terms/binned/schema.js';
 import { patchSetOf, smallWorkspace, workspaceText } from './fixtures.js';
 
 describe('patchsets', () => {

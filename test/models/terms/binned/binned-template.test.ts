@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { NonPositiveRateError } from '../../../models/likelihood/term.js';
-import { createRandom } from '../../../models/random.js';
-import {
-  compileBinnedModel,
-  InvalidBinnedModelError,
-  type BinnedModelSpec,
-  type BinnedTemplateTerm,
-} from '../../../models/terms/binned-template.js';
-import { code4Coefficients } from '../../../models/terms/interpolation.js';
+import { NonPositiveRateError } from '../../../../models/likelihood/term.js';
+import { createRandom } from '../../../../models/random.js';
+import { compileBinnedModel, type BinnedTemplateTerm } from '../../../../models/terms/binned/term.js';
+import { InvalidBinnedModelError, type BinnedModelSpec } from '../../../../models/terms/binned/schema.js';
+import { code4Coefficients } from '../../../../models/terms/binned/interpolation.js';
 
 /**
  * The test model: two channels, a signal polynomial of degree 2 in one parameter `kt`

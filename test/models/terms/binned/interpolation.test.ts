@@ -8,7 +8,7 @@ import {
   normsysCode4,
   normsysCode4Into,
   type Interpolated,
-} from '../../../models/terms/interpolation.js';
+} from '../../../../models/terms/binned/interpolation.js';
 
 type Fn = (alpha: number) => Interpolated;
 

@@ -8,51 +8,60 @@ import { SELECTED_CROSS_SECTION, TTTT_YT_COEFFICIENTS } from '../simulators/four
 import type { FourTopResult } from './run.js';
 import { binnedTerms } from '../../models/terms/binned/term.js';
 
-export async function writeFourTopReport(result: FourTopResult, path: string): Promise<void> {
-  const measuredCoefficients = result.generator;
-  const folder = path.replace(/\.md$/, '');
-  await mkdir(folder, { recursive: true });
-  for (const f of Object.values(result.figures)) await writeFile(join(folder, `${f.name}.svg`), f.svg);
-  const rel = folder.split('/').pop();
-  const { config, trainingFigures: tf } = result;
-  const rows = (label: string) =>
-    result.table
-      .filter((t) => t.label === label)
-      .map((t) => `| ${t.luminosity} | ${t.best.toFixed(2)} | ${t.i68} | ${t.i95} | ${t.converged ? 'yes' : 'no'} |`)
-      .join('\n');
-  const figure = (name: string) => {
-    const f = Object.values(result.figures).find((x) => x.name === name)!;
-    return `![${f.caption}](${rel}/${name}.svg)\n\n*${f.caption}*`;
-  };
-  const bins = binnedTerms(result.published[0].artifact.likelihood)[0].totalBins;
-  const width = (label: string, L: number, cl = 0.68) => {
-    const scan = result.scans.find((x) => x.label === label && x.luminosity === L);
-    return scan ? scan.result.intervals.find((i) => i.cl === cl)!.segments.reduce((t, x) => t + x.upper - x.lower, 0) : NaN;
-  };
-  const verdict = () => {
-    const L = config.luminosities[config.luminosities.length - 1];
-    const [templates, ablation, categories, xsec] = ['not parametrised', 'ablation: local weights, not parametrised', 'categories only, not parametrised', 'cross section only'].map((l) => width(l, L));
-    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-    const change = (a: number, b: number) => `${(Math.abs(100 * (a - b)) / b).toFixed(1)}% ${a > b ? 'wider' : 'narrower'}`;
-    return [
-      `At ${L} fb⁻¹ the 68% region from the cross section alone is ${ratio(xsec, templates)} as wide as the templates', from the categories alone ${ratio(categories, templates)}, and the ablation's is ${change(ablation, templates)}.`,
-      Math.abs(ablation - templates) < 0.02 * templates
-        ? "The referee's ablation loses nothing measurable on this benchmark: nearly all of the information is in the rates of the background-rejection categories (compare the categories-only row), and with at least " +
-          `${config.minBackground} background events and at most ${config.maxBinsPerCategory} bins per category the parameter network's binning has little room; so what the global weights add over local ones cannot show here. ` +
-          'Where it would: in purer categories or with more bins, where the shape of the Higgs-mediated events away from the SM (Y_t⁴) matters beyond the local score direction.'
-        : ablation > templates
-          ? 'Local reweighting factors lose information: the representation learned from the global weights sees the Y_t⁴ structure away from the SM that the local score direction misses.'
-          : 'For data at the SM the local score direction is the better one-dimensional summary (it is the optimal statistic for small departures, and the expected intervals here are narrow); the global weights target a distant alternative (Y_t = 2), where their summary would be the more powerful one — an answer to the referee: the representation stays informative with local factors, and what the global weights buy depends on how far from the SM the inference reaches.',
-    ].join(' ');
-  };
-  const channels = binnedTerms(result.published[0].artifact.likelihood)[0].channels.length;
-  const text = `# Four-top production and the top Yukawa coupling (issue 7, seed 000)
+/** Markdown of a figure by name: the image, from the folder beside the document, and its caption. */
+type FigureLink = (name: string) => string;
+
+/** The Y_t scan labels of the width comparison and the verdict, in their column order. */
+const WIDTH_LABELS = ['not parametrised', 'ablation: local weights, not parametrised', 'categories only, not parametrised', 'cross section only'];
+
+/** The table rows (luminosity, best fit, 68% and 95% CL, converged) of one Y_t scan label. */
+function tableRows(result: FourTopResult, label: string): string {
+  return result.table
+    .filter((t) => t.label === label)
+    .map((t) => `| ${t.luminosity} | ${t.best.toFixed(2)} | ${t.i68} | ${t.i95} | ${t.converged ? 'yes' : 'no'} |`)
+    .join('\n');
+}
+
+/** Total width of the CL region (sum of its segments) of the Y_t scan with that label at luminosity L; NaN without such a scan. */
+function regionWidth(result: FourTopResult, label: string, L: number, cl = 0.68): number {
+  const scan = result.scans.find((x) => x.label === label && x.luminosity === L);
+  return scan ? scan.result.intervals.find((i) => i.cl === cl)!.segments.reduce((t, x) => t + x.upper - x.lower, 0) : NaN;
+}
+
+/** What the widths at the highest luminosity say about where the information is, and about the referee's ablation. */
+function verdict(result: FourTopResult): string {
+  const { config } = result;
+  const L = config.luminosities[config.luminosities.length - 1];
+  const [templates, ablation, categories, xsec] = WIDTH_LABELS.map((l) => regionWidth(result, l, L));
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const change = (a: number, b: number) => `${(Math.abs(100 * (a - b)) / b).toFixed(1)}% ${a > b ? 'wider' : 'narrower'}`;
+  return [
+    `At ${L} fb⁻¹ the 68% region from the cross section alone is ${ratio(xsec, templates)} as wide as the templates', from the categories alone ${ratio(categories, templates)}, and the ablation's is ${change(ablation, templates)}.`,
+    Math.abs(ablation - templates) < 0.02 * templates
+      ? "The referee's ablation loses nothing measurable on this benchmark: nearly all of the information is in the rates of the background-rejection categories (compare the categories-only row), and with at least " +
+        `${config.minBackground} background events and at most ${config.maxBinsPerCategory} bins per category the parameter network's binning has little room; so what the global weights add over local ones cannot show here. ` +
+        'Where it would: in purer categories or with more bins, where the shape of the Higgs-mediated events away from the SM (Y_t⁴) matters beyond the local score direction.'
+      : ablation > templates
+        ? 'Local reweighting factors lose information: the representation learned from the global weights sees the Y_t⁴ structure away from the SM that the local score direction misses.'
+        : 'For data at the SM the local score direction is the better one-dimensional summary (it is the optimal statistic for small departures, and the expected intervals here are narrow); the global weights target a distant alternative (Y_t = 2), where their summary would be the more powerful one — an answer to the referee: the representation stays informative with local factors, and what the global weights buy depends on how far from the SM the inference reaches.',
+  ].join(' ');
+}
+
+/** The title and what the run published. */
+function title(result: FourTopResult): string {
+  return `# Four-top production and the top Yukawa coupling (issue 7, seed 000)
 
 Generated by \`npm run cli -- four-top\` (${new Date().toISOString().slice(0, 10)}, ${result.seconds} s on this machine); every number
 below comes from that run. Published: \`tttt-yukawa\`, \`tttt-yukawa-np\`, \`tttt-cp\`, \`tttt-cp-np\` (1.0.0); pyhf exports in
 \`exports/tttt-yukawa/\`, \`exports/tttt-yukawa-np/\`, \`exports/tttt-cp/\` and \`exports/tttt-cp-np/\` (\`BkgOnly.json\` + \`patchset.json\`).
 
-## The benchmark
+`;
+}
+
+/** The synthetic benchmark and its cross section's Y_t dependence. */
+function benchmarkSection(result: FourTopResult, figure: FigureLink): string {
+  const measuredCoefficients = result.generator;
+  return `## The benchmark
 
 A synthetic stand-in for same-sign dilepton and multilepton four-top events (\`scripts/simulators/four-top.ts\`; no generator
 runs here). Its structure is the real one: the tt̄tt̄ amplitude is a Higgs-free plus a Higgs-mediated part,
@@ -72,7 +81,16 @@ CP-odd angle). Cross sections after selection: tt̄tt̄ ${SELECTED_CROSS_SECTION
 
 ${figure('cross-section')}
 
-## The method
+`;
+}
+
+/** The method: background rejection, the parameter network, the binning, the templates and the ablation. */
+function methodSection(result: FourTopResult, figure: FigureLink): string {
+  const { config, trainingFigures: tf } = result;
+  const [term] = binnedTerms(result.published[0].artifact.likelihood);
+  const bins = term.totalBins;
+  const channels = term.channels.length;
+  return `## The method
 
 1. Background rejection: an MLP ${JSON.stringify(config.classifier.hidden)} with three softmax outputs, class-balanced weighted
    cross-entropy, ${config.classifier.epochs} epochs (${tf.classifier.parameters} parameters, ${tf.classifier.seconds} s, final loss ${tf.classifier.finalLoss?.toFixed(4)}).
@@ -99,7 +117,15 @@ ${figure('category-map')}
 
 ${figure('parameter-output')}
 
-## Y_t: expected intervals (Asimov data at the SM)
+`;
+}
+
+/** Expected Y_t intervals per likelihood variant and luminosity, the widths compared, and a published range beside them. */
+function yukawaSection(result: FourTopResult, figure: FigureLink): string {
+  const { config } = result;
+  const rows = (label: string) => tableRows(result, label);
+  const width = (label: string, L: number, cl = 0.68) => regionWidth(result, label, L, cl);
+  return `## Y_t: expected intervals (Asimov data at the SM)
 
 tt̄H and tt̄ parametrised (\`tttt-yukawa\`):
 
@@ -140,9 +166,9 @@ Width of the 68% (95%) CL region (sum of its segments), backgrounds not parametr
 
 | luminosity [fb⁻¹] | templates (global weights) | ablation (local weights) | categories only | cross section only |
 | --- | --- | --- | --- | --- |
-${config.luminosities.map((L) => `| ${L} | ${['not parametrised', 'ablation: local weights, not parametrised', 'categories only, not parametrised', 'cross section only'].map((l) => `${width(l, L).toFixed(3)} (${width(l, L, 0.95).toFixed(3)})`).join(' | ')} |`).join('\n')}
+${config.luminosities.map((L) => `| ${L} | ${WIDTH_LABELS.map((l) => `${width(l, L).toFixed(3)} (${width(l, L, 0.95).toFixed(3)})`).join(' | ')} |`).join('\n')}
 
-${verdict()}
+${verdict(result)}
 
 ${figure('yukawa-scans')}
 
@@ -168,7 +194,12 @@ cross section alone, because the templates see *where* in phase space the Higgs-
 σ_tttt(Y_t) has its minimum below Y_t = 1 and grows as Y⁴, every interval is asymmetric, and at low luminosity the 95% region
 reaches down to Y_t = 0.
 
-## (a_t, b_t)
+`;
+}
+
+/** The (a_t, b_t) regions. */
+function cpSection(figure: FigureLink): string {
+  return `## (a_t, b_t)
 
 ${figure('cp-contours')}
 
@@ -176,7 +207,12 @@ The summary statistic (categories and parameter-network output) is CP-even, so t
 a²-like and b²-like structures are constrained. The benchmark's CP-odd angle carries the sign of the a·b interference and would
 break the symmetry if added to the binning.
 
-## pyhf export
+`;
+}
+
+/** The pyhf export: the patchsets, their digests and the check against the artifact. */
+function pyhfSection(result: FourTopResult): string {
+  return `## pyhf export
 
 Background-only workspace (tt̄H and tt̄ at the SM; data = the Asimov expectation at the SM) plus a patchset of signal hypotheses:
 Y_t ∈ {0, 0.25, …, 3.5} (${result.exported.yukawa.patchset.patches.length} patches; not parametrised ${result.exported['yukawa-np'].patchset.patches.length}) and (a_t, b_t) ∈ {0, 0.5, …, 2} × {−1, −0.5, …, 1} (${result.exported.cp.patchset.patches.length}; not parametrised ${result.exported['cp-np'].patchset.patches.length});
@@ -189,5 +225,18 @@ random nuisance points to ${result.equivalence.maxDifference.toExponential(1)} (
 Every published likelihood is also served as a workspace at its reference point: \`GET /v1/likelihoods/{id}/workspace\` (with the
 Asimov expectation as observations, said by the \`X-Observations\` header).
 `;
+}
+
+/** Writes docs/four-top.md (at `path`) and its figures (the folder of the same name beside it). */
+export async function writeFourTopReport(result: FourTopResult, path: string): Promise<void> {
+  const folder = path.replace(/\.md$/, '');
+  await mkdir(folder, { recursive: true });
+  for (const f of Object.values(result.figures)) await writeFile(join(folder, `${f.name}.svg`), f.svg);
+  const rel = folder.split('/').pop();
+  const figure = (name: string) => {
+    const f = Object.values(result.figures).find((x) => x.name === name)!;
+    return `![${f.caption}](${rel}/${name}.svg)\n\n*${f.caption}*`;
+  };
+  const text = title(result) + benchmarkSection(result, figure) + methodSection(result, figure) + yukawaSection(result, figure) + cpSection(figure) + pyhfSection(result);
   await writeFile(path, text);
 }

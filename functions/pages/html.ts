@@ -1,45 +1,28 @@
 /**
- * HTML for the public pages, built on the server: escaping, an `html` tagged template that
- * escapes every interpolated value unless it is already markup, number formatting, and the
- * page layout (inline CSS only, no script, nothing loaded from elsewhere).
+ * HTML for the public pages, built on the server: hono's `html` template (which escapes every
+ * interpolated value unless it is already markup), number formatting, and the page layout
+ * (inline CSS only, no script, nothing loaded from elsewhere).
  */
+import { html as honoHtml, raw as honoRaw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 
-/** Markup that is already safe: interpolated as is. */
-export class Markup {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
+/** Markup that is already safe: hono's escaped string, interpolated as is. */
+export type Markup = HtmlEscapedString;
+
+/**
+ * `html\`<p>${text}</p>\``: hono's html template (text escaped, markup and arrays of markup
+ * inserted as they are, false/null/undefined dropped), typed for pages built synchronously.
+ */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Markup {
+  return honoHtml(strings, ...values) as Markup;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Marks a string as markup (only for strings built by this module's functions or by render/plots.ts). */
+export const raw = (value: string): Markup => honoRaw(value);
 
-/** Escapes text for HTML element content and quoted attribute values (and for SVG text). */
+/** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
-}
-
-/** Marks a string as markup (only for strings built by this module's functions or by plots.ts). */
-export function raw(value: string): Markup {
-  return new Markup(value);
-}
-
-export type Interpolation = Markup | string | number | boolean | null | undefined | readonly Interpolation[];
-
-function render(value: Interpolation): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (value instanceof Markup) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
-}
-
-/** `html\`<p>${text}</p>\``: text is escaped, Markup and arrays of Markup are inserted as they are. */
-export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Markup {
-  let out = strings[0];
-  values.forEach((v, k) => {
-    out += render(v) + strings[k + 1];
-  });
-  return new Markup(out);
+  return String(html`${text}`);
 }
 
 /** A number with `digits` significant digits, without exponent for ordinary magnitudes; "−" for minus. */

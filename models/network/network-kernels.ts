@@ -68,54 +68,19 @@ export function denseTs64(src: Float64Array, so: number, dst: Float64Array, d0: 
 
 const f32 = Math.fround;
 
-/** float32 arithmetic: every product and sum rounded to float32 (exactly as f32x4 does). */
+/**
+ * float32 arithmetic: every product and sum rounded to float32 (exactly as f32x4 does), in the
+ * same per-output order as the float64 kernel. Untiled: float32 is asked for where the SIMD
+ * kernel runs; this loop keeps the TypeScript backend's results bit-identical to it elsewhere.
+ */
 export function denseTs32(src: Float32Array, so: number, dst: Float32Array, d0: number, nb: number, layer: PreparedLayer): void {
   const { inputs: I, outputs: O, kernelT32: K, bias32: bias } = layer;
   const relu = layer.act === Act.Relu;
-  let j = 0;
-  for (; j + 2 <= O; j += 2) {
-    const b0 = bias[j];
-    const b1 = bias[j + 1];
-    const k0 = j * I;
-    const k1 = k0 + I;
-    const d = d0 + j * BLOCK;
-    let e = 0;
-    for (; e + 4 <= nb; e += 4) {
-      let s0 = b0, s1 = b0, s2 = b0, s3 = b0;
-      let t0 = b1, t1 = b1, t2 = b1, t3 = b1;
-      let p = so + e;
-      for (let i = 0; i < I; i++, p += BLOCK) {
-        const w = K[k0 + i];
-        const v = K[k1 + i];
-        const x0 = src[p], x1 = src[p + 1], x2 = src[p + 2], x3 = src[p + 3];
-        s0 = f32(s0 + f32(x0 * w)); s1 = f32(s1 + f32(x1 * w)); s2 = f32(s2 + f32(x2 * w)); s3 = f32(s3 + f32(x3 * w));
-        t0 = f32(t0 + f32(x0 * v)); t1 = f32(t1 + f32(x1 * v)); t2 = f32(t2 + f32(x2 * v)); t3 = f32(t3 + f32(x3 * v));
-      }
-      if (relu) {
-        s0 = s0 > 0 ? s0 : 0; s1 = s1 > 0 ? s1 : 0; s2 = s2 > 0 ? s2 : 0; s3 = s3 > 0 ? s3 : 0;
-        t0 = t0 > 0 ? t0 : 0; t1 = t1 > 0 ? t1 : 0; t2 = t2 > 0 ? t2 : 0; t3 = t3 > 0 ? t3 : 0;
-      }
-      dst[d + e] = s0; dst[d + e + 1] = s1; dst[d + e + 2] = s2; dst[d + e + 3] = s3;
-      dst[d + BLOCK + e] = t0; dst[d + BLOCK + e + 1] = t1; dst[d + BLOCK + e + 2] = t2; dst[d + BLOCK + e + 3] = t3;
-    }
-    for (; e < nb; e++) {
-      let s = b0;
-      let t = b1;
-      let p = so + e;
-      for (let i = 0; i < I; i++, p += BLOCK) {
-        s = f32(s + f32(src[p] * K[k0 + i]));
-        t = f32(t + f32(src[p] * K[k1 + i]));
-      }
-      dst[d + e] = relu ? (s > 0 ? s : 0) : s;
-      dst[d + BLOCK + e] = relu ? (t > 0 ? t : 0) : t;
-    }
-  }
-  for (; j < O; j++) {
-    const bj = bias[j];
+  for (let j = 0; j < O; j++) {
     const k = j * I;
     const d = d0 + j * BLOCK;
     for (let e = 0; e < nb; e++) {
-      let s = bj;
+      let s = bias[j];
       let p = so + e;
       for (let i = 0; i < I; i++, p += BLOCK) s = f32(s + f32(src[p] * K[k + i]));
       dst[d + e] = relu ? (s > 0 ? s : 0) : s;

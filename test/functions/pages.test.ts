@@ -56,7 +56,7 @@ describe('HTML building blocks', () => {
     expect(escapeHtml(`<script>alert("x" & 'y')</script>`)).toBe('&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;');
     expect(escapeHtml('θ ∈ [−2, 2]')).toBe('θ ∈ [−2, 2]');
     const text = '<b onclick="x">';
-    expect(html`<p title="${text}">${text}${raw('<i>ok</i>')}${[text, raw('<br>')]}</p>`.value).toBe(
+    expect(String(html`<p title="${text}">${text}${raw('<i>ok</i>')}${[text, raw('<br>')]}</p>`)).toBe(
       '<p title="&lt;b onclick=&quot;x&quot;&gt;">&lt;b onclick=&quot;x&quot;&gt;<i>ok</i>&lt;b onclick=&quot;x&quot;&gt;<br></p>',
     );
   });

@@ -117,6 +117,40 @@ function importsInto(file: string, text: string, folder: string): string[] {
   return offenders;
 }
 
+/** Packages the Workers bundle must never carry: Node's own modules and the offline tools. */
+const OFFLINE_ONLY = /^(node:|@tensorflow\/|commander$|cli-progress$|tsx$|@hono\/node-server$)/;
+
+/**
+ * Everything the Worker's entry point reaches by static imports: the ROOT-relative source files
+ * and the packages (dynamic imports are not followed: wrangler bundles them too, so none may exist).
+ */
+function workerGraph(entry: string): { files: string[]; packages: string[]; dynamic: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const dynamic: string[] = [];
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const source = parse(file, readFileSync(join(ROOT, file), 'utf8'));
+    source.forEachChild(function walkNode(node): void {
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) dynamic.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`);
+      node.forEachChild(walkNode);
+    });
+    for (const statement of source.statements) {
+      if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+      if ((ts.isImportDeclaration(statement) && statement.importClause?.isTypeOnly) || (ts.isExportDeclaration(statement) && statement.isTypeOnly)) continue;
+      const specifier = statement.moduleSpecifier.text;
+      if (!specifier.startsWith('.')) {
+        packages.add(specifier);
+        continue;
+      }
+      visit(relative(ROOT, resolve(dirname(join(ROOT, file)), specifier.replace(/\.js$/, '.ts'))).split(sep).join('/'));
+    }
+  };
+  visit(entry);
+  return { files: [...files].sort(), packages: [...packages].sort(), dynamic };
+}
+
 const tsFiles = SOURCE_FOLDERS.flatMap((folder) => walk(folder, /\.ts$/));
 const sizes = tsFiles.map((file) => sizeOffenders(file, readFileSync(join(ROOT, file), 'utf8')));
 
@@ -135,6 +169,23 @@ describe('architecture (issue 12)', () => {
 
   it('nothing under scripts/ imports from functions/', () => {
     const offenders = walk('scripts', /\.[cm]?[jt]sx?$/).flatMap((file) => importsInto(file, readFileSync(join(ROOT, file), 'utf8'), 'functions'));
+    expect(offenders).toEqual([]);
+  });
+
+  it('the Worker reaches no Node module, no offline tool and nothing under scripts/ (wrangler.toml has no nodejs_compat to hide one)', () => {
+    const { files, packages, dynamic } = workerGraph('functions/worker.ts');
+    expect(files).toContain('models/service/fit.ts');
+    expect(packages).toContain('hono');
+    expect(files.filter((f) => f.startsWith('scripts/') || f === 'functions/node.ts')).toEqual([]);
+    expect(packages.filter((p) => OFFLINE_ONLY.test(p))).toEqual([]);
+    expect(dynamic).toEqual([]);
+    expect(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')).not.toMatch(/nodejs_compat/);
+  });
+
+  it('models/ and render/ use no Node-only module (they run in Workers as in Node)', () => {
+    const offenders = [...walk('models', /\.ts$/), ...walk('render', /\.ts$/)].flatMap((file) =>
+      importedSpecifiers(parse(file, readFileSync(join(ROOT, file), 'utf8'))).filter(({ specifier }) => OFFLINE_ONLY.test(specifier)).map(({ specifier, line }) => `${file}:${line} imports '${specifier}'`),
+    );
     expect(offenders).toEqual([]);
   });
 

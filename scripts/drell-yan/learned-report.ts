@@ -1,12 +1,12 @@
-/** docs/drell-yan.md and its figures (docs/drell-yan/*.svg): what `drell-yan` measured. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+/** docs/drell-yan.md, its figures linked where `dy-smeft-run3` publishes them: what `drell-yan` measured. */
+import { writeFile } from 'node:fs/promises';
 import { monomialLabel } from '../../models/basis/monomial-basis.js';
 import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { MLL_EDGES } from './baselines.js';
 import { INFERENCES, intervalWidth, type Inference } from './evaluate.js';
 import type { runDrellYan } from './run.js';
+import { placeFigures } from '../lib/document-figures.js';
 
 type Result = Awaited<ReturnType<typeof runDrellYan>>;
 
@@ -30,7 +30,7 @@ function memberSpread(members: readonly ProfileIntervalResult[], cl: number): st
   return `members ${range(0)} / ${range(1)}`;
 }
 
-/** Markdown of a figure by name: the image, from the folder beside the document. */
+/** Markdown of a figure by name: the image. */
 type FigureLink = (name: string) => string;
 
 /** The selected signal's σ × acceptance plus the background, in fb. */
@@ -223,12 +223,10 @@ ${figure('coverage')}
 `;
 }
 
-/** Writes docs/drell-yan.md (at `path`) and its figures (the folder drell-yan/ beside it). */
+/** Writes docs/drell-yan.md (at `path`), its figures linked where the artifact publishes them. */
 export async function writeLearnedReport(result: Result, path: string): Promise<void> {
-  const figureFolder = join(dirname(path), 'drell-yan');
-  await mkdir(figureFolder, { recursive: true });
-  for (const f of result.figures) await writeFile(join(figureFolder, f.file), (f.payload as { svg: string }).svg);
-  const figure = (name: string) => `![${name}](drell-yan/${result.figures.find((f) => f.name === name)!.file})`;
+  const paths = await placeFigures(path, result.figures.map((f) => ({ name: f.name, svg: (f.payload as { svg: string }).svg })), [result.published]);
+  const figure = (name: string) => `![${name}](${paths.get(name)})`;
   const text = introduction(result) + learnedSection(result, figure) + intervalsSection(result, figure) + contoursSection(result, figure) + coverageSection(result, figure);
   await writeFile(path, text);
 }

@@ -1,14 +1,14 @@
 /**
- * docs/four-top.md: what the `four-top` command measured, with its figures (SVG files beside
- * the document), from the run's result.
+ * docs/four-top.md: what the `four-top` command measured, with its figures (linked where the
+ * artifacts publish them), from the run's result.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { placeFigures } from '../lib/document-figures.js';
 import { SELECTED_CROSS_SECTION, TTTT_YT_COEFFICIENTS } from '../simulators/four-top.js';
 import type { FourTopResult } from './run.js';
 import { binnedTerms } from '../../models/terms/binned/term.js';
 
-/** Markdown of a figure by name: the image, from the folder beside the document, and its caption. */
+/** Markdown of a figure by name: the image and its caption. */
 type FigureLink = (name: string) => string;
 
 /** The Y_t scan labels of the width comparison and the verdict, in their column order. */
@@ -227,15 +227,12 @@ Asimov expectation as observations, said by the \`X-Observations\` header).
 `;
 }
 
-/** Writes docs/four-top.md (at `path`) and its figures (the folder of the same name beside it). */
+/** Writes docs/four-top.md (at `path`), its figures linked where the artifacts publish them. */
 export async function writeFourTopReport(result: FourTopResult, path: string): Promise<void> {
-  const folder = path.replace(/\.md$/, '');
-  await mkdir(folder, { recursive: true });
-  for (const f of Object.values(result.figures)) await writeFile(join(folder, `${f.name}.svg`), f.svg);
-  const rel = folder.split('/').pop();
+  const paths = await placeFigures(path, Object.values(result.figures), result.published);
   const figure = (name: string) => {
     const f = Object.values(result.figures).find((x) => x.name === name)!;
-    return `![${f.caption}](${rel}/${name}.svg)\n\n*${f.caption}*`;
+    return `![${f.caption}](${paths.get(name)})\n\n*${f.caption}*`;
   };
   const text = title(result) + benchmarkSection(result, figure) + methodSection(result, figure) + yukawaSection(result, figure) + cpSection(figure) + pyhfSection(result);
   await writeFile(path, text);

@@ -38,6 +38,37 @@ describe('catalogue and manifests', () => {
     expect(again.status).toBe(304);
   });
 
+  it('conditional GETs compare ETags weakly (RFC 9110); each representation has its own strong ETag', async () => {
+    const path = '/v1/likelihoods/gaussian-toy-truth@1.0.0';
+    const etag = (await app.request(path)).headers.get('etag')!;
+    const weak = await app.request(path, { headers: { 'if-none-match': `"other", W/${etag}` } });
+    expect(weak.status).toBe(304);
+    expect(weak.headers.get('cache-control')).toContain('immutable');
+    expect((await app.request(path, { headers: { 'if-none-match': '"other"' } })).status).toBe(200);
+    const msgpack = await app.request(path, { headers: { accept: 'application/msgpack' } });
+    expect(msgpack.headers.get('content-type')).toBe('application/msgpack');
+    expect(msgpack.headers.get('etag')).not.toBe(etag);
+    expect((await app.request(path, { headers: { accept: 'application/msgpack', 'if-none-match': etag } })).status).toBe(200);
+  });
+
+  it('a known path with another method is 405 with Allow; an Accept that allows neither JSON nor MessagePack is 406, before any work', async () => {
+    const put = await app.request('/v1/likelihoods/gaussian-toy-truth/nll', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST');
+    expect((await put.json()).code).toBe('method-not-allowed');
+    const del = await app.request('/v1/likelihoods/gaussian-toy-truth', { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
+    const csv = await app.request('/v1/likelihoods/gaussian-toy-truth/nll', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: '{"points": "not even valid"}' });
+    expect(csv.status).toBe(406);
+    expect((await csv.json()).code).toBe('not-acceptable');
+    for (const accept of ['*/*', 'application/*', 'text/csv, */*;q=0.1', 'application/json;q=0.5, application/msgpack']) {
+      const res = await app.request('/v1/likelihoods', { headers: { accept } });
+      expect(res.status, accept).toBe(200);
+      expect(res.headers.get('content-type'), accept).toMatch(accept.endsWith('msgpack') ? /msgpack/ : /json/);
+    }
+  });
+
   it('answers unknown likelihoods and versions with 404 problems', async () => {
     for (const path of ['/v1/likelihoods/nope', '/v1/likelihoods/gaussian-toy-truth@9.9.9', '/nowhere']) {
       const res = await app.request(path);

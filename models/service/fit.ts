@@ -7,7 +7,7 @@ import type { LoadedArtifact } from '../artifact/load.js';
 import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { maximumLikelihood, type FitResult } from '../inference/mle.js';
-import type { Likelihood } from '../likelihood/likelihood.js';
+import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { fitFailed, invalidInput } from './errors.js';
 import { evaluating, parameterPoints, requestData } from './request-data.js';
 import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
@@ -115,7 +115,7 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   };
 }
 
-function profileIntervals(likelihood: Likelihood, data: ReturnType<typeof requestData>, request: IntervalRequest): IntervalResponse {
+function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request: IntervalRequest): IntervalResponse {
   const [parameter] = request.parameters;
   const points = gridPoints(request.points, 61, LIMITS.scanPoints);
   const range = request.range ? scanRange(likelihood, parameter, request.range) : undefined;

@@ -9,7 +9,7 @@ import { etag } from 'hono/etag';
 import type { ArtifactStore } from '../models/service/catalogue.js';
 import { ServiceError } from '../models/service/errors.js';
 import type { DeclaredOperation, Env } from './operation.js';
-import { Problem, problemOf } from './problem.js';
+import { internalError, Problem, problemOf } from './problem.js';
 import { problemResponse } from './respond.js';
 import { docsRoutes } from './routes/docs.js';
 import { likelihoodRoutes } from './routes/likelihoods.js';
@@ -39,8 +39,7 @@ export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
     if (error instanceof ServiceError) return problemResponse(c, problemOf(error.failure));
-    console.error(error);
-    return problemResponse(c, new Problem('internal-error', 'an unexpected error occurred; it has been logged'));
+    return problemResponse(c, internalError(error));
   });
   return app;
 }

@@ -17,6 +17,7 @@ export const PROBLEMS = {
   'payload-too-large': [413, 'The request body is too large'],
   'too-many-points': [413, 'Too many parameter points in one request'],
   'too-many-events': [413, 'Too many events in one dataset'],
+  'too-costly': [422, 'The request would cost more than one request may'],
   'unknown-likelihood': [404, 'No such likelihood'],
   'unknown-version': [404, 'No such version of this likelihood'],
   'unknown-parameter': [422, 'Unknown parameter'],
@@ -42,6 +43,7 @@ export const ProblemSchema = z.object({
   code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]),
   errors: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string().optional() })).optional().meta({ description: 'the offending fields' }),
   instance: z.string().optional(),
+  requestId: z.string().optional().meta({ description: 'for an internal error: the id its log line carries, to quote when reporting it' }),
 });
 
 export type ProblemBody = z.infer<typeof ProblemSchema>;
@@ -55,6 +57,8 @@ export class Problem extends Error {
     readonly errors?: FieldIssue[],
     /** response headers the problem needs (Allow for a 405) */
     readonly headers: Record<string, string> = {},
+    /** an internal error's id in the log */
+    readonly requestId?: string,
   ) {
     super(detail);
     this.name = 'Problem';
@@ -70,8 +74,16 @@ export class Problem extends Error {
       code: this.code,
       ...(this.errors?.length ? { errors: this.errors } : {}),
       ...(instance ? { instance } : {}),
+      ...(this.requestId ? { requestId: this.requestId } : {}),
     };
   }
+}
+
+/** An internal error: logged with a fresh id, which the problem document carries (nothing else of it reaches the client). */
+export function internalError(error: unknown): Problem {
+  const requestId = crypto.randomUUID();
+  console.error(`internal error ${requestId}:`, error);
+  return new Problem('internal-error', `an unexpected error occurred; it has been logged as ${requestId}`, undefined, {}, requestId);
 }
 
 /** The service's failure as a problem: the one table from failure to HTTP. */

@@ -14,7 +14,7 @@ import type { Env } from '../operation.js';
 import { renderCataloguePage } from '../pages/catalogue-page.js';
 import { html, layout, PAGE_CSP } from '../pages/html.js';
 import { renderResultPage } from '../pages/result-page.js';
-import { Problem, problemOf } from '../problem.js';
+import { internalError, Problem, problemOf } from '../problem.js';
 import { cacheHeaders } from './likelihoods.js';
 
 export const pages = new Hono<Env>();
@@ -46,8 +46,7 @@ async function page(c: Context<Env>, handler: () => Promise<Response>): Promise<
     return await handler();
   } catch (error) {
     if (!prefersHtml(c)) throw error;
-    const problem = error instanceof Problem ? error : error instanceof ServiceError ? problemOf(error.failure) : new Problem('internal-error', 'an unexpected error occurred; it has been logged');
-    if (!(error instanceof Problem || error instanceof ServiceError)) console.error(error);
+    const problem = error instanceof Problem ? error : error instanceof ServiceError ? problemOf(error.failure) : internalError(error);
     return errorPage(problem, new URL(c.req.url).pathname);
   }
 }

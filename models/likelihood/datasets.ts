@@ -21,6 +21,9 @@ export type ParameterPoint = Readonly<Record<string, number>>;
 
 export type DatasetSpec = { kind: 'asimov'; at?: ParameterPoint } | { kind: 'observed' } | ({ kind: 'submitted' } & SubmittedData);
 
+/** How far a dataset's luminosity may lie from the published one: the templates scale by this factor, and beyond it the likelihood leaves double precision. */
+export const LUMINOSITY_RANGE = [1e-6, 1e6] as const;
+
 export interface DatasetOptions {
   /** integrated luminosity of the data, in the manifest's unit (default: the published one) */
   luminosity?: number;
@@ -61,6 +64,10 @@ export function hasObservedData(likelihood: Likelihood): boolean {
 export function resolveDataset(likelihood: Likelihood, spec: DatasetSpec, options: DatasetOptions = {}): LikelihoodData {
   const luminosity = options.luminosity ?? likelihood.publishedLuminosity;
   if (!(luminosity > 0) || !Number.isFinite(luminosity)) throw new DatasetError(['luminosity'], 'luminosity must be a positive finite number');
+  const scale = luminosity / likelihood.publishedLuminosity;
+  if (!(scale >= LUMINOSITY_RANGE[0] && scale <= LUMINOSITY_RANGE[1])) {
+    throw new DatasetError(['luminosity'], `luminosity ${luminosity} is ${scale.toExponential(2)} times the published ${likelihood.publishedLuminosity}; it must lie between ${LUMINOSITY_RANGE[0]} and ${LUMINOSITY_RANGE[1]} times it`);
+  }
   const rate = options.rate ?? true;
   if (!rate && likelihood.terms.some(({ term }) => term.submits === 'counts')) throw new DatasetError(['rate'], 'rate: false (shape only) applies to unbinned terms; this likelihood has binned terms');
 

@@ -22,7 +22,7 @@ export interface FieldIssue {
 }
 
 export type InvalidInputCode = 'invalid-request' | 'unknown-parameter' | 'invalid-dataset' | 'likelihood-undefined' | 'invalid-workspace' | 'patchset-mismatch';
-export type TooCostlyCode = 'too-many-points' | 'too-many-events';
+export type TooCostlyCode = 'too-many-points' | 'too-many-events' | 'too-costly';
 
 export type ServiceFailure =
   | { kind: 'invalid-input'; code: InvalidInputCode; message: string; issues: FieldIssue[] }

@@ -19,9 +19,9 @@ import { InvalidBinnedModelError } from '../terms/binned/schema.js';
 import { binnedTerms } from '../terms/binned/term.js';
 import { countsByChannel } from '../terms/binned/data.js';
 import { LruCache } from './cache.js';
-import { invalidInput, notApplicable } from './errors.js';
+import { invalidInput, notApplicable, tooCostly } from './errors.js';
 import { cls, upperLimit } from './hypothesis.js';
-import type { InlineModel, ReinterpretRequest, ReinterpretResponse, WorkspaceSource } from './schemas.js';
+import { LIMITS, type InlineModel, type ReinterpretRequest, type ReinterpretResponse, type WorkspaceSource } from './schemas.js';
 
 type Patch = { name: string; values: (number | string)[] } | null;
 
@@ -129,7 +129,11 @@ export async function workspaceLikelihood(workspace: PyhfWorkspace, options: { m
   } catch (error) {
     throw documentError(error, 'workspace');
   }
-  return { artifact, model: modelSummary(imported, artifact, options.patch ?? null) };
+  const model = modelSummary(imported, artifact, options.patch ?? null);
+  if (model.bins > LIMITS.workspaceBins || model.parameters > LIMITS.workspaceParameters) {
+    throw tooCostly('too-costly', `the workspace has ${model.bins} bins in ${model.channels} channels and ${model.parameters} parameters; the limits are ${LIMITS.workspaceBins} bins and ${LIMITS.workspaceParameters} parameters (every fit holds an n × n Hessian)`, ['workspace']);
+  }
+  return { artifact, model };
 }
 
 function modelSummary(imported: ImportedWorkspace, artifact: LoadedArtifact, patch: Patch): InlineModel {

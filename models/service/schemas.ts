@@ -20,6 +20,12 @@ export const LIMITS = {
   contourPoints: 81,
   /** POI values of one CLs request */
   clsValues: 200,
+  /** operations of one JSON Patch */
+  jsonPatchOperations: 10_000,
+  /** bins of an inline workspace */
+  workspaceBins: 5_000,
+  /** parameters of an inline workspace (every fit holds an n × n Hessian and its factor) */
+  workspaceParameters: 1_000,
 } as const;
 
 const TypedNumbers = z
@@ -40,7 +46,10 @@ export const EventsSchema = z
   ])
   .meta({ description: 'events as rows of observables in the published order and units, or {shape: [n, d], values} (row-major; typed arrays in MessagePack)' });
 
-const Counts = z.array(z.number().nonnegative()).meta({ description: 'counts per bin' });
+/** Events or counts beyond this are no dataset: the likelihood of 1e15 events already needs every digit of a double. */
+const MAX_COUNT = 1e15;
+
+const Counts = z.array(z.number().nonnegative().max(MAX_COUNT)).meta({ description: 'counts per bin' });
 
 export const DatasetSchema = z
   .union([
@@ -50,7 +59,7 @@ export const DatasetSchema = z
     z
       .object({
         events: EventsSchema,
-        weights: z.union([z.array(z.number().nonnegative()), TypedNumbers]).optional(),
+        weights: z.union([z.array(z.number().nonnegative().max(MAX_COUNT)), TypedNumbers]).optional(),
         binned: z.record(z.string(), Counts).optional(),
       })
       .strict(),
@@ -146,7 +155,7 @@ export const workspaceSourceFields = {
     .union([z.string(), z.array(z.union([z.number(), z.string()]))])
     .optional()
     .meta({ description: "the patch of `patchset` to apply, by name or by its label values" }),
-  jsonPatch: z.array(z.unknown()).optional().meta({ description: 'an RFC 6902 JSON Patch applied to the workspace (instead of a patchset)' }),
+  jsonPatch: z.array(z.unknown()).max(LIMITS.jsonPatchOperations).optional().meta({ description: 'an RFC 6902 JSON Patch applied to the workspace (instead of a patchset)' }),
   measurement: z.union([z.string(), z.number().int().nonnegative()]).optional().meta({ description: 'the measurement, by name or index (default: the first, as pyhf)' }),
   verify: z.boolean().default(true).meta({ description: "check the patchset's digest of the workspace (needs a JSON body: MessagePack loses the int/float distinction pyhf's digest depends on)" }),
 };

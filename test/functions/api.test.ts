@@ -69,6 +69,24 @@ describe('catalogue and manifests', () => {
     }
   });
 
+  it('an internal failure is a 500 internal-error whose request id is in the body and in the log line, and nothing else of it', async () => {
+    const broken = createApp({ ...fileStore('likelihoods'), resolve: () => Promise.reject(new TypeError('secret detail of a defect')) });
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const res = await broken.request('/v1/likelihoods/gaussian-toy-truth/nll', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"points":[{}]}' });
+      const problem = await res.json();
+      expect(res.status).toBe(500);
+      expect(problem.code).toBe('internal-error');
+      expect(problem.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.stringify(problem)).not.toContain('secret');
+      expect(String(logged[0][0])).toContain(problem.requestId);
+    } finally {
+      console.error = original;
+    }
+  });
+
   it('answers unknown likelihoods and versions with 404 problems', async () => {
     for (const path of ['/v1/likelihoods/nope', '/v1/likelihoods/gaussian-toy-truth@9.9.9', '/nowhere']) {
       const res = await app.request(path);

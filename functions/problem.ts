@@ -30,6 +30,7 @@ export const PROBLEMS = {
   'not-found': [404, 'Not found'],
   'method-not-allowed': [405, 'Method not allowed'],
   'artifact-unavailable': [503, 'The published artifact cannot be served'],
+  'deadline-exceeded': [503, 'The computation was stopped at its work limit'],
   'internal-error': [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>;
 
@@ -98,6 +99,8 @@ export function problemOf(failure: ServiceFailure): Problem {
       return new Problem('not-applicable', failure.message, issues);
     case 'fit-failed':
       return new Problem('fit-failed', failure.message, issues);
+    case 'deadline':
+      return new Problem('deadline-exceeded', failure.message, issues, { 'retry-after': '60' });
     case 'integrity':
       return new Problem('artifact-unavailable', failure.message, issues);
   }

@@ -12,7 +12,7 @@ import { checkPolynomialPositivityBatch } from '../basis/sum-of-squares.js';
 import { networkOutputs } from '../network/frozen-network.js';
 import { createLikelihood, type Likelihood, type Term } from '../likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../likelihood/term.js';
-import { analyticRatioModel, backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, type RatioModel } from '../ratio/ratio-model.js';
+import { analyticRatioModel, backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, type RatioModel, networkUnits } from '../ratio/ratio-model.js';
 import { compileBinnedModel, type BinnedTemplateTerm } from '../terms/binned/term.js';
 import type { BinnedModelSpec } from '../terms/binned/schema.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, type UnbinnedData, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
@@ -150,7 +150,7 @@ async function loadUnbinnedTerm(
     if (classifier.head.kind !== 'sigmoid' || networkOutputs(classifier) !== 1 || classifier.inputs !== D) {
       throw new ArtifactError('model-invalid', `term '${spec.name}': the signal fraction must be a network with a sigmoid head mapping ${D} observables to 1 output; got a ${classifier.head.kind} head, ${classifier.inputs} → ${networkOutputs(classifier)}`);
     }
-    ratio = backgroundMixtureRatioModel(ratio, networkSignalFraction(classifier));
+    ratio = backgroundMixtureRatioModel(ratio, networkSignalFraction(classifier), networkUnits(classifier));
   }
 
   const sample = await readPayload(manifest, spec.reference, 'coefficient-sample', read);

@@ -17,6 +17,8 @@ export interface FitOptions {
   start?: Float64Array;
   /** also start from points spread over the free parameters of interest (default true) */
   multiStart?: boolean;
+  /** invert the Hessian for the covariance (default true); scans skip it: n³ work and n² memory per point */
+  covariance?: boolean;
   tolerance?: number;
 }
 
@@ -94,7 +96,7 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
   }
   const free: number[] = [];
   for (let i = 0; i < n; i++) if (!fixed[i] && best.x[i] > lower[i] && best.x[i] < upper[i]) free.push(i);
-  const covariance = covarianceFromHessian(best.hessian, n, free);
+  const covariance = (options.covariance ?? true) ? covarianceFromHessian(best.hessian, n, free) : null;
   const uncertainties = new Float64Array(n).fill(NaN);
   if (covariance) for (const i of free) uncertainties[i] = Math.sqrt(covariance[i * n + i]);
   return {
@@ -112,13 +114,13 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
 
 /**
  * The conditional fit: `values` (global index → value) held fixed, every other free parameter
- * fitted (θ̂̂, ν̂̂ of seed 003 app. A eq. 50). With every parameter of interest pinned the
- * nuisances need no spread of starting points; scans pass multiStart: false as each fit
- * starts from a neighbour's solution.
+ * fitted (θ̂̂, ν̂̂ of seed 003 app. A eq. 50), without its covariance (scans need the minimum
+ * only). With every parameter of interest pinned the nuisances need no spread of starting
+ * points; scans pass multiStart: false as each fit starts from a neighbour's solution.
  */
 export function profileFit(likelihood: Likelihood, data: LikelihoodData, values: ReadonlyMap<number, number>, options: { variant?: number; start?: Float64Array; multiStart?: boolean } = {}): FitResult {
   const pinnedInterest = [...Array(likelihood.interest).keys()].every((i) => values.has(i) || likelihood.parameters[i].fixed);
-  return maximumLikelihood(likelihood, data, { variant: options.variant, fixed: values, start: options.start, multiStart: options.multiStart ?? !pinnedInterest });
+  return maximumLikelihood(likelihood, data, { variant: options.variant, fixed: values, start: options.start, multiStart: options.multiStart ?? !pinnedInterest, covariance: false });
 }
 
 /** Lower NLL wins; a converged minimum beats an unconverged one unless that one is clearly lower. */

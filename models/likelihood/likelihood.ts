@@ -9,6 +9,7 @@
  * unconstrained nuisance (a normfactor: pyhf's POI) may be declared a parameter of interest.
  */
 import type { Derivatives, EvaluationContext, ParameterSpec, Term } from './term.js';
+import { charge } from './work-meter.js';
 
 export type { Term } from './term.js';
 /** One term's data: what that term's `nll` reads (the likelihood never looks inside). */
@@ -115,6 +116,7 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
       for (const { term, index } of bound) {
         const termData = data.terms[term.name];
         if (!termData) throw new Error(`the dataset has no data for term '${term.name}'`);
+        charge(term.evaluationUnits(derivatives?.hessian ? 2 : derivatives?.gradient ? 1 : 0, term.eventCount(termData)));
         total += term.nll(params, index, termData, context(term, data.luminosity, data.rate, variant), derivatives);
       }
       return total;

@@ -81,7 +81,18 @@ export interface Term<Data = unknown> {
   observed(): Data;
   /** submitted data, checked (`DatasetError` with the path of the offending field inside the dataset) */
   submitted(data: SubmittedData): Data;
+  /**
+   * The work of one −ln L evaluation, in rough floating-point operations: `order` 0 for the
+   * value, 1 with the gradient, 2 with the Hessian; `events` the events of an unbinned term's
+   * data (binned terms ignore it). The service's cost model prices it before any work starts.
+   */
+  evaluationUnits(order: EvaluationOrder, events: number): number;
+  /** the events in this term's data (0 for binned terms): what `evaluationUnits` counts */
+  eventCount(data: Data): number;
 }
+
+/** What an evaluation computes: the value (0), with the gradient (1), with the Hessian (2). */
+export type EvaluationOrder = 0 | 1 | 2;
 
 /** A dataset that does not fit the likelihood; `path` locates the offending field inside the dataset request. */
 export class DatasetError extends Error {

@@ -13,6 +13,15 @@ export interface RatioModel {
   readonly variants: number;
   /** events n × D row-major → per variant an n × C matrix */
   coefficientsFor(events: ArrayLike<number>, n: number): Float64Array[];
+  /** the work of `coefficientsFor` per event, in rough floating-point operations (for the service's cost model) */
+  readonly unitsPerEvent: number;
+}
+
+/** Multiply-adds of one event through every member of a frozen network. */
+export function networkUnits(network: FrozenNetwork): number {
+  let units = 0;
+  for (const member of network.members) for (const layer of member.layers) units += layer.inputs * layer.outputs;
+  return units;
 }
 
 export function analyticRatioModel(spec: AnalyticRatioSpec): RatioModel {
@@ -21,6 +30,8 @@ export function analyticRatioModel(spec: AnalyticRatioSpec): RatioModel {
     coefficients: spec.numerators.length,
     variants: 1,
     coefficientsFor: (events, n) => [analyticRatioCoefficients(spec, events, n)],
+    // a few special functions per coefficient
+    unitsPerEvent: 50 * spec.numerators.length,
   };
 }
 
@@ -34,6 +45,7 @@ export function networkRatioModel(network: FrozenNetwork): RatioModel {
     observables: network.inputs,
     coefficients: networkOutputs(network),
     variants: K > 1 ? K + 1 : 1,
+    unitsPerEvent: networkUnits(network),
     coefficientsFor(events, n) {
       const x = events instanceof Float64Array || events instanceof Float32Array ? events : Float64Array.from(events);
       const { mean, members } = evaluateEnsemble(network, x, n);
@@ -48,12 +60,13 @@ export function networkRatioModel(network: FrozenNetwork): RatioModel {
  * coefficients become f_s ĉ + (1 − f_s) e_0 (e_0: the constant monomial). A convex
  * combination of non-negative polynomials, so R̂ stays ≥ 0 for every θ.
  */
-export function backgroundMixtureRatioModel(signal: RatioModel, signalFraction: (events: Float64Array | Float32Array, n: number) => Float64Array): RatioModel {
+export function backgroundMixtureRatioModel(signal: RatioModel, signalFraction: (events: Float64Array | Float32Array, n: number) => Float64Array, fractionUnits: number): RatioModel {
   const C = signal.coefficients;
   return {
     observables: signal.observables,
     coefficients: C,
     variants: signal.variants,
+    unitsPerEvent: signal.unitsPerEvent + fractionUnits,
     coefficientsFor(events, n) {
       const x = events instanceof Float64Array || events instanceof Float32Array ? events : Float64Array.from(events);
       const f = signalFraction(x, n);

@@ -11,6 +11,7 @@
  *   parameter, a pyhf workspace of an unbinned likelihood);
  * - `fit-failed`: no fit could even start (the likelihood is not finite anywhere tried), so
  *   there is no number to report;
+ * - `deadline`: an accepted request did more work than its estimate allowed and was stopped;
  * - `not-found`: no such published likelihood, or no such version of it;
  * - `integrity`: a published artifact failed its checks (sha256, schema) and is refused.
  */
@@ -29,6 +30,7 @@ export type ServiceFailure =
   | { kind: 'too-costly'; code: TooCostlyCode; message: string; issues: FieldIssue[] }
   | { kind: 'not-applicable'; message: string; issues: FieldIssue[] }
   | { kind: 'fit-failed'; message: string; issues: FieldIssue[] }
+  | { kind: 'deadline'; message: string; issues: FieldIssue[] }
   | { kind: 'not-found'; code: 'unknown-likelihood' | 'unknown-version'; message: string; issues: FieldIssue[] }
   | { kind: 'integrity'; message: string; issues: FieldIssue[] };
 
@@ -54,6 +56,10 @@ export function notApplicable(message: string, path?: (string | number)[]): Serv
 
 export function fitFailed(message: string): ServiceError {
   return new ServiceError({ kind: 'fit-failed', message, issues: [] });
+}
+
+export function deadline(message: string): ServiceError {
+  return new ServiceError({ kind: 'deadline', message, issues: [] });
 }
 
 export function notFound(code: 'unknown-likelihood' | 'unknown-version', message: string): ServiceError {

@@ -8,8 +8,9 @@ import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { maximumLikelihood, type FitResult } from '../inference/mle.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
+import { budgeted, CALIBRATION } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
-import { evaluating, parameterPoints, requestData } from './request-data.js';
+import { baseCost, evaluating, parameterPoints, requestData } from './request-data.js';
 import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
 
 function named(likelihood: Likelihood, values: ArrayLike<number>, from = 0, to = values.length): Record<string, number | null> {
@@ -54,16 +55,19 @@ export function fit(artifact: LoadedArtifact, request: FitRequest): FitResponse 
     const vector = parameterPoints(likelihood, [request.fixed], 'fixed')[0];
     for (const name of Object.keys(request.fixed)) fixed.set(likelihood.indexOf(name), vector[likelihood.indexOf(name)]);
   }
-  const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
-  assertFitStarted(estimate);
-  const body = fitBody(likelihood, estimate);
   const members = likelihood.variants - 1;
-  if (members === 0 || !body.converged) return body;
-  const ensemble = Array.from({ length: members }, (_, k) => {
-    const m = evaluating(() => maximumLikelihood(likelihood, data, { fixed, variant: k + 1, start: estimate.parameters }));
-    return m.converged ? { parameters: named(likelihood, m.parameters, 0, likelihood.interest), nll: m.nll } : { converged: false as const };
+  const cost = baseCost(likelihood, request).coldFit().coldFit(members, false);
+  return budgeted(cost, 'fit submitted events in smaller samples', () => {
+    const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
+    assertFitStarted(estimate);
+    const body = fitBody(likelihood, estimate);
+    if (members === 0 || !body.converged) return body;
+    const ensemble = Array.from({ length: members }, (_, k) => {
+      const m = evaluating(() => maximumLikelihood(likelihood, data, { fixed, variant: k + 1, start: estimate.parameters }));
+      return m.converged ? { parameters: named(likelihood, m.parameters, 0, likelihood.interest), nll: m.nll } : { converged: false as const };
+    });
+    return { ...body, ensemble };
   });
-  return { ...body, ensemble };
 }
 
 function gridPoints(requested: number | undefined, fallback: number, limit: number): number {
@@ -103,7 +107,12 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   if (request.range) throw invalidInput('invalid-request', '`range` applies to 1-D intervals; a contour spans the parameters’ allowed ranges', undefined, [{ path: ['range'], message: 'only with one parameter' }]);
   if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
   const points = gridPoints(request.points, 41, LIMITS.contourPoints);
-  const result = evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points }));
+  const n = likelihood.parameters.length;
+  const cost = baseCost(likelihood, request)
+    .coldFit()
+    .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations)
+    .other(0, 8 * points * points * (n + 4));
+  const result = budgeted(cost, `ask for a coarser grid (points: ${points} per axis now)`, () => evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points })));
   assertFitStarted(result.fit);
   return {
     parameters: result.parameters,
@@ -120,9 +129,16 @@ function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request:
   const points = gridPoints(request.points, 61, LIMITS.scanPoints);
   const range = request.range ? scanRange(likelihood, parameter, request.range) : undefined;
   const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));
-  const result = run(0);
-  assertFitStarted(result.fit);
-  const members = Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1));
+  const n = likelihood.parameters.length;
+  const cost = baseCost(likelihood, request)
+    .coldFit(likelihood.variants)
+    .warmFits(likelihood.variants * (points + 1 + 4 * request.cl.length * CALIBRATION.brentIterations))
+    .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
+  const { result, members } = budgeted(cost, `scan fewer points (points: ${points} now)`, () => {
+    const estimate = run(0);
+    assertFitStarted(estimate.fit);
+    return { result: estimate, members: Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1)) };
+  });
   return {
     parameter: result.parameter,
     converged: result.converged,

@@ -9,15 +9,19 @@ import { upperLimit as cLsUpperLimit, type UpperLimit } from '../inference/inter
 import type { Likelihood } from '../likelihood/likelihood.js';
 import { invalidInput } from './errors.js';
 import { assertFitStarted } from './fit.js';
-import { evaluating, requestData } from './request-data.js';
+import { baseCost, evaluating, requestData } from './request-data.js';
+import { budgeted, CALIBRATION } from './cost.js';
 import type { ClsRequest, ClsResponse, UpperLimitRequest, UpperLimitResponse } from './schemas.js';
 
 /** The request's POI (default: the first parameter of interest) with its calculator; a POI for which CLs does not apply is not applicable. */
 function calculatorFor(likelihood: Likelihood, request: ClsRequest | UpperLimitRequest): AsymptoticCalculator {
   const data = requestData(likelihood, request);
-  const calculator = evaluating(() => new AsymptoticCalculator(likelihood, data, request.poi ?? likelihood.names[0], { testStatistic: request.testStatistic }));
-  assertFitStarted(evaluating(() => calculator.globalFit()));
-  return calculator;
+  return evaluating(() => new AsymptoticCalculator(likelihood, data, request.poi ?? likelihood.names[0], { testStatistic: request.testStatistic }));
+}
+
+/** The fits every CLs computation starts with: the free fit to the data, the μ = 0 fit behind the Asimov data, the free fit to those. */
+function calculatorCost(likelihood: Likelihood, request: ClsRequest | UpperLimitRequest) {
+  return baseCost(likelihood, request).coldFit(3, false);
 }
 
 /** Values of the POI inside its bounds (pyhf refuses the others too). */
@@ -36,7 +40,11 @@ function hypothesisBody(h: HypothesisTest) {
 export function cls(artifact: LoadedArtifact, request: ClsRequest): ClsResponse {
   const calculator = calculatorFor(artifact.likelihood, request);
   checkValues(calculator, request.values, 'values');
-  const results = request.values.map((mu) => evaluating(() => hypothesisBody(calculator.hypotest(mu))));
+  const cost = calculatorCost(artifact.likelihood, request).warmFits(2 * request.values.length);
+  const results = budgeted(cost, 'test fewer POI values per request', () => {
+    assertFitStarted(evaluating(() => calculator.globalFit()));
+    return request.values.map((mu) => evaluating(() => hypothesisBody(calculator.hypotest(mu))));
+  });
   return { poi: calculator.poi, testStatistic: calculator.testStatistic, results };
 }
 
@@ -53,5 +61,10 @@ export function upperLimit(artifact: LoadedArtifact, request: UpperLimitRequest)
     const [a, b] = request.range;
     if (!(a < b && a >= lo && b <= hi)) throw invalidInput('invalid-request', `range [${a}, ${b}] must be increasing and inside the bounds [${lo}, ${hi}] of '${calculator.poi}'`, undefined, [{ path: ['range'], message: 'outside the POI bounds' }]);
   }
-  return upperLimitBody(evaluating(() => cLsUpperLimit(likelihood, calculator.data, calculator.poi, { testStatistic: request.testStatistic, level: request.level, range: request.range })));
+  // a bracket of the lower end, then six curves' roots, each evaluation two profile fits
+  const cost = calculatorCost(likelihood, request).warmFits(2 * (12 + 6 * CALIBRATION.brentIterations));
+  return budgeted(cost, 'use a published limit, or a smaller workspace', () => {
+    assertFitStarted(evaluating(() => calculator.globalFit()));
+    return upperLimitBody(evaluating(() => cLsUpperLimit(likelihood, calculator.data, calculator.poi, { testStatistic: request.testStatistic, level: request.level, range: request.range })));
+  });
 }

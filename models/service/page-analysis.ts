@@ -17,6 +17,7 @@ import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
 import { BinnedTermSummarySchema, binnedSummaries, ClsSummarySchema, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-summary.js';
 import { LruCache } from './cache.js';
+import { withinBudget } from './cost.js';
 
 /** Confidence levels of the page: the API's defaults. */
 export const PAGE_LEVELS = [0.68, 0.95] as const;
@@ -109,7 +110,7 @@ const analyses = new LruCache<string, Promise<Analysis>>(64);
  * `key` identifies the exact artifact (id@version and manifest sha256).
  */
 export function analysisOf(key: string, artifact: LoadedArtifact): Promise<Analysis> {
-  return analyses.getOrSet(key, () => Promise.resolve().then(() => storedAnalysis(artifact) ?? analyse(artifact)));
+  return analyses.getOrSet(key, () => Promise.resolve().then(() => storedAnalysis(artifact) ?? withinBudget('the result page’s analysis', () => analyse(artifact))));
 }
 
 function describe(error: unknown): string {

@@ -10,7 +10,9 @@ import { InvalidPoiError } from '../inference/calculators/asymptotic.js';
 import { DatasetError, hasObservedData, parameterVector, resolveDataset, UnknownParameterError, type DatasetSpec, type ParameterPoint } from '../likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { NonPositiveRateError } from '../likelihood/term.js';
+import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
 import { LruCache } from './cache.js';
+import { Cost, eventCounts, likelihoodSizes, type EventCounts } from './cost.js';
 import { invalidInput, ServiceError, tooCostly } from './errors.js';
 import { LIMITS, type DatasetRequest, type EventsRequest } from './schemas.js';
 
@@ -72,7 +74,7 @@ export function requestData(likelihood: Likelihood, fields: DataFields): Likelih
 }
 
 function resolveUncached(likelihood: Likelihood, fields: DataFields): LikelihoodData {
-  const data = fields.data ?? (hasObservedData(likelihood) ? 'observed' : 'asimov');
+  const data = requestedDataset(likelihood, fields);
   let spec: DatasetSpec;
   if (data === 'asimov') spec = { kind: 'asimov', at: fields.at };
   else if (data === 'observed') spec = { kind: 'observed' };
@@ -85,7 +87,51 @@ function resolveUncached(likelihood: Likelihood, fields: DataFields): Likelihood
   return evaluating(() => resolveDataset(likelihood, spec, { luminosity: fields.luminosity, rate: fields.rate }));
 }
 
+/** The dataset a request names: `data` or the default (observed where published, else Asimov at θ0). */
+function requestedDataset(likelihood: Likelihood, fields: DataFields): NonNullable<DataFields['data']> {
+  return fields.data ?? (hasObservedData(likelihood) ? 'observed' : 'asimov');
+}
+
+/** The events each unbinned term's data will hold for the request's dataset, for the cost model, before it is resolved. */
+export function requestEventCounts(likelihood: Likelihood, fields: DataFields): EventCounts {
+  const data = requestedDataset(likelihood, fields);
+  if (typeof data === 'string') return eventCounts(likelihood, data);
+  return eventCounts(likelihood, { submitted: 'events' in data ? submittedCount(data.events) : 0 });
+}
+
+/**
+ * What resolving the request's dataset costs: submitted events through each unbinned term's
+ * ratio model (and their coefficients held per ensemble variant), the reference samples
+ * reweighted for Asimov data; binned data cost next to nothing.
+ */
+export function datasetCost(likelihood: Likelihood, fields: DataFields): { units: number; memoryBytes: number } {
+  const counts = requestEventCounts(likelihood, fields);
+  const submitted = typeof requestedDataset(likelihood, fields) === 'object';
+  let units = 0;
+  let memoryBytes = 0;
+  for (const term of unbinnedTerms(likelihood)) {
+    const events = counts(term.name);
+    const C = term.basis.size;
+    const ratio = term.events?.ratio;
+    if (submitted && ratio) units += events * ratio.unitsPerEvent;
+    units += events * C * term.variants;
+    memoryBytes += 8 * events * (likelihood.observables.length + 2 * C * term.variants);
+  }
+  return { units, memoryBytes };
+}
+
+/** The number of submitted events, from their shape alone. */
+export function submittedCount(events: EventsRequest): number {
+  return Array.isArray(events) ? events.length : events.shape[0];
+}
+
 /** Named parameter points as global parameter vectors (nuisances at their initial values). */
 export function parameterPoints(likelihood: Likelihood, points: readonly ParameterPoint[], field = 'points'): Float64Array[] {
   return points.map((p, k) => evaluating(() => parameterVector(likelihood, p, [field, k])));
+}
+
+/** The cost of a request's dataset, as the start of its operation's cost. */
+export function baseCost(likelihood: Likelihood, fields: DataFields): Cost {
+  const { units, memoryBytes } = datasetCost(likelihood, fields);
+  return new Cost(likelihoodSizes(likelihood, requestEventCounts(likelihood, fields))).other(units, memoryBytes);
 }

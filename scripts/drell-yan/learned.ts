@@ -20,7 +20,7 @@ import type { CoefficientSample } from '../../models/artifact/components.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { MANIFEST_SCHEMA_VERSION } from '../../models/artifact/manifest-schema.js';
 import { evaluateEnsemble, type FrozenNetwork } from '../../models/network/frozen-network.js';
-import { backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction } from '../../models/ratio/ratio-model.js';
+import { backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, networkUnits } from '../../models/ratio/ratio-model.js';
 import { crossSectionFromReference } from '../../models/terms/unbinned-polynomial.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
@@ -268,7 +268,7 @@ export function mixedSample(signalEvents: number, backgroundEvents: number, seed
 
 /** The mixed learned coefficients f_s ĉ + 1 − f_s of events, per variant, exactly as the service computes them. */
 export function learnedCoefficients(network: FrozenNetwork, classifier: FrozenNetwork, reco: Float64Array, count: number): Float64Array[] {
-  return backgroundMixtureRatioModel(networkRatioModel(network), networkSignalFraction(classifier)).coefficientsFor(reco, count);
+  return backgroundMixtureRatioModel(networkRatioModel(network), networkSignalFraction(classifier), networkUnits(classifier)).coefficientsFor(reco, count);
 }
 
 /**

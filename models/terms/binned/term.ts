@@ -34,7 +34,7 @@
  */
 import { DatasetError, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term } from '../../likelihood/term.js';
 import { asimovData, nominalAux, toyData, type ToyRandom } from './asimov.js';
-import { compileTables, type BinnedChannel, type BinnedConstraint } from './compile.js';
+import { compileTables, type BinnedChannel, type BinnedConstraint, type CompiledBinnedModel } from './compile.js';
 import { channelCounts, type BinnedData } from './data.js';
 import { binnedNll } from './nll.js';
 import { parseBinnedModel, type BinnedModelSpec } from './schema.js';
@@ -87,6 +87,7 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec, observa
   const model = compileTables(name, spec);
   const scratch = allocateScratch(model);
   const { channels, totalBins } = model;
+  const units = evaluationUnits(model);
   return {
     kind: 'binned-template',
     name,
@@ -95,6 +96,8 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec, observa
     variants: 1,
     submits: 'counts',
     hasObserved: observations !== null,
+    evaluationUnits: (order) => units[order],
+    eventCount: () => 0,
     observed() {
       if (!observations) throw new DatasetError([], `this likelihood publishes no observed counts for term '${name}'`);
       return { counts: channelCounts(channels, totalBins, observations, []), aux: nominalAux(model) };
@@ -114,6 +117,28 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec, observa
     asimov: (params, index, context = PUBLISHED) => asimovData(model, scratch, params, index, context.luminosityScale),
     toy: (params, index, rng, luminosityScale = 1) => toyData(model, scratch, params, index, rng, luminosityScale),
   };
+}
+
+/**
+ * The work of one evaluation (the Term interface's `evaluationUnits`): the value path visits
+ * every row's coefficients and factors and takes a logarithm per bin; the gradient the same again
+ * per factor; the Hessian adds the outer product over the parameters that touch each bin.
+ */
+function evaluationUnits(model: CompiledBinnedModel): [number, number, number] {
+  const value = model.rows * (model.C + 4) + model.nSlots * 6 + 20 * model.totalBins + model.nCons;
+  // per row, the factors and histosys deltas it carries: the product rule visits each, the
+  // Hessian each pair; per bin, the outer product over the parameters that touch it
+  let factors = 0;
+  let pairs = 0;
+  for (let r = 0; r < model.rows; r++) {
+    const g = model.rowGroup[r];
+    const k = model.groupSlotPtr[g + 1] - model.groupSlotPtr[g] + model.groupDeltaPtr[g + 1] - model.groupDeltaPtr[g] + model.rowSlotPtr[r + 1] - model.rowSlotPtr[r] + model.P;
+    factors += k;
+    pairs += k * k;
+  }
+  let outer = 0;
+  for (let b = 0; b < model.totalBins; b++) outer += (model.binParamPtr[b + 1] - model.binParamPtr[b]) ** 2;
+  return [value, 2 * value + 8 * factors, 2 * value + 8 * factors + pairs + 2 * outer];
 }
 
 /** The binned template terms of a likelihood, in order. */

@@ -1,0 +1,206 @@
+/**
+ * What a request will cost, estimated from the request and the artifact before any work
+ * starts (issue 24): the number of −ln L evaluations an operation makes (fits, scans, root
+ * finding, ensemble members), priced by the terms' `evaluationUnits`, plus the dense linear
+ * algebra of each fit step and the networks that turn submitted events into coefficients.
+ * A request over the budget is refused with `too-costly`, the estimate, the limit and what to
+ * change; an accepted one then runs under a work meter allowed twice the budget, so a wrong
+ * estimate stops the computation instead of holding the isolate.
+ *
+ * The budget assumes Cloudflare Workers' default CPU limit of 30 s per request (paid plans;
+ * `cpu_ms` in wrangler.toml raises it to 5 min): an accepted request is estimated at most 15 s
+ * on the machine the constants were calibrated on, and the estimates are never below half the
+ * measured time (`npm run bench:cost` prints them side by side), so it finishes within 30 s.
+ * Memory: an accepted request's estimated peak stays under 64 MB, half an isolate's 128 MB.
+ */
+import type { Likelihood } from '../likelihood/likelihood.js';
+import type { EvaluationOrder } from '../likelihood/term.js';
+import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
+import { metered, WorkLimitError } from '../likelihood/work-meter.js';
+import { deadline, tooCostly } from './errors.js';
+
+export interface Budget {
+  /** estimated CPU time of one request, ms */
+  cpuMs: number;
+  /** estimated peak memory of one request, bytes */
+  memoryBytes: number;
+}
+
+/** The one setting of the cost model: what one request may cost. */
+export const DEFAULT_BUDGET: Readonly<Budget> = { cpuMs: 15_000, memoryBytes: 64 * 1024 * 1024 };
+
+let budget: Budget = { ...DEFAULT_BUDGET };
+
+/** Sets the budget (a deployment with a higher CPU limit may allow more); returns the previous one. */
+export function setBudget(next: Partial<Budget>): Budget {
+  const previous = budget;
+  budget = { ...budget, ...next };
+  return previous;
+}
+
+/** Sees every estimate with the work its computation then counted (the calibration bench). */
+export type CostObserver = (estimate: CostEstimate, spentUnits: number) => void;
+let observer: CostObserver | null = null;
+
+export function observeCosts(next: CostObserver | null): void {
+  observer = next;
+}
+
+/**
+ * Calibration (`npm run bench:cost`, on this project's 2-core machine): the time of one work
+ * unit, and the evaluations a fit makes. Chosen so that no operation on any published
+ * likelihood is under-estimated by more than 2×.
+ */
+export const CALIBRATION = {
+  nsPerUnit: 2,
+  /** every −ln L evaluation: the call, its context, zeroing the gradient (n) and Hessian (n²) */
+  evaluationUnits: 500,
+  /** every parameter point of a request: decoding and validating it, its vector, its part of the response */
+  pointUnits: 25_000,
+  /** Newton iterations of a fit from a cold start, and of a profile fit started at a neighbour's solution */
+  coldIterations: 30,
+  warmIterations: 1.5,
+  /** value-only evaluations per iteration (line search, negative-curvature probes) */
+  lineSearch: 2,
+  /** Brent iterations per root (interval ends, contour vertices, limits) */
+  brentIterations: 10,
+  /** fixed cost of a request (routing, decoding, serialising, code still cold), ms */
+  overheadMs: 10,
+} as const;
+
+export interface CostEstimate {
+  /** work units: what the meter will count */
+  units: number;
+  /** of which linear algebra and networks, which the meter does not count */
+  uncountedUnits: number;
+  cpuMs: number;
+  memoryBytes: number;
+}
+
+/** The events each unbinned term's data will hold: the reference sample (Asimov), the published events, or the submitted ones. */
+export type EventCounts = (termName: string) => number;
+
+/** The sizes a likelihood's evaluations cost, for data with the given events. */
+export interface LikelihoodSizes {
+  /** units of one evaluation at each order */
+  evaluation: [number, number, number];
+  /** free parameters of a fit (n) */
+  free: number;
+  parameters: number;
+  variants: number;
+  /** free parameters of interest: a cold fit starts at 1 + 2 × these points */
+  freeInterest: number;
+}
+
+export function likelihoodSizes(likelihood: Likelihood, events: EventCounts): LikelihoodSizes {
+  const evaluation: [number, number, number] = [0, 0, 0];
+  for (const { term } of likelihood.terms) for (const order of [0, 1, 2] as EvaluationOrder[]) evaluation[order] += term.evaluationUnits(order, events(term.name));
+  const free = likelihood.parameters.filter((p) => !p.fixed).length;
+  const freeInterest = likelihood.parameters.slice(0, likelihood.interest).filter((p) => !p.fixed).length;
+  return { evaluation, free, parameters: likelihood.parameters.length, variants: likelihood.variants, freeInterest };
+}
+
+/** The events of every unbinned term for a dataset: `asimov` (the reference samples), `observed`, or `submitted` events. */
+export function eventCounts(likelihood: Likelihood, data: 'asimov' | 'observed' | { submitted: number }): EventCounts {
+  const counts = new Map(unbinnedTerms(likelihood).map((t) => [t.name, data === 'asimov' ? (t.events?.reference.count ?? 0) : data === 'observed' ? (t.events?.observed?.count ?? 0) : data.submitted]));
+  return (name) => counts.get(name) ?? 0;
+}
+
+/** A cost accumulated from evaluations and fits. */
+export class Cost {
+  units = 0;
+  uncounted = 0;
+  memory = 0;
+
+  constructor(readonly sizes: LikelihoodSizes) {}
+
+  evaluations(count: number, order: EvaluationOrder): this {
+    const n = this.sizes.parameters;
+    this.units += count * this.sizes.evaluation[order];
+    this.uncounted += count * (CALIBRATION.evaluationUnits + [0, n, n * n][order]);
+    return this;
+  }
+
+  /** The per-point work of a request with `count` parameter points. */
+  points(count: number): this {
+    this.uncounted += count * CALIBRATION.pointUnits;
+    return this;
+  }
+
+  /** `count` fits of `iterations` Newton steps each, from `starts` starting points. */
+  fits(count: number, iterations: number, starts = 1): this {
+    const steps = count * starts * iterations;
+    this.evaluations(steps, 2).evaluations(steps * CALIBRATION.lineSearch, 0);
+    // per step: Cholesky factors of the free parameters' Hessian (damping may take several),
+    // at times its eigenvectors, and the step's bookkeeping
+    this.uncounted += steps * (this.sizes.free ** 3 + 20 * this.sizes.free ** 2 + 5000);
+    // the Hessian, its factor and the covariance, n² doubles each
+    this.memory = Math.max(this.memory, 4 * 8 * this.sizes.parameters ** 2);
+    return this;
+  }
+
+  /** A fit from the likelihood's initial point, with the multi-start over the parameters of interest. */
+  coldFit(count = 1, multiStart = true): this {
+    return this.fits(count, CALIBRATION.coldIterations, multiStart ? 1 + 2 * this.sizes.freeInterest : 1);
+  }
+
+  /** Profile fits started at a neighbour's solution. */
+  warmFits(count: number): this {
+    return this.fits(count, CALIBRATION.warmIterations);
+  }
+
+  other(units: number, memoryBytes = 0): this {
+    this.uncounted += units;
+    this.memory += memoryBytes;
+    return this;
+  }
+
+  estimate(): CostEstimate {
+    const all = this.units + this.uncounted;
+    return { units: this.units, uncountedUnits: this.uncounted, cpuMs: CALIBRATION.overheadMs + (all * CALIBRATION.nsPerUnit) / 1e6, memoryBytes: this.memory };
+  }
+}
+
+/** Refuses an estimate over the budget with what to change; returns the meter's allowance: the counted work of twice the budget. */
+export function affordable(estimate: CostEstimate, advice: string): number {
+  const seconds = (ms: number) => `${(ms / 1000).toPrecision(3)} s`;
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toPrecision(3)} MB`;
+  if (estimate.cpuMs > budget.cpuMs) {
+    throw tooCostly('too-costly', `this request would take about ${seconds(estimate.cpuMs)} of CPU; one request may take ${seconds(budget.cpuMs)}: ${advice}`, []);
+  }
+  if (estimate.memoryBytes > budget.memoryBytes) {
+    throw tooCostly('too-costly', `this request would hold about ${mb(estimate.memoryBytes)} in memory; one request may hold ${mb(budget.memoryBytes)}: ${advice}`, []);
+  }
+  // not twice the estimate: a fit may take more iterations than assumed and still finish well within the limit
+  return (2 * budget.cpuMs * 1e6) / CALIBRATION.nsPerUnit;
+}
+
+/**
+ * Runs `f` if `cost` is within the budget (else `too-costly` with `advice`), under a work meter
+ * allowed twice the budget; a computation stopped by the meter is a `deadline` failure.
+ */
+export function budgeted<T>(cost: Cost, advice: string, f: () => T): T {
+  const estimate = cost.estimate();
+  const allowance = affordable(estimate, advice);
+  try {
+    const { result, spent } = metered(allowance, 2 * budget.cpuMs, f);
+    observer?.(estimate, spent);
+    return result;
+  } catch (error) {
+    if (error instanceof WorkLimitError) throw deadline(`the computation was stopped: ${error.message}, twice the budget of one request (estimated ${(estimate.cpuMs / 1000).toPrecision(3)} s); ${advice}`);
+    throw error;
+  }
+}
+
+/**
+ * Runs `f`, whose cost cannot be estimated ahead (a result page's scans), under a meter
+ * allowed the whole budget: past it the computation stops as a `deadline` failure.
+ */
+export function withinBudget<T>(what: string, f: () => T): T {
+  try {
+    return metered((2 * budget.cpuMs * 1e6) / CALIBRATION.nsPerUnit, 2 * budget.cpuMs, f).result;
+  } catch (error) {
+    if (error instanceof WorkLimitError) throw deadline(`${what} was stopped at the budget of one request (${budget.cpuMs / 1000} s of CPU): ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The cost model and the work meter (issue 24): requests over the budget are refused before
+ * any work with what they would cost and what to change; estimates grow with what a request
+ * asks for; an accepted computation that runs past its allowance is stopped, as a `deadline`
+ * failure, instead of holding the isolate. (Whether estimates match measured times is the
+ * calibration bench's business, `npm run bench:cost`, not a timed test's.)
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { charge, metered, WorkLimitError } from '../../../models/likelihood/work-meter.js';
+import { budgeted, Cost, DEFAULT_BUDGET, likelihoodSizes, setBudget } from '../../../models/service/cost.js';
+import { ServiceError } from '../../../models/service/errors.js';
+import { nll } from '../../../models/service/evaluate.js';
+import { fit, interval } from '../../../models/service/fit.js';
+import { IntervalRequestSchema, NllRequestSchema, FitRequestSchema } from '../../../models/service/schemas.js';
+import { readPublished } from '../../../scripts/lib/artifact-writer.js';
+
+const lbb = await readPublished('likelihoods', 'atlas-1lbb');
+const dy = await readPublished('likelihoods', 'dy-smeft-run3');
+const toy = await readPublished('likelihoods', 'gaussian-toy-truth');
+
+afterEach(() => setBudget(DEFAULT_BUDGET));
+
+function failure(f: () => unknown): ServiceError['failure'] {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof ServiceError) return error.failure;
+    throw error;
+  }
+  throw new Error('expected a ServiceError');
+}
+
+describe('the cost model', () => {
+  it('refuses the costly requests of the attack report before any work, saying what they would cost and what to change', () => {
+    const points = Array.from({ length: 10_000 }, (_, k) => ({ mu_SIG: (k % 100) / 20 }));
+    // refused from sizes alone: not one −ln L evaluation is counted
+    const { result: profiled, spent } = metered(Infinity, 60_000, () => failure(() => nll(lbb, NllRequestSchema.parse({ points, profile: true }))));
+    expect(spent).toBe(0);
+    expect(profiled).toMatchObject({ kind: 'too-costly', code: 'too-costly' });
+    expect(profiled.message).toMatch(/would take about [0-9.]+ s of CPU; one request may take 15\.0 s: send fewer points/);
+    const contour = failure(() => interval(dy, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_lq3'], points: 81 })));
+    expect(contour.message).toMatch(/coarser grid \(points: 81/);
+  });
+
+  it('accepts the defaults on every published likelihood shape, and grows with the points, the grid and the ensemble', () => {
+    const sizes = likelihoodSizes(dy.likelihood, () => 1000);
+    const scan = (points: number) => new Cost(sizes).coldFit().warmFits(points).estimate().cpuMs;
+    expect(scan(401)).toBeGreaterThan(scan(61));
+    const members = likelihoodSizes(dy.likelihood, () => 1000).variants;
+    expect(members).toBe(4);
+    expect(new Cost(sizes).coldFit(members).estimate().units).toBeCloseTo(members * new Cost(sizes).coldFit(1).estimate().units, 6);
+    // what clients send today keeps working: a fit and a default interval on the truth toy
+    expect(fit(toy, FitRequestSchema.parse({})).converged).toBe(true);
+    expect(interval(toy, IntervalRequestSchema.parse({ parameters: ['theta'] })).converged).toBe(true);
+  });
+
+  it('a lower budget refuses what the default accepts', () => {
+    setBudget({ cpuMs: 1 });
+    expect(failure(() => fit(toy, FitRequestSchema.parse({}))).kind).toBe('too-costly');
+  });
+});
+
+describe('the work meter', () => {
+  it('counts every −ln L evaluation and stops a computation at its allowance', () => {
+    const { spent } = metered(Infinity, 60_000, () => fit(toy, FitRequestSchema.parse({})));
+    expect(spent).toBeGreaterThan(0);
+    // inside a use case the stop is the service's deadline failure
+    expect(failure(() => metered(spent / 2, 60_000, () => fit(toy, FitRequestSchema.parse({})))).kind).toBe('deadline');
+    expect(() => metered(1, 60_000, () => charge(2))).toThrow(WorkLimitError);
+  });
+
+  it('a computation that runs past twice the budget is a deadline failure, and the next one runs', () => {
+    const cost = new Cost(likelihoodSizes(toy.likelihood, () => 1)).evaluations(1, 0);
+    const stopped = failure(() =>
+      budgeted(cost, 'ask for less', () => {
+        for (;;) charge(1e9);
+      }),
+    );
+    expect(stopped.kind).toBe('deadline');
+    expect(stopped.message).toMatch(/stopped: the computation reached its allowance/);
+    expect(fit(toy, FitRequestSchema.parse({})).converged).toBe(true);
+  });
+});

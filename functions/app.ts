@@ -8,6 +8,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { etag } from 'hono/etag';
 import type { ArtifactStore } from '../models/service/catalogue.js';
 import { ServiceError } from '../models/service/errors.js';
+import { refuseUnrecognisedMethods, routeMethods } from './methods.js';
 import type { DeclaredOperation, Env } from './operation.js';
 import { Problem, problemOf } from './problem.js';
 import { problemResponse } from './respond.js';
@@ -18,6 +19,7 @@ import { pyhfRoutes } from './routes/pyhf.js';
 
 export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
   const app = new OpenAPIHono<Env>();
+  app.use('*', refuseUnrecognisedMethods);
   app.use('*', async (c, next) => {
     c.set('store', store);
     await next();
@@ -32,7 +34,7 @@ export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
-    const allowed = allowedMethods(app, path);
+    const allowed = routeMethods(app, path);
     if (allowed.length) return problemResponse(c, new Problem('method-not-allowed', `${c.req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`, undefined, { allow: allowed.join(', ') }));
     return problemResponse(c, new Problem('not-found', `nothing at ${c.req.method} ${path}`));
   });
@@ -43,16 +45,4 @@ export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
     return problemResponse(c, new Problem('internal-error', 'an unexpected error occurred; it has been logged'));
   });
   return app;
-}
-
-/** The methods some route serves at `path` (GET implies HEAD): a request with another one is answered 405. */
-function allowedMethods(app: OpenAPIHono<Env>, path: string): string[] {
-  const methods = new Set<string>();
-  for (const route of app.routes) {
-    if (route.method === 'ALL') continue;
-    const pattern = new RegExp(`^${route.path.replace(/:\w+/g, '[^/]+')}$`);
-    if (pattern.test(path)) methods.add(route.method);
-  }
-  if (methods.has('GET')) methods.add('HEAD');
-  return [...methods].sort();
 }

@@ -28,6 +28,7 @@ export const PROBLEMS = {
   'patchset-mismatch': [422, 'The patchset was not made for this workspace'],
   'not-found': [404, 'Not found'],
   'method-not-allowed': [405, 'Method not allowed'],
+  'not-implemented': [501, 'Method not implemented'],
   'artifact-unavailable': [503, 'The published artifact cannot be served'],
   'internal-error': [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -35,3 +35,8 @@ export function routeMethods(app: App, path: string): string[] {
   return [...methods].sort();
 }
 
+
+/** The Allow header of a path the app serves: its routes' methods, and OPTIONS, which the CORS middleware answers on every path. */
+export function allowHeader(methods: readonly string[]): string {
+  return [...methods, 'OPTIONS'].join(', ');
+}

@@ -78,12 +78,12 @@ describe('methods', () => {
 
   it('a method HTTP defines is 405 with Allow on a path the API serves, and 404 elsewhere: never a 500 or text/plain', async () => {
     const cases: [string, string, number, string | null][] = [
-      ['PUT', '/v1/likelihoods', 405, 'GET, HEAD'],
-      ['DELETE', '/v1/likelihoods/gaussian-toy-truth', 405, 'GET, HEAD'],
-      ['PATCH', '/v1/likelihoods/gaussian-toy-truth/nll', 405, 'POST'],
-      ['GET', '/v1/pyhf/fit', 405, 'POST'],
-      ['CONNECT', '/v1/likelihoods', 405, 'GET, HEAD'],
-      ['TRACE', '/docs', 405, 'GET, HEAD'],
+      ['PUT', '/v1/likelihoods', 405, 'GET, HEAD, OPTIONS'],
+      ['DELETE', '/v1/likelihoods/gaussian-toy-truth', 405, 'GET, HEAD, OPTIONS'],
+      ['PATCH', '/v1/likelihoods/gaussian-toy-truth/nll', 405, 'POST, OPTIONS'],
+      ['GET', '/v1/pyhf/fit', 405, 'POST, OPTIONS'],
+      ['CONNECT', '/v1/likelihoods', 405, 'GET, HEAD, OPTIONS'],
+      ['TRACE', '/docs', 405, 'GET, HEAD, OPTIONS'],
       ['PUT', '/nowhere', 404, null],
       ['CONNECT', '/nowhere', 404, null],
     ];

@@ -29,6 +29,9 @@ export const PROBLEMS = {
   'not-found': [404, 'Not found'],
   'method-not-allowed': [405, 'Method not allowed'],
   'not-implemented': [501, 'Method not implemented'],
+  'malformed-request': [400, 'The request is not valid HTTP'],
+  'headers-too-large': [431, 'Request header fields too large'],
+  'request-timeout': [408, 'The request was not received in time'],
   'artifact-unavailable': [503, 'The published artifact cannot be served'],
   'internal-error': [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -5,9 +5,11 @@
  * models/service (the use case) → serialise; every failure becomes a problem document here.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { etag } from 'hono/etag';
+import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 import type { ArtifactStore } from '../models/service/catalogue.js';
 import { ServiceError } from '../models/service/errors.js';
+import { corsMiddleware, CORS_RESPONSE_HEADERS } from './cors.js';
+import { allowHeader, refuseUnrecognisedMethods, routeMethods } from './methods.js';
 import type { DeclaredOperation, Env } from './operation.js';
 import { internalError, Problem, problemOf } from './problem.js';
 import { problemResponse } from './respond.js';
@@ -18,12 +20,19 @@ import { pyhfRoutes } from './routes/pyhf.js';
 
 export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
   const app = new OpenAPIHono<Env>();
+  // first, so that every response carries the CORS headers, problems included (functions/cors.ts)
+  app.use('*', corsMiddleware((path) => {
+    const methods = routeMethods(app, path);
+    return methods.length ? allowHeader(methods) : null;
+  }));
+  app.use('*', refuseUnrecognisedMethods);
   app.use('*', async (c, next) => {
     c.set('store', store);
     await next();
   });
   // conditional GETs: a route's own strong ETag (manifests, figures), else a digest of the body
-  app.use('*', etag());
+  // a 304 keeps the CORS headers: a client that sends If-None-Match itself must be able to read it
+  app.use('*', etag({ retainedHeaders: [...RETAINED_304_HEADERS, ...CORS_RESPONSE_HEADERS] }));
   const declared: DeclaredOperation[] = [];
   likelihoodRoutes(app, declared);
   pyhfRoutes(app, declared);
@@ -32,8 +41,8 @@ export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
-    const allowed = allowedMethods(app, path);
-    if (allowed.length) return problemResponse(c, new Problem('method-not-allowed', `${c.req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`, undefined, { allow: allowed.join(', ') }));
+    const allowed = routeMethods(app, path);
+    if (allowed.length) return problemResponse(c, new Problem('method-not-allowed', `${c.req.method} is not allowed on ${path}; use ${allowed.join(' or ')}`, undefined, { allow: allowHeader(allowed) }));
     return problemResponse(c, new Problem('not-found', `nothing at ${c.req.method} ${path}`));
   });
   app.onError((error, c) => {
@@ -42,16 +51,4 @@ export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
     return problemResponse(c, internalError(error));
   });
   return app;
-}
-
-/** The methods some route serves at `path` (GET implies HEAD): a request with another one is answered 405. */
-function allowedMethods(app: OpenAPIHono<Env>, path: string): string[] {
-  const methods = new Set<string>();
-  for (const route of app.routes) {
-    if (route.method === 'ALL') continue;
-    const pattern = new RegExp(`^${route.path.replace(/:\w+/g, '[^/]+')}$`);
-    if (pattern.test(path)) methods.add(route.method);
-  }
-  if (methods.has('GET')) methods.add('HEAD');
-  return [...methods].sort();
 }

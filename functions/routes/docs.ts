@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { manifestJsonSchema } from '../../models/artifact/manifest-schema.js';
 import { LIMITS } from '../../models/service/schemas.js';
 import { BODY_LIMIT } from '../body.js';
+import { CORS_POLICY } from '../cors.js';
 import type { App, DeclaredOperation, Env } from '../operation.js';
 import { escapeHtml as escape } from '../pages/html.js';
 import { PROBLEMS } from '../problem.js';
@@ -21,7 +22,8 @@ export function openApiDocument(app: App): unknown {
       version: '1',
       description:
         'Published particle-physics likelihoods, evaluated on demand. JSON by default; MessagePack when Content-Type or Accept is application/msgpack. ' +
-        `Errors are RFC 9457 problem details with codes: ${Object.keys(PROBLEMS).join(', ')}. Bodies may be gzip-compressed (Content-Encoding: gzip). Limits: body ${BODY_LIMIT} bytes (after decompression), ${LIMITS.points} points, ${LIMITS.events} events.`,
+        `Errors are RFC 9457 problem details with codes: ${Object.keys(PROBLEMS).join(', ')}. Bodies may be gzip-compressed (Content-Encoding: gzip). Limits: body ${BODY_LIMIT} bytes (after decompression), ${LIMITS.points} points, ${LIMITS.events} events. ` +
+        `CORS: any origin, no credentials; methods ${CORS_POLICY.allowMethods.join(', ')}; request headers ${CORS_POLICY.allowHeaders.join(', ')}; exposed ${CORS_POLICY.exposeHeaders.join(', ')}; preflights answered 204, cached ${CORS_POLICY.maxAge} s.`,
     },
   });
 }
@@ -93,6 +95,17 @@ function curl(op: DeclaredOperation, origin: string): string {
   return `curl -s -X POST ${url} \\\n  -H 'content-type: application/json' \\\n  -d '${JSON.stringify(op.example?.body ?? {})}'`;
 }
 
+/** The CORS policy, from the settings functions/cors.ts applies. */
+function corsSection(): string {
+  const list = (names: readonly string[]) => names.map((n) => `<code>${escape(n)}</code>`).join(', ');
+  return `<section id="cors"><h2>CORS</h2>
+<p>A public, credential-free API: a page on any origin may call it with <code>fetch</code>. Every response, errors included, carries <code>Access-Control-Allow-Origin: *</code>
+and exposes ${list(CORS_POLICY.exposeHeaders)}; none carries <code>Access-Control-Allow-Credentials</code>: nothing here uses cookies or HTTP authentication, and a browser refuses the answer to a request made with <code>credentials: 'include'</code> (fetch's default sends none to another origin).
+Preflights (a JSON or MessagePack <code>Content-Type</code> needs one) are answered <code>204</code> with the methods ${list(CORS_POLICY.allowMethods)}, the request headers ${list(CORS_POLICY.allowHeaders)}
+and <code>Access-Control-Max-Age: ${CORS_POLICY.maxAge}</code> (Chromium keeps them at most 7200 s). Any <code>OPTIONS</code> request gets <code>204</code>, also on a path the API does not serve, so that the browser lets the client read the <code>404</code> that follows; on a served path it also carries <code>Allow</code>.</p>
+</section>`;
+}
+
 function docsPage(declared: readonly DeclaredOperation[], origin: string): string {
   const operations = declared.map((op) => {
     const anchor = `${op.method}-${op.path.replace(/[^a-z]+/g, '-')}`;
@@ -125,6 +138,8 @@ Parameter points are objects keyed by parameter name; missing parameters take th
 The machine-readable description is <a href="/openapi.json">/openapi.json</a>; the manifest's JSON Schema is <a href="/schema/manifest.json">/schema/manifest.json</a>.</p>
 <p><strong>Datasets</strong> (<code>data</code>): <code>"observed"</code> (the published data; the default where there is some), <code>"asimov"</code> (expected data at <code>at</code>, default the reference point; unbinned terms reweight the published reference sample, binned terms use expected counts),
 <code>{"binned": {"channel": [counts]}}</code>, or <code>{"events": [[x1, x2, …], …], "weights"?: […]}</code> in the manifest's observable order and units. <code>luminosity</code> rescales to any integrated luminosity; <code>rate: false</code> drops the Poisson rate term (shape only).</p>
+<p><code>HEAD</code> works wherever <code>GET</code> does. A method HTTP defines (RFC 9110, and <code>PATCH</code>) on a path that does not serve it is a <code>405</code> with <code>Allow</code>; any other method (WebDAV's <code>PROPFIND</code>, …) is a <code>501</code> <code>not-implemented</code>, on any path.</p>
+${corsSection()}
 ${operations}
 <section><h2>Problems</h2><table><thead><tr><th>code</th><th>status</th><th>meaning</th></tr></thead><tbody>${problems}</tbody></table></section>
 </body></html>`;

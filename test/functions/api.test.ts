@@ -54,11 +54,11 @@ describe('catalogue and manifests', () => {
   it('a known path with another method is 405 with Allow; an Accept that allows neither JSON nor MessagePack is 406, before any work', async () => {
     const put = await app.request('/v1/likelihoods/gaussian-toy-truth/nll', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(put.status).toBe(405);
-    expect(put.headers.get('allow')).toBe('POST');
+    expect(put.headers.get('allow')).toBe('POST, OPTIONS');
     expect((await put.json()).code).toBe('method-not-allowed');
     const del = await app.request('/v1/likelihoods/gaussian-toy-truth', { method: 'DELETE' });
     expect(del.status).toBe(405);
-    expect(del.headers.get('allow')).toBe('GET, HEAD');
+    expect(del.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     const csv = await app.request('/v1/likelihoods/gaussian-toy-truth/nll', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: '{"points": "not even valid"}' });
     expect(csv.status).toBe(406);
     expect((await csv.json()).code).toBe('not-acceptable');

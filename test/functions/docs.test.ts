@@ -28,6 +28,19 @@ describe('API description', () => {
     expect(html).not.toMatch(/<script/i);
     for (const path of ['/v1/likelihoods/{id}/nll', '/v1/likelihoods/{id}/interval']) expect(html).toContain(path);
     expect(html).toContain('id="problem-invalid-request"');
+    expect(html).toContain('id="problem-not-implemented"');
+  });
+
+  it('documents the CORS policy on /docs and in the OpenAPI description, from the settings the app applies', async () => {
+    const html = await (await app.request('/docs')).text();
+    const cors = html.slice(html.indexOf('<section id="cors">'));
+    expect(cors).toContain('Access-Control-Allow-Origin: *');
+    expect(cors).toContain('Access-Control-Max-Age: 86400');
+    for (const name of ['content-type', 'content-encoding', 'if-none-match', 'etag', 'x-observations', 'OPTIONS']) expect(cors).toContain(`<code>${name}</code>`);
+    const preflight = await app.request('/v1/likelihoods/gaussian-toy-truth/nll', { method: 'OPTIONS', headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' } });
+    expect(cors).toContain(`Access-Control-Max-Age: ${preflight.headers.get('access-control-max-age')}`);
+    const description = (await (await app.request('/openapi.json')).json()).info.description as string;
+    expect(description).toContain('CORS: any origin, no credentials');
   });
 
   it('problem types point at their documentation', async () => {

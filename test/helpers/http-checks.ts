@@ -3,7 +3,8 @@
  * response by its content type, and the invariants every response of the public API keeps
  * (DESIGN.md "The public HTTP API"): never a 5xx for client input, every error an RFC 9457
  * problem (`application/problem+json`, or `application/problem+msgpack` when MessagePack
- * was negotiated) whose `status` equals the HTTP status, every `nll` a finite number.
+ * was negotiated) whose `status` equals the HTTP status, every `nll` a finite number, and
+ * every response readable from any origin (`Access-Control-Allow-Origin: *`, functions/cors.ts).
  */
 import { decodeMessagePack } from '../../models/artifact/codec.js';
 
@@ -124,6 +125,7 @@ export async function checkResponse(res: Response, options: { expectMsgpack?: bo
     throw new Error(`${why} (HTTP ${status}, content-type '${contentType}', body ${shown})`);
   };
   if (status >= 500 && !options.serverStatuses?.includes(status)) fail('server error');
+  if (res.headers.get('access-control-allow-origin') !== '*') fail('no Access-Control-Allow-Origin: * (a browser would hide this response from a page on another origin)');
   if (status === 304) {
     if (!options.ifNoneMatch) fail('304 without If-None-Match');
     return { status, contentType, body: null };

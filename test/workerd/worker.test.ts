@@ -143,6 +143,29 @@ describe('the worker in workerd', () => {
     expect(cls).toEqual(await (await node.request('/v1/pyhf/cls', init())).json());
   });
 
+  it('answers a CORS preflight with 204, and a cross-origin JSON POST readable from any origin with the Node app’s numbers', async () => {
+    const origin = 'https://notebook.example';
+    const path = `/v1/likelihoods/${ID}/nll`;
+    const preflight = await fetch(url(path), { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+    expect(preflight.headers.get('access-control-max-age')).toBe('86400');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(await preflight.text()).toBe('');
+    const init = () => ({ method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ points: [{ theta: 0.2 }, { theta: 0.5 }] }) });
+    const res = await fetch(url(path), init());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toContain('etag');
+    expect(await res.json()).toEqual(await (await node.request(path, init())).json());
+    const missing = await fetch(url('/v1/likelihoods/nope'), { headers: { origin } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    await missing.arrayBuffer();
+  });
+
   it('answers bad requests with problem+json 4xx', async () => {
     const cases: [string, RequestInit, number, string][] = [
       [`/v1/likelihoods/${ID}/nll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: [] }) }, 422, 'invalid-request'],

@@ -18,7 +18,7 @@ export const CORS_POLICY = {
   /** the request headers the API reads beyond the CORS-safelisted ones (a JSON or MessagePack Content-Type needs a preflight) */
   allowHeaders: ['content-type', 'content-encoding', 'accept', 'if-none-match'],
   /** response headers a client needs beyond the safelisted ones: conditional requests, a 405's Allow, where a workspace's observations come from */
-  exposeHeaders: ['etag', 'allow', 'x-observations'],
+  exposeHeaders: ['etag', 'allow', 'x-observations', 'retry-after'],
   /** seconds a browser may keep a preflight's answer (Chromium caps it at 7200) */
   maxAge: 86_400,
 } as const;

@@ -19,7 +19,7 @@ function preflight(path: string, method: string, headers = 'content-type'): Prom
 /** The headers every response carries for a cross-origin caller. */
 function expectReadable(res: Response, what: string): void {
   expect(res.headers.get('access-control-allow-origin'), what).toBe('*');
-  expect(res.headers.get('access-control-expose-headers'), what).toBe('etag,allow,x-observations');
+  expect(res.headers.get('access-control-expose-headers'), what).toBe('etag,allow,x-observations,retry-after');
   expect(res.headers.get('access-control-allow-credentials'), what).toBeNull();
 }
 

@@ -4,12 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AsymptoticCalculator, asymptoticPValues, asymptoticTestStatistic, expectedCls, hypothesisTest, InvalidPoiError } from '../../../models/inference/calculators/asymptotic.js';
-import { normalCdf } from '../../../models/numeric/distributions.js';
+import { logNormalCdf, logNormalCdfRatio, normalCdf } from '../../../models/numeric/distributions.js';
 import { upperLimit } from '../../../models/inference/intervals/upper-limit.js';
 import { createLikelihood, type Likelihood } from '../../../models/likelihood/likelihood.js';
 import { NonPositiveRateError } from '../../../models/likelihood/term.js';
 import { importWorkspace, pyhfLikelihood } from '../../../models/pyhf/import.js';
 import { compileBinnedModel } from '../../../models/terms/binned/term.js';
+import { seriesLogNormalCdf } from '../../helpers/normal-tail.js';
 
 /** pyhf.simplemodels.uncorrelated_background(signal=[12, 11], bkg=[50, 52], bkg_uncertainty=[3, 7]), observed [51, 48] */
 function pyhfDocExample(parameters: object[] = []) {
@@ -30,6 +31,32 @@ function pyhfDocExample(parameters: object[] = []) {
 }
 
 describe('asymptotic formulae', () => {
+  it('ln Φ is finite and exact where Φ underflows: x = −40, −100, −1e3 against mpmath and the asymptotic series', () => {
+    // mpmath (50 digits): log(ncdf(x))
+    const reference: [number, number][] = [
+      [-40, -804.6084420137537881666068],
+      [-100, -5005.524208694205088626302],
+      [-1e3, -500007.8266948121843098062],
+    ];
+    for (const [x, ln] of reference) {
+      expect(normalCdf(x)).toBe(0);
+      expect(Math.abs(logNormalCdf(x) / ln - 1)).toBeLessThan(4.5e-16);
+      expect(Math.abs(seriesLogNormalCdf(x) / ln - 1)).toBeLessThan(4.5e-16);
+    }
+    // where Φ is representable, ln Φ agrees with it (mpmath: −15.064998393988725736, −0.69314718055994530942, −0.0013508099647481937988)
+    expect(Math.abs(logNormalCdf(-5) / -15.064998393988725736 - 1)).toBeLessThan(2e-16);
+    expect(logNormalCdf(0)).toBe(Math.log(0.5));
+    expect(Math.abs(logNormalCdf(3) / -0.0013508099647481937988 - 1)).toBeLessThan(1e-15);
+    expect(logNormalCdf(40)).toBe(-0);
+  });
+
+  it('ln[Φ(x − d)/Φ(x)] keeps its relative precision where both ln Φ are far larger (mpmath references)', () => {
+    expect(Math.abs(logNormalCdfRatio(-1e3, 0.25) / -250.03149996825539729 - 1)).toBeLessThan(1e-15);
+    expect(Math.abs(logNormalCdfRatio(-40, 0.5) / -20.137407230284230191 - 1)).toBeLessThan(1e-15);
+    expect(logNormalCdfRatio(-3, 0)).toBe(0);
+    expect(logNormalCdfRatio(0.5, 2)).toBeCloseTo(-2.3369979855352334139, 14);
+  });
+
   it('Φ is the standard normal CDF, accurate in the tails', () => {
     expect(normalCdf(0)).toBe(0.5);
     expect(normalCdf(-1.959963984540054)).toBeCloseTo(0.025, 15);

@@ -257,6 +257,8 @@ const HypothesisTestSchema = z.object({
   clsb: z.number().nullable(),
   clb: z.number().nullable(),
   expected: z.array(z.number()).nullable().meta({ description: "expected CLs, pyhf's order: at −2σ, −1σ, median, +1σ, +2σ of the background-only expectation" }),
+  logCls: z.number().nullable().meta({ description: 'ln CLs = ln CL_s+b − ln CL_b, finite where CLs, CL_s+b or CL_b underflow to 0 (e.g. at very large luminosities)' }),
+  logExpected: z.array(z.number()).nullable().meta({ description: 'ln of each expected CLs, same order' }),
   qmu: z.number().nullable().meta({ description: 'the test statistic on the observed data' }),
   qmuA: z.number().nullable().meta({ description: 'the test statistic on the Asimov (background-only) data' }),
   muHat: z.number().nullable(),

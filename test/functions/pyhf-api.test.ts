@@ -16,6 +16,8 @@ import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { importWorkspace, pyhfLikelihood } from '../../models/pyhf/import.js';
 import { readArtifactFolder } from '../../scripts/lib/artifact-writer.js';
 import { importAndPublish } from '../../scripts/pyhf/import-workspace.js';
+import { normalCdf } from '../../models/numeric/distributions.js';
+import { qtildeTeststat, seriesLogNormalCdf } from '../helpers/normal-tail.js';
 import { patchSetOf, reference, SHARED_WORKSPACES, workspaceText, type Reference } from '../models/pyhf/fixtures.js';
 
 const app = createApp(fileStore('likelihoods'));
@@ -305,5 +307,36 @@ describe('a workspace published with `import`', () => {
     const res = await app.request('/v1/likelihoods/gaussian-toy-truth/workspace');
     expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('not-applicable');
+  });
+});
+
+describe('numbers far in the tails: every number given, or why not (pyhf-2bin-shapesys)', () => {
+  const toyCls = async (fields: object) => (await (await post('/v1/likelihoods/pyhf-2bin-shapesys/cls', fields)).json()).results[0];
+
+  it('at luminosity 1e20 CL_s+b and CL_b underflow, CLs does not: ln CLs is the asymptotic value, CLs = exp(ln CLs)', async () => {
+    const r = await toyCls({ values: [1], luminosity: 1e20 });
+    expect(r.converged).toBe(true);
+    expect([r.clsb, r.clb]).toEqual([0, 0]);
+    const t = qtildeTeststat(r.qmu, r.qmuA);
+    const s = Math.sqrt(r.qmuA);
+    expect(t).toBeGreaterThan(40);
+    // ln CLs = ln Φ(−(t + √q_μ,A)) − ln Φ(−t) by the asymptotic series (about −q_μ/2 = −1.5e21)
+    expect(Math.abs(r.logCls / (seriesLogNormalCdf(-(t + s)) - seriesLogNormalCdf(-t)) - 1)).toBeLessThan(1e-12);
+    expect(r.cls).toBe(Math.exp(r.logCls));
+    expect(Number.isFinite(r.cls)).toBe(true);
+    [2, 1, 0, -1, -2].forEach((n, k) => {
+      expect(Math.abs(r.logExpected[k] / (seriesLogNormalCdf(-(n + s)) - Math.log(normalCdf(-n))) - 1)).toBeLessThan(1e-12);
+      expect(r.expected[k]).toBe(Math.exp(r.logExpected[k]));
+    });
+  });
+
+  it('at luminosity 100 CL_s+b = CL_b = 0 while CLs is an ordinary number, equal to the asymptotic formula', async () => {
+    const r = await toyCls({ values: [0.01], luminosity: 100 });
+    expect(r.converged).toBe(true);
+    expect([r.clsb, r.clb]).toEqual([0, 0]);
+    const t = qtildeTeststat(r.qmu, r.qmuA);
+    const reference = Math.exp(seriesLogNormalCdf(-(t + Math.sqrt(r.qmuA))) - seriesLogNormalCdf(-t));
+    expect(r.cls).toBeGreaterThan(1e-4);
+    expect(Math.abs(r.cls / reference - 1)).toBeLessThan(1e-10);
   });
 });

@@ -3,7 +3,7 @@
  * them, pyhf's documented example, what is refused, and that failed fits give no numbers.
  */
 import { describe, expect, it } from 'vitest';
-import { AsymptoticCalculator, asymptoticPValues, asymptoticTestStatistic, expectedCls, hypothesisTest, InvalidPoiError } from '../../../models/inference/calculators/asymptotic.js';
+import { AsymptoticCalculator, asymptoticPValues, asymptoticTestStatistic, expectedBand, expectedCls, hypothesisTest, InvalidPoiError } from '../../../models/inference/calculators/asymptotic.js';
 import { logNormalCdf, logNormalCdfRatio, normalCdf } from '../../../models/numeric/distributions.js';
 import { upperLimit } from '../../../models/inference/intervals/upper-limit.js';
 import { createLikelihood, type Likelihood } from '../../../models/likelihood/likelihood.js';
@@ -55,6 +55,23 @@ describe('asymptotic formulae', () => {
     expect(Math.abs(logNormalCdfRatio(-40, 0.5) / -20.137407230284230191 - 1)).toBeLessThan(1e-15);
     expect(logNormalCdfRatio(-3, 0)).toBe(0);
     expect(logNormalCdfRatio(0.5, 2)).toBeCloseTo(-2.3369979855352334139, 14);
+  });
+
+  it('CLs where CL_s+b and CL_b underflow is finite and exact; representable CLs is the quotient, bit for bit', () => {
+    const deep = asymptoticPValues(40, 0.5);
+    expect([deep.clsb, deep.clb]).toEqual([0, 0]);
+    expect(Math.abs(deep.cls / 1.7965328386866524204e-9 - 1)).toBeLessThan(1e-14); // mpmath
+    expect(deep.logCls).toBeCloseTo(-20.137407230284230191, 13);
+    // a subnormal CL_s+b: the quotient would keep only its few digits; ln space keeps them all (mpmath 1.099832586040429809e-309)
+    const subnormal = asymptoticPValues(-2, 39.6);
+    expect(Math.abs(subnormal.cls / 1.099832586040429809e-309 - 1)).toBeLessThan(1e-12);
+    const ordinary = asymptoticPValues(1.3, 2.1);
+    expect(ordinary.cls).toBe(normalCdf(-(1.3 + 2.1)) / normalCdf(-1.3));
+    expect(ordinary.logCls).toBe(Math.log(ordinary.cls));
+    // the band far out: CL_s+b underflows for every n, ln CLs does not
+    const band = expectedBand(60);
+    expect(band.cls).toEqual([0, 0, 0, 0, 0]);
+    band.logCls.forEach((l, k) => expect(Math.abs(l / (seriesLogNormalCdf(-60 - [2, 1, 0, -1, -2][k]) - Math.log(normalCdf(-[2, 1, 0, -1, -2][k]))) - 1)).toBeLessThan(1e-14));
   });
 
   it('Φ is the standard normal CDF, accurate in the tails', () => {

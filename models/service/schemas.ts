@@ -278,7 +278,17 @@ export const UpperLimitResponseSchema = z.object({
   observed: z.number().nullable().meta({ description: 'the observed upper limit; null where not found (see messages)' }),
   expected: z.array(z.number().nullable()).meta({ description: "expected limits, pyhf's order: −2σ, −1σ, median, +1σ, +2σ" }),
   messages: z.array(z.string()),
-  scan: z.array(z.object({ mu: z.number(), cls: z.number().nullable(), expected: z.array(z.number()).nullable(), converged: z.boolean() })).meta({ description: 'every POI value evaluated on the way, sorted' }),
+  scan: z
+    .array(
+      z.object({
+        mu: z.number(),
+        cls: z.number().nullable().meta({ description: 'observed CLs; null where it was not evaluated or a fit failed (see message)' }),
+        expected: z.array(z.number()).nullable().meta({ description: 'expected CLs; null where a fit failed (see message)' }),
+        converged: z.boolean(),
+        message: z.string().optional().meta({ description: 'why cls or expected is null, where one is' }),
+      }),
+    )
+    .meta({ description: 'every POI value evaluated on the way, sorted' }),
 });
 
 export const ReinterpretResponseSchema = z.object({

@@ -339,4 +339,28 @@ describe('numbers far in the tails: every number given, or why not (pyhf-2bin-sh
     expect(r.cls).toBeGreaterThan(1e-4);
     expect(Math.abs(r.cls / reference - 1)).toBeLessThan(1e-10);
   });
+
+  it('upper limits at level 1e-12 are finite and lie beyond those at 1e-6 and 0.05; a null CLs in the scan says why', async () => {
+    type Limit = { converged: boolean; observed: number; expected: number[]; scan: { cls: number | null; expected: number[]; converged: boolean; message?: string }[] };
+    const limits: Limit[] = [];
+    for (const level of [0.05, 1e-6, 1e-12]) {
+      const res = await post('/v1/likelihoods/pyhf-2bin-shapesys/upper-limit', { level });
+      expect(res.status).toBe(200);
+      limits.push(await res.json());
+    }
+    for (const ul of limits) {
+      expect(ul.converged).toBe(true);
+      for (const l of [ul.observed, ...ul.expected]) expect(Number.isFinite(l)).toBe(true);
+      for (const e of ul.scan) {
+        expect(e.converged).toBe(true);
+        expect(e.expected.every(Number.isFinite)).toBe(true);
+        if (e.cls === null) expect(e.message).toMatch(/not evaluated: only the expected band was needed/);
+        else expect(e.message).toBeUndefined();
+      }
+    }
+    for (let i = 1; i < limits.length; i++) {
+      expect(limits[i].observed).toBeGreaterThan(limits[i - 1].observed);
+      limits[i].expected.forEach((e, k) => expect(e).toBeGreaterThan(limits[i - 1].expected[k]));
+    }
+  });
 });

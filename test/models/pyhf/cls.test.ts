@@ -170,4 +170,21 @@ describe('CLs with the asymptotic calculator', () => {
     expect(calculator.hypotest(ul.observed!).cls!).toBeCloseTo(0.1, 6);
     ul.expected.forEach((e, k) => expect(calculator.expected(e!).expected![k]).toBeCloseTo(0.1, 6));
   });
+
+  it('a level of 1e-12 is reached: the limits are finite, ordered and move out as the level falls (1e-12 < 1e-6 < 0.05)', () => {
+    const { likelihood, data } = pyhfLikelihood(pyhfDocExample());
+    const limits = [0.05, 1e-6, 1e-12].map((level) => upperLimit(likelihood, data, 'mu', { level, range: [0, 10] }));
+    for (const ul of limits) {
+      expect(ul.converged).toBe(true);
+      expect(ul.messages).toEqual([]);
+      for (const l of [ul.observed, ...ul.expected]) expect(Number.isFinite(l)).toBe(true);
+    }
+    for (let i = 1; i < limits.length; i++) {
+      expect(limits[i].observed!).toBeGreaterThan(limits[i - 1].observed!);
+      limits[i].expected.forEach((e, k) => expect(e!).toBeGreaterThan(limits[i - 1].expected[k]!));
+    }
+    // the limit is where CLs crosses 1e-12
+    const calculator = new AsymptoticCalculator(likelihood, data, 'mu');
+    expect(Math.log(calculator.hypotest(limits[2].observed!).cls!) / Math.log(1e-12)).toBeCloseTo(1, 6);
+  });
 });

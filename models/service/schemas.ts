@@ -207,7 +207,7 @@ export const RatioResponseSchema = z.object({
   spread: z.array(z.array(z.number())).optional().meta({ description: 'ensemble standard deviation of ln r' }),
 });
 
-const FitWarnings = z.array(z.string()).meta({ description: 'problems met on the way, e.g. regions where the likelihood is undefined' });
+const FitWarnings = z.array(z.string()).meta({ description: 'problems met on the way, e.g. regions where the likelihood is undefined; and why any uncertainty is null' });
 
 export const FitResponseSchema = z.union([
   z.object({
@@ -215,7 +215,7 @@ export const FitResponseSchema = z.union([
     message: z.string(),
     parameters: NamedValues.meta({ description: 'the best fit of the parameters of interest' }),
     nuisances: NamedValues,
-    uncertainties: NamedValues.meta({ description: '√diag(covariance); null for fixed parameters or at a bound' }),
+    uncertainties: NamedValues.meta({ description: '√diag(covariance); null for fixed parameters, at a bound, or where the Hessian is not positive definite: `warnings` says which and why' }),
     nll: z.number(),
     covariance: z.object({ parameters: z.array(z.string()), matrix: z.array(z.array(z.number())) }).nullable().meta({ description: 'the inverse Hessian; null where it is not positive definite' }),
     iterations: z.number(),

@@ -363,4 +363,17 @@ describe('numbers far in the tails: every number given, or why not (pyhf-2bin-sh
       limits[i].expected.forEach((e, k) => expect(e).toBeGreaterThan(limits[i - 1].expected[k]));
     }
   });
+
+  it('a fit whose uncertainties cannot all be given says why: at a bound (luminosity 1e-30), fixed', async () => {
+    const tiny = await (await post('/v1/likelihoods/pyhf-2bin-shapesys/fit', { luminosity: 1e-30 })).json();
+    expect(tiny.converged).toBe(true);
+    expect(tiny.uncertainties.mu).toBeNull();
+    expect(tiny.warnings).toEqual([expect.stringMatching(/^no uncertainty at a bound of the allowed range.*: mu = 10 \(its upper bound\)$/)]);
+    const fixed = await (await post('/v1/likelihoods/pyhf-2bin-shapesys/fit', { fixed: { mu: 1 } })).json();
+    expect(fixed.uncertainties.mu).toBeNull();
+    expect(fixed.warnings).toEqual(['no uncertainty for fixed parameters: mu']);
+    const free = await (await post('/v1/likelihoods/pyhf-2bin-shapesys/fit', {})).json();
+    expect(Object.values(free.uncertainties).every((u) => typeof u === 'number')).toBe(true);
+    expect(free.warnings).toEqual([]);
+  });
 });

@@ -340,6 +340,20 @@ describe('numbers far in the tails: every number given, or why not (pyhf-2bin-sh
     expect(Math.abs(r.cls / reference - 1)).toBeLessThan(1e-10);
   });
 
+  it('where no fit can start at μ = 0 (sbottom at luminosity 1e20: a bin’s expected count rounds below 0) CLs and the limit say so, no 500', async () => {
+    const cls = await post('/v1/likelihoods/atlas-sbottom-regiona/cls', { values: [1], luminosity: 1e20 });
+    expect(cls.status).toBe(200);
+    const [r] = (await cls.json()).results;
+    expect(r).toMatchObject({ converged: false, cls: null, logCls: null });
+    expect(r.message).toMatch(/^the fit at mu_SIG = 0 that generates the Asimov data did not converge: the likelihood is not finite at any starting point \(term 'pyhf': predicted expected count .* not positive/);
+    const limit = await post('/v1/likelihoods/atlas-sbottom-regiona/upper-limit', { luminosity: 1e20 });
+    expect(limit.status).toBe(200);
+    const ul = await limit.json();
+    expect(ul).toMatchObject({ converged: false, observed: null });
+    expect(ul.messages.join(' ')).toMatch(/did not converge/);
+    for (const e of ul.scan) expect(e.message).toMatch(/did not converge/);
+  });
+
   it('upper limits at level 1e-12 are finite and lie beyond those at 1e-6 and 0.05; a null CLs in the scan says why', async () => {
     type Limit = { converged: boolean; observed: number; expected: number[]; scan: { cls: number | null; expected: number[]; converged: boolean; message?: string }[] };
     const limits: Limit[] = [];

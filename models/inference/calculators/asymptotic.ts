@@ -120,10 +120,8 @@ export function expectedCls(sqrtqmuA: number): number[] {
   return expectedBand(sqrtqmuA).cls;
 }
 
-interface Part {
-  q: number | null;
-  fit: FitResult;
-}
+/** q_μ or q_μ,A, or why there is none. */
+type Part = { q: number } | { q: null; message: string };
 
 /**
  * Holds the μ-independent fits (free fit to the data, the Asimov dataset, free fit to it) and
@@ -197,11 +195,13 @@ export class AsymptoticCalculator {
   asimovPart(mu: number): Part {
     this.checkMu(mu);
     const { data, fit: asimovFit } = this.asimovData();
+    // data generated at a failed fit need not even be data (a negative count where the fit could not start)
+    if (!asimovFit.converged) return { q: null, message: `the fit at ${this.poi} = 0 that generates the Asimov data did not converge: ${asimovFit.message}${asimovFit.warnings.length ? ` (${asimovFit.warnings[0]})` : ''}` };
     this.freeAsimov ??= maximumLikelihood(this.likelihood, data, { multiStart: false, start: asimovFit.parameters });
     this.fixedAsimov ??= new ProfileScanner(this.likelihood, data, [this.poiIndex], { start: asimovFit.parameters });
     const fixed = this.fixedAsimov.fit([mu]);
-    const ok = asimovFit.converged && this.freeAsimov.converged && fixed.converged;
-    return { q: ok ? this.qmu(fixed, this.freeAsimov, mu) : null, fit: !asimovFit.converged ? asimovFit : !this.freeAsimov.converged ? this.freeAsimov : fixed };
+    if (!this.freeAsimov.converged || !fixed.converged) return { q: null, message: `a fit to the Asimov data did not converge: ${(this.freeAsimov.converged ? fixed : this.freeAsimov).message}` };
+    return { q: this.qmu(fixed, this.freeAsimov, mu) };
   }
 
   /** q_μ on the observed data. */
@@ -210,14 +210,14 @@ export class AsymptoticCalculator {
     const free = this.globalFit();
     this.fixedData ??= new ProfileScanner(this.likelihood, this.data, [this.poiIndex], { start: free.parameters });
     const fixed = this.fixedData.fit([mu]);
-    const ok = free.converged && fixed.converged;
-    return { q: ok ? this.qmu(fixed, free, mu) : null, fit: free.converged ? fixed : free };
+    if (!free.converged || !fixed.converged) return { q: null, message: `a fit to the observed data did not converge: ${(free.converged ? fixed : free).message}` };
+    return { q: this.qmu(fixed, free, mu) };
   }
 
   /** Expected CLs band at μ, with its logarithms (Asimov fits only). */
   expected(mu: number): { expected: number[] | null; logExpected: number[] | null; qmuA: number | null; message: string } {
     const a = this.asimovPart(mu);
-    if (a.q === null) return { expected: null, logExpected: null, qmuA: null, message: `a fit to the Asimov data did not converge: ${a.fit.message}` };
+    if (a.q === null) return { expected: null, logExpected: null, qmuA: null, message: a.message };
     const band = expectedBand(Math.sqrt(a.q));
     return { expected: band.cls, logExpected: band.logCls, qmuA: a.q, message: 'converged' };
   }
@@ -227,9 +227,9 @@ export class AsymptoticCalculator {
     const base = { poi: this.poi, mu, testStatistic: this.testStatistic };
     const none = { cls: null, clsb: null, clb: null, expected: null, logCls: null, logExpected: null, qmu: null, qmuA: null, teststat: null, muHat: null };
     const a = this.asimovPart(mu);
-    if (a.q === null) return { ...base, ...none, converged: false, message: `a fit to the Asimov data did not converge: ${a.fit.message}` };
+    if (a.q === null) return { ...base, ...none, converged: false, message: a.message };
     const d = this.dataPart(mu);
-    if (d.q === null) return { ...base, ...none, converged: false, message: `a fit to the observed data did not converge: ${d.fit.message}` };
+    if (d.q === null) return { ...base, ...none, converged: false, message: d.message };
     const teststat = asymptoticTestStatistic(this.testStatistic, d.q, a.q);
     const p = asymptoticPValues(teststat, Math.sqrt(a.q));
     const band = expectedBand(Math.sqrt(a.q));

@@ -94,8 +94,8 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
       warnings: [...warnings],
     };
   }
-  const free: number[] = [];
-  for (let i = 0; i < n; i++) if (!fixed[i] && best.x[i] > lower[i] && best.x[i] < upper[i]) free.push(i);
+  const held = heldParameters(likelihood, best.x, fixedValues);
+  const free = [...held.keys()].filter((i) => held[i] === null);
   const covariance = (options.covariance ?? true) ? covarianceFromHessian(best.hessian, n, free) : null;
   const uncertainties = new Float64Array(n).fill(NaN);
   if (covariance) for (const i of free) uncertainties[i] = Math.sqrt(covariance[i * n + i]);
@@ -110,6 +110,22 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
     uncertainties,
     warnings: [...warnings],
   };
+}
+
+/** Why a parameter has no uncertainty at a minimum, or null where it has one. */
+export type Held = 'fixed' | 'lower bound' | 'upper bound' | null;
+
+/**
+ * For each parameter at the minimum x, whether it is held: fixed (in the model, or by the fit's
+ * `fixed`) or at a bound of its range. The covariance (eq. 51, the inverse Hessian) is that of
+ * the others only: at a bound the NLL's curvature does not describe a two-sided uncertainty.
+ */
+export function heldParameters(likelihood: Likelihood, x: ArrayLike<number>, fixed: ReadonlyMap<number, number> = new Map()): Held[] {
+  return likelihood.parameters.map((p, i) => {
+    if (p.fixed || fixed.has(i)) return 'fixed';
+    if (!(x[i] > p.bounds[0])) return 'lower bound';
+    return x[i] < p.bounds[1] ? null : 'upper bound';
+  });
 }
 
 /**

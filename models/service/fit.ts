@@ -6,7 +6,7 @@
 import type { LoadedArtifact } from '../artifact/load.js';
 import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
-import { maximumLikelihood, type FitResult } from '../inference/mle.js';
+import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { budgeted, CALIBRATION } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
@@ -28,7 +28,24 @@ export function assertFitStarted(fit: FitResult): void {
   throw fitFailed(`no fit could start: ${fit.message}${fit.warnings.length ? ` (${fit.warnings[0]})` : ''}`);
 }
 
-function fitBody(likelihood: Likelihood, fit: FitResult): FitResponse {
+/**
+ * Why each null uncertainty is null, one warning per reason: fixed, at a bound of its range
+ * (the covariance of eq. 51 is that of the parameters inside their bounds), or no positive-
+ * definite Hessian at the minimum.
+ */
+function uncertaintyWarnings(likelihood: Likelihood, fit: FitResult, fixed: ReadonlyMap<number, number>): string[] {
+  const held = heldParameters(likelihood, fit.parameters, fixed);
+  const fixedNames = likelihood.names.filter((_, i) => held[i] === 'fixed');
+  const atBound = likelihood.names.flatMap((name, i) => (held[i] === 'lower bound' || held[i] === 'upper bound' ? [`${name} = ${fit.parameters[i]} (its ${held[i]})`] : []));
+  const free = held.filter((h) => h === null).length;
+  const warnings: string[] = [];
+  if (fixedNames.length) warnings.push(`no uncertainty for fixed parameters: ${fixedNames.join(', ')}`);
+  if (atBound.length) warnings.push(`no uncertainty at a bound of the allowed range, where the covariance (that of the parameters inside their bounds) does not apply: ${atBound.join(', ')}`);
+  if (!fit.covariance && free) warnings.push(`no uncertainties: the Hessian of −ln L at the minimum is not positive definite in the ${free} free parameters`);
+  return warnings;
+}
+
+function fitBody(likelihood: Likelihood, fit: FitResult, fixed: ReadonlyMap<number, number>): FitResponse {
   const n = likelihood.parameters.length;
   const P = likelihood.interest;
   if (!fit.converged) return { converged: false, message: fit.message, parameters: null, nll: null, warnings: fit.warnings };
@@ -42,7 +59,7 @@ function fitBody(likelihood: Likelihood, fit: FitResult): FitResponse {
     covariance: fit.covariance ? { parameters: [...likelihood.names], matrix: Array.from({ length: n }, (_, i) => Array.from(fit.covariance!.subarray(i * n, (i + 1) * n))) } : null,
     iterations: fit.iterations,
     edm: fit.edm,
-    warnings: fit.warnings,
+    warnings: [...fit.warnings, ...uncertaintyWarnings(likelihood, fit, fixed)],
   };
 }
 
@@ -60,7 +77,7 @@ export function fit(artifact: LoadedArtifact, request: FitRequest): FitResponse 
   return budgeted(cost, 'fit submitted events in smaller samples', () => {
     const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
     assertFitStarted(estimate);
-    const body = fitBody(likelihood, estimate);
+    const body = fitBody(likelihood, estimate, fixed);
     if (members === 0 || !body.converged) return body;
     const ensemble = Array.from({ length: members }, (_, k) => {
       const m = evaluating(() => maximumLikelihood(likelihood, data, { fixed, variant: k + 1, start: estimate.parameters }));

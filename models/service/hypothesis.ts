@@ -33,7 +33,7 @@ function checkValues(calculator: AsymptoticCalculator, values: readonly number[]
 }
 
 function hypothesisBody(h: HypothesisTest) {
-  return { mu: h.mu, converged: h.converged, message: h.message, cls: h.cls, clsb: h.clsb, clb: h.clb, expected: h.expected, qmu: h.qmu, qmuA: h.qmuA, muHat: h.muHat };
+  return { mu: h.mu, converged: h.converged, message: h.message, cls: h.cls, clsb: h.clsb, clb: h.clb, expected: h.expected, logCls: h.logCls, logExpected: h.logExpected, qmu: h.qmu, qmuA: h.qmuA, muHat: h.muHat };
 }
 
 /** Observed CLs and the expected band at each requested μ (pyhf's `hypotest` with `return_expected_set`). */

@@ -216,7 +216,7 @@ export const RatioResponseSchema = z.object({
   spread: z.array(z.array(z.number())).optional().meta({ description: 'ensemble standard deviation of ln r' }),
 });
 
-const FitWarnings = z.array(z.string()).meta({ description: 'problems met on the way, e.g. regions where the likelihood is undefined' });
+const FitWarnings = z.array(z.string()).meta({ description: 'problems met on the way, e.g. regions where the likelihood is undefined; and why any uncertainty is null' });
 
 export const FitResponseSchema = z.union([
   z.object({
@@ -224,7 +224,7 @@ export const FitResponseSchema = z.union([
     message: z.string(),
     parameters: NamedValues.meta({ description: 'the best fit of the parameters of interest' }),
     nuisances: NamedValues,
-    uncertainties: NamedValues.meta({ description: '√diag(covariance); null for fixed parameters or at a bound' }),
+    uncertainties: NamedValues.meta({ description: '√diag(covariance); null for fixed parameters, at a bound, or where the Hessian is not positive definite: `warnings` says which and why' }),
     nll: z.number(),
     covariance: z.object({ parameters: z.array(z.string()), matrix: z.array(z.array(z.number())) }).nullable().meta({ description: 'the inverse Hessian; null where it is not positive definite' }),
     iterations: z.number(),
@@ -266,6 +266,8 @@ const HypothesisTestSchema = z.object({
   clsb: z.number().nullable(),
   clb: z.number().nullable(),
   expected: z.array(z.number()).nullable().meta({ description: "expected CLs, pyhf's order: at −2σ, −1σ, median, +1σ, +2σ of the background-only expectation" }),
+  logCls: z.number().nullable().meta({ description: 'ln CLs = ln CL_s+b − ln CL_b, finite where CLs, CL_s+b or CL_b underflow to 0 (e.g. at very large luminosities)' }),
+  logExpected: z.array(z.number()).nullable().meta({ description: 'ln of each expected CLs, same order' }),
   qmu: z.number().nullable().meta({ description: 'the test statistic on the observed data' }),
   qmuA: z.number().nullable().meta({ description: 'the test statistic on the Asimov (background-only) data' }),
   muHat: z.number().nullable(),
@@ -285,7 +287,17 @@ export const UpperLimitResponseSchema = z.object({
   observed: z.number().nullable().meta({ description: 'the observed upper limit; null where not found (see messages)' }),
   expected: z.array(z.number().nullable()).meta({ description: "expected limits, pyhf's order: −2σ, −1σ, median, +1σ, +2σ" }),
   messages: z.array(z.string()),
-  scan: z.array(z.object({ mu: z.number(), cls: z.number().nullable(), expected: z.array(z.number()).nullable(), converged: z.boolean() })).meta({ description: 'every POI value evaluated on the way, sorted' }),
+  scan: z
+    .array(
+      z.object({
+        mu: z.number(),
+        cls: z.number().nullable().meta({ description: 'observed CLs; null where it was not evaluated or a fit failed (see message)' }),
+        expected: z.array(z.number()).nullable().meta({ description: 'expected CLs; null where a fit failed (see message)' }),
+        converged: z.boolean(),
+        message: z.string().optional().meta({ description: 'why cls or expected is null, where one is' }),
+      }),
+    )
+    .meta({ description: 'every POI value evaluated on the way, sorted' }),
 });
 
 export const ReinterpretResponseSchema = z.object({

@@ -16,6 +16,8 @@ import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { importWorkspace, pyhfLikelihood } from '../../models/pyhf/import.js';
 import { readArtifactFolder } from '../../scripts/lib/artifact-writer.js';
 import { importAndPublish } from '../../scripts/pyhf/import-workspace.js';
+import { normalCdf } from '../../models/numeric/distributions.js';
+import { qtildeTeststat, seriesLogNormalCdf } from '../helpers/normal-tail.js';
 import { patchSetOf, reference, SHARED_WORKSPACES, workspaceText, type Reference } from '../models/pyhf/fixtures.js';
 
 const app = createApp(fileStore('likelihoods'));
@@ -305,5 +307,90 @@ describe('a workspace published with `import`', () => {
     const res = await app.request('/v1/likelihoods/gaussian-toy-truth/workspace');
     expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('not-applicable');
+  });
+});
+
+describe('numbers far in the tails: every number given, or why not (pyhf-2bin-shapesys)', () => {
+  const toyCls = async (fields: object) => (await (await post('/v1/likelihoods/pyhf-2bin-shapesys/cls', fields)).json()).results[0];
+
+  it('at luminosity 1e6 (the largest a request may ask, × the published) CL_s+b underflows: ln CLs is the asymptotic value, CLs = exp(ln CLs)', async () => {
+    const r = await toyCls({ values: [1], luminosity: 1e6 });
+    expect(r.converged).toBe(true);
+    expect(r.clsb).toBe(0);
+    const t = qtildeTeststat(r.qmu, r.qmuA);
+    const s = Math.sqrt(r.qmuA);
+    expect(t + s).toBeGreaterThan(40);
+    // ln CLs = ln Φ(−(t + √q_μ,A)) − ln Φ(−t): the first by the asymptotic series (about −q_μ/2 = −1.5e7), the second an ordinary Φ
+    expect(Math.abs(r.logCls / (seriesLogNormalCdf(-(t + s)) - Math.log(normalCdf(-t))) - 1)).toBeLessThan(1e-12);
+    expect(r.cls).toBe(Math.exp(r.logCls));
+    expect(Number.isFinite(r.cls)).toBe(true);
+    [2, 1, 0, -1, -2].forEach((n, k) => {
+      expect(Math.abs(r.logExpected[k] / (seriesLogNormalCdf(-(n + s)) - Math.log(normalCdf(-n))) - 1)).toBeLessThan(1e-12);
+      expect(r.expected[k]).toBe(Math.exp(r.logExpected[k]));
+    });
+  });
+
+  it('at luminosity 100 CL_s+b = CL_b = 0 while CLs is an ordinary number, equal to the asymptotic formula', async () => {
+    const r = await toyCls({ values: [0.01], luminosity: 100 });
+    expect(r.converged).toBe(true);
+    expect([r.clsb, r.clb]).toEqual([0, 0]);
+    const t = qtildeTeststat(r.qmu, r.qmuA);
+    const reference = Math.exp(seriesLogNormalCdf(-(t + Math.sqrt(r.qmuA))) - seriesLogNormalCdf(-t));
+    expect(r.cls).toBeGreaterThan(1e-4);
+    expect(Math.abs(r.cls / reference - 1)).toBeLessThan(1e-10);
+  });
+
+  it('where the fit at μ = 0 fails (sbottom at 1e6 × its luminosity) CLs and the limit say so, no 500; beyond 1e6 the luminosity is refused', async () => {
+    const cls = await post('/v1/likelihoods/atlas-sbottom-regiona/cls', { values: [1], luminosity: 1.39e8 });
+    expect(cls.status).toBe(200);
+    const [r] = (await cls.json()).results;
+    expect(r).toMatchObject({ converged: false, cls: null, logCls: null });
+    expect(r.message).toMatch(/^the fit at mu_SIG = 0 that generates the Asimov data did not converge: /);
+    const refused = await post('/v1/likelihoods/atlas-sbottom-regiona/cls', { values: [1], luminosity: 1e20 });
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).errors[0].path).toEqual(['luminosity']);
+    const limit = await post('/v1/likelihoods/atlas-sbottom-regiona/upper-limit', { luminosity: 1.39e8 });
+    expect(limit.status).toBe(200);
+    const ul = await limit.json();
+    expect(ul).toMatchObject({ converged: false, observed: null });
+    expect(ul.messages.join(' ')).toMatch(/did not converge/);
+    for (const e of ul.scan) expect(e.message).toMatch(/did not converge/);
+  });
+
+  it('upper limits at level 1e-12 are finite and lie beyond those at 1e-6 and 0.05; a null CLs in the scan says why', async () => {
+    type Limit = { converged: boolean; observed: number; expected: number[]; scan: { cls: number | null; expected: number[]; converged: boolean; message?: string }[] };
+    const limits: Limit[] = [];
+    for (const level of [0.05, 1e-6, 1e-12]) {
+      const res = await post('/v1/likelihoods/pyhf-2bin-shapesys/upper-limit', { level });
+      expect(res.status).toBe(200);
+      limits.push(await res.json());
+    }
+    for (const ul of limits) {
+      expect(ul.converged).toBe(true);
+      for (const l of [ul.observed, ...ul.expected]) expect(Number.isFinite(l)).toBe(true);
+      for (const e of ul.scan) {
+        expect(e.converged).toBe(true);
+        expect(e.expected.every(Number.isFinite)).toBe(true);
+        if (e.cls === null) expect(e.message).toMatch(/not evaluated: only the expected band was needed/);
+        else expect(e.message).toBeUndefined();
+      }
+    }
+    for (let i = 1; i < limits.length; i++) {
+      expect(limits[i].observed).toBeGreaterThan(limits[i - 1].observed);
+      limits[i].expected.forEach((e, k) => expect(e).toBeGreaterThan(limits[i - 1].expected[k]));
+    }
+  });
+
+  it('a fit whose uncertainties cannot all be given says why: at a bound (luminosity 1e-6), fixed', async () => {
+    const tiny = await (await post('/v1/likelihoods/pyhf-2bin-shapesys/fit', { luminosity: 1e-6 })).json();
+    expect(tiny.converged).toBe(true);
+    expect(tiny.uncertainties.mu).toBeNull();
+    expect(tiny.warnings).toEqual([expect.stringMatching(/^no uncertainty at a bound of the allowed range.*: mu = 10 \(its upper bound\)$/)]);
+    const fixed = await (await post('/v1/likelihoods/pyhf-2bin-shapesys/fit', { fixed: { mu: 1 } })).json();
+    expect(fixed.uncertainties.mu).toBeNull();
+    expect(fixed.warnings).toEqual(['no uncertainty for fixed parameters: mu']);
+    const free = await (await post('/v1/likelihoods/pyhf-2bin-shapesys/fit', {})).json();
+    expect(Object.values(free.uncertainties).every((u) => typeof u === 'number')).toBe(true);
+    expect(free.warnings).toEqual([]);
   });
 });

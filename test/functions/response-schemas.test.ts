@@ -108,6 +108,16 @@ describe('responses match the response schemas the OpenAPI document publishes', 
     await check('post', '/v1/likelihoods/gaussian-toy-a1.5/fit', {});
   });
 
+  it('numbers far in the tails: CLs where CL_s+b and CL_b underflow, limits at a tiny level, uncertainties that cannot be given', async () => {
+    const cls = (await check('post', '/v1/likelihoods/pyhf-2bin-shapesys/cls', { values: [0.01, 1], luminosity: 1e6 })).body as { results: { converged: boolean; logCls: number }[] };
+    expect(cls.results.every((r) => r.converged && Number.isFinite(r.logCls))).toBe(true);
+    const limit = (await check('post', '/v1/likelihoods/pyhf-2bin-shapesys/upper-limit', { level: 1e-12 })).body as { scan: { message?: string }[] };
+    expect(limit.scan.some((e) => e.message)).toBe(true);
+    const fit = (await check('post', '/v1/likelihoods/pyhf-2bin-shapesys/fit', { luminosity: 1e-6 })).body as { warnings: string[] };
+    expect(fit.warnings).toHaveLength(1);
+    await check('post', '/v1/likelihoods/tttt-yukawa/fit', { fixed: { Yt: 1 } });
+  });
+
   it('the inline pyhf routes, with the model they built', async () => {
     const workspace = readFileSync(`${workspaces}/atlas_sbottom_RegionA.json`, 'utf8');
     const patch = readFileSync(`${workspaces}/atlas_sbottom_RegionA.patch.json`, 'utf8');

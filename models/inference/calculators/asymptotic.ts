@@ -15,7 +15,10 @@
  *   √q_μ,A = 0), else (q_μ − q_μ,A)/(2√q_μ,A) (eq. 65-66);
  * - CL_s+b = Φ(−(t + √q_μ,A)), CL_b = Φ(−t), CL_s = CL_s+b/CL_b; the expected band takes
  *   t = n for n = 2, 1, 0, −1, −2 (eq. 89 with μ' = 0), in pyhf's order: the CLs values whose
- *   limits are the −2σ, −1σ, median, +1σ, +2σ edges of the expected band.
+ *   limits are the −2σ, −1σ, median, +1σ, +2σ edges of the expected band;
+ * - ln CL_s is kept beside CL_s: where CL_s+b or CL_b underflows (t + √q_μ,A or t beyond ≈ 37.5,
+ *   e.g. at very large luminosities) CL_s = exp(ln CL_s+b − ln CL_b) is still exact, and the
+ *   upper limits are roots of ln CL_s − ln(level), so that any level in (0, 1) can be reached.
  *
  * Every fit is the project's MLE (`maximumLikelihood`, analytic derivatives). A result whose
  * fits did not all converge carries no numbers: `converged: false` and the reason.
@@ -27,7 +30,7 @@
  * intervals (`profileInterval`) for those.
  */
 import type { Likelihood, LikelihoodData, TermData } from '../../likelihood/likelihood.js';
-import { normalCdf } from '../../numeric/distributions.js';
+import { logNormalCdfRatio, normalCdf } from '../../numeric/distributions.js';
 import { maximumLikelihood, profileFit, type FitResult } from '../mle.js';
 import { oneSidedTestStatistic, ProfileScanner } from '../test-statistics.js';
 
@@ -53,6 +56,9 @@ export interface HypothesisTest {
   clb: number | null;
   /** expected CLs at t = 2, 1, 0, −1, −2 (pyhf's order; see the module comment) */
   expected: number[] | null;
+  /** ln CL_s and the ln of each expected CL_s: finite where CL_s underflows to 0 */
+  logCls: number | null;
+  logExpected: number[] | null;
   /** q_μ on the observed data and q_μ,A on the Asimov data */
   qmu: number | null;
   qmuA: number | null;
@@ -70,11 +76,29 @@ export class InvalidPoiError extends Error {
   }
 }
 
-/** CL_s+b, CL_b and CL_s of a test statistic t given √q_μ,A (pyhf `AsymptoticTestStatDistribution.pvalue`). */
-export function asymptoticPValues(teststat: number, sqrtqmuA: number): { clsb: number; clb: number; cls: number } {
+/** The smallest positive normal double: below it a CDF value has lost digits (or is 0). */
+const MIN_NORMAL = 2 ** -1022;
+
+export interface PValues {
+  clsb: number;
+  clb: number;
+  cls: number;
+  logCls: number;
+}
+
+/**
+ * CL_s+b = Φ(−(t + √q_μ,A)), CL_b = Φ(−t) and CL_s = CL_s+b/CL_b (eq. 65-66; pyhf
+ * `AsymptoticTestStatDistribution.pvalue`). Where both are normal doubles their quotient is
+ * pyhf's CL_s to the last bit; where either underflows, ln CL_s = ln Φ(−t − √q_μ,A) − ln Φ(−t)
+ * is taken in log space (`logNormalCdfRatio`) and CL_s = exp(ln CL_s) — 0 only where CL_s
+ * itself is below the smallest double.
+ */
+export function asymptoticPValues(teststat: number, sqrtqmuA: number): PValues {
   const clsb = normalCdf(-(teststat + sqrtqmuA));
   const clb = normalCdf(-teststat);
-  return { clsb, clb, cls: clsb / clb };
+  if (clsb >= MIN_NORMAL && clb >= MIN_NORMAL) return { clsb, clb, cls: clsb / clb, logCls: Math.log(clsb / clb) };
+  const logCls = logNormalCdfRatio(-teststat, sqrtqmuA);
+  return { clsb, clb, cls: Math.exp(logCls), logCls };
 }
 
 /** The test statistic t from q_μ and q_μ,A (Cowan et al. eq. 65-66; pyhf's `AsymptoticCalculator.teststatistic`). */
@@ -85,15 +109,19 @@ export function asymptoticTestStatistic(kind: TestStatisticKind, qmu: number, qm
   return (qmu - qmuA) / (2 * sqA);
 }
 
-/** Expected CLs for the band, pyhf's order (t = 2, 1, 0, −1, −2). */
-export function expectedCls(sqrtqmuA: number): number[] {
-  return EXPECTED_BAND_SIGMAS.map((n) => asymptoticPValues(n, sqrtqmuA).cls);
+/** Expected CLs for the band, pyhf's order (t = 2, 1, 0, −1, −2; eq. 89 with μ' = 0), with their logarithms. */
+export function expectedBand(sqrtqmuA: number): { cls: number[]; logCls: number[] } {
+  const p = EXPECTED_BAND_SIGMAS.map((n) => asymptoticPValues(n, sqrtqmuA));
+  return { cls: p.map((v) => v.cls), logCls: p.map((v) => v.logCls) };
 }
 
-interface Part {
-  q: number | null;
-  fit: FitResult;
+/** Expected CLs for the band, pyhf's order (t = 2, 1, 0, −1, −2). */
+export function expectedCls(sqrtqmuA: number): number[] {
+  return expectedBand(sqrtqmuA).cls;
 }
+
+/** q_μ or q_μ,A, or why there is none. */
+type Part = { q: number } | { q: null; message: string };
 
 /**
  * Holds the μ-independent fits (free fit to the data, the Asimov dataset, free fit to it) and
@@ -167,11 +195,13 @@ export class AsymptoticCalculator {
   asimovPart(mu: number): Part {
     this.checkMu(mu);
     const { data, fit: asimovFit } = this.asimovData();
+    // data generated at a failed fit need not even be data (a negative count where the fit could not start)
+    if (!asimovFit.converged) return { q: null, message: `the fit at ${this.poi} = 0 that generates the Asimov data did not converge: ${asimovFit.message}${asimovFit.warnings.length ? ` (${asimovFit.warnings[0]})` : ''}` };
     this.freeAsimov ??= maximumLikelihood(this.likelihood, data, { multiStart: false, start: asimovFit.parameters });
     this.fixedAsimov ??= new ProfileScanner(this.likelihood, data, [this.poiIndex], { start: asimovFit.parameters });
     const fixed = this.fixedAsimov.fit([mu]);
-    const ok = asimovFit.converged && this.freeAsimov.converged && fixed.converged;
-    return { q: ok ? this.qmu(fixed, this.freeAsimov, mu) : null, fit: !asimovFit.converged ? asimovFit : !this.freeAsimov.converged ? this.freeAsimov : fixed };
+    if (!this.freeAsimov.converged || !fixed.converged) return { q: null, message: `a fit to the Asimov data did not converge: ${(this.freeAsimov.converged ? fixed : this.freeAsimov).message}` };
+    return { q: this.qmu(fixed, this.freeAsimov, mu) };
   }
 
   /** q_μ on the observed data. */
@@ -180,27 +210,29 @@ export class AsymptoticCalculator {
     const free = this.globalFit();
     this.fixedData ??= new ProfileScanner(this.likelihood, this.data, [this.poiIndex], { start: free.parameters });
     const fixed = this.fixedData.fit([mu]);
-    const ok = free.converged && fixed.converged;
-    return { q: ok ? this.qmu(fixed, free, mu) : null, fit: free.converged ? fixed : free };
+    if (!free.converged || !fixed.converged) return { q: null, message: `a fit to the observed data did not converge: ${(free.converged ? fixed : free).message}` };
+    return { q: this.qmu(fixed, free, mu) };
   }
 
-  /** Expected CLs band at μ (Asimov fits only). */
-  expected(mu: number): { expected: number[] | null; qmuA: number | null; message: string } {
+  /** Expected CLs band at μ, with its logarithms (Asimov fits only). */
+  expected(mu: number): { expected: number[] | null; logExpected: number[] | null; qmuA: number | null; message: string } {
     const a = this.asimovPart(mu);
-    if (a.q === null) return { expected: null, qmuA: null, message: `a fit to the Asimov data did not converge: ${a.fit.message}` };
-    return { expected: expectedCls(Math.sqrt(a.q)), qmuA: a.q, message: 'converged' };
+    if (a.q === null) return { expected: null, logExpected: null, qmuA: null, message: a.message };
+    const band = expectedBand(Math.sqrt(a.q));
+    return { expected: band.cls, logExpected: band.logCls, qmuA: a.q, message: 'converged' };
   }
 
   /** Observed CL_s, CL_s+b, CL_b and the expected band at μ (pyhf's `hypotest` with `return_expected_set`). */
   hypotest(mu: number): HypothesisTest {
     const base = { poi: this.poi, mu, testStatistic: this.testStatistic };
-    const none = { cls: null, clsb: null, clb: null, expected: null, qmu: null, qmuA: null, teststat: null, muHat: null };
+    const none = { cls: null, clsb: null, clb: null, expected: null, logCls: null, logExpected: null, qmu: null, qmuA: null, teststat: null, muHat: null };
     const a = this.asimovPart(mu);
-    if (a.q === null) return { ...base, ...none, converged: false, message: `a fit to the Asimov data did not converge: ${a.fit.message}` };
+    if (a.q === null) return { ...base, ...none, converged: false, message: a.message };
     const d = this.dataPart(mu);
-    if (d.q === null) return { ...base, ...none, converged: false, message: `a fit to the observed data did not converge: ${d.fit.message}` };
+    if (d.q === null) return { ...base, ...none, converged: false, message: d.message };
     const teststat = asymptoticTestStatistic(this.testStatistic, d.q, a.q);
     const p = asymptoticPValues(teststat, Math.sqrt(a.q));
+    const band = expectedBand(Math.sqrt(a.q));
     return {
       ...base,
       converged: true,
@@ -208,7 +240,9 @@ export class AsymptoticCalculator {
       cls: p.cls,
       clsb: p.clsb,
       clb: p.clb,
-      expected: expectedCls(Math.sqrt(a.q)),
+      expected: band.cls,
+      logCls: p.logCls,
+      logExpected: band.logCls,
       qmu: d.q,
       qmuA: a.q,
       teststat,

@@ -3,13 +3,14 @@
  * them, pyhf's documented example, what is refused, and that failed fits give no numbers.
  */
 import { describe, expect, it } from 'vitest';
-import { AsymptoticCalculator, asymptoticPValues, asymptoticTestStatistic, expectedCls, hypothesisTest, InvalidPoiError } from '../../../models/inference/calculators/asymptotic.js';
-import { normalCdf } from '../../../models/numeric/distributions.js';
+import { AsymptoticCalculator, asymptoticPValues, asymptoticTestStatistic, expectedBand, expectedCls, hypothesisTest, InvalidPoiError } from '../../../models/inference/calculators/asymptotic.js';
+import { logNormalCdf, logNormalCdfRatio, normalCdf } from '../../../models/numeric/distributions.js';
 import { upperLimit } from '../../../models/inference/intervals/upper-limit.js';
 import { createLikelihood, type Likelihood } from '../../../models/likelihood/likelihood.js';
 import { NonPositiveRateError } from '../../../models/likelihood/term.js';
 import { importWorkspace, pyhfLikelihood } from '../../../models/pyhf/import.js';
 import { compileBinnedModel } from '../../../models/terms/binned/term.js';
+import { seriesLogNormalCdf } from '../../helpers/normal-tail.js';
 
 /** pyhf.simplemodels.uncorrelated_background(signal=[12, 11], bkg=[50, 52], bkg_uncertainty=[3, 7]), observed [51, 48] */
 function pyhfDocExample(parameters: object[] = []) {
@@ -30,6 +31,49 @@ function pyhfDocExample(parameters: object[] = []) {
 }
 
 describe('asymptotic formulae', () => {
+  it('ln Φ is finite and exact where Φ underflows: x = −40, −100, −1e3 against mpmath and the asymptotic series', () => {
+    // mpmath (50 digits): log(ncdf(x))
+    const reference: [number, number][] = [
+      [-40, -804.6084420137537881666068],
+      [-100, -5005.524208694205088626302],
+      [-1e3, -500007.8266948121843098062],
+    ];
+    for (const [x, ln] of reference) {
+      expect(normalCdf(x)).toBe(0);
+      expect(Math.abs(logNormalCdf(x) / ln - 1)).toBeLessThan(4.5e-16);
+      expect(Math.abs(seriesLogNormalCdf(x) / ln - 1)).toBeLessThan(4.5e-16);
+    }
+    // where Φ is representable, ln Φ agrees with it (mpmath: −15.064998393988725736, −0.69314718055994530942, −0.0013508099647481937988)
+    expect(Math.abs(logNormalCdf(-5) / -15.064998393988725736 - 1)).toBeLessThan(2e-16);
+    expect(logNormalCdf(0)).toBe(Math.log(0.5));
+    expect(Math.abs(logNormalCdf(3) / -0.0013508099647481937988 - 1)).toBeLessThan(1e-15);
+    expect(logNormalCdf(40)).toBe(-0);
+  });
+
+  it('ln[Φ(x − d)/Φ(x)] keeps its relative precision where both ln Φ are far larger (mpmath references)', () => {
+    expect(Math.abs(logNormalCdfRatio(-1e3, 0.25) / -250.03149996825539729 - 1)).toBeLessThan(1e-15);
+    expect(Math.abs(logNormalCdfRatio(-40, 0.5) / -20.137407230284230191 - 1)).toBeLessThan(1e-15);
+    expect(logNormalCdfRatio(-3, 0)).toBe(0);
+    expect(logNormalCdfRatio(0.5, 2)).toBeCloseTo(-2.3369979855352334139, 14);
+  });
+
+  it('CLs where CL_s+b and CL_b underflow is finite and exact; representable CLs is the quotient, bit for bit', () => {
+    const deep = asymptoticPValues(40, 0.5);
+    expect([deep.clsb, deep.clb]).toEqual([0, 0]);
+    expect(Math.abs(deep.cls / 1.7965328386866524204e-9 - 1)).toBeLessThan(1e-14); // mpmath
+    expect(deep.logCls).toBeCloseTo(-20.137407230284230191, 13);
+    // a subnormal CL_s+b: the quotient would keep only its few digits; ln space keeps them all (mpmath 1.099832586040429809e-309)
+    const subnormal = asymptoticPValues(-2, 39.6);
+    expect(Math.abs(subnormal.cls / 1.099832586040429809e-309 - 1)).toBeLessThan(1e-12);
+    const ordinary = asymptoticPValues(1.3, 2.1);
+    expect(ordinary.cls).toBe(normalCdf(-(1.3 + 2.1)) / normalCdf(-1.3));
+    expect(ordinary.logCls).toBe(Math.log(ordinary.cls));
+    // the band far out: CL_s+b underflows for every n, ln CLs does not
+    const band = expectedBand(60);
+    expect(band.cls).toEqual([0, 0, 0, 0, 0]);
+    band.logCls.forEach((l, k) => expect(Math.abs(l / (seriesLogNormalCdf(-60 - [2, 1, 0, -1, -2][k]) - Math.log(normalCdf(-[2, 1, 0, -1, -2][k]))) - 1)).toBeLessThan(1e-14));
+  });
+
   it('Φ is the standard normal CDF, accurate in the tails', () => {
     expect(normalCdf(0)).toBe(0.5);
     expect(normalCdf(-1.959963984540054)).toBeCloseTo(0.025, 15);
@@ -125,5 +169,22 @@ describe('CLs with the asymptotic calculator', () => {
     const calculator = new AsymptoticCalculator(likelihood, data, 'mu');
     expect(calculator.hypotest(ul.observed!).cls!).toBeCloseTo(0.1, 6);
     ul.expected.forEach((e, k) => expect(calculator.expected(e!).expected![k]).toBeCloseTo(0.1, 6));
+  });
+
+  it('a level of 1e-12 is reached: the limits are finite, ordered and move out as the level falls (1e-12 < 1e-6 < 0.05)', () => {
+    const { likelihood, data } = pyhfLikelihood(pyhfDocExample());
+    const limits = [0.05, 1e-6, 1e-12].map((level) => upperLimit(likelihood, data, 'mu', { level, range: [0, 10] }));
+    for (const ul of limits) {
+      expect(ul.converged).toBe(true);
+      expect(ul.messages).toEqual([]);
+      for (const l of [ul.observed, ...ul.expected]) expect(Number.isFinite(l)).toBe(true);
+    }
+    for (let i = 1; i < limits.length; i++) {
+      expect(limits[i].observed!).toBeGreaterThan(limits[i - 1].observed!);
+      limits[i].expected.forEach((e, k) => expect(e!).toBeGreaterThan(limits[i - 1].expected[k]!));
+    }
+    // the limit is where CLs crosses 1e-12
+    const calculator = new AsymptoticCalculator(likelihood, data, 'mu');
+    expect(Math.log(calculator.hypotest(limits[2].observed!).cls!) / Math.log(1e-12)).toBeCloseTo(1, 6);
   });
 });

@@ -161,15 +161,20 @@ export class Cost {
   }
 }
 
+/** What to change, given the fraction of the request that fits the budget (e.g. 0.25: a quarter of the points). */
+export type Advice = string | ((fraction: number) => string);
+
 /** Refuses an estimate over the budget with what to change; returns the meter's allowance: the counted work of twice the budget. */
-export function affordable(estimate: CostEstimate, advice: string): number {
+export function affordable(estimate: CostEstimate, advice: Advice): number {
+  const fraction = Math.min(budget.cpuMs / estimate.cpuMs, budget.memoryBytes / estimate.memoryBytes);
+  const what = typeof advice === 'string' ? advice : advice(fraction);
   const seconds = (ms: number) => `${(ms / 1000).toPrecision(3)} s`;
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toPrecision(3)} MB`;
   if (estimate.cpuMs > budget.cpuMs) {
-    throw tooCostly('too-costly', `this request would take about ${seconds(estimate.cpuMs)} of CPU; one request may take ${seconds(budget.cpuMs)}: ${advice}`, []);
+    throw tooCostly('too-costly', `this request would take about ${seconds(estimate.cpuMs)} of CPU; one request may take ${seconds(budget.cpuMs)}: ${what}`, []);
   }
   if (estimate.memoryBytes > budget.memoryBytes) {
-    throw tooCostly('too-costly', `this request would hold about ${mb(estimate.memoryBytes)} in memory; one request may hold ${mb(budget.memoryBytes)}: ${advice}`, []);
+    throw tooCostly('too-costly', `this request would hold about ${mb(estimate.memoryBytes)} in memory; one request may hold ${mb(budget.memoryBytes)}: ${what}`, []);
   }
   // not twice the estimate: a fit may take more iterations than assumed and still finish well within the limit
   return (2 * budget.cpuMs * 1e6) / CALIBRATION.nsPerUnit;
@@ -179,7 +184,7 @@ export function affordable(estimate: CostEstimate, advice: string): number {
  * Runs `f` if `cost` is within the budget (else `too-costly` with `advice`), under a work meter
  * allowed twice the budget; a computation stopped by the meter is a `deadline` failure.
  */
-export function budgeted<T>(cost: Cost, advice: string, f: () => T): T {
+export function budgeted<T>(cost: Cost, advice: Advice, f: () => T): T {
   const estimate = cost.estimate();
   const allowance = affordable(estimate, advice);
   try {
@@ -187,7 +192,7 @@ export function budgeted<T>(cost: Cost, advice: string, f: () => T): T {
     observer?.(estimate, spent);
     return result;
   } catch (error) {
-    if (error instanceof WorkLimitError) throw deadline(`the computation was stopped: ${error.message}, twice the budget of one request (estimated ${(estimate.cpuMs / 1000).toPrecision(3)} s); ${advice}`);
+    if (error instanceof WorkLimitError) throw deadline(`the computation was stopped: ${error.message}, twice the budget of one request (estimated ${(estimate.cpuMs / 1000).toPrecision(3)} s); ${typeof advice === 'string' ? advice : advice(0.5)}`);
     throw error;
   }
 }
@@ -203,4 +208,9 @@ export function withinBudget<T>(what: string, f: () => T): T {
     if (error instanceof WorkLimitError) throw deadline(`${what} was stopped at the budget of one request (${budget.cpuMs / 1000} s of CPU): ${error.message}`);
     throw error;
   }
+}
+
+/** Advice for a request of `count` things (points, values, events): about how many fit the budget. */
+export function fewer(what: string, count: number, root = 1): Advice {
+  return (fraction) => `ask for fewer ${what}: about ${Math.max(1, Math.floor(count * fraction ** (1 / root) * 0.9))} of the ${count} would fit`;
 }

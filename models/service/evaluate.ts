@@ -8,7 +8,7 @@ import type { LoadedArtifact } from '../artifact/load.js';
 import { ensembleSpread } from '../inference/ensemble.js';
 import { nllAtPoints } from '../inference/points.js';
 import { eventLogRatios, unbinnedTerms, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
-import { budgeted, Cost, likelihoodSizes } from './cost.js';
+import { budgeted, Cost, fewer, likelihoodSizes } from './cost.js';
 import { invalidInput, notApplicable, tooCostly } from './errors.js';
 import { baseCost, evaluating, flattenEvents, parameterPoints, requestData } from './request-data.js';
 import { LIMITS, type NllRequest, type NllResponse, type RatioRequest, type RatioResponse } from './schemas.js';
@@ -25,7 +25,7 @@ export function nll(artifact: LoadedArtifact, request: NllRequest): NllResponse 
   if (request.profile) cost.warmFits(K);
   const data = requestData(likelihood, request);
   const points = parameterPoints(likelihood, request.points);
-  const result = budgeted(cost, 'send fewer points per request', () => evaluating(() => nllAtPoints(likelihood, data, points, { profile: request.profile, gradient: request.gradient })));
+  const result = budgeted(cost, fewer('points per request', K), () => evaluating(() => nllAtPoints(likelihood, data, points, { profile: request.profile, gradient: request.gradient })));
   const overflow = result.nll.findIndex((v, k) => !Number.isFinite(v) || (result.gradient?.[k].some((g) => !Number.isFinite(g)) ?? false));
   if (overflow >= 0) {
     throw invalidInput('likelihood-undefined', `the NLL at points[${overflow}] is not a finite number: the luminosity or the event weights are beyond double precision`, undefined, [{ path: ['points', overflow], message: 'non-finite NLL' }]);
@@ -58,7 +58,7 @@ export function ratio(artifact: LoadedArtifact, request: RatioRequest): RatioRes
   }
   const points = parameterPoints(likelihood, request.points);
   const cost = new Cost(likelihoodSizes(likelihood, () => count)).points(request.points.length).other(count * (term.events!.ratio.unitsPerEvent + 2 * term.basis.size * term.variants * request.points.length), 8 * count * (term.basis.size * term.variants + 6 * term.variants * request.points.length));
-  return budgeted(cost, 'send fewer events or points per request', () => logRatios(artifact, term, observables, values, count, points));
+  return budgeted(cost, fewer('events per request', count), () => logRatios(artifact, term, observables, values, count, points));
 }
 
 function logRatios(artifact: LoadedArtifact, term: UnbinnedPolynomialTerm, observables: readonly string[], values: Float64Array, count: number, points: Float64Array[]): RatioResponse {

@@ -8,7 +8,7 @@ import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
-import { budgeted, CALIBRATION } from './cost.js';
+import { budgeted, CALIBRATION, fewer } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
 import { baseCost, evaluating, parameterPoints, requestData } from './request-data.js';
 import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
@@ -129,7 +129,7 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
     .coldFit()
     .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations)
     .other(0, 8 * points * points * (n + 4));
-  const result = budgeted(cost, `ask for a coarser grid (points: ${points} per axis now)`, () => evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points })));
+  const result = budgeted(cost, fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points })));
   assertFitStarted(result.fit);
   return {
     parameters: result.parameters,
@@ -151,7 +151,7 @@ function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request:
     .coldFit(likelihood.variants)
     .warmFits(likelihood.variants * (points + 1 + 4 * request.cl.length * CALIBRATION.brentIterations))
     .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
-  const { result, members } = budgeted(cost, `scan fewer points (points: ${points} now)`, () => {
+  const { result, members } = budgeted(cost, fewer('scan points', points), () => {
     const estimate = run(0);
     assertFitStarted(estimate.fit);
     return { result: estimate, members: Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1)) };

@@ -10,7 +10,7 @@ import type { Likelihood } from '../likelihood/likelihood.js';
 import { invalidInput } from './errors.js';
 import { assertFitStarted } from './fit.js';
 import { baseCost, evaluating, requestData } from './request-data.js';
-import { budgeted, CALIBRATION } from './cost.js';
+import { budgeted, CALIBRATION, fewer } from './cost.js';
 import type { ClsRequest, ClsResponse, UpperLimitRequest, UpperLimitResponse } from './schemas.js';
 
 /** The request's POI (default: the first parameter of interest) with its calculator; a POI for which CLs does not apply is not applicable. */
@@ -41,7 +41,7 @@ export function cls(artifact: LoadedArtifact, request: ClsRequest): ClsResponse 
   const calculator = calculatorFor(artifact.likelihood, request);
   checkValues(calculator, request.values, 'values');
   const cost = calculatorCost(artifact.likelihood, request).warmFits(2 * request.values.length);
-  const results = budgeted(cost, 'test fewer POI values per request', () => {
+  const results = budgeted(cost, fewer('POI values per request', request.values.length), () => {
     assertFitStarted(evaluating(() => calculator.globalFit()));
     return request.values.map((mu) => evaluating(() => hypothesisBody(calculator.hypotest(mu))));
   });

@@ -37,9 +37,9 @@ describe('the cost model', () => {
     const { result: profiled, spent } = metered(Infinity, 60_000, () => failure(() => nll(lbb, NllRequestSchema.parse({ points, profile: true }))));
     expect(spent).toBe(0);
     expect(profiled).toMatchObject({ kind: 'too-costly', code: 'too-costly' });
-    expect(profiled.message).toMatch(/would take about [0-9.]+ s of CPU; one request may take 15\.0 s: send fewer points/);
+    expect(profiled.message).toMatch(/would take about [0-9.]+ s of CPU; one request may take 15\.0 s: ask for fewer points per request: about [0-9]+ of the 10000 would fit/);
     const contour = failure(() => interval(dy, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_lq3'], points: 81 })));
-    expect(contour.message).toMatch(/coarser grid \(points: 81/);
+    expect(contour.message).toMatch(/ask for fewer grid points per axis: about [0-9]+ of the 81 would fit/);
   });
 
   it('accepts the defaults on every published likelihood shape, and grows with the points, the grid and the ensemble', () => {

@@ -214,3 +214,13 @@ export function withinBudget<T>(what: string, f: () => T): T {
 export function fewer(what: string, count: number, root = 1): Advice {
   return (fraction) => `ask for fewer ${what}: about ${Math.max(1, Math.floor(count * fraction ** (1 / root) * 0.9))} of the ${count} would fit`;
 }
+
+/**
+ * The grid a request gets when it names none: `preferred` points, or, where that would be over
+ * the budget, the largest count from `minimum` up that fits (so that requests sent with the
+ * defaults keep working on every likelihood; the response shows the grid used).
+ */
+export function defaultPoints(preferred: number, minimum: number, costOf: (points: number) => Cost): number {
+  for (let points = preferred; points > minimum; points--) if (costOf(points).estimate().cpuMs <= budget.cpuMs) return points;
+  return minimum;
+}

@@ -8,7 +8,7 @@ import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
-import { budgeted, CALIBRATION, fewer } from './cost.js';
+import { budgeted, CALIBRATION, defaultPoints, fewer } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
 import { baseCost, evaluating, parameterPoints, requestData } from './request-data.js';
 import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
@@ -123,13 +123,14 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   if (request.parameters.length === 1) return profileIntervals(likelihood, data, request);
   if (request.range) throw invalidInput('invalid-request', '`range` applies to 1-D intervals; a contour spans the parameters’ allowed ranges', undefined, [{ path: ['range'], message: 'only with one parameter' }]);
   if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
-  const points = gridPoints(request.points, 41, LIMITS.contourPoints);
   const n = likelihood.parameters.length;
-  const cost = baseCost(likelihood, request)
-    .coldFit()
-    .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations)
-    .other(0, 8 * points * points * (n + 4));
-  const result = budgeted(cost, fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points })));
+  const costOf = (points: number) =>
+    baseCost(likelihood, request)
+      .coldFit()
+      .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations)
+      .other(0, 8 * points * points * (n + 4));
+  const points = request.points === undefined ? defaultPoints(41, 11, costOf) : gridPoints(request.points, 41, LIMITS.contourPoints);
+  const result = budgeted(costOf(points), fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points })));
   assertFitStarted(result.fit);
   return {
     parameters: result.parameters,
@@ -143,15 +144,16 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
 
 function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request: IntervalRequest): IntervalResponse {
   const [parameter] = request.parameters;
-  const points = gridPoints(request.points, 61, LIMITS.scanPoints);
   const range = request.range ? scanRange(likelihood, parameter, request.range) : undefined;
-  const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));
   const n = likelihood.parameters.length;
-  const cost = baseCost(likelihood, request)
-    .coldFit(likelihood.variants)
-    .warmFits(likelihood.variants * (points + 1 + 4 * request.cl.length * CALIBRATION.brentIterations))
-    .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
-  const { result, members } = budgeted(cost, fewer('scan points', points), () => {
+  const costOf = (points: number) =>
+    baseCost(likelihood, request)
+      .coldFit(likelihood.variants)
+      .warmFits(likelihood.variants * (points + 1 + 4 * request.cl.length * CALIBRATION.brentIterations))
+      .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
+  const points = request.points === undefined ? defaultPoints(61, 21, costOf) : gridPoints(request.points, 61, LIMITS.scanPoints);
+  const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));
+  const { result, members } = budgeted(costOf(points), fewer('scan points', points), () => {
     const estimate = run(0);
     assertFitStarted(estimate.fit);
     return { result: estimate, members: Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1)) };

@@ -101,7 +101,7 @@ export const IntervalRequestSchema = z
     parameters: z.array(z.string()).min(1).max(2).meta({ description: 'one parameter (1-D interval) or two (2-D contour); the others are profiled' }),
     cl: z.array(z.number().gt(0).lt(1)).min(1).max(5).default([0.68, 0.95]),
     ...dataFields,
-    points: z.number().int().min(5).optional().meta({ description: 'scan points (1-D, default 61, at most 401) or grid points per axis (2-D, default 41, at most 81)' }),
+    points: z.number().int().min(5).optional().meta({ description: 'scan points (1-D, default 61, at most 401) or grid points per axis (2-D, default 41, at most 81); where the default would cost more than a request may, the default is the largest count that fits (the scan or grid in the response shows it)' }),
     range: z
       .tuple([z.number(), z.number()])
       .optional()

@@ -54,6 +54,16 @@ describe('the cost model', () => {
     expect(interval(toy, IntervalRequestSchema.parse({ parameters: ['theta'] })).converged).toBe(true);
   });
 
+  it('a default grid shrinks to fit the budget, an explicit one is refused', async () => {
+    const mll = await readPublished('likelihoods', 'dy-smeft-run3-mll');
+    setBudget({ cpuMs: 60 });
+    const contour = interval(mll, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_eu'], data: 'asimov' }));
+    expect('grid' in contour && contour.grid.x.length).toBeLessThan(41);
+    expect('grid' in contour && contour.grid.x.length).toBeGreaterThanOrEqual(11);
+    expect(contour.converged).toBe(true);
+    expect(failure(() => interval(mll, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_eu'], points: 41 }))).kind).toBe('too-costly');
+  });
+
   it('a lower budget refuses what the default accepts', () => {
     setBudget({ cpuMs: 1 });
     expect(failure(() => fit(toy, FitRequestSchema.parse({}))).kind).toBe('too-costly');

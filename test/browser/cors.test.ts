@@ -9,19 +9,15 @@
  * Without /usr/bin/chromium the tests are skipped with a message, except in CI (CI set),
  * where they fail: .ci/run installs Chromium.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
+import { launchChromium, skipBrowser } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI;
-if (skip) console.warn(`SKIPPED test/browser: ${CHROMIUM} is missing (install it with: apt-get install -y chromium). In CI these tests fail instead.`);
 
 const NLL = '/v1/likelihoods/gaussian-toy-truth/nll';
 const MANIFEST = '/v1/likelihoods/gaussian-toy-truth@1.0.0';
@@ -64,7 +60,7 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
-describe.skipIf(skip)('the API from a page on another origin, in Chromium', () => {
+describe.skipIf(skipBrowser)('the API from a page on another origin, in Chromium', () => {
   const app = createApp(fileStore('likelihoods'));
   /** what the API server received: method, path and the CORS request headers */
   const received: { method: string; path: string; headers: Headers }[] = [];
@@ -75,7 +71,6 @@ describe.skipIf(skip)('the API from a page on another origin, in Chromium', () =
   let siteOrigin: string;
 
   beforeAll(async () => {
-    if (missing) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (.ci/run installs it)`);
     const apiPort = new Promise<number>((resolve) => {
       api = serve({
         fetch: (request) => {
@@ -95,10 +90,7 @@ describe.skipIf(skip)('the API from a page on another origin, in Chromium', () =
     });
     siteOrigin = `http://127.0.0.1:${await listen(site)}`;
     expect(siteOrigin).not.toBe(apiOrigin);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

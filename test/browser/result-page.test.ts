@@ -7,37 +7,29 @@
  * Without /usr/bin/chromium the tests are skipped with a message, except in CI (CI set),
  * where they fail: .ci/run installs Chromium.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
+import { launchChromium, skipBrowser } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI;
-if (skip) console.warn(`SKIPPED test/browser: ${CHROMIUM} is missing (install it with: apt-get install -y chromium). In CI these tests fail instead.`);
 
-describe.skipIf(skip)('the result page in Chromium', () => {
+describe.skipIf(skipBrowser)('the result page in Chromium', () => {
   let server: ServerType;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    if (missing) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (.ci/run installs it)`);
     const app = createApp(fileStore('likelihoods'));
     const port = await new Promise<number>((resolve) => {
       server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port));
     });
     expect((server.address() as AddressInfo).port).toBe(port);
     base = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -8,9 +8,9 @@
  *   bit-flipped bodies under odd content types, odd ids, methods and Accept headers, inline
  *   pyhf workspaces mutated at random (JSON, gzip, MessagePack) and published ones asked for
  *   CLs, limits and reinterpretations with adversarial fields;
- * - the costly cases of issue 24 (scripts/bench/costly-requests.ts, re-exported here): each
- *   a request that once took minutes, gigabytes or a 500, with what it is and what it should
- *   get.
+ * - the costly cases of issue 24 and their builders (scripts/bench/costly-requests.ts,
+ *   re-exported here): each a request that once took minutes, gigabytes or a 500, with what
+ *   it is and what it should get.
  *
  * The arbitraries are seeded by whoever samples them (fast-check's `seed`), so a sequence is
  * replayable. Nothing here imports functions/ (scripts/ never does; test/architecture.test.ts).
@@ -19,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { encodeMessagePack } from '../../models/artifact/codec.js';
 
-export { COSTLY_REQUESTS, type CostlyRequest } from './costly-requests.js';
+export * from './costly-requests.js';
 
 /** The likelihood the fuzz targets: the exact toy, cheap enough for thousands of requests. */
 export const FUZZ_ID = 'gaussian-toy-truth';

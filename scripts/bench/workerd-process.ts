@@ -82,7 +82,13 @@ function parentOf(pid: number): { ppid: number; comm: string } | null {
 export function workerdPids(root: number): number[] {
   const children = new Map<number, number[]>();
   const names = new Map<number, string>();
-  for (const entry of readdirSync('/proc')) {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return []; // no /proc: not Linux
+  }
+  for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     const info = parentOf(pid);

@@ -64,8 +64,46 @@ export function encode(value: unknown, encoding: Encoding): Uint8Array {
     case 'json-null':
       return utf8(toJson(value, 'null'));
     case 'msgpack':
-      return encodeMessagePack(value);
+      try {
+        return encodeMessagePack(value);
+      } catch (error) {
+        // msgpackr packs recursively: a value nested ~2 000 deep (junk's `nest`) overflows a
+        // main thread's stack (the bench), not always a worker thread's (vitest)
+        if (error instanceof RangeError) return deepMessagePack(value);
+        throw error;
+      }
   }
+}
+
+/** A MessagePack array or map header for `n` items: the fix form, else 16 or 32 bits. */
+function containerHeader(fix: number, wide16: number, wide32: number, n: number): Uint8Array {
+  if (n < 16) return Uint8Array.of(fix | n);
+  if (n < 65_536) return Uint8Array.of(wide16, n >> 8, n & 255);
+  return Uint8Array.of(wide32, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+}
+
+/** MessagePack without recursion: arrays and plain objects walked with an explicit stack, every other value packed by msgpackr. */
+function deepMessagePack(value: unknown): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      parts.push(containerHeader(0x90, 0xdc, 0xdd, v.length));
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+      const entries = Object.entries(v);
+      parts.push(containerHeader(0x80, 0xde, 0xdf, entries.length));
+      for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i][1], entries[i][0]);
+    } else parts.push(encodeMessagePack(v));
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -23,14 +23,14 @@
  * requests), --no-fuzz, --no-costly, --only=<text> (costly cases whose name contains it),
  * --log=<file> (wrangler's output; default test-output/hostile-wrangler.log).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Agent } from 'node:http';
 import fc from 'fast-check';
 import { decodeMessagePack } from '../../models/artifact/codec.js';
 import { DEFAULT_BUDGET } from '../../models/service/cost.js';
 import { COSTLY_REQUESTS, FUZZ_ID, fuzzSuites, type CostlyRequest, type HostileRequest } from './hostile-requests.js';
-import { peakRss, resetPeak, rss, send, startWrangler, workerdPids, type Answer } from './workerd-process.js';
+import { peakRss, resetPeak, rss, send, startWrangler, workerdPids, workerdRole, type Answer } from './workerd-process.js';
 
 const args = new Map(process.argv.slice(2).map((a) => {
   const [key, ...rest] = a.replace(/^--/, '').split('=');
@@ -109,6 +109,8 @@ interface Finding {
   status: number;
   ms: number;
   note: string;
+  /** the whole request, kept for the app's 5xx and the hangs: written out for replay */
+  sent?: HostileRequest;
 }
 
 /** The app's 501 `not-implemented` for a method no HTTP standard defines: RFC 9110 §9.1 asks for it, so it is no failure. */
@@ -134,12 +136,12 @@ class Tally {
     const key = a.hang ? 'hang' : a.status === 0 ? 'connection error' : `${a.status}${d.by === 'runtime' ? ' (runtime)' : ''}`;
     this.statuses.set(key, (this.statuses.get(key) ?? 0) + 1);
     const finding = (note: string): Finding => ({ request: describeRequest(r), status: a.status, ms: a.ms, note });
-    if (a.hang) this.hangs.push(finding(`no answer within ${TIMEOUT_MS / 1000} s`));
+    if (a.hang) this.hangs.push({ ...finding(`no answer within ${TIMEOUT_MS / 1000} s`), sent: r });
     else if (a.status === 0) this.connectionErrors.push(finding(a.error ?? 'no answer'));
     else if (d.by === 'runtime') this.runtimeAnswers.push(finding(preview(d.body)));
     else if (a.status >= 500) {
       if (designed501(r, a, d)) this.extension501++;
-      else this.appServerErrors.push(finding(`${d.code ?? ''} ${preview(d.body)}`));
+      else this.appServerErrors.push({ ...finding(`${d.code ?? ''} ${preview(d.body)}`), sent: r });
     }
     for (const v of violations(r, a, d)) this.violations.push(finding(v));
     if (a.status >= 200 && a.status < 300) {
@@ -162,6 +164,11 @@ interface Worker {
   agent: Agent;
 }
 
+/** Each workerd process's RSS with its role (wrangler's proxy, the worker). */
+function rssByProcess(worker: Worker): string {
+  return worker.pids.map((pid) => `${workerdRole(pid, Number(worker.base.port))} ${pid}: ${mb(rss([pid]))}`).join(', ');
+}
+
 /** The workerd processes now; a changed set means workerd restarted. */
 function refreshPids(worker: Worker, restarts: string[]): number[] {
   const now = workerdPids(worker.root);
@@ -173,11 +180,12 @@ function refreshPids(worker: Worker, restarts: string[]): number[] {
 }
 
 /** Phase 1: the fuzz, suite by suite, `concurrency` requests at a time; RSS sampled every 100 ms with what was in flight. */
-async function fuzz(worker: Worker, tally: Tally, restarts: string[]): Promise<{ growth: number; during: string[]; start: number; peak: number }> {
+async function fuzz(worker: Worker, tally: Tally, restarts: string[]): Promise<{ growth: number; during: string[]; start: number; peak: number; before: string; after: string }> {
   const manifest = await send(worker.base, { method: 'GET', path: `/v1/likelihoods/${FUZZ_ID}`, headers: {} }, worker.agent, TIMEOUT_MS);
   const etag = String(manifest.headers.etag ?? '');
   const inFlight = new Set<HostileRequest>();
   const start = rss(worker.pids);
+  const before = rssByProcess(worker);
   let last = start;
   let peak = start;
   let largest = { growth: 0, during: [] as string[] };
@@ -202,12 +210,12 @@ async function fuzz(worker: Worker, tally: Tally, restarts: string[]): Promise<{
         }
       };
       await Promise.all(Array.from({ length: concurrency }, lane));
-      console.log(`fuzz: ${suite.name.padEnd(18)} ${String(requests.length).padStart(5)} requests, ${concurrency} at a time, ${sec(performance.now() - t0)}; RSS ${mb(rss(worker.pids))}`);
+      console.log(`fuzz: ${suite.name.padEnd(18)} ${String(requests.length).padStart(5)} requests, ${concurrency} at a time, ${sec(performance.now() - t0)}; RSS ${rssByProcess(worker)}`);
     }
   } finally {
     clearInterval(sampler);
   }
-  return { ...largest, start, peak };
+  return { ...largest, start, peak, before, after: rssByProcess(worker) };
 }
 
 interface CostlyRow {
@@ -279,6 +287,25 @@ async function costly(worker: Worker, tally: Tally, restarts: string[], baseline
   return rows;
 }
 
+/** The app's 5xx and the hangs, whole, for replay: method, path, headers, body (UTF-8 text where it is, else base64). */
+function writeReplay(tally: Tally): void {
+  const findings = [...tally.appServerErrors, ...tally.hangs];
+  if (!findings.length) return;
+  const path = `${dirname(LOG)}/hostile-failures.json`;
+  const requests = findings.map(({ sent, status, note }) => {
+    const body = sent?.body instanceof Uint8Array ? sent.body : undefined;
+    let text: string | undefined;
+    try {
+      text = body && new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      text = undefined;
+    }
+    return { status, note, method: sent?.method, path: sent?.path, headers: sent?.headers, ...(text !== undefined ? { body: text } : body ? { bodyBase64: Buffer.from(body).toString('base64') } : {}) };
+  });
+  writeFileSync(path, JSON.stringify(requests, null, 1));
+  console.log(`the app's 5xx and the hangs, whole: ${path}`);
+}
+
 function printFindings(title: string, findings: Finding[], max = 20): void {
   console.log(`${title}: ${findings.length}`);
   for (const f of findings.slice(0, max)) console.log(`  HTTP ${f.status} in ${sec(f.ms)}: ${f.request}\n    → ${f.note}`);
@@ -293,12 +320,13 @@ function report(tally: Tally, fuzzed: Awaited<ReturnType<typeof fuzz>> | null, r
   console.log(`not counted as the app's 5xx: ${tally.extension501} × 501 not-implemented from the app for methods no HTTP standard defines (RFC 9110 §9.1 asks for 501), and the runtime's answers below`);
   printFindings("answered by the runtime before the worker ran (workerd: 431 over ~128 KiB of headers, 501 text/plain for methods its parser does not know, 500 for CONNECT; no CORS headers, not the app's)", tally.runtimeAnswers, 10);
   printFindings('hangs (no answer within 40 s)', tally.hangs);
+  writeReplay(tally);
   printFindings('connection errors (no HTTP answer)', tally.connectionErrors, 10);
   const slowest = tally.slowest;
   console.log(`slowest accepted (2xx) request: ${slowest ? `${sec(slowest.ms)}: ${slowest.request}` : 'none'} (budget ${sec(DEFAULT_BUDGET.cpuMs)} of CPU)`);
   printFindings('accepted requests over the budget', tally.overBudget);
   printFindings('other invariant violations (not in "Done when")', tally.violations, 10);
-  if (fuzzed) console.log(`fuzz: workerd RSS ${mb(fuzzed.start)} at the start, peak ${mb(fuzzed.peak)}; largest growth between two samples 100 ms apart: +${mb(fuzzed.growth)}, with in flight:\n${fuzzed.during.map((d) => `  ${d}`).join('\n')}`);
+  if (fuzzed) console.log(`fuzz: workerd RSS (both processes) ${mb(fuzzed.start)} at the start (${fuzzed.before}), peak ${mb(fuzzed.peak)}, at the end ${fuzzed.after}; largest growth between two samples 100 ms apart: +${mb(fuzzed.growth)}, with in flight:\n${fuzzed.during.map((d) => `  ${d}`).join('\n')}`);
   const worst = rows.reduce<CostlyRow | null>((w, r) => (!w || r.growth > w.growth ? r : w), null);
   if (worst) console.log(`largest RSS growth of one costly request: +${mb(worst.growth)} (${worst.name}); growth = workerd's peak during the request (VmHWM reset before it, and VmRSS polled every 25 ms) − its VmRSS before`);
   console.log(`workerd restarts: ${restarts.length ? restarts.join('; ') : 'none'}`);
@@ -331,7 +359,7 @@ async function main(): Promise<number> {
   const restarts: string[] = [];
   try {
     worker.pids = workerdPids(worker.root);
-    console.log(`wrangler dev on ${running.url} (workerd pid ${worker.pids.join(', ') || '?'}, RSS ${mb(rss(worker.pids))}); its log: ${LOG}`);
+    console.log(`wrangler dev on ${running.url} (workerd RSS ${rssByProcess(worker)}; RSS below is their sum); its log: ${LOG}`);
     const first = await send(worker.base, NORMAL, worker.agent, TIMEOUT_MS);
     if (first.status !== 200) throw new Error(`the normal request got HTTP ${first.status}: ${new TextDecoder().decode(first.body).slice(0, 300)}`);
     const baseline = new TextDecoder().decode(first.body);

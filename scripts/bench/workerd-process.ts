@@ -107,6 +107,18 @@ export function workerdPids(root: number): number[] {
   return found.sort((a, b) => a - b);
 }
 
+/**
+ * What a workerd process is: wrangler dev runs two, its proxy (listening on the public port,
+ * `--socket-addr=entry=127.0.0.1:<port>`) and the worker itself.
+ */
+export function workerdRole(pid: number, port: number): 'proxy' | 'worker' {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`entry=127.0.0.1:${port}\0`) ? 'proxy' : 'worker';
+  } catch {
+    return 'worker';
+  }
+}
+
 function statusField(pid: number, field: string): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -148,6 +160,34 @@ export interface Answer {
   error?: string;
 }
 
+/** the methods HTTP defines (RFC 9110, RFC 5789) */
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+/**
+ * A request the runtime refuses before the worker runs goes on a connection of its own:
+ * workerd answers a method its parser does not know (501), CONNECT (500) and oversized headers
+ * (431) with `Connection: close`, and a kept-alive socket that is closing may fail the next
+ * request sent on it.
+ */
+function ownConnection(r: HostileRequest): boolean {
+  const headerBytes = Object.entries(r.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  return !HTTP_METHODS.has(r.method) || r.method === 'CONNECT' || headerBytes > 64 * 1024;
+}
+
+/**
+ * The request's headers with its body framed. node:http frames a body written with end() by
+ * Content-Length only for the methods that usually carry one (POST, PUT, PATCH): a DELETE or
+ * OPTIONS body went out with neither Content-Length nor chunked encoding, so the server read
+ * it as the start of the next request on the connection (a 501 "Unrecognized request method"
+ * for a GET that came next, in the first bench runs). A stream is sent chunked.
+ */
+function framed(r: HostileRequest): Record<string, string> {
+  if (r.body === undefined) return r.headers;
+  const names = Object.keys(r.headers).map((k) => k.toLowerCase());
+  if (names.includes('content-length') || names.includes('transfer-encoding')) return r.headers;
+  return { ...r.headers, ...(r.body instanceof Uint8Array ? { 'content-length': String(r.body.length) } : { 'transfer-encoding': 'chunked' }) };
+}
+
 /** Sends one request with keep-alive through `agent` and reads the whole answer, or gives up after `timeoutMs`. */
 export function send(base: URL, r: HostileRequest, agent: Agent, timeoutMs: number): Promise<Answer> {
   const started = performance.now();
@@ -168,7 +208,7 @@ export function send(base: URL, r: HostileRequest, agent: Agent, timeoutMs: numb
       // a CONNECT answer leaves the socket open: what came within a moment is the body
       if (socket) setTimeout(() => (finish({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(parts)), hang: false }), (socket as unknown as { destroy(): void }).destroy()), 500);
     };
-    const req = httpRequest({ host: base.hostname, port: base.port, method: r.method, path: r.path, headers: r.headers, agent: r.method === 'CONNECT' ? false : agent });
+    const req = httpRequest({ host: base.hostname, port: base.port, method: r.method, path: r.path, headers: framed(r), agent: ownConnection(r) ? false : agent });
     const timer = setTimeout(() => {
       finish({ status: 0, headers: {}, body: new Uint8Array(0), hang: true });
       req.destroy();

@@ -12,7 +12,8 @@
  * resident memory (VmRSS, /proc) read around each costly request and sampled during the fuzz.
  * It prints the requests sent, the statuses, every 5xx with the request that caused it, the
  * hangs, the slowest accepted request, the largest memory growth, and a row per costly case;
- * it exits non-zero when a condition of the issue's "Done when" fails.
+ * it exits non-zero when a condition of the issue's "Done when" fails. The app's 5xx and the
+ * hangs are also written whole, for replay, to hostile-failures.json beside wrangler's log.
  *
  * Answers workerd gives before the worker runs (431 over ~128 KiB of headers, 501 for a
  * method its parser does not know, 500 for CONNECT) carry none of the app's headers: they are

@@ -2,7 +2,10 @@
  * The real worker in workerd (wrangler's `unstable_startWorker` on wrangler.toml: the
  * functions/worker.ts entry, the likelihoods folder as the ASSETS binding), queried over
  * HTTP on loopback. Its answers must be the Node app's, number for number: the same code
- * on two runtimes.
+ * on two runtimes. The fast hostile cases of issue 24 run here too, one per class (costly,
+ * JSON Patch amplification, gzip bomb, client numbers that once gave 500, MessagePack number
+ * tricks, HTTP semantics, inline workspace size), from the builders `npm run bench:hostile`
+ * sends at full size (scripts/bench/hostile-requests.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +15,8 @@ import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
 import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
 import { checkResponse } from '../helpers/http-checks.js';
+import { peakRss, resetPeak, rss, workerdPids } from '../../scripts/bench/workerd-process.js';
+import { doublingPatch, gzipBomb, msgpackNumbersWorkspace, staterrorWorkspace, toyWorkspace, type HostileRequest } from '../../scripts/bench/hostile-requests.js';
 
 const ID = 'gaussian-toy-truth';
 const node = createApp(fileStore('likelihoods'));
@@ -190,5 +195,113 @@ describe('the worker in workerd', () => {
       expect(checked.status, path).toBe(404);
       expect(checked.contentType).toBe('application/problem+json');
     }
+  });
+});
+
+describe('hostile requests in workerd (issue 24), one per class: refused quickly, and the next request still right', () => {
+  const NORMAL = { points: [{ theta: 0.3 }] };
+  let normal: unknown;
+
+  beforeAll(async () => {
+    normal = await (await node.request(`/v1/likelihoods/${ID}/nll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(NORMAL) })).json();
+  });
+
+  /** Sends `r` to the worker; the answer checked as every response is (CORS, problem documents), with its time. */
+  async function send(r: HostileRequest, expectMsgpack = false) {
+    const started = performance.now();
+    const res = await fetch(url(r.path), { method: r.method, headers: r.headers, body: r.body as BodyInit | undefined });
+    const checked = await checkResponse(res, { expectMsgpack, serverStatuses: [501] });
+    return { ...checked, headers: res.headers, seconds: (performance.now() - started) / 1000 };
+  }
+  const json = (path: string, body: unknown, headers: Record<string, string> = {}): HostileRequest => ({ method: 'POST', path, headers: { 'content-type': 'application/json', ...headers }, body: new TextEncoder().encode(JSON.stringify(body)) });
+
+  /** the single-point NLL the bench sends after each costly request: Node's numbers, within 5 s */
+  async function nextIsRight() {
+    const next = await send(json(`/v1/likelihoods/${ID}/nll`, NORMAL));
+    expect(next.status).toBe(200);
+    expect(next.body).toEqual(normal);
+    expect(next.seconds).toBeLessThan(5);
+  }
+
+  it('a costly request (10⁴ profiled points on atlas-1lbb, ~95 s before the cost model) is 422 too-costly at once', async () => {
+    const res = await send(json('/v1/likelihoods/atlas-1lbb/nll', { points: Array.from({ length: 10_000 }, (_, k) => ({ mu_SIG: k / 2_000 })), profile: true }));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'too-costly' });
+    expect(res.seconds).toBeLessThan(5);
+    await nextIsRight();
+  });
+
+  it('JSON Patch amplification (40 copies, each doubling the document) is refused', async () => {
+    const res = await send(json('/v1/pyhf/nll', { workspace: toyWorkspace(), jsonPatch: doublingPatch(40), points: [{ mu: 1 }] }));
+    expect(res.status).toBe(422);
+    expect((res.body as { detail: string }).detail).toMatch(/copied JSON values/);
+    expect(res.seconds).toBeLessThan(5);
+    await nextIsRight();
+  });
+
+  it('a gzip bomb (128 MB of zeros in 130 KB) is 413 payload-too-large without inflating whole, and a gzip body of many 16 KiB pieces decodes whole', async () => {
+    const expanded = 128 * 2 ** 20;
+    const bomb = await gzipBomb(expanded);
+    await nextIsRight(); // both workerd processes started
+    // workerd's resident memory (/proc, Linux): the bomb used to inflate whole before its 413
+    // (+93 MB for 64 MB of zeros; +1.2 GB for 1 GB), now it stops at the 16 MiB limit (+45 MB)
+    const pids = workerdPids(process.pid);
+    const peakKnown = resetPeak(pids);
+    const before = rss(pids);
+    const res = await send({ method: 'POST', path: `/v1/likelihoods/${ID}/nll`, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+    if (pids.length && peakKnown) expect(peakRss(pids) - before).toBeLessThan(expanded);
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ code: 'payload-too-large' });
+    expect(res.seconds).toBeLessThan(5);
+    // functions/body.ts inflates a piece at a time: a body over many pieces must come out whole
+    const { gzipSync } = await import('node:zlib');
+    const points = Array.from({ length: 6_000 }, (_, k) => ({ theta: Math.sin(k * 1.7) * 1.9 }));
+    const compressed = new Uint8Array(gzipSync(JSON.stringify({ points })));
+    expect(compressed.length).toBeGreaterThan(3 * 16 * 1024);
+    const whole = await send({ method: 'POST', path: `/v1/likelihoods/${ID}/nll`, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: compressed });
+    expect(whole.status).toBe(200);
+    expect(whole.body).toEqual(await (await node.request(`/v1/likelihoods/${ID}/nll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points }) })).json());
+    await nextIsRight();
+  });
+
+  it('client numbers that once gave 500 (luminosity 1e308 and 5e-324 on template likelihoods) are 422 naming the luminosity', async () => {
+    for (const id of ['atlas-sbottom-regiona', 'tttt-yukawa']) {
+      for (const luminosity of [1e308, 5e-324]) {
+        const res = await send(json(`/v1/likelihoods/${id}/nll`, { points: [{}], luminosity }));
+        expect(res.status, `${id} at ${luminosity}`).toBe(422);
+        expect((res.body as { errors: { path: unknown[] }[] }).errors[0].path).toEqual(['luminosity']);
+      }
+    }
+    await nextIsRight();
+  });
+
+  it('MessagePack integers beyond 2⁵³ and ±Infinity/NaN in shapesys data of an inline workspace are 4xx, in MessagePack', async () => {
+    for (const kind of ['bigint', 'infinity'] as const) {
+      const res = await send(msgpackNumbersWorkspace(kind), true);
+      expect(res.status, kind).toBeGreaterThanOrEqual(400);
+      expect(res.status, kind).toBeLessThan(500);
+    }
+    await nextIsRight();
+  });
+
+  it('HTTP semantics: 405 with Allow, 406 for an Accept it cannot meet, 501 for an extension method, each a problem+json', async () => {
+    const put = await send({ method: 'PUT', path: `/v1/likelihoods/${ID}/nll`, headers: {} });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toContain('POST');
+    const png = await send(json(`/v1/likelihoods/${ID}/nll`, NORMAL, { accept: 'image/png' }));
+    expect(png.status).toBe(406);
+    const propfind = await send({ method: 'PROPFIND', path: '/v1/likelihoods', headers: {} });
+    expect(propfind.status).toBe(501);
+    for (const res of [put, png, propfind]) expect(res.contentType).toBe('application/problem+json');
+    await nextIsRight();
+  });
+
+  it('an inline workspace over the size limits (10⁴ bins of staterror, ~200 KB) is 422 too-costly with its counts', async () => {
+    const res = await send(json('/v1/pyhf/fit', { workspace: staterrorWorkspace(10_000) }));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'too-costly' });
+    expect((res.body as { detail: string }).detail).toMatch(/10000 bins/);
+    expect(res.seconds).toBeLessThan(5);
+    await nextIsRight();
   });
 });

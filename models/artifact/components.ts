@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AnalyticRatioSchema } from '../ratio/analytic-ratio.js';
 import { BinnedModelSchema } from '../terms/binned/schema.js';
 import { FrozenNetworkSchema } from '../network/frozen-network-schema.js';
+import { afterStructure } from '../schema-checks.js';
 
 const NumberArray = z.custom<Float64Array | Float32Array>((v) => v instanceof Float64Array || v instanceof Float32Array, 'must be a Float64Array or Float32Array');
 
@@ -33,7 +34,7 @@ export const CoefficientSampleSchema = z
       else if (!allFinite(v)) ctx.addIssue({ code: 'custom', path: ['variants', k], message: 'holds non-finite values' });
     });
     if (s.weights && (s.weights.length !== s.count || !allFinite(s.weights))) ctx.addIssue({ code: 'custom', path: ['weights'], message: `needs ${s.count} finite weights` });
-  });
+  }, afterStructure);
 
 export const EventSampleSchema = z
   .object({
@@ -49,7 +50,7 @@ export const EventSampleSchema = z
     if (s.values.length !== s.count * s.observables) ctx.addIssue({ code: 'custom', path: ['values'], message: `needs ${s.count} × ${s.observables} values` });
     else if (!allFinite(s.values)) ctx.addIssue({ code: 'custom', path: ['values'], message: 'holds non-finite values' });
     if (s.weights && (s.weights.length !== s.count || !allFinite(s.weights))) ctx.addIssue({ code: 'custom', path: ['weights'], message: `needs ${s.count} finite weights` });
-  });
+  }, afterStructure);
 
 export const BinnedModelComponentSchema = z.object({
   kind: z.literal('binned-model'),

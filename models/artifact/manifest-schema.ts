@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { basisSize } from '../basis/monomial-basis.js';
+import { afterStructure } from '../schema-checks.js';
 
 export const MANIFEST_SCHEMA_VERSION = '1';
 
@@ -188,7 +189,7 @@ export const ManifestSchema = z
     });
     manifest.validation.figures?.forEach((f, i) => needComponent(f.component, ['figure'], ['validation', 'figures', i, 'component']));
     needComponent(manifest.pageAnalysis, ['page-analysis'], ['pageAnalysis']);
-  });
+  }, afterStructure);
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ParameterManifest = z.infer<typeof ParameterSchema>;

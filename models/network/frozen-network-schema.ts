@@ -47,6 +47,7 @@
  */
 import { z } from 'zod';
 import { basisSize } from '../basis/monomial-basis.js';
+import { afterStructure } from '../schema-checks.js';
 
 export const ACTIVATIONS = ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'gelu_new'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -146,7 +147,7 @@ export const FrozenNetworkSchema = z
         issue(`the last layer gives ${width} outputs but ${needs}`, ['members', m, 'layers', member.layers.length - 1, 'outputs']);
       }
     });
-  });
+  }, afterStructure);
 
 export type FrozenNetwork = z.infer<typeof FrozenNetworkSchema>;
 export type DenseLayer = z.infer<typeof DenseLayerSchema>;

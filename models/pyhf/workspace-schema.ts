@@ -12,6 +12,7 @@
  * of the right length for every channel, modifier data of the sample's length.
  */
 import { z } from 'zod';
+import { afterStructure } from '../schema-checks.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const numbers = z.array(finite);
@@ -127,7 +128,7 @@ export const PyhfWorkspaceSchema = z
         configured.add(p.name);
       });
     });
-  });
+  }, afterStructure);
 export type PyhfWorkspace = z.infer<typeof PyhfWorkspaceSchema>;
 
 // ---- RFC 6902 JSON Patch ----
@@ -148,7 +149,7 @@ export const JsonPatchSchema = z.array(JsonPatchOperationSchema).superRefine((op
     const needsValue = op.op === 'add' || op.op === 'replace' || op.op === 'test';
     if (needsValue && !Object.prototype.hasOwnProperty.call(op, 'value')) ctx.addIssue({ code: 'custom', message: `'${op.op}' needs a value`, path: [i, 'value'] });
   });
-});
+}, afterStructure);
 
 // ---- patchsets ----
 
@@ -189,7 +190,7 @@ export const PyhfPatchSetSchema = z
         ctx.addIssue({ code: 'custom', message: `patch '${p.metadata.name}' has ${p.metadata.values.length} values but the patchset has ${ps.metadata.labels.length} labels`, path: [...path, 'values'] });
       }
     });
-  });
+  }, afterStructure);
 export type PyhfPatchSet = z.infer<typeof PyhfPatchSetSchema>;
 
 /** A pyhf document that failed validation; `issues` are zod's, with paths into the document. */

@@ -9,6 +9,7 @@
  * Evaluated in log space so far tails neither overflow nor lose precision.
  */
 import { z } from 'zod';
+import { afterStructure } from '../schema-checks.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -34,7 +35,7 @@ export const AnalyticRatioSchema = z
     };
     spec.denominator.forEach((c, j) => check(c, ['denominator', j]));
     spec.numerators.forEach((list, k) => list.forEach((c, j) => check(c, ['numerators', k, j])));
-  });
+  }, afterStructure);
 
 export type AnalyticRatioSpec = z.infer<typeof AnalyticRatioSchema>;
 

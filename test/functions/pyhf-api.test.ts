@@ -229,6 +229,13 @@ describe('bad pyhf input is a 4xx problem, never a 500', () => {
     }
   });
 
+  it('a channel without samples is an invalid workspace naming the field, not a 500 from a check that read what is not there', async () => {
+    const workspace = { ...toyWorkspace, channels: [{ name: 'singlechannel', samples: [] }] };
+    const res = await post('/v1/pyhf/nll', { workspace, points: [{ mu: 1 }] });
+    expect(res.status).toBe(422);
+    expect((await res.json()).errors[0].path).toEqual(['workspace', 'channels', 0, 'samples']);
+  });
+
   it('CLs of a likelihood without a normfactor POI is 422 not-applicable', async () => {
     const res = await post('/v1/likelihoods/gaussian-toy-truth/cls', { values: [1] });
     expect(res.status).toBe(422);

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { basisSize } from '../../basis/monomial-basis.js';
+import { afterStructure } from '../../schema-checks.js';
 
 const nonEmptyName = z.string().min(1);
 
@@ -317,7 +318,7 @@ export const BinnedModelSchema = BinnedModelShape.superRefine((spec, ctx) => {
   const names = checkChannels(spec, thetaNames, report);
   const components = checkParameterNames(names, report);
   checkParameterSettings(spec.parameterSettings ?? [], names, components, report);
-});
+}, afterStructure);
 
 export type BinnedModelSpec = z.infer<typeof BinnedModelSchema>;
 

@@ -15,6 +15,12 @@ export const MSGPACK = 'application/msgpack';
 /** Request body, bytes (JSON or MessagePack), before and after gzip is undone. */
 export const BODY_LIMIT = 16 * 1024 * 1024;
 
+/**
+ * How far gzip may expand a body: JSON workspaces compress 10- to 30-fold, so 250-fold (with
+ * at least 1 MiB allowed) is a document no client means to send, and a bomb stops there.
+ */
+export const GZIP_RATIO_LIMIT = 250;
+
 export function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();
 }
@@ -89,7 +95,7 @@ async function gunzipLimited(bytes: Uint8Array, limit: number): Promise<Uint8Arr
       const next = await Promise.race([pending, until()]);
       if (next === STOP || next.done) return;
       total += next.value.length;
-      if (total > limit) throw new Problem('payload-too-large', `the ${what} exceeds the limit of ${limit} bytes`);
+      if (total > limit) throw new Problem('payload-too-large', `the ${what} exceeds the limit of ${limit} bytes (${BODY_LIMIT} bytes, and at most ${GZIP_RATIO_LIMIT} times the ${bytes.length} compressed ones)`);
       chunks.push(next.value);
       pending = read();
     }
@@ -123,7 +129,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
   const bytes = await readStream(request.body, limit, 'body');
   // a platform that has already decoded the body may leave the header: gzip starts with 1f 8b
   if (encoding !== 'gzip' || !(bytes[0] === 0x1f && bytes[1] === 0x8b)) return bytes;
-  return gunzipLimited(bytes, limit);
+  return gunzipLimited(bytes, Math.min(limit, Math.max(1024 * 1024, GZIP_RATIO_LIMIT * bytes.length)));
 }
 
 // A key named __proto__ would be dropped by object schemas without a word; refuse it instead.

@@ -58,7 +58,7 @@ export const CALIBRATION = {
   /** every parameter point of a request: decoding and validating it, its vector, its part of the response */
   pointUnits: 25_000,
   /** Newton iterations of a fit from a cold start, and of a profile fit started at a neighbour's solution */
-  coldIterations: 30,
+  coldIterations: 40,
   warmIterations: 1.5,
   /** value-only evaluations per iteration (line search, negative-curvature probes) */
   lineSearch: 2,

@@ -211,6 +211,14 @@ describe('bad pyhf input is a 4xx problem, never a 500', () => {
     expect(bomb.length).toBeLessThan(100_000);
     const exploded = await post('/v1/pyhf/fit', bomb, { 'content-encoding': 'gzip' });
     expect(exploded.status).toBe(413);
+    // under the size limit, but expanding a thousandfold: refused at 250 times its compressed size
+    const padded = gzipSync(`{"workspace":${JSON.stringify(toyWorkspace)}${' '.repeat(8 * 1024 * 1024)}}`);
+    const ratio = await post('/v1/pyhf/nll', padded, { 'content-encoding': 'gzip' });
+    expect(ratio.status).toBe(413);
+    expect((await ratio.json()).detail).toMatch(/at most 250 times the [0-9]+ compressed ones/);
+    // a document that compresses as JSON does is read whole
+    const ordinary = await post('/v1/pyhf/nll', gzipSync(JSON.stringify({ workspace: toyWorkspace, points: [{ mu: 1 }] })), { 'content-encoding': 'gzip' });
+    expect(ordinary.status).toBe(200);
   });
 
   it('a likelihood undefined at every starting point (observed events in a bin that expects none) is 422 fit-failed, naming the bin', async () => {

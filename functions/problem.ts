@@ -21,6 +21,7 @@ export const PROBLEMS = {
   'unknown-likelihood': [404, 'No such likelihood'],
   'unknown-version': [404, 'No such version of this likelihood'],
   'unknown-parameter': [422, 'Unknown parameter'],
+  'parameter-out-of-range': [422, 'A parameter lies outside its allowed range'],
   'invalid-dataset': [422, 'The dataset does not fit this likelihood'],
   'likelihood-undefined': [422, 'The likelihood is undefined at the requested point'],
   'fit-failed': [422, 'No fit could be made'],
@@ -110,8 +111,16 @@ export function problemOf(failure: ServiceFailure): Problem {
   }
 }
 
-/** A 422 from zod issues; the detail names the first offending field. */
+/** Lists over a documented count limit have their own code (413): the client sent too much, not something malformed. */
+const COUNT_LIMITS: Record<string, ProblemCode> = { points: 'too-many-points', values: 'too-many-points' };
+
+/** A 422 from zod issues, or the count limit's 413; the detail names the first offending field. */
 export function problemFromZod(error: z.ZodError, prefix: (string | number)[] = []): Problem {
+  const tooMany = error.issues.find((i) => i.code === 'too_big' && i.origin === 'array' && i.path.length === 1 && typeof i.path[0] === 'string' && COUNT_LIMITS[i.path[0]]);
+  if (tooMany?.code === 'too_big') {
+    const field = tooMany.path[0] as string;
+    return new Problem(COUNT_LIMITS[field], `${field}: at most ${tooMany.maximum} per request; split the request`, [{ path: [...prefix, field], message: tooMany.message, code: tooMany.code }]);
+  }
   const errors = error.issues.slice(0, 20).map((issue) => ({
     path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
     message: issue.message,

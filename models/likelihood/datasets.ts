@@ -36,6 +36,11 @@ export class UnknownParameterError extends DatasetError {
   override readonly name = 'UnknownParameterError';
 }
 
+/** A parameter value outside its allowed range (a `DatasetError` the service reports as such). */
+export class ParameterRangeError extends DatasetError {
+  override readonly name = 'ParameterRangeError';
+}
+
 /**
  * The global parameter vector for a point given by name: parameters of interest from the
  * point (missing ones at their reference value), nuisances at their initial values.
@@ -50,7 +55,7 @@ export function parameterVector(likelihood: Likelihood, point: ParameterPoint, p
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new DatasetError([...path, name], `parameter '${name}' must be a finite number`);
     const [lo, hi] = likelihood.parameters[index].bounds;
-    if (value < lo || value > hi) throw new DatasetError([...path, name], `parameter '${name}' = ${value} lies outside its allowed range [${lo}, ${hi}]`);
+    if (value < lo || value > hi) throw new ParameterRangeError([...path, name], `parameter '${name}' = ${value} lies outside its allowed range [${lo}, ${hi}]`);
     params[index] = value;
   }
   return params;

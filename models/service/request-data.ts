@@ -7,7 +7,7 @@
  * error is a defect and stays one.
  */
 import { InvalidPoiError } from '../inference/calculators/asymptotic.js';
-import { DatasetError, hasObservedData, parameterVector, resolveDataset, UnknownParameterError, type DatasetSpec, type ParameterPoint } from '../likelihood/datasets.js';
+import { DatasetError, hasObservedData, ParameterRangeError, parameterVector, resolveDataset, UnknownParameterError, type DatasetSpec, type ParameterPoint } from '../likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { NonPositiveRateError } from '../likelihood/term.js';
 import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
@@ -22,7 +22,7 @@ export function evaluating<T>(f: () => T): T {
     return f();
   } catch (error) {
     if (error instanceof NonPositiveRateError) throw invalidInput('likelihood-undefined', error.message);
-    if (error instanceof DatasetError) throw invalidInput(error instanceof UnknownParameterError ? 'unknown-parameter' : 'invalid-dataset', error.message, error.path);
+    if (error instanceof DatasetError) throw invalidInput(error instanceof UnknownParameterError ? 'unknown-parameter' : error instanceof ParameterRangeError ? 'parameter-out-of-range' : 'invalid-dataset', error.message, error.path);
     if (error instanceof InvalidPoiError) throw new ServiceError({ kind: 'not-applicable', message: `CLs does not apply: ${error.message}`, issues: [{ path: ['poi'], message: error.message }] });
     throw error;
   }

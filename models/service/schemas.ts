@@ -38,13 +38,14 @@ export const PointSchema = z
 
 export const EventsSchema = z
   .union([
-    z.array(z.array(z.number()).min(1).max(64)).max(LIMITS.events),
+    // the count is checked after decoding (413 too-many-events), not here, where a union would hide it
+    z.array(z.array(z.number()).min(1).max(64)),
     z.object({
-      shape: z.tuple([z.number().int().nonnegative().max(LIMITS.events), z.number().int().positive().max(64)]),
+      shape: z.tuple([z.number().int().nonnegative(), z.number().int().positive().max(64)]),
       values: z.union([z.array(z.number()), TypedNumbers]),
     }),
   ])
-  .meta({ description: 'events as rows of observables in the published order and units, or {shape: [n, d], values} (row-major; typed arrays in MessagePack)' });
+  .meta({ description: `events as rows of observables in the published order and units, or {shape: [n, d], values} (row-major; typed arrays in MessagePack); at most ${LIMITS.events} events (413 too-many-events)` });
 
 /** Events or counts beyond this are no dataset: the likelihood of 1e15 events already needs every digit of a double. */
 const MAX_COUNT = 1e15;

@@ -87,6 +87,22 @@ describe('catalogue and manifests', () => {
     }
   });
 
+  it('every documented limit answers with its own code: too-many-events, too-many-points, parameter-out-of-range', async () => {
+    const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const events = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{}], data: { events: Array.from({ length: 200_001 }, () => [0.5]) } });
+    expect(events.status).toBe(413);
+    expect((await events.json()).code).toBe('too-many-events');
+    const shaped = await post('/v1/likelihoods/gaussian-toy-truth/ratio', { points: [{}], events: { shape: [200_001, 1], values: Array(200_001).fill(0.5) } });
+    expect(shaped.status).toBe(413);
+    expect((await shaped.json()).code).toBe('too-many-events');
+    const points = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: Array(10_001).fill({}) });
+    expect(points.status).toBe(413);
+    expect(await points.json()).toMatchObject({ code: 'too-many-points', errors: [{ path: ['points'] }] });
+    const range = await post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 7 }] });
+    expect(range.status).toBe(422);
+    expect(await range.json()).toMatchObject({ code: 'parameter-out-of-range', title: 'A parameter lies outside its allowed range', errors: [{ path: ['points', 0, 'theta'] }] });
+  });
+
   it('answers unknown likelihoods and versions with 404 problems', async () => {
     for (const path of ['/v1/likelihoods/nope', '/v1/likelihoods/gaussian-toy-truth@9.9.9', '/nowhere']) {
       const res = await app.request(path);
@@ -176,7 +192,7 @@ describe('bad input gets a clear 4xx problem', () => {
     ['no points', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [] }), 422, 'invalid-request'],
     ['unknown field', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { point: [{ theta: 1 }] }), 422, 'invalid-request'],
     ['unknown parameter', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ thetta: 1 }] }), 422, 'unknown-parameter'],
-    ['out of range', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 1e300 }] }), 422, 'invalid-dataset'],
+    ['out of range', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{ theta: 1e300 }] }), 422, 'parameter-out-of-range'],
     ['wrong event width', () => post('/v1/likelihoods/gaussian-toy-truth/nll', { points: [{}], data: { events: [[1, 2]] } }), 422, 'invalid-dataset'],
     ['ragged events', () => post('/v1/likelihoods/gaussian-toy-truth/ratio', { points: [{}], events: [[1], [1, 2]] }), 422, 'invalid-dataset'],
     ['unknown interval parameter', () => post('/v1/likelihoods/gaussian-toy-truth/interval', { parameters: ['phi'] }), 422, 'unknown-parameter'],

@@ -113,7 +113,7 @@ export function minimize(objective: Objective, start: ArrayLike<number>, options
         lambda = lambda < 1e-5 ? 0 : lambda / 10;
         accepted = true;
         // A step that no longer changes f in the last digits ends the search; report the EDM honestly.
-        if (improvement <= 1e-15 * Math.max(1, Math.abs(f)) && maxAbs(step) < 1e-12) {
+        if (improvement <= 1e-15 * Math.max(1, Math.abs(f)) && scaledStepSize(step, H, free, n) < 1e-12) {
           const last = solveNewton(H, g, free, n, 0);
           edm = last ? last.edm : Infinity;
           const ok = last !== null && edm < Math.max(tolerance, 1e-12 * Math.max(1, Math.abs(f)));
@@ -193,29 +193,46 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-function maxAbs(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
 /**
  * Solves (H_ff + λ diag(|H_ff|)) d = −g_f by Cholesky; null when the damped matrix is not
- * positive definite. Also returns EDM = −½ gᵀd.
+ * positive definite. Also returns EDM = −½ gᵀd. The system is solved for the parameters in
+ * units of their curvature, z_i = x_i √|H_ii| (Jacobi preconditioning): a nuisance constrained
+ * to 10⁻⁷ and a signal strength of order 1 are then both unit-scale variables, and the Cholesky
+ * factor of a matrix with unit diagonal loses no digits to their ratio.
  */
 function solveNewton(H: Float64Array, g: Float64Array, free: number[], n: number, lambda: number): { step: Float64Array; edm: number } | null {
   const m = free.length;
+  const scale = curvatureScales(H, free, n);
   const A = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) A[a * m + b] = H[free[a] * n + free[b]];
+    for (let b = 0; b < m; b++) A[a * m + b] = H[free[a] * n + free[b]] * scale[a] * scale[b];
     A[a * m + a] += lambda * Math.max(Math.abs(A[a * m + a]), 1e-12);
   }
   if (!cholesky(A, m)) return null;
-  const rhs = Float64Array.from(free, (i) => -g[i]);
+  const rhs = Float64Array.from(free, (i, a) => -g[i] * scale[a]);
   const d = choleskySolve(A, m, rhs);
   let edm = 0;
-  for (let a = 0; a < m; a++) edm -= 0.5 * g[free[a]] * d[a];
+  for (let a = 0; a < m; a++) {
+    d[a] *= scale[a];
+    edm -= 0.5 * g[free[a]] * d[a];
+  }
   return { step: d, edm };
+}
+
+/** 1/√|H_ii| for each free parameter (1 where the curvature vanishes): the Jacobi preconditioner. */
+function curvatureScales(H: Float64Array, free: readonly number[], n: number): Float64Array {
+  return Float64Array.from(free, (i) => {
+    const h = Math.abs(H[i * n + i]);
+    return h > 0 && Number.isFinite(h) ? 1 / Math.sqrt(h) : 1;
+  });
+}
+
+/** The largest step in units of the parameters' curvature scales, max_i |d_i| √|H_ii|. */
+function scaledStepSize(step: Float64Array, H: Float64Array, free: readonly number[], n: number): number {
+  const scale = curvatureScales(H, free, n);
+  let size = 0;
+  free.forEach((i, a) => (size = Math.max(size, Math.abs(step[i]) / scale[a])));
+  return size;
 }
 
 /** Inverse of the Hessian restricted to `free` (the covariance at a minimum), n × n with zeros elsewhere; null if not positive definite. */

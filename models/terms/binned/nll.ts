@@ -7,9 +7,12 @@
  *           + Σ_poisson [p τ − a ln(p τ) + ln Γ(a + 1)],
  *
  * with the constraints' analytic derivatives here and the Poisson term's in `derivatives.ts`.
- * The data-only constants Σ ln Γ(· + 1) are cached by content.
+ * Every Poisson term is evaluated in Loader's saddle-point form (`poissonNll`): half the
+ * deviance bd0(k, λ) plus the saturated NLL of k, which depends on the data alone and is cached
+ * by content. Summed as written above, a shapesys constraint with τ = 2·10¹¹ would lose eleven
+ * digits to cancellation (issue 14); this form keeps them.
  */
-import gammaln from '@stdlib/math-base-special-gammaln';
+import { exactProduct, halfPoissonDeviance, saturatedPoissonNll } from '../../numeric/distributions.js';
 import { NonPositiveRateError, type Derivatives } from '../../likelihood/term.js';
 import type { CompiledBinnedModel } from './compile.js';
 import type { BinnedData } from './data.js';
@@ -19,7 +22,7 @@ import { checkScale, evaluateYields, rateError } from './yields.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** Refreshes the cached Σ ln Γ(n_b + 1) and Σ_poisson ln Γ(a + 1) when the counts or aux data differ from the last seen, checking them. */
+/** Refreshes the cached saturated NLLs Σ_b −ln Pois(n_b | n_b) and Σ_poisson −ln Pois(a | a) when the counts or aux data differ from the last seen, checking them. */
 function dataConstants(model: CompiledBinnedModel, scratch: BinnedScratch, counts: Float64Array, aux: Float64Array): void {
   const { name, totalBins, nCons, consPoisson, constraints } = model;
   const cache = scratch.constants;
@@ -30,7 +33,7 @@ function dataConstants(model: CompiledBinnedModel, scratch: BinnedScratch, count
     for (let b = 0; b < totalBins; b++) {
       const n = counts[b];
       if (!(n >= 0) || !Number.isFinite(n)) throw new RangeError(`term '${name}': count ${b} is ${n}; counts must be finite and non-negative`);
-      s += gammaln(n + 1);
+      s += saturatedPoissonNll(n);
     }
     cache.counts = Float64Array.from(counts);
     cache.countsConstant = s;
@@ -44,7 +47,7 @@ function dataConstants(model: CompiledBinnedModel, scratch: BinnedScratch, count
       if (!Number.isFinite(a)) throw new RangeError(`term '${name}': auxiliary datum ${c} (${constraints[c].parameter}) is ${a}`);
       if (consPoisson[c]) {
         if (a < 0) throw new RangeError(`term '${name}': Poisson auxiliary datum ${c} (${constraints[c].parameter}) is negative (${a})`);
-        s += gammaln(a + 1);
+        s += saturatedPoissonNll(a);
       }
     }
     cache.aux = Float64Array.from(aux);
@@ -52,7 +55,7 @@ function dataConstants(model: CompiledBinnedModel, scratch: BinnedScratch, count
   }
 }
 
-/** main Poisson term: adds Σ_b ν_b − n_b ln ν_b to `total` (Σ ln Γ(n_b + 1) comes from the cache) */
+/** main Poisson term: adds Σ_b bd0(n_b, ν_b) to `total` (the saturated part comes from the cache) */
 function addPoissonTerm(model: CompiledBinnedModel, scratch: BinnedScratch, counts: Float64Array, total: number): number {
   const { totalBins } = model;
   const { binNu } = scratch;
@@ -63,14 +66,14 @@ function addPoissonTerm(model: CompiledBinnedModel, scratch: BinnedScratch, coun
       if (nu === 0 && k === 0) continue;
       throw rateError(model, b, nu);
     }
-    total += k === 0 ? nu : nu - k * Math.log(nu);
+    total += halfPoissonDeviance(k, nu);
   }
   return total;
 }
 
 /**
- * constraints: adds normal ½((a − p)/σ)² + ln σ + ½ ln 2π and poisson p τ − a ln(p τ) (+ ln Γ(a + 1)
- * from the cache) to `total`, and their derivatives (diagonal) into gradient and Hessian when given
+ * constraints: adds normal ½((a − p)/σ)² + ln σ + ½ ln 2π and poisson bd0(a, p τ) (the saturated
+ * part comes from the cache) to `total`, and their derivatives (diagonal) into gradient and Hessian when given
  */
 function addConstraintTerms(model: CompiledBinnedModel, scratch: BinnedScratch, index: Int32Array, aux: Float64Array, total: number, n: number, gradient: Float64Array | undefined, hessian: Float64Array | undefined): number {
   const { name, nCons, consParam, consPoisson, consTau, consSigma, consLogSigma, constraints } = model;
@@ -89,7 +92,8 @@ function addConstraintTerms(model: CompiledBinnedModel, scratch: BinnedScratch, 
         d1 = tau;
         d2 = 0;
       } else {
-        total += a === 0 ? rate : rate - a * Math.log(rate);
+        const [product, roundingError] = exactProduct(p, tau);
+        total += halfPoissonDeviance(a, product, roundingError);
         d1 = tau - a / p;
         d2 = a / (p * p);
       }

@@ -35,6 +35,12 @@ export interface FitResult {
   uncertainties: Float64Array;
   /** problems met on the way, e.g. regions where the likelihood is undefined */
   warnings: string[];
+  /**
+   * the likelihood was not finite at any starting point (zero where data exist, or an
+   * undefined term: `warnings` says which): there is no minimum, and where parameters are
+   * pinned the data exclude that point outright
+   */
+  singular: boolean;
 }
 
 export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, options: FitOptions = {}): FitResult {
@@ -92,6 +98,7 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
       covariance: null,
       uncertainties: new Float64Array(n).fill(NaN),
       warnings: [...warnings],
+      singular: true,
     };
   }
   const held = heldParameters(likelihood, best.x, fixedValues);
@@ -109,6 +116,7 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
     covariance,
     uncertainties,
     warnings: [...warnings],
+    singular: false,
   };
 }
 

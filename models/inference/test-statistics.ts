@@ -18,6 +18,15 @@ export function testStatistic(nll: number, nllMin: number): number {
   return 2 * (nll - nllMin);
 }
 
+/**
+ * q of a profile fit against the minimum: +∞ where the likelihood is zero for every value of
+ * the profiled parameters tried (the data exclude the point outright: a bin with data expects
+ * nothing there), NaN where the fit failed otherwise.
+ */
+export function profileQ(profile: FitResult, nllMin: number): number {
+  return profile.singular ? Infinity : testStatistic(profile.nll, nllMin);
+}
+
 /** The one-sided q_μ (Cowan et al. eq. 14, pyhf `_qmu_like`): 0 when μ̂ > μ, else q clipped at 0. */
 export function oneSidedTestStatistic(fixedNll: number, freeNll: number, muHat: number, mu: number): number {
   if (muHat > mu) return 0;
@@ -66,7 +75,7 @@ export interface ProfileScannerOptions {
 export class ProfileScanner {
   /** the lowest-NLL fit met so far: the given global fit or a profile below it */
   best: FitResult | null;
-  /** every fit so far converged (the global fit included) */
+  /** every fit so far converged (the global fit included), or found the point excluded outright (`FitResult.singular`) */
   converged: boolean;
   private readonly profiles = new Map<string, { values: readonly number[]; fit: FitResult }>();
   private previous: FitResult | null = null;
@@ -94,16 +103,16 @@ export class ProfileScanner {
     if (known) return known.fit;
     const fit = profileFit(this.likelihood, this.data, new Map(this.pinned.map((j, k) => [j, values[k]])), { variant: this.variant, start: start ?? this.startFor(values), multiStart: false });
     this.profiles.set(key, { values, fit });
-    this.converged &&= fit.converged;
+    this.converged &&= fit.converged || fit.singular;
     if (fit.converged) this.previous = fit;
     if (this.best && fit.nll < this.best.nll) this.best = fit;
     return fit;
   }
 
-  /** q at `values` relative to the lowest NLL met so far. */
+  /** q at `values` relative to the lowest NLL met so far (+∞ where the point is excluded outright). */
   q(values: readonly number[]): number {
-    const nll = this.fit(values).nll;
-    return testStatistic(nll, this.best ? this.best.nll : nll);
+    const fit = this.fit(values);
+    return profileQ(fit, this.best ? this.best.nll : fit.nll);
   }
 
   private startFor(values: readonly number[]): Float64Array {

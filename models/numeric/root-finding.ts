@@ -15,11 +15,25 @@ export class NotBracketedError extends Error {
   }
 }
 
-/** A root of f on [a, b], where f(a) = fa and f(b) = fb have opposite signs, to `tolerance`; brent(x => x * x - 2, 0, 2, -2, 2, 1e-12) ≈ √2. */
+/**
+ * A root of f on [a, b], where f(a) = fa and f(b) = fb have opposite signs, to `tolerance`;
+ * brent(x => x * x - 2, 0, 2, -2, 2, 1e-12) ≈ √2. An end where f is infinite (a point the data
+ * exclude outright, q = +∞) is first moved in by bisection until f is finite there: Brent's
+ * interpolation needs finite values, and the sign alone still brackets the root.
+ */
 export function brent(f: (x: number) => number, a: number, b: number, fa: number, fb: number, tolerance: number, maxIterations = 100): number {
   if (fa === 0) return a;
   if (fb === 0) return b;
-  if (fa * fb > 0) throw new NotBracketedError(a, b);
+  if (!(fa * fb < 0)) throw new NotBracketedError(a, b);
+  while (!(Number.isFinite(fa) && Number.isFinite(fb))) {
+    if (Math.abs(b - a) <= tolerance) return Number.isFinite(fa) ? a : b;
+    const m = 0.5 * (a + b);
+    const fm = f(m);
+    if (fm === 0) return m;
+    if (Number.isNaN(fm)) throw new RangeError(`brent: f(${m}) is NaN`);
+    if (fm * fa > 0) [a, fa] = [m, fm];
+    else [b, fb] = [m, fm];
+  }
   let c = a;
   let fc = fa;
   let d = b - a;

@@ -93,10 +93,10 @@ function gridPoints(requested: number | undefined, fallback: number, limit: numb
 }
 
 /** A requested scan range: ordered, finite and inside the parameter's bounds. */
-function scanRange(likelihood: Likelihood, name: string, range: readonly [number, number]): [number, number] {
+function scanRange(likelihood: Likelihood, name: string, range: readonly [number, number], path: (string | number)[] = ['range']): [number, number] {
   const [lo, hi] = likelihood.parameters[likelihood.indexOf(name)].bounds;
   if (!(range[0] < range[1] && range[0] >= lo && range[1] <= hi)) {
-    throw invalidInput('invalid-request', `range [${range[0]}, ${range[1]}] must be increasing and inside the bounds [${lo}, ${hi}] of '${name}'`, undefined, [{ path: ['range'], message: 'outside the bounds' }]);
+    throw invalidInput('invalid-request', `range [${range[0]}, ${range[1]}] must be increasing and inside the bounds [${lo}, ${hi}] of '${name}'`, undefined, [{ path, message: 'outside the bounds' }]);
   }
   return [range[0], range[1]];
 }
@@ -121,7 +121,6 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   scannedParameters(likelihood, request.parameters);
   const data = requestData(likelihood, request);
   if (request.parameters.length === 1) return profileIntervals(likelihood, data, request);
-  if (request.range) throw invalidInput('invalid-request', '`range` applies to 1-D intervals; a contour spans the parameters’ allowed ranges', undefined, [{ path: ['range'], message: 'only with one parameter' }]);
   if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
   const n = likelihood.parameters.length;
   const costOf = (points: number) =>
@@ -130,7 +129,9 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
       .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations)
       .other(0, 8 * points * points * (n + 4));
   const points = request.points === undefined ? defaultPoints(41, 11, costOf) : gridPoints(request.points, 41, LIMITS.contourPoints);
-  const result = budgeted(costOf(points), fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, [request.parameters[0], request.parameters[1]], request.cl, { points })));
+  const [a, b] = request.parameters;
+  const ranges = request.range && contourRanges(likelihood, [a, b], request.range);
+  const result = budgeted(costOf(points), fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, [a, b], request.cl, { points, ranges })));
   assertFitStarted(result.fit);
   return {
     parameters: result.parameters,
@@ -138,18 +139,27 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
     best: result.converged ? result.best : null,
     nllMin: result.converged ? result.nllMin : null,
     contours: result.converged ? result.contours : null,
+    notes: result.notes,
     grid: result.grid,
   };
 }
 
+/** A contour's requested ranges: one [lo, hi] per parameter. */
+function contourRanges(likelihood: Likelihood, names: readonly [string, string], range: NonNullable<IntervalRequest['range']>): [[number, number], [number, number]] {
+  if (typeof range[0] === 'number') throw invalidInput('invalid-request', 'a contour takes one range per parameter: [[lo, hi], [lo, hi]]', undefined, [{ path: ['range'], message: 'expected [[lo, hi], [lo, hi]]' }]);
+  const [x, y] = range as [[number, number], [number, number]];
+  return [scanRange(likelihood, names[0], x, ['range', 0]), scanRange(likelihood, names[1], y, ['range', 1])];
+}
+
 function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request: IntervalRequest): IntervalResponse {
   const [parameter] = request.parameters;
-  const range = request.range ? scanRange(likelihood, parameter, request.range) : undefined;
+  if (request.range && typeof request.range[0] !== 'number') throw invalidInput('invalid-request', 'a 1-D interval takes one range [lo, hi]', undefined, [{ path: ['range'], message: 'expected [lo, hi]' }]);
+  const range = request.range ? scanRange(likelihood, parameter, request.range as [number, number]) : undefined;
   const n = likelihood.parameters.length;
   const costOf = (points: number) =>
     baseCost(likelihood, request)
       .coldFit(likelihood.variants)
-      .warmFits(likelihood.variants * (points + 1 + 4 * request.cl.length * CALIBRATION.brentIterations))
+      .warmFits(likelihood.variants * ((range ? points : 2 * points) + 1 + 4 * request.cl.length * CALIBRATION.brentIterations)) // without a range, a second scan may refine the window around θ̂
       .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
   const points = request.points === undefined ? defaultPoints(61, 21, costOf) : gridPoints(request.points, 61, LIMITS.scanPoints);
   const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));

@@ -40,7 +40,7 @@ const ScanSummarySchema = z.object({
   converged: z.boolean(),
   best: finiteOrNaN,
   intervals: z.array(ConfidenceIntervalSchema),
-  /** the scan behind the intervals (SCAN_POINTS over the allowed range, plus θ̂) */
+  /** the scan behind the intervals (SCAN_POINTS over the allowed range, plus θ̂, and as many in a window around θ̂ where the likelihood is far narrower) */
   scan: z.array(z.object({ value: z.number(), q: finiteOrNaN, converged: z.boolean() })),
   /** q on the plot's grid (the zoomed window; the scan itself when there is no zoom) */
   curve: z.array(z.object({ value: z.number(), q: finiteOrNaN })),
@@ -130,11 +130,13 @@ function interpolate(scan: readonly { value: number; q: number }[], xs: readonly
 }
 
 /**
- * The x range the scan plot shows: the grid cells where any curve has q < PLOT_Q_MAX, one
- * grid step wider on each side; the whole allowed range when that is most of it.
+ * The x range the scan plot shows: the scan points where any curve has q < PLOT_Q_MAX, out to
+ * their neighbours in the scans (so that each curve crosses PLOT_Q_MAX inside the plot, at the
+ * scan's own resolution: a scan refined around θ̂ gives a window of its fine spacing); the whole
+ * allowed range when that is most of it.
  */
 export function plotWindow(range: readonly [number, number], results: readonly (ProfileIntervalResult | null)[]): [number, number] {
-  const step = (range[1] - range[0]) / (SCAN_POINTS - 1);
+  const values = [...new Set(results.flatMap((r) => (r ? r.scan.map((p) => p.value) : [])))].sort((a, b) => a - b);
   let lo = Infinity;
   let hi = -Infinity;
   for (const r of results) {
@@ -147,13 +149,8 @@ export function plotWindow(range: readonly [number, number], results: readonly (
     }
   }
   if (!(lo <= hi)) return [range[0], range[1]];
-  lo = Math.max(range[0], lo - step);
-  hi = Math.min(range[1], hi + step);
-  if (hi - lo < 4 * step) {
-    const mid = (lo + hi) / 2;
-    lo = Math.max(range[0], mid - 2 * step);
-    hi = Math.min(range[1], mid + 2 * step);
-  }
+  lo = Math.max(range[0], values[Math.max(values.indexOf(lo) - 1, 0)]);
+  hi = Math.min(range[1], values[Math.min(values.indexOf(hi) + 1, values.length - 1)]);
   if (hi - lo > 0.7 * (range[1] - range[0])) return [range[0], range[1]];
   return [lo, hi];
 }
@@ -216,7 +213,7 @@ export function analyse(artifact: LoadedArtifact): Analysis {
         converged: result.converged,
         best: result.best,
         intervals: result.intervals,
-        scan: result.scan.map((p) => ({ value: p.value, q: p.q, converged: p.converged })),
+        scan: result.scan.map((p) => ({ value: p.value, q: Number.isFinite(p.q) ? p.q : NaN, converged: p.converged })), // a point excluded outright (q = +∞) is drawn as a gap
         curve: curveOf(result, data, 0),
       };
       if (memberCount > 0) {

@@ -104,9 +104,12 @@ export const IntervalRequestSchema = z
     ...dataFields,
     points: z.number().int().min(5).optional().meta({ description: 'scan points (1-D, default 61, at most 401) or grid points per axis (2-D, default 41, at most 81); where the default would cost more than a request may, the default is the largest count that fits (the scan or grid in the response shows it)' }),
     range: z
-      .tuple([z.number(), z.number()])
+      .union([z.tuple([z.number(), z.number()]), z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])])])
       .optional()
-      .meta({ description: "the scanned range of a 1-D interval (default: the parameter's allowed range); an interval reaching its ends is marked open there" }),
+      .meta({
+        description:
+          "the scanned range: [lo, hi] for a 1-D interval (default: the parameter's allowed range, with a second, finer scan around the best fit where the likelihood's own scale is far finer), [[lo, hi], [lo, hi]] for a contour (default: around the best fit, at the likelihood's own scale); an interval reaching the ends is marked open there",
+      }),
   })
   .strict();
 
@@ -254,6 +257,7 @@ export const ContourResponseSchema = z.object({
   best: z.tuple([z.number(), z.number()]).nullable(),
   nllMin: z.number().nullable(),
   contours: z.array(ContourLevelSchema).nullable(),
+  notes: z.array(z.string()).meta({ description: 'why no contour is given, a level has no region, or a region continues beyond the grid' }),
   grid: z.object({ x: z.array(z.number()), y: z.array(z.number()), q: z.array(MaybeNumber) }).meta({ description: 'q on the grid, row-major: q[j · x.length + i] at (x[i], y[j])' }),
 });
 

@@ -171,6 +171,39 @@ describe('evaluation endpoints return what models/ computes', () => {
     expect(body.scan.length).toBe(direct.scan.length);
   });
 
+  it('intervals and contours with default arguments where the likelihood is zero at part of the range (tttt: Y_t = 0 expects no events where data exist)', async () => {
+    const yukawa = await (await post('/v1/likelihoods/tttt-yukawa/interval', { parameters: ['Yt'] })).json();
+    expect(yukawa.converged).toBe(true);
+    // excluded outright: q = +∞, written null, with a converged scan
+    expect(yukawa.scan[0]).toEqual({ value: 0, q: null, converged: true });
+    const [i68, i95] = yukawa.intervals;
+    expect(i95.segments).toHaveLength(1);
+    expect(i95.segments[0].lower).toBeGreaterThan(0.8);
+    expect(i95.segments[0].lower).toBeLessThan(i68.segments[0].lower);
+    // the scan resolves the interval: many of its points lie inside
+    expect(yukawa.scan.filter((p: { value: number }) => p.value > i95.segments[0].lower && p.value < i95.segments[0].upper).length).toBeGreaterThan(20);
+
+    const cp = await (await post('/v1/likelihoods/tttt-cp/interval', { parameters: ['at', 'bt'], points: 15 })).json();
+    expect(cp.converged).toBe(true);
+    expect(cp.contours[1].polygons.length).toBeGreaterThan(0);
+    expect(cp.notes).toEqual([]);
+  });
+
+  it('a contour grid follows the likelihood\'s own scale, takes a range per axis, and says where a region leaves the grid', async () => {
+    const body = { parameters: ['C_lq1', 'C_lq3'], points: 11 };
+    const auto = await (await post('/v1/likelihoods/dy-smeft-run3-mll/interval', body)).json();
+    expect(auto.converged).toBe(true);
+    // the 95% region spans about ±0.01: the grid spans a few times that, not the allowed [−2, 2]
+    expect(auto.grid.x[10] - auto.grid.x[0]).toBeLessThan(0.2);
+    expect(auto.grid.q.filter((q: number) => q < 5.99).length).toBeGreaterThan(8);
+    const narrow = await (await post('/v1/likelihoods/dy-smeft-run3-mll/interval', { ...body, range: [[-0.005, 0.005], [-0.005, 0.005]] })).json();
+    expect(narrow.grid.x[0]).toBe(-0.005);
+    expect(narrow.notes.some((n: string) => /0\.95 region reaches the grid's edge/.test(n))).toBe(true);
+    const wide = await post('/v1/likelihoods/dy-smeft-run3-mll/interval', { ...body, range: [-1, 1] });
+    expect(wide.status).toBe(422);
+    expect((await wide.json()).errors[0].path).toEqual(['range']);
+  });
+
   it('speaks MessagePack both ways, with typed arrays for events', async () => {
     const values = Float32Array.of(0.1, 1.2, -0.7);
     const res = await app.request('/v1/likelihoods/gaussian-toy-truth/ratio', {

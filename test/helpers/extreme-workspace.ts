@@ -6,7 +6,7 @@
  * "Modifiers"), as the exact reference.
  */
 import type Decimal from 'decimal.js';
-import { ExactDecimal as D, exact, exactNormalNll, exactPoissonNll } from './exact-poisson.js';
+import { ExactDecimal as D, exact, exactNormalNll, exactPoissonNll } from '../../scripts/reference/exact-poisson.js';
 
 const SIGNAL = [5, 10, 3];
 const BACKGROUND = [50, 40, 20];

@@ -1,7 +1,11 @@
 /**
  * Two-dimensional profile-likelihood confidence regions (DESIGN.md "The likelihood"):
  * {(θ_a, θ_b) : q(θ_a, θ_b) < χ²_2 quantile(CL)}, others profiled, on a grid of profile
- * fits traced by marching squares (d3-contour). Regions may have several rings.
+ * fits traced by marching squares (d3-contour). Regions may have several rings. Without
+ * explicit ranges each axis spans the window `thresholdWindow` finds around the MLE on the
+ * 1-D profile of that parameter (the other profiled too) at the χ²₂ threshold — the region's
+ * extent along that axis — or its allowed range where that is about as fine; a region that reaches an edge of the grid that is not the parameter's bound is said to
+ * continue beyond it (`notes`).
  */
 import { contours as d3Contours } from 'd3-contour';
 import { z } from 'zod';
@@ -9,7 +13,8 @@ import type { Likelihood, LikelihoodData } from '../../likelihood/likelihood.js'
 import { chiSquaredThreshold } from '../../numeric/distributions.js';
 import { brent } from '../../numeric/root-finding.js';
 import { maximumLikelihood, type FitResult } from '../mle.js';
-import { ProfileScanner, testStatistic } from '../test-statistics.js';
+import { ProfileScanner, profileQ } from '../test-statistics.js';
+import { thresholdWindow, uniformGrid } from './profile.js';
 
 /** A ring is a closed polyline of [θ_a, θ_b] points; a polygon is an outer ring plus holes. */
 export const RingSchema = z.array(z.tuple([z.number(), z.number()]));
@@ -30,9 +35,12 @@ export interface ProfileContourResult {
   grid: { x: number[]; y: number[]; q: number[] };
   contours: ContourLevel[];
   converged: boolean;
+  /** what a reader of the contours must know: regions cut by the grid's edge, levels with no region, failed fits */
+  notes: string[];
 }
 
 export interface ProfileContourOptions {
+  /** the grid's ranges; default from the likelihood's curvature (see the module's comment) */
   ranges?: readonly [readonly [number, number], readonly [number, number]];
   /** grid points per axis (default 41) */
   points?: number;
@@ -48,26 +56,34 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
     return i;
   });
   if (indices[0] === indices[1]) throw new RangeError('a contour needs two different parameters');
-  const ranges = options.ranges ?? [likelihood.parameters[indices[0]].bounds, likelihood.parameters[indices[1]].bounds];
-  for (const [lo, hi] of ranges) if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`contour ranges must be finite, got [${lo}, ${hi}]`);
   const points = options.points ?? 41;
   const variant = options.variant ?? 0;
-  const axis = ([lo, hi]: readonly [number, number]) => Array.from({ length: points }, (_, k) => lo + ((hi - lo) * k) / (points - 1));
-  const x = axis(ranges[0]);
-  const y = axis(ranges[1]);
+  const bounds = indices.map((i) => likelihood.parameters[i].bounds);
+  const global = maximumLikelihood(likelihood, data, { variant });
+  const widest = Math.max(...levels.map((cl) => chiSquaredThreshold(cl, 2)));
+  const ranges =
+    options.ranges ??
+    bounds.map((b, k) => {
+      const axis = new ProfileScanner(likelihood, data, [indices[k]], { variant, global });
+      return thresholdWindow((v) => axis.q([v]), global.parameters[indices[k]], global.uncertainties[indices[k]], b, widest) ?? b;
+    });
+  for (const [lo, hi] of ranges) if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`contour ranges must be finite, got [${lo}, ${hi}]`);
+  const x = uniformGrid(ranges[0][0], ranges[0][1], points);
+  const y = uniformGrid(ranges[1][0], ranges[1][1], points);
 
   // Snake through the grid so each profile fit starts from its neighbour's solution.
-  const scanner = new ProfileScanner(likelihood, data, indices, { variant, global: maximumLikelihood(likelihood, data, { variant }), warmStart: 'previous' });
-  const nll = new Array<number>(points * points);
+  const scanner = new ProfileScanner(likelihood, data, indices, { variant, global, warmStart: 'previous' });
+  const fits = new Array<FitResult>(points * points);
   for (let j = 0; j < points; j++) {
     for (let step = 0; step < points; step++) {
       const i = j % 2 === 0 ? step : points - 1 - step;
-      nll[j * points + i] = scanner.fit([x[i], y[j]]).nll;
+      fits[j * points + i] = scanner.fit([x[i], y[j]]);
     }
   }
-  const q = nll.map((v) => testStatistic(v, scanner.best!.nll));
+  const q = fits.map((fit) => profileQ(fit, scanner.best!.nll));
 
-  // d3-contour places sample (i, j) at (i + ½, j + ½) and traces {value ≥ threshold}; we want q < t.
+  // d3-contour places sample (i, j) at (i + ½, j + ½) and traces {value ≥ threshold}; we want q < t
+  // (a point excluded outright, q = +∞, or a failed fit lies outside).
   const negated = q.map((v) => (Number.isFinite(v) ? -v : -1e300));
   const toParameter = (c: number, grid: number[]) => {
     const t = Math.min(Math.max(c - 0.5, 0), points - 1);
@@ -75,7 +91,7 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
     return grid[k] + (t - k) * (grid[k + 1] - grid[k]);
   };
   // a refined vertex's fit starts at the global minimum, not at a grid neighbour
-  const qAtPoint = (a: number, b: number) => testStatistic(scanner.fit([a, b], scanner.best!.parameters).nll, scanner.best!.nll);
+  const qAtPoint = (a: number, b: number) => profileQ(scanner.fit([a, b], scanner.best!.parameters), scanner.best!.nll);
   const refine = options.refine ?? true;
   const contours = levels.map((cl) => {
     const threshold = chiSquaredThreshold(cl, 2);
@@ -110,14 +126,37 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
     return { cl, threshold, polygons };
   });
 
-  const global = scanner.best!;
+  const best = scanner.best!;
   return {
     parameters: [parameters[0], parameters[1]],
-    best: [global.parameters[indices[0]], global.parameters[indices[1]]],
-    nllMin: global.nll,
-    fit: global,
+    best: [best.parameters[indices[0]], best.parameters[indices[1]]],
+    nllMin: best.nll,
+    fit: best,
     grid: { x, y, q },
     contours,
     converged: scanner.converged,
+    notes: contourNotes(parameters, { x, y, q }, contours, bounds, fits),
   };
+}
+
+/** What the grid leaves open: levels without a region, regions reaching an edge that is not a bound, failed fits. */
+function contourNotes(parameters: readonly [string, string], grid: { x: number[]; y: number[]; q: number[] }, contours: readonly ContourLevel[], bounds: readonly (readonly [number, number])[], fits: readonly FitResult[]): string[] {
+  const notes: string[] = [];
+  const failed = fits.filter((f) => !f.converged && !f.singular).length;
+  if (failed) notes.push(`${failed} of the ${fits.length} profile fits on the grid did not converge: no contour is given`);
+  const { x, y, q } = grid;
+  const nx = x.length;
+  const edges: [string, number[], number][] = [
+    [`${parameters[0]} = ${x[0]}`, y.map((_, j) => q[j * nx]), x[0] > bounds[0][0] ? 1 : 0],
+    [`${parameters[0]} = ${x[nx - 1]}`, y.map((_, j) => q[j * nx + nx - 1]), x[nx - 1] < bounds[0][1] ? 1 : 0],
+    [`${parameters[1]} = ${y[0]}`, x.map((_, i) => q[i]), y[0] > bounds[1][0] ? 1 : 0],
+    [`${parameters[1]} = ${y[y.length - 1]}`, x.map((_, i) => q[(y.length - 1) * nx + i]), y[y.length - 1] < bounds[1][1] ? 1 : 0],
+  ];
+  for (const level of contours) {
+    const inside = q.filter((v) => v < level.threshold).length;
+    if (inside === 0) notes.push(`no grid point has q below the ${level.cl} threshold ${level.threshold.toPrecision(4)}: the region is narrower than the grid's spacing; ask for a narrower range`);
+    const cut = edges.filter(([, values, inner]) => inner && values.some((v) => v < level.threshold)).map(([edge]) => edge);
+    if (cut.length) notes.push(`the ${level.cl} region reaches the grid's edge at ${cut.join(', ')}, inside the allowed range: it continues beyond; ask with a wider range`);
+  }
+  return notes;
 }

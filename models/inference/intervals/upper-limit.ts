@@ -14,7 +14,7 @@ export interface UpperLimitOptions extends AsymptoticOptions {
   level?: number;
   /** where to look (default the POI's bounds, as pyhf's `upper_limit`) */
   range?: readonly [number, number];
-  /** absolute tolerance on each limit (default 1e-7 of the range's width) */
+  /** absolute tolerance on each limit (default 1e-9 of the range's width: 1e-8 in μ over [0, 10], so that a limit of 0.01 is still exact to 1e-6) */
   tolerance?: number;
 }
 
@@ -67,7 +67,7 @@ export function upperLimit(likelihood: Likelihood, data: LikelihoodData, poi: st
   const spec = likelihood.parameters[calculator.poiIndex];
   let [lo, hi] = options.range ?? spec.bounds;
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`upper limit needs a finite range, got [${lo}, ${hi}]`);
-  const tolerance = options.tolerance ?? 1e-7 * (hi - lo);
+  const tolerance = options.tolerance ?? 1e-9 * (hi - lo);
 
   const observedAt = new Map<number, Observed>();
   const expectedAt = new Map<number, Expected>();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { monomialBasis } from '../../../models/basis/monomial-basis.js';
 import { chiSquaredThreshold } from '../../../models/numeric/distributions.js';
 import { profileContour } from '../../../models/inference/intervals/contour.js';
-import { profileInterval } from '../../../models/inference/intervals/profile.js';
+import { profileInterval, thresholdWindow } from '../../../models/inference/intervals/profile.js';
 import { maximumLikelihood } from '../../../models/inference/mle.js';
 import { createLikelihood } from '../../../models/likelihood/likelihood.js';
 import { createRandom } from '../../../models/random.js';
@@ -71,6 +71,16 @@ describe('MLE and profile intervals on the exact two-Gaussian toy', () => {
     expect(Math.min(...result.scan.map((p) => p.q))).toBeCloseTo(0, 9);
   });
 
+  it('without a range, refines a window around θ̂ and keeps the whole range\'s grid, where the mirror segment lies', () => {
+    const result = profileInterval(likelihood, data, 'theta', cls);
+    const values = result.scan.map((p) => p.value);
+    for (let k = 0; k <= 60; k++) expect(values).toContain(-2 + (4 * k) / 60);
+    const best = result.best;
+    const near = values.filter((v) => Math.abs(v - best) < 0.2).length;
+    const mirror = values.filter((v) => Math.abs(v + best) < 0.2).length;
+    expect(near).toBeGreaterThan(4 * mirror);
+  });
+
   it('marks a segment that reaches the end of the scanned range as open', () => {
     const result = profileInterval(likelihood, data, 'theta', [0.95], { range: [0, 0.4] });
     const last = result.intervals[0].segments.at(-1)!;
@@ -131,5 +141,41 @@ describe('2-D profile contours on a two-parameter exact toy', () => {
     // the 68% region lies inside the 95% region, both around the truth
     expect(result.best[0]).toBeGreaterThan(0.3);
     expect(result.best[1]).toBeGreaterThan(0.2);
+  });
+});
+
+describe('scan windows at the likelihood\'s own scale', () => {
+  const parabola = (best: number, sigma: number) => (x: number) => ((x - best) / sigma) ** 2;
+  const quartic = (x: number) => (x / 0.01) ** 4; // a coupling whose effect starts at second order: the Hessian at 0 vanishes
+
+  it('contains the crossing of the threshold and is at most three times as wide, whatever σ̂ says', () => {
+    const t = 3.84;
+    for (const [q, crossing, sigmaHat] of [
+      [parabola(0.2, 0.003), 0.003 * Math.sqrt(t), 0.003],
+      [parabola(0.2, 0.003), 0.003 * Math.sqrt(t), 0.1], // σ̂ 30 times too large
+      [parabola(0.2, 0.003), 0.003 * Math.sqrt(t), 1e-6], // and far too small
+      [parabola(0.2, 0.003), 0.003 * Math.sqrt(t), NaN], // none: a hundredth of the range
+    ] as const) {
+      const window = thresholdWindow(q, 0.2, sigmaHat, [-2, 2], t)!;
+      for (const side of [-1, 1]) {
+        const reach = Math.abs((side < 0 ? window[0] : window[1]) - 0.2);
+        expect(reach).toBeGreaterThan(crossing);
+        expect(reach).toBeLessThan(3 * crossing);
+      }
+    }
+    const window = thresholdWindow(quartic, 0, NaN, [-2, 2], t)!;
+    const crossing = 0.01 * t ** 0.25;
+    expect(window[1]).toBeGreaterThan(crossing);
+    expect(window[1]).toBeLessThan(3 * crossing);
+  });
+
+  it('stops at the allowed range, and gives none where the range is about as fine', () => {
+    expect(thresholdWindow(parabola(0, 0.003), 0, 0.003, [0, 2], 3.84)![0]).toBe(0);
+    expect(thresholdWindow(parabola(0, 0.5), 0, 0.5, [-2, 2], 3.84)).toBeNull();
+    // a point excluded outright (q = +∞) is beyond any threshold
+    const excluded = (x: number) => (x < 0.1 ? Infinity : parabola(0.5, 0.01)(x));
+    const window = thresholdWindow(excluded, 0.5, 0.5, [0, 3.5], 3.84)!;
+    expect(window[0]).toBeGreaterThan(0.1);
+    expect(window[0]).toBeLessThan(0.5 - 0.01 * Math.sqrt(3.84));
   });
 });

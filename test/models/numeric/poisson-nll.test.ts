@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { halfPoissonDeviance, poissonNll, saturatedPoissonNll } from '../../../models/numeric/distributions.js';
-import { ExactDecimal as D, exact, exactLogGamma, exactPoissonNll } from '../../helpers/exact-poisson.js';
+import { ExactDecimal as D, exact, exactLogGamma, exactPoissonNll } from '../../../scripts/reference/exact-poisson.js';
 
 /** |a − exact| / |exact| */
 const relativeError = (a: number, reference: InstanceType<typeof D>) => exact(a).minus(reference).abs().div(reference.abs()).toNumber();

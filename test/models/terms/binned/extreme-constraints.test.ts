@@ -10,7 +10,7 @@ import { maximumLikelihood } from '../../../../models/inference/mle.js';
 import { upperLimit } from '../../../../models/inference/intervals/upper-limit.js';
 import { importWorkspace, pyhfLikelihood } from '../../../../models/pyhf/import.js';
 import { createRandom } from '../../../../models/random.js';
-import { ExactDecimal as D, exact } from '../../../helpers/exact-poisson.js';
+import { ExactDecimal as D, exact } from '../../../../scripts/reference/exact-poisson.js';
 import { exactExtremeNll, extremeWorkspace, shapeTau, type ExtremePoint } from '../../../helpers/extreme-workspace.js';
 
 const PRECISIONS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7];

@@ -1,0 +1,89 @@
+/**
+ * The corpus of published pyhf likelihoods and pyhf's own numbers on them (issue 14):
+ * test/fixtures/pyhf/corpus/ holds each workspace (with the signal patch applied where the
+ * record publishes one), pyhf's reference numbers and a manifest saying where each came from;
+ * its README says how they were made (scripts/reference/pyhf_corpus.py).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+export const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'pyhf', 'corpus');
+
+export interface CorpusSource {
+  source_repo: string;
+  path_in_repo?: string;
+  commit?: string;
+  licence: string;
+  analysis?: string;
+  hepdata?: string;
+  doi?: string;
+  patch_applied?: string | null;
+  channels: number;
+  bins: number;
+  parameters: number;
+  poi: string | null;
+}
+
+interface PyhfFit {
+  pars: Record<string, number>;
+  nll: number;
+  seconds: number;
+  optimizer?: { nit?: number; nfev?: number; success?: boolean; message?: string };
+}
+
+interface PyhfLimit {
+  observed: number;
+  expected: number[];
+  seconds: number;
+}
+
+interface PyhfHypotest {
+  mu: number;
+  test_stat: string;
+  cls: number;
+  expected: number[];
+  sqrt_qmu_A: number;
+  seconds?: number;
+}
+
+/** What scripts/reference/pyhf_corpus.py wrote for one workspace (the fields used here). */
+export interface CorpusReference {
+  case: string;
+  poi: string | null;
+  par_names: string[];
+  versions: Record<string, string>;
+  nll_points: { label: string; pars: Record<string, number>; nll: number }[];
+  mle: { default: PyhfFit; tight: PyhfFit };
+  hypotests?: PyhfHypotest[];
+  hypotests_polished?: PyhfHypotest[];
+  upper_limit?: PyhfLimit | null;
+  upper_limit_polished?: PyhfLimit | null;
+  intervals?: { parameter: string; intervals: { cl: number; threshold: number; lower: number | null; upper: number | null; best: number }[] }[] | null;
+  skipped?: { stage: string; reason: string }[];
+  stage_seconds?: Record<string, number>;
+}
+
+export interface CorpusCase {
+  name: string;
+  source: CorpusSource;
+  workspace: unknown;
+  reference: CorpusReference;
+}
+
+const gunzipJson = (path: string) => JSON.parse(gunzipSync(readFileSync(path)).toString('utf8'));
+
+/** The corpus's workspace names, smallest first. */
+export function corpusNames(): string[] {
+  const manifest = JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Record<string, CorpusSource>;
+  const withReference = new Set(readdirSync(join(CORPUS, 'reference')).map((f) => f.replace(/\.json\.gz$/, '')));
+  return Object.keys(manifest)
+    .filter((name) => withReference.has(name))
+    .sort((a, b) => manifest[a].parameters * manifest[a].bins - manifest[b].parameters * manifest[b].bins);
+}
+
+export function corpusCase(name: string): CorpusCase {
+  const manifest = JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Record<string, CorpusSource>;
+  return { name, source: manifest[name], workspace: gunzipJson(join(CORPUS, 'workspaces', `${name}.json.gz`)), reference: gunzipJson(join(CORPUS, 'reference', `${name}.json.gz`)) };
+}

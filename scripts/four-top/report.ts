@@ -7,6 +7,12 @@ import { placeFigures } from '../lib/document-figures.js';
 import { SELECTED_CROSS_SECTION, TTTT_YT_COEFFICIENTS } from '../simulators/four-top.js';
 import type { FourTopResult } from './run.js';
 import { binnedTerms } from '../../models/terms/binned/term.js';
+import type { IntervalSegment } from '../../models/inference/intervals/profile.js';
+
+/** A confidence set as the tables write it: [lo, hi] segments joined by ∪, "≤ lo" / "≥ hi" where open at the scanned range. */
+export function formatSegments(segments: readonly IntervalSegment[]): string {
+  return segments.map((s) => `[${s.lowerOpen ? '≤ ' : ''}${s.lower.toFixed(2)}, ${s.upperOpen ? '≥ ' : ''}${s.upper.toFixed(2)}]`).join(' ∪ ') || 'empty';
+}
 
 /** Markdown of a figure by name: the image and its caption. */
 type FigureLink = (name: string) => string;
@@ -189,10 +195,12 @@ above its prediction, which loosens an observed limit.
 
 Seed 000's own numerical ranges are not in the summary page we have (../shared/seeds/000_*.txt gives the figures' captions,
 not their values), so the comparison with them is qualitative: as there, the intervals shrink with luminosity, the
-not-parametrised scan is wider and reaches Y_t = 0 (tt̄H no longer pins |Y_t|), and the direct inference is tighter than the
-cross section alone, because the templates see *where* in phase space the Higgs-mediated amplitude interferes. Because
-σ_tttt(Y_t) has its minimum below Y_t = 1 and grows as Y⁴, every interval is asymmetric, and at low luminosity the 95% region
-reaches down to Y_t = 0.
+not-parametrised scan is wider (tt̄H no longer pins |Y_t|), and the direct inference is tighter than the cross section
+alone, because the templates see *where* in phase space the Higgs-mediated amplitude interferes. Because σ_tttt(Y_t) has its
+minimum below Y_t = 1 and grows as Y⁴, every interval is asymmetric; with the cross section or the categories alone the 95%
+region reaches down to Y_t = 0 ("≤ 0.00" above), with the templates it does not. At Y_t = 0 itself the templates expect no
+tt̄tt̄ events in bins where the Asimov data have some: the likelihood is zero there, and the service treats the point as
+excluded (q = +∞).
 
 `;
 }

@@ -14,6 +14,7 @@ import { backendProvenance } from '../training/backend.js';
 import { CATEGORY_COUNT } from './binning.js';
 import { exportPatchSet, exportSmEquivalence } from './export.js';
 import { categoryMapFigure, contourFigure, crossSectionFigure, featureFigure, outputFigure, scanFigure } from './figures.js';
+import { formatSegments } from './report.js';
 import {
   crossSectionOnlySpec,
   DEFAULT_CONFIG,
@@ -47,11 +48,7 @@ export interface Interval68And95 {
   converged: boolean;
 }
 
-const fmtSegments = (r: ProfileIntervalResult, cl: number) =>
-  r.intervals
-    .find((i) => i.cl === cl)!
-    .segments.map((s) => `[${s.lowerOpen ? '≤ ' : ''}${s.lower.toFixed(2)}, ${s.upperOpen ? '≥ ' : ''}${s.upper.toFixed(2)}]`)
-    .join(' ∪ ') || 'empty';
+const fmtSegments = (r: ProfileIntervalResult, cl: number) => formatSegments(r.intervals.find((i) => i.cl === cl)!.segments);
 
 export async function runFourTop(options: RunOptions) {
   const config: FourTopConfig = { ...DEFAULT_CONFIG, ...options.config };

@@ -1,8 +1,10 @@
 /**
  * Empirical coverage (seed 003 app. A eq. 53): over toy datasets drawn at a true θ, the
  * fraction whose confidence region at level γ contains θ, i.e. q(θ_true) < χ²_k quantile(γ),
- * with k the number of parameters of interest. Its binomial standard error is √(c(1−c)/n).
+ * with k the number of parameters of interest. Its binomial standard error is √(c(1−c)/n);
+ * where that says nothing (0% or 100%), the Clopper–Pearson interval does.
  */
+import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { chiSquaredThreshold } from '../numeric/distributions.js';
 import { maximumLikelihood } from './mle.js';
@@ -56,4 +58,26 @@ export function coverageEstimates(q: readonly number[], levels: readonly number[
     const coverage = q.length ? inside / q.length : NaN;
     return { cl, coverage, error: Math.sqrt((coverage * (1 - coverage)) / q.length), toys: q.length };
   });
+}
+
+/**
+ * The Clopper–Pearson interval of a binomial fraction k/n at `level` (default 68.27%, the
+ * ±1σ of the standard error): [B⁻¹((1−level)/2; k, n−k+1), B⁻¹((1+level)/2; k+1, n−k)], with
+ * the lower end 0 at k = 0 and the upper end 1 at k = n (C. J. Clopper, E. S. Pearson,
+ * Biometrika 26 (1934) 404). Exact, and never empty where √(c(1−c)/n) is 0:
+ * clopperPearson(0, 300) = [0, 0.006118…], clopperPearson(300, 300) = [0.993881…, 1].
+ */
+export function clopperPearson(k: number, n: number, level = 0.6827): [number, number] {
+  if (!(Number.isInteger(k) && Number.isInteger(n) && 0 <= k && k <= n && n > 0)) throw new RangeError(`Clopper–Pearson needs 0 ≤ k ≤ n, n > 0 integers, got k = ${k}, n = ${n}`);
+  const tail = (1 - level) / 2;
+  return [k === 0 ? 0 : betaQuantile(tail, k, n - k + 1), k === n ? 1 : betaQuantile(1 - tail, k + 1, n - k)];
+}
+
+/** "c ± e%" where the standard error says something, else c with its 68% Clopper–Pearson interval: "0.0% (68% CP: 0.0–0.4%)". */
+export function formatCoverage(e: Pick<CoverageEstimate, 'coverage' | 'error' | 'toys'>): string {
+  const percent = (v: number) => (100 * v).toFixed(1);
+  const inside = Math.round(e.coverage * e.toys);
+  if (inside > 0 && inside < e.toys) return `${percent(e.coverage)} ± ${percent(e.error)}%`;
+  const [lo, hi] = clopperPearson(inside, e.toys);
+  return `${percent(e.coverage)}% (68% CP: ${percent(lo)}–${percent(hi)}%)`;
 }

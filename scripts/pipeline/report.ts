@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { ManifestSchema, type Manifest } from '../../models/artifact/manifest-schema.js';
+import { formatCoverage } from '../../models/inference/coverage.js';
 
 const IDS = ['gaussian-toy-truth', 'gaussian-toy-a1.5', 'gaussian-toy-a3', 'gaussian-toy-a4-smeared', 'gaussian-toy-a4-unsmeared'];
 
@@ -30,7 +31,7 @@ const rows = manifests.map((m) => {
   const s = m.terms[0].kind === 'unbinned-polynomial' ? m.terms[0].crossSection.coefficients : [];
   const coverage = (cl: number) => {
     const e = cov.find((x) => Math.abs(x.cl - cl) < 1e-3);
-    return e ? `${(100 * e.coverage).toFixed(1)} ± ${(100 * e.error).toFixed(1)}%` : '—';
+    return e ? formatCoverage(e) : '—';
   };
   const training = cfg.trainingFigures;
   return `| \`${m.id}\` | ${alpha} | ${events} | ${smearing} | ${fmt(c['mean |ln r̂ − ln r|'])} | ${fmt(c['max |ln r̂ − ln r|'])} | ${fmt(c['max |⟨ln r̂⟩ − ⟨ln r⟩| over θ'])} | ${s.length ? fmt(s[2], 4) : '—'} | ${coverage(0.6827)} | ${coverage(0.9545)} | ${training ? `${training.seconds.toFixed(0)} s, ${Math.round(training.eventsPerSecond)} ev/s, ${training.backend}` : 'exact (no training)'} | ${fmt(c['frozen runtime vs tfjs: max relative difference'])} |`;
@@ -57,7 +58,8 @@ is the learned ĉ summed over a 10⁵-event reference sample at θ0 (eq. 34). Co
 Closure: |ln r̂(x|θ, 0) − ln r(x|θ, 0)| over ~20 000 test events drawn from the exact model at
 θ = 0.6 and 41 values of θ ∈ [−1, 1]; ⟨·⟩ is the mean over those events (seed 003 fig. 5 right).
 Coverage: the fraction of toys (exact model, θ = 0.5, 100 fb⁻¹, ≈ 1 250 events each) whose
-region at the nominal level contains the true θ (eq. 53), with its binomial error. The true
+region at the nominal level contains the true θ (eq. 53), with its binomial error (at 0% or 100%, its
+68% Clopper–Pearson interval instead). The true
 s₂ (θ² coefficient of σ/σ0) is 1.
 
 | artifact | α | training events | fractional smearing | mean \\|Δ ln r\\| | max \\|Δ ln r\\| | max \\|Δ⟨ln r⟩\\| | learned s₂ | coverage 68.27% | coverage 95.45% | training | runtime vs tfjs |

@@ -2,7 +2,9 @@
  * The NLL at many parameter points at once (the `nll` endpoint, global fits querying by the
  * thousand): nuisances either at their nominal values or profiled, with the analytic
  * gradient in the parameters of interest, and the ensemble's spread (seed 003 app. A: the
- * standard deviation over members of each member's NLL) as the uncertainty.
+ * standard deviation over members of each member's NLL). The spread is reported as what it is,
+ * not as an uncertainty: on the toys it covers the truth far less often than a calibrated band
+ * would (docs/gaussian-toys.md, scripts/pipeline/ensemble-calibration.ts).
  */
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { ensembleSpread } from './ensemble.js';
@@ -13,7 +15,7 @@ export interface PointEvaluation {
   /** ∂NLL/∂θ for the parameters of interest, per point (with profiling: the total derivative, by the envelope theorem) */
   gradient?: number[][];
   /** standard deviation of the members' NLL, per point (only for ensembles) */
-  uncertainty?: number[];
+  memberSpread?: number[];
   /** per point: every profile fit converged (always true without profiling) */
   converged: boolean[];
   /** per point, the profiled nuisance values (only with profiling) */
@@ -35,7 +37,7 @@ export function nllAtPoints(likelihood: Likelihood, data: LikelihoodData, points
   if (options.gradient) result.gradient = [];
   if (profile) result.nuisances = [];
   const members = likelihood.variants - 1;
-  if (members > 0) result.uncertainty = [];
+  if (members > 0) result.memberSpread = [];
 
   const pinned = Array.from({ length: P }, (_, i) => i);
   // points arrive in the client's order, often along a line: each fit starts from the last solution
@@ -60,7 +62,7 @@ export function nllAtPoints(likelihood: Likelihood, data: LikelihoodData, points
     result.converged.push(converged);
     if (members > 0) {
       for (let v = 1; v <= members; v++) memberNll[v - 1] = likelihood.nll(at, data, v);
-      result.uncertainty!.push(ensembleSpread(memberNll));
+      result.memberSpread!.push(ensembleSpread(memberNll));
     }
   }
   return result;

@@ -34,7 +34,7 @@ export function nll(artifact: LoadedArtifact, request: NllRequest): NllResponse 
     parameters: likelihood.names.slice(0, likelihood.interest),
     nll: result.nll,
     ...(result.gradient ? { gradient: result.gradient } : {}),
-    ...(result.uncertainty ? { uncertainty: result.uncertainty } : {}),
+    ...(result.memberSpread ? { memberSpread: result.memberSpread } : {}),
     ...(result.nuisances ? { nuisances: { parameters: likelihood.names.slice(likelihood.interest), values: result.nuisances } } : {}),
     converged: result.converged,
   };

@@ -209,7 +209,10 @@ export const NllResponseSchema = z.object({
   parameters: z.array(z.string()).meta({ description: 'the parameters of interest, in the order of `gradient`' }),
   nll: z.array(z.number()).meta({ description: '−ln L per point (unbinned terms up to a θ-free constant: ln R = 0 at the reference point)' }),
   gradient: z.array(z.array(z.number())).optional(),
-  uncertainty: z.array(z.number()).optional().meta({ description: 'standard deviation of the ensemble members’ NLL per point' }),
+  memberSpread: z
+    .array(z.number())
+    .optional()
+    .meta({ description: 'standard deviation of the ensemble members’ NLL per point: the spread of the members, not a calibrated uncertainty (on the two-Gaussian toys the members’ spread of ln r holds the truth in 20–41% of cases where a 1σ band would hold 68%: docs/gaussian-toys.md)' }),
   nuisances: z.object({ parameters: z.array(z.string()), values: z.array(z.array(z.number())) }).optional(),
   converged: z.array(z.boolean()),
 });
@@ -217,7 +220,7 @@ export const NllResponseSchema = z.object({
 export const RatioResponseSchema = z.object({
   observables: z.array(z.string()),
   logRatio: z.array(z.array(z.number())).meta({ description: 'per point, per event: ln r(x|θ, θ0) = ln p(x|θ) − ln p(x|θ0)' }),
-  spread: z.array(z.array(z.number())).optional().meta({ description: 'ensemble standard deviation of ln r' }),
+  spread: z.array(z.array(z.number())).optional().meta({ description: 'standard deviation of the ensemble members’ ln r: the spread of the members, not a calibrated uncertainty (docs/gaussian-toys.md measures how often it holds the truth)' }),
 });
 
 const FitWarnings = z.array(z.string()).meta({ description: 'problems met on the way, e.g. regions where the likelihood is undefined; and why any uncertainty is null' });

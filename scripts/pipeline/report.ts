@@ -6,6 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ManifestSchema, type Manifest } from '../../models/artifact/manifest-schema.js';
 import { formatCoverage } from '../../models/inference/coverage.js';
+import { readPublished } from '../lib/artifact-writer.js';
+import { bandCoverage, CALIBRATION_THETAS } from './ensemble-calibration.js';
 
 const IDS = ['gaussian-toy-truth', 'gaussian-toy-a1.5', 'gaussian-toy-a3', 'gaussian-toy-a4-smeared', 'gaussian-toy-a4-unsmeared'];
 
@@ -37,6 +39,15 @@ const rows = manifests.map((m) => {
   return `| \`${m.id}\` | ${alpha} | ${events} | ${smearing} | ${fmt(c['mean |ln r̂ − ln r|'])} | ${fmt(c['max |ln r̂ − ln r|'])} | ${fmt(c['max |⟨ln r̂⟩ − ⟨ln r⟩| over θ'])} | ${s.length ? fmt(s[2], 4) : '—'} | ${coverage(0.6827)} | ${coverage(0.9545)} | ${training ? `${training.seconds.toFixed(0)} s, ${Math.round(training.eventsPerSecond)} ev/s, ${training.backend}` : 'exact (no training)'} | ${fmt(c['frozen runtime vs tfjs: max relative difference'])} |`;
 });
 
+// Does the members' spread cover the truth? (issue 13): measured through the service's `ratio`
+const calibrationRows: string[] = [];
+for (const m of manifests) {
+  const simulator = config(m).pipeline?.simulator;
+  if (!simulator) continue;
+  const c = bandCoverage(await readPublished('likelihoods', m.id), simulator.alpha, simulator.smearing);
+  calibrationRows.push(`| \`${m.id}\` | ${c.pairs} | ${(100 * c.withinOne).toFixed(1)}% | ${(100 * c.withinTwo).toFixed(1)}% | ${c.medianPull.toFixed(2)} |`);
+}
+
 const figures = manifests
   .filter((m) => m.validation.figures?.length)
   .map((m) => `### \`${m.id}\`\n\n${m.validation.figures!.map((f) => `![${f.caption}](../likelihoods/${m.id}/${m.version}/${m.components[f.component].file})\n\n*${f.caption}*`).join('\n\n')}`)
@@ -66,6 +77,23 @@ s₂ (θ² coefficient of σ/σ0) is 1.
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
+## Is the members' spread an uncertainty?
+
+No. For 4 000 test events drawn from the exact model at θ = 0.6 (seed 1313) and θ = ${CALIBRATION_THETAS.join(', ')}, the
+fraction of (event, θ) pairs where the exact ln r(x|θ, 0) lies within one and within two standard deviations of the members
+around the estimate ln r̂ — what \`POST /v1/likelihoods/<id>/ratio\` returns as \`logRatio\` and \`spread\`
+(\`scripts/pipeline/ensemble-calibration.ts\`). A calibrated Gaussian band would hold 68.3% and 95.4%:
+
+| artifact | pairs | within 1 spread (68.3%) | within 2 spreads (95.4%) | median \\|Δ ln r\\| / spread |
+| --- | --- | --- | --- | --- |
+${calibrationRows.join('\n')}
+
+The four members of a repulsive ensemble trained on one sample agree with each other far more closely than any of them agrees
+with the truth: the spread measures the members' disagreement, not the estimate's error. The API therefore calls it what it is
+(\`spread\` in \`ratio\`, \`memberSpread\` in \`nll\`), and the result pages draw it as the "spread of the ensemble members". A
+calibrated band (spread rescaled on held-out data, a bootstrap of the training sample, or independent trainings) is not built
+yet (issue 13).
+
 ## What the numbers say
 
 - **α = 1.5** (the local case of seed 003 sec. 3.1): derivative learning from θ0 alone is
@@ -82,9 +110,12 @@ ${rows.join('\n')}
   tiny. Fractional smearing helps as in seed 003 fig. 5 — it brings σ's learned θ² coefficient
   from the unsmeared value towards 1 and shrinks the closure error — but not enough: with
   ≈ 1 250 events per toy, a σ(θ) off by tens of per cent makes the extended likelihood exclude
-  the true θ, and the coverage is 0%. These two artifacts are published as what they are:
-  demonstrations of the method's limit, with that verdict in their manifests and on their
-  result pages. Training at points away from θ0 (morphing-aware sampling) is the remedy.
+  the true θ, and the coverage is 0%. This is not established as the method's limit: seed 003
+  scales its regression targets to mean 0 and unit variance (sec. 4), which these trainings do
+  not (ĉ₂ spans ~138 in standard deviation, so a bias of 0.3 in the bulk costs the loss nothing),
+  and its fig. 5 shows the smeared ensemble much closer to the truth. The manifests' verdict
+  ("the method's limit") predates that comparison; retraining with scaled targets is open
+  (issue 13).
 
 ## Figures
 

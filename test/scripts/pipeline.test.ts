@@ -47,6 +47,6 @@ describe('the derivative-learning pipeline end to end', () => {
     const observed = resolveDataset(result.artifact.likelihood, { kind: 'observed' });
     expect(body.nll[0]).toBe(result.artifact.likelihood.nll(Float64Array.of(0.5), observed));
     // the ensemble's spread comes with every NLL
-    expect(body.uncertainty[0]).toBeGreaterThan(0);
+    expect(body.memberSpread[0]).toBeGreaterThan(0);
   }, 120_000);
 });

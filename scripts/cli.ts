@@ -162,7 +162,9 @@ program
     const bar = progressBar('coverage toys');
     const coverage = coverageOfToyArtifact(artifact, toy, options.theta, options.toys, options.seed, (d, t) => bar.update(d, t));
     bar.stop();
-    for (const e of coverage.estimates) console.log(`coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)}% ± ${(100 * e.error).toFixed(1)}% (${e.toys} toys, ${coverage.failed} failed)`);
+    const { formatCoverage } = await import('../models/inference/coverage.js');
+    coverage.estimates.forEach((e, k) => console.log(`coverage at ${(100 * e.cl).toFixed(2)}%: learned ${formatCoverage(e)} (${e.toys} toys, ${coverage.failed} failed), exact likelihood on the same toys ${formatCoverage(coverage.truth[k])}`));
+    console.log(`mean |θ̂| − |θ|: learned ${coverage.bias.learned.toFixed(4)}, exact ${coverage.bias.truth.toFixed(4)}`);
   });
 
 const collect = (value: string, previous: string[]) => [...previous, value];

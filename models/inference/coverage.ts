@@ -22,6 +22,8 @@ export interface CoverageRun {
   estimates: CoverageEstimate[];
   /** q(θ_true) of every toy whose fits converged */
   q: number[];
+  /** the MLE of the parameters of interest of those toys, in the same order */
+  best: number[][];
   /** toys dropped because a fit did not converge (reported, never silently counted) */
   failed: number;
 }
@@ -37,17 +39,20 @@ export function empiricalCoverage(
   const pinned = new Map<number, number>();
   for (let i = 0; i < likelihood.interest; i++) pinned.set(i, truth[i]);
   const q: number[] = [];
+  const best: number[][] = [];
   let failed = 0;
   for (let t = 0; t < toys; t++) {
     const data = drawToy(t);
     const global = maximumLikelihood(likelihood, data);
     const stat = profileTestStatistic(likelihood, data, pinned, global, { start: truth });
-    if (stat.converged) q.push(stat.q);
-    else failed++;
+    if (stat.converged) {
+      q.push(stat.q);
+      best.push(Array.from(stat.global.parameters.subarray(0, likelihood.interest)));
+    } else failed++;
     onProgress?.(t + 1);
   }
   const estimates = coverageEstimates(q, levels, likelihood.interest);
-  return { estimates, q, failed };
+  return { estimates, q, best, failed };
 }
 
 /** The coverage at each level from toys' q(θ_true): the fraction below the χ²_k quantile, with its binomial error. */

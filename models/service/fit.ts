@@ -126,7 +126,7 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   const costOf = (points: number) =>
     baseCost(likelihood, request)
       .coldFit()
-      .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations)
+      .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations + (request.range ? 0 : 4 * WINDOW_FITS)) // the default grid's window: two axes, two sides
       .other(0, 8 * points * points * (n + 4));
   const points = request.points === undefined ? defaultPoints(41, 11, costOf) : gridPoints(request.points, 41, LIMITS.contourPoints);
   const [a, b] = request.parameters;
@@ -144,6 +144,9 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   };
 }
 
+/** Profile fits `thresholdWindow` typically needs on one side of θ̂ (steps halving or doubling from σ̂). */
+const WINDOW_FITS = 12;
+
 /** A contour's requested ranges: one [lo, hi] per parameter. */
 function contourRanges(likelihood: Likelihood, names: readonly [string, string], range: NonNullable<IntervalRequest['range']>): [[number, number], [number, number]] {
   if (typeof range[0] === 'number') throw invalidInput('invalid-request', 'a contour takes one range per parameter: [[lo, hi], [lo, hi]]', undefined, [{ path: ['range'], message: 'expected [[lo, hi], [lo, hi]]' }]);
@@ -159,7 +162,7 @@ function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request:
   const costOf = (points: number) =>
     baseCost(likelihood, request)
       .coldFit(likelihood.variants)
-      .warmFits(likelihood.variants * ((range ? points : 2 * points) + 1 + 4 * request.cl.length * CALIBRATION.brentIterations)) // without a range, a second scan may refine the window around θ̂
+      .warmFits(likelihood.variants * ((range ? points : 2 * points + 2 * WINDOW_FITS) + 1 + 4 * request.cl.length * CALIBRATION.brentIterations)) // without a range, a second scan may refine the window around θ̂
       .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
   const points = request.points === undefined ? defaultPoints(61, 21, costOf) : gridPoints(request.points, 61, LIMITS.scanPoints);
   const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));

@@ -76,3 +76,32 @@ export function toyExtendedNll(toy: TwoGaussianToy, events: ArrayLike<number>, t
   for (let i = 0; i < events.length; i++) s -= Math.log1p(t2 * toySecondCoefficient(toy, events[i]));
   return s;
 }
+
+/**
+ * The exact toy's MLE on events {x_i}: the NLL of eq. 49 depends on θ through t = θ² only,
+ * f(t) = L σ0 (1 + t) − Σ_i ln(1 + t c_i) with c_i = N_b(x_i)/N_a(x_i), convex in t ≥ 0; its
+ * minimum is where f'(t) = L σ0 − Σ_i c_i/(1 + t c_i) = 0 (found by bisection on the
+ * decreasing Σ), or t = 0 where f'(0) ≥ 0. Returns |θ̂| and the minimum of toyExtendedNll.
+ */
+export function toyMaximumLikelihood(toy: TwoGaussianToy, events: ArrayLike<number>, luminosity: number, sigma0: number): { theta: number; nll: number } {
+  const c = Float64Array.from(events as ArrayLike<number>, (x) => toySecondCoefficient(toy, x));
+  const slope = (t: number) => {
+    let s = luminosity * sigma0;
+    for (let i = 0; i < c.length; i++) s -= c[i] / (1 + t * c[i]);
+    return s;
+  };
+  let t = 0;
+  if (slope(0) < 0) {
+    let hi = 1;
+    while (slope(hi) < 0) hi *= 2;
+    let lo = 0;
+    for (let k = 0; k < 200 && hi - lo > 1e-15 * hi; k++) {
+      const mid = 0.5 * (lo + hi);
+      if (slope(mid) < 0) lo = mid;
+      else hi = mid;
+    }
+    t = 0.5 * (lo + hi);
+  }
+  const theta = Math.sqrt(t);
+  return { theta, nll: toyExtendedNll(toy, events, theta, luminosity, sigma0) };
+}

@@ -152,6 +152,8 @@ export interface CoverageShard {
   from: number;
   to: number;
   q: number[];
+  /** θ̂ of each toy of `q` */
+  best: number[][];
   failed: number;
   overshoots: number;
   proposals: number;
@@ -184,11 +186,11 @@ export function coverageShard(artifact: LoadedArtifact, model: ToyModel, config:
   const t0 = performance.now();
   const run = empiricalCoverage(artifact.likelihood, truth, config.levels, to - from, draw, onToy);
   seconds.fit = (performance.now() - t0) / 1000 - seconds.generate - seconds.network;
-  return { from, to, q: run.q, failed: run.failed, overshoots, proposals, events, seconds };
+  return { from, to, q: run.q, best: run.best, failed: run.failed, overshoots, proposals, events, seconds };
 }
 
 /** The coverage estimates of all shards' toys together. */
 export function mergeCoverage(shards: readonly CoverageShard[], levels: readonly number[], interest: number): CoverageRun {
   const q = shards.flatMap((s) => s.q);
-  return { estimates: coverageEstimates(q, levels, interest), q, failed: shards.reduce((n, s) => n + s.failed, 0) };
+  return { estimates: coverageEstimates(q, levels, interest), q, best: shards.flatMap((s) => s.best ?? []), failed: shards.reduce((n, s) => n + s.failed, 0) };
 }

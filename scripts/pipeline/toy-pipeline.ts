@@ -13,11 +13,12 @@ import type { EventSample } from '../../models/artifact/components.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { ManifestDraft } from '../lib/artifact-writer.js';
 import { writeArtifact, type ComponentInput } from '../lib/artifact-writer.js';
-import { empiricalCoverage, type CoverageRun } from '../../models/inference/coverage.js';
+import { coverageEstimates, empiricalCoverage, type CoverageEstimate, type CoverageRun } from '../../models/inference/coverage.js';
+import { testStatistic } from '../../models/inference/test-statistics.js';
 import { resolveDataset, eventsDataset } from '../../models/likelihood/datasets.js';
 import { createRandom } from '../../models/random.js';
 import { eventLogRatios, unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
-import { drawToyEvents, toyLogRatio, toySecondCoefficient } from '../../models/toys/two-gaussian.js';
+import { drawToyEvents, toyExtendedNll, toyLogRatio, toyMaximumLikelihood, toySecondCoefficient } from '../../models/toys/two-gaussian.js';
 import { provenance } from '../lib/provenance.js';
 import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
 import { deriveSeed } from '../simulators/types.js';
@@ -354,14 +355,31 @@ export function validateToyArtifact(
 }
 
 /** Coverage of the learned likelihood on toys drawn from the exact toy model (seed 003 eq. 53). */
-export function coverageOfToyArtifact(artifact: LoadedArtifact, toy: ReturnType<typeof twoGaussianSimulator>['toy'], theta: number, toys: number, seed: number, onProgress?: (done: number, total: number) => void): CoverageRun {
+/** The levels of the toys' coverage: ±1σ and ±2σ. */
+const COVERAGE_LEVELS = [0.6827, 0.9545];
+
+export interface ToyCoverage extends CoverageRun {
+  /** the exact likelihood's coverage on the same toys (eq. 53 with the closed form of eq. 49) */
+  truth: CoverageEstimate[];
+  /** mean |θ̂| − |θ| of the learned likelihood (converged toys) and of the exact one (all toys): θ's sign is not resolved */
+  bias: { learned: number; truth: number };
+}
+
+export function coverageOfToyArtifact(artifact: LoadedArtifact, toy: ReturnType<typeof twoGaussianSimulator>['toy'], theta: number, toys: number, seed: number, onProgress?: (done: number, total: number) => void): ToyCoverage {
   const random = createRandom(seed);
   const L = artifact.manifest.luminosity.value;
   const sigma0 = unbinnedTerms(artifact.likelihood)[0].sigma0;
+  const truthQ: number[] = [];
+  let truthBias = 0;
   const draw = () => {
     // toys come from the exact model: the true σ(θ) = σ0 (1 + θ²)
     const events = drawToyEvents(toy, theta, L * sigma0 * (1 + theta * theta), random);
+    const exact = toyMaximumLikelihood(toy, events, L, sigma0);
+    truthQ.push(testStatistic(toyExtendedNll(toy, events, theta, L, sigma0), exact.nll));
+    truthBias += exact.theta - Math.abs(theta);
     return resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, events, events.length));
   };
-  return empiricalCoverage(artifact.likelihood, Float64Array.of(theta), [0.6827, 0.9545], toys, draw, (done) => onProgress?.(done, toys));
+  const run = empiricalCoverage(artifact.likelihood, Float64Array.of(theta), COVERAGE_LEVELS, toys, draw, (done) => onProgress?.(done, toys));
+  const learnedBias = run.best.reduce((sum, [t]) => sum + Math.abs(t) - Math.abs(theta), 0) / run.best.length;
+  return { ...run, truth: coverageEstimates(truthQ, COVERAGE_LEVELS, 1), bias: { learned: learnedBias, truth: truthBias / toys } };
 }

@@ -6,7 +6,9 @@ import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { writeCatalogueIndex } from '../../scripts/lib/catalogue-index.js';
-import { runToyPipeline } from '../../scripts/pipeline/toy-pipeline.js';
+import { coverageOfToyArtifact, runToyPipeline } from '../../scripts/pipeline/toy-pipeline.js';
+import { readPublished } from '../../scripts/lib/artifact-writer.js';
+import { twoGaussianToy } from '../../models/toys/two-gaussian.js';
 
 let root = '';
 afterAll(async () => {
@@ -49,4 +51,13 @@ describe('the derivative-learning pipeline end to end', () => {
     // the ensemble's spread comes with every NLL
     expect(body.memberSpread[0]).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('toy coverage away from θ0, with the exact likelihood on the same toys', () => {
+  it('the published exact artifact and the closed form agree toy by toy: same coverage, same |θ̂|', async () => {
+    const c = coverageOfToyArtifact(await readPublished('likelihoods', 'gaussian-toy-truth'), twoGaussianToy(1.5, 0.7), 1.0, 40, 11);
+    expect(c.failed).toBe(0);
+    c.estimates.forEach((e, k) => expect(e.coverage).toBe(c.truth[k].coverage));
+    expect(Math.abs(c.bias.learned - c.bias.truth)).toBeLessThan(1e-6);
+  });
 });

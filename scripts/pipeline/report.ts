@@ -139,12 +139,15 @@ ${awayRows.join('\n')}
   tiny. Fractional smearing helps as in seed 003 fig. 5 — it brings σ's learned θ² coefficient
   from the unsmeared value towards 1 and shrinks the closure error — but not enough: with
   ≈ 1 250 events per toy, a σ(θ) off by tens of per cent makes the extended likelihood exclude
-  the true θ, and the coverage is 0%. This is not established as the method's limit: seed 003
-  scales its regression targets to mean 0 and unit variance (sec. 4), which these trainings do
-  not (ĉ₂ spans ~138 in standard deviation, so a bias of 0.3 in the bulk costs the loss nothing),
-  and its fig. 5 shows the smeared ensemble much closer to the truth. The manifests' verdict
-  ("the method's limit") predates that comparison; retraining with scaled targets is open
-  (issue 13).
+  the true θ, and the coverage is 0%. That this is the method's limit is not established: seed
+  003's fig. 5 shows its smeared ensemble much closer to the truth. Scaling is not the difference:
+  these trainings standardise the inputs, weight each coefficient's squared error by 1/Var(c_k)
+  (the loss of standardised targets; \`scripts/training/derivative-learning-loss.ts\`) and scale the
+  sum-of-squares head's raw outputs to the spread of the events' own factors
+  (\`derivative-learning-data.ts\`), and a linear scaling of the targets does not move the optimum
+  of the MSE anyway (seed 003, below eq. 17). Left to compare are the budgets: epochs, network and
+  ensemble sizes, which the seed does not state for this toy. The manifests' verdict ("the
+  method's limit") predates this comparison (issue 13 stays open on it).
 
 ## Figures
 

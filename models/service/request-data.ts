@@ -14,7 +14,7 @@ import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
 import { LruCache } from './cache.js';
 import { Cost, eventCounts, likelihoodSizes, type EventCounts } from './cost.js';
 import { invalidInput, ServiceError, tooCostly } from './errors.js';
-import { LIMITS, type DatasetRequest, type EventsRequest } from './schemas.js';
+import { LIMITS, type BinaryNumbers, type DatasetRequest, type EventsRequest } from './schemas.js';
 
 /** Runs a model computation; the models' failures that are the client's become `ServiceError`s. */
 export function evaluating<T>(f: () => T): T {
@@ -41,14 +41,26 @@ export function flattenEvents(events: EventsRequest, path: (string | number)[]):
     return { values, count, width };
   }
   const [count, width] = events.shape;
-  if (events.values.length !== count * width) {
-    throw invalidInput('invalid-dataset', `shape [${count}, ${width}] needs ${count * width} values, got ${events.values.length}`, undefined, [{ path: [...path, 'values'], message: 'length does not match shape' }]);
+  const given = 'values' in events ? events.values : binaryNumbers(events, path);
+  if (given.length !== count * width) {
+    throw invalidInput('invalid-dataset', `shape [${count}, ${width}] needs ${count * width} values, got ${given.length}`, undefined, [{ path: [...path, 'values' in events ? 'values' : 'data'], message: 'length does not match shape' }]);
   }
-  const values = Float64Array.from(events.values);
+  const values = Float64Array.from(given);
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) throw invalidInput('invalid-dataset', 'event values must be finite numbers', undefined, [{ path: [...path, 'values', i], message: 'not a finite number' }]);
   }
   return { values, count, width };
+}
+
+/** The numbers of a portable binary array: little-endian float32 or float64 bytes (schemas.ts `BinaryNumbersSchema`). */
+export function binaryNumbers(array: BinaryNumbers, path: (string | number)[]): Float32Array | Float64Array {
+  const size = array.dtype === 'float32' ? 4 : 8;
+  const { data } = array;
+  if (data.byteLength % size !== 0) throw invalidInput('invalid-dataset', `${data.byteLength} bytes are not a whole number of ${array.dtype} values`, undefined, [{ path: [...path, 'data'], message: `length not a multiple of ${size}` }]);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const n = data.byteLength / size;
+  if (size === 4) return Float32Array.from({ length: n }, (_, i) => view.getFloat32(4 * i, true));
+  return Float64Array.from({ length: n }, (_, i) => view.getFloat64(8 * i, true));
 }
 
 /** The dataset fields a request may carry. */
@@ -81,7 +93,8 @@ function resolveUncached(likelihood: Likelihood, fields: DataFields): Likelihood
   else if ('events' in data) {
     const { values, count } = flattenEvents(data.events, ['data', 'events']);
     if (count > LIMITS.events) throw tooCostly('too-many-events', `${count} events; the limit is ${LIMITS.events}`, ['data', 'events']);
-    spec = { kind: 'submitted', events: { values, count, observables: likelihood.observables }, weights: data.weights, binned: data.binned };
+    const weights = data.weights && !Array.isArray(data.weights) && 'dtype' in data.weights ? binaryNumbers(data.weights, ['data', 'weights']) : data.weights;
+    spec = { kind: 'submitted', events: { values, count, observables: likelihood.observables }, weights, binned: data.binned };
   } else spec = { kind: 'submitted', binned: data.binned };
   if (fields.at && data !== 'asimov') throw invalidInput('invalid-request', '`at` applies to Asimov data only', ['at'], [{ path: ['at'], message: 'only with data: "asimov"' }]);
   return evaluating(() => resolveDataset(likelihood, spec, { luminosity: fields.luminosity, rate: fields.rate }));

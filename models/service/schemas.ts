@@ -32,6 +32,20 @@ const TypedNumbers = z
   .custom<Float32Array | Float64Array>((v) => v instanceof Float32Array || v instanceof Float64Array, 'expected a Float32Array or Float64Array')
   .meta({ type: 'array', items: { type: 'number' }, description: 'a Float32Array or Float64Array (MessagePack typed array)' });
 
+/** Raw bytes: MessagePack `bin` (msgpackr gives a Uint8Array) */
+const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes (MessagePack bin)').meta({ type: 'string', format: 'binary' });
+
+/**
+ * Numbers as little-endian IEEE 754 bytes with their type: the array format any MessagePack
+ * library writes (Python: `{"dtype": "float64", "data": array.astype("<f8").tobytes()}`), beside
+ * msgpackr's own typed-array extension.
+ */
+export const BinaryNumbersSchema = z
+  .object({ dtype: z.enum(['float32', 'float64']), data: Bytes })
+  .strict()
+  .meta({ description: 'numbers as little-endian bytes: {dtype: "float32" | "float64", data: <bin>} (MessagePack only)' });
+export type BinaryNumbers = z.infer<typeof BinaryNumbersSchema>;
+
 export const PointSchema = z
   .record(z.string(), z.number())
   .meta({ description: 'a parameter point keyed by parameter name; missing parameters take their reference value', example: { theta: 0.5 } });
@@ -44,8 +58,11 @@ export const EventsSchema = z
       shape: z.tuple([z.number().int().nonnegative(), z.number().int().positive().max(64)]),
       values: z.union([z.array(z.number()), TypedNumbers]),
     }),
+    z.object({ shape: z.tuple([z.number().int().nonnegative(), z.number().int().positive().max(64)]) }).extend(BinaryNumbersSchema.shape).strict(),
   ])
-  .meta({ description: `events as rows of observables in the published order and units, or {shape: [n, d], values} (row-major; typed arrays in MessagePack); at most ${LIMITS.events} events (413 too-many-events)` });
+  .meta({
+    description: `events as rows of observables in the published order and units, or {shape: [n, d], values} (row-major; in MessagePack also msgpackr typed arrays), or {shape: [n, d], dtype: "float32" | "float64", data: <bin>} (row-major little-endian bytes: any MessagePack library); at most ${LIMITS.events} events (413 too-many-events)`,
+  });
 
 /** Events or counts beyond this are no dataset: the likelihood of 1e15 events already needs every digit of a double. */
 const MAX_COUNT = 1e15;
@@ -60,7 +77,7 @@ export const DatasetSchema = z
     z
       .object({
         events: EventsSchema,
-        weights: z.union([z.array(z.number().nonnegative().max(MAX_COUNT)), TypedNumbers]).optional(),
+        weights: z.union([z.array(z.number().nonnegative().max(MAX_COUNT)), TypedNumbers, BinaryNumbersSchema]).optional(),
         binned: z.record(z.string(), Counts).optional(),
       })
       .strict(),

@@ -1,6 +1,6 @@
 /**
  * The Node adapter: the same app served by @hono/node-server, artifacts read from the
- * likelihoods folder on disk. For users not on Cloudflare: `npm run serve:node -- --port 8790`.
+ * likelihoods folder on disk. For users not on Cloudflare: `PORT=8790 npm run serve:node` (or `-- --port 8790`; HOST likewise).
  */
 import { readFile } from 'node:fs/promises';
 import { maxHeaderSize, Server, STATUS_CODES } from 'node:http';
@@ -77,7 +77,7 @@ export function serveNode(options: { port: number; hostname: string; root?: stri
 // `tsx functions/node.ts [--port 8790] [--host 127.0.0.1] [--root likelihoods]`; LIKELIHOOD_NETWORK_BACKEND
 // (wasm, typescript) picks the frozen networks' kernel, e.g. the TypeScript loops Workers run.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '8790' }, host: { type: 'string', default: '127.0.0.1' }, root: { type: 'string', default: 'likelihoods' } } });
+  const { values } = parseArgs({ options: { port: { type: 'string', default: process.env.PORT ?? '8790' }, host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' }, root: { type: 'string', default: 'likelihoods' } } });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port needs a port number, got '${values.port}'`);
   const kernel = process.env.LIKELIHOOD_NETWORK_BACKEND;

@@ -3,6 +3,7 @@
  * before the app sees them (headers over its limit, an unknown method, broken framing) are
  * answered with problem documents readable from any origin, like every error of the app.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
@@ -69,5 +70,26 @@ describe('the Node adapter answers what its HTTP parser refuses with problem doc
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(((await res.json()) as { likelihoods: unknown[] }).likelihoods.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the port and host come from the environment', () => {
+  it('PORT and HOST set where serve:node listens, without flags', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/node.ts'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (match) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+      });
+      expect(Number(new URL(url).port)).toBeGreaterThan(0); // PORT=0: a free port, not the default 8790
+      expect((await fetch(`${url}/v1/likelihoods`)).status).toBe(200);
+    } finally {
+      child.kill();
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { LoadedArtifact } from '../artifact/load.js';
 import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
+import { quadraticCheck } from '../inference/test-statistics.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { budgeted, CALIBRATION, defaultPoints, fewer } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
@@ -45,7 +46,24 @@ function uncertaintyWarnings(likelihood: Likelihood, fit: FitResult, fixed: Read
   return warnings;
 }
 
-function fitBody(likelihood: Likelihood, fit: FitResult, fixed: ReadonlyMap<number, number>): FitResponse {
+/**
+ * Where the covariance misleads: for each free parameter of interest, the profile q at θ̂ ± σ̂
+ * (1 if −ln L were parabolic); outside [½, 2] on either side, σ̂ is no 68% half-width.
+ */
+function quadraticWarnings(likelihood: Likelihood, data: LikelihoodData, fit: FitResult, fixed: ReadonlyMap<number, number>): string[] {
+  const warnings: string[] = [];
+  for (let i = 0; i < likelihood.interest; i++) {
+    if (fixed.has(i) || likelihood.parameters[i].fixed) continue;
+    const q = quadraticCheck(likelihood, data, fit, i);
+    if (q && q.some((v) => !(v >= 0.5 && v <= 2))) {
+      const name = likelihood.names[i];
+      warnings.push(`the covariance misdescribes '${name}': the profile q at ${name} = θ̂ ∓ σ̂ is ${q.map((v) => v.toPrecision(3)).join(' and ')}, where a parabolic −ln L gives 1; its uncertainty ${fit.uncertainties[i].toPrecision(3)} is no 68% half-width (use /interval)`);
+    }
+  }
+  return warnings;
+}
+
+function fitBody(likelihood: Likelihood, data: LikelihoodData, fit: FitResult, fixed: ReadonlyMap<number, number>): FitResponse {
   const n = likelihood.parameters.length;
   const P = likelihood.interest;
   if (!fit.converged) return { converged: false, message: fit.message, parameters: null, nll: null, warnings: fit.warnings };
@@ -59,7 +77,7 @@ function fitBody(likelihood: Likelihood, fit: FitResult, fixed: ReadonlyMap<numb
     covariance: fit.covariance ? { parameters: [...likelihood.names], matrix: Array.from({ length: n }, (_, i) => Array.from(fit.covariance!.subarray(i * n, (i + 1) * n))) } : null,
     iterations: fit.iterations,
     edm: fit.edm,
-    warnings: [...fit.warnings, ...uncertaintyWarnings(likelihood, fit, fixed)],
+    warnings: [...fit.warnings, ...uncertaintyWarnings(likelihood, fit, fixed), ...quadraticWarnings(likelihood, data, fit, fixed)],
   };
 }
 
@@ -73,11 +91,11 @@ export function fit(artifact: LoadedArtifact, request: FitRequest): FitResponse 
     for (const name of Object.keys(request.fixed)) fixed.set(likelihood.indexOf(name), vector[likelihood.indexOf(name)]);
   }
   const members = likelihood.variants - 1;
-  const cost = baseCost(likelihood, request).coldFit().coldFit(members, false);
+  const cost = baseCost(likelihood, request).coldFit().coldFit(members, false).warmFits(2 * likelihood.interest); // the covariance's check
   return budgeted(cost, 'fit submitted events in smaller samples', () => {
     const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
     assertFitStarted(estimate);
-    const body = fitBody(likelihood, estimate, fixed);
+    const body = evaluating(() => fitBody(likelihood, data, estimate, fixed));
     if (members === 0 || !body.converged) return body;
     const ensemble = Array.from({ length: members }, (_, k) => {
       const m = evaluating(() => maximumLikelihood(likelihood, data, { fixed, variant: k + 1, start: estimate.parameters }));

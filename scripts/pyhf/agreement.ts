@@ -61,7 +61,8 @@ export interface AgreementRow {
   mle: { ours: number; iterations: number; edm: number; converged: boolean; ms: number; pyhfDefault: number; pyhfDefaultIterations: number | null; pyhfDefaultSeconds: number; pyhfTight: number; pyhfTightSeconds: number };
   /** CLs at μ = 1; q_μ,A beside it, whose resolution decides how well CLs near 1 can agree */
   cls: { ours: number | null; pyhf: number | null; pyhfPolished: number | null; qmuA: number | null; pyhfPolishedQmuA: number | null } | null;
-  limit: { ours: (number | null)[]; ms: number; messages: string[]; pyhf: number[] | null; pyhfSeconds: number | null; polished: number[] | null; polishedSeconds: number | null; skipped: string | null } | null;
+  /** `polished`: pyhf's toms748 scan with polished fits or, where that fails, its limits by the way `polishedMethod` says */
+  limit: { ours: (number | null)[]; ms: number; messages: string[]; pyhf: number[] | null; pyhfSeconds: number | null; polished: (number | null)[] | null; polishedSeconds: number | null; polishedMethod: string | null; skipped: string | null } | null;
   interval: { ours: (number | null)[]; ms: number; pyhf: (number | null)[] | null; pyhfSeconds: number | null } | null;
 }
 
@@ -148,8 +149,9 @@ export async function measureCase(c: CorpusCase): Promise<AgreementRow> {
     messages: limit.messages,
     pyhf: ref.upper_limit ? [ref.upper_limit.observed, ...ref.upper_limit.expected] : null,
     pyhfSeconds: ref.upper_limit?.seconds ?? null,
-    polished: ref.upper_limit_polished ? [ref.upper_limit_polished.observed, ...ref.upper_limit_polished.expected] : null,
-    polishedSeconds: ref.upper_limit_polished?.seconds ?? null,
+    polished: ref.upper_limit_polished ? [ref.upper_limit_polished.observed, ...ref.upper_limit_polished.expected] : c.otherLimits ? [c.otherLimits.observed, ...c.otherLimits.expected] : null,
+    polishedSeconds: ref.upper_limit_polished?.seconds ?? c.otherLimits?.seconds.total ?? null,
+    polishedMethod: ref.upper_limit_polished ? null : (c.otherLimits?.method ?? null),
     skipped,
   };
 
@@ -160,17 +162,11 @@ export async function measureCase(c: CorpusCase): Promise<AgreementRow> {
   return row;
 }
 
-/** The largest relative difference of two lists of limits where both have one; null where neither comparison can be made. */
+/** The largest relative difference of two lists of limits (0 where both have none); null without a reference. */
 export function worstRelative(ours: readonly (number | null)[], theirs: readonly (number | null)[] | null): number | null {
   if (!theirs) return null;
-  let worst: number | null = null;
-  ours.forEach((v, k) => {
-    const t = theirs[k];
-    if (v === null && t === null) return;
-    const d = v === null || t === null ? Infinity : relative(v, t);
-    worst = Math.max(worst ?? 0, d);
-  });
-  return worst;
+  // both without a limit inside the POI's range agree; one without does not
+  return Math.max(0, ...ours.map((v, k) => (v === null && theirs[k] === null ? 0 : v === null || theirs[k] === null ? Infinity : relative(v, theirs[k]!))));
 }
 
 const fmt = (v: number | null | undefined, digits = 6) => (v === null || v === undefined ? '—' : Number.isFinite(v) ? v.toPrecision(digits) : String(v));
@@ -221,7 +217,13 @@ function documentOf(rows: AgreementRow[], versions: Record<string, string>): str
     const vsPolished = worstRelative(l.ours, l.polished);
     const vsDefault = worstRelative(l.ours, l.pyhf);
     const list = (v: readonly (number | null)[] | null) => (v ? v.map((x) => fmt(x, 5)).join(', ') : '—');
-    lines.push(`| ${r.name} | ${fmt(r.cls.ours)} (${sci(r.cls.qmuA)})${pass(clsAgrees(r.cls))} | ${fmt(r.cls.pyhfPolished)} (${sci(r.cls.pyhfPolishedQmuA)}) | ${fmt(r.cls.pyhf)} | ${list(l.ours)} | ${l.ms.toFixed(0)} | ${l.polished ? list(l.polished) : `— (${(l.skipped ?? 'not run').split('\n')[0].slice(0, 90)})`} | ${fmt(l.polishedSeconds, 3)} | ${sci(vsPolished)}${pass(vsPolished === null ? null : vsPolished <= TOLERANCE.limit)} | ${list(l.pyhf)} | ${sci(vsDefault)} |`);
+    lines.push(`| ${r.name} | ${fmt(r.cls.ours)} (${sci(r.cls.qmuA)})${pass(clsAgrees(r.cls))} | ${fmt(r.cls.pyhfPolished)} (${sci(r.cls.pyhfPolishedQmuA)}) | ${fmt(r.cls.pyhf)} | ${list(l.ours)} | ${l.ms.toFixed(0)} | ${l.polished ? `${list(l.polished)}${l.polishedMethod ? ' †' : ''}` : `— (${(l.skipped ?? 'not run').split('\n')[0].slice(0, 90)})`} | ${fmt(l.polishedSeconds, 3)} | ${sci(vsPolished)}${pass(vsPolished === null ? null : vsPolished <= TOLERANCE.limit)} | ${list(l.pyhf)} | ${sci(vsDefault)} |`);
+  }
+  const others = rows.filter((r) => r.limit?.polishedMethod);
+  if (others.length) {
+    lines.push('');
+    lines.push('† where pyhf\'s toms748 scan gives no limit, pyhf\'s limits found otherwise:');
+    for (const r of others) lines.push(`- ${r.name}: ${r.limit!.polishedMethod}`);
   }
   lines.push('');
   lines.push('## The POI\'s profile-likelihood interval');

@@ -4,7 +4,7 @@
  * record publishes one), pyhf's reference numbers and a manifest saying where each came from;
  * its README says how they were made (scripts/reference/pyhf_corpus.py).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -65,11 +65,25 @@ export interface CorpusReference {
   stage_seconds?: Record<string, number>;
 }
 
+/**
+ * Limits pyhf gives where its own toms748 scan does not (reference/<name>.limits.json.gz): on
+ * the sbottom regions, whose published init lies outside their bounds, with the init clipped
+ * into them; on the three-lepton search, with pyhf's Poisson terms evaluated exactly. Each
+ * file says how (`method`).
+ */
+export interface OtherLimits {
+  method: string;
+  observed: number | null;
+  expected: (number | null)[];
+  seconds: { total: number };
+}
+
 export interface CorpusCase {
   name: string;
   source: CorpusSource;
   workspace: unknown;
   reference: CorpusReference;
+  otherLimits: OtherLimits | null;
 }
 
 const gunzipJson = (path: string) => JSON.parse(gunzipSync(readFileSync(path)).toString('utf8'));
@@ -77,7 +91,7 @@ const gunzipJson = (path: string) => JSON.parse(gunzipSync(readFileSync(path)).t
 /** The corpus's workspace names, smallest first. */
 export function corpusNames(): string[] {
   const manifest = JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Record<string, CorpusSource>;
-  const withReference = new Set(readdirSync(join(CORPUS, 'reference')).map((f) => f.replace(/\.json\.gz$/, '')));
+  const withReference = new Set(readdirSync(join(CORPUS, 'reference')).filter((f) => !f.endsWith('.limits.json.gz')).map((f) => f.replace(/\.json\.gz$/, '')));
   return Object.keys(manifest)
     .filter((name) => withReference.has(name))
     .sort((a, b) => manifest[a].parameters * manifest[a].bins - manifest[b].parameters * manifest[b].bins);
@@ -85,5 +99,12 @@ export function corpusNames(): string[] {
 
 export function corpusCase(name: string): CorpusCase {
   const manifest = JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Record<string, CorpusSource>;
-  return { name, source: manifest[name], workspace: gunzipJson(join(CORPUS, 'workspaces', `${name}.json.gz`)), reference: gunzipJson(join(CORPUS, 'reference', `${name}.json.gz`)) };
+  const other = join(CORPUS, 'reference', `${name}.limits.json.gz`);
+  return {
+    name,
+    source: manifest[name],
+    workspace: gunzipJson(join(CORPUS, 'workspaces', `${name}.json.gz`)),
+    reference: gunzipJson(join(CORPUS, 'reference', `${name}.json.gz`)),
+    otherLimits: existsSync(other) ? gunzipJson(other) : null,
+  };
 }

@@ -204,6 +204,15 @@ describe('evaluation endpoints return what models/ computes', () => {
     expect((await wide.json()).errors[0].path).toEqual(['range']);
   });
 
+  it('a fit warns where its covariance is no 68% half-width (q at θ̂ ± σ̂ far from 1), and only there', async () => {
+    const mll = await (await post('/v1/likelihoods/dy-smeft-run3-mll/fit', {})).json();
+    const warned = mll.warnings.filter((w: string) => /misdescribes/.test(w));
+    expect(warned).toHaveLength(3);
+    expect(warned[0]).toMatch(/'C_lq1'.*q at C_lq1 = θ̂ ∓ σ̂ is [0-9.e+]+ and [0-9.e+]+, where a parabolic −ln L gives 1/);
+    const sbottom = await (await post('/v1/likelihoods/atlas-sbottom-regiona/fit', {})).json();
+    expect(sbottom.warnings.filter((w: string) => /misdescribes/.test(w))).toEqual([]);
+  });
+
   it('speaks MessagePack both ways, with typed arrays for events', async () => {
     const values = Float32Array.of(0.1, 1.2, -0.7);
     const res = await app.request('/v1/likelihoods/gaussian-toy-truth/ratio', {

@@ -264,6 +264,8 @@ program
   .option('--exports <folder>', 'where the pyhf workspaces and patchsets go', 'exports')
   .option('--quick', 'a small run (fewer events and epochs) to try the pipeline in about a minute')
   .action(async (options) => {
+    const { assertUnpublished } = await import('./lib/artifact-writer.js');
+    await assertUnpublished(options.out, ['tttt-yukawa', 'tttt-yukawa-np', 'tttt-cp', 'tttt-cp-np'], options.version);
     const { runFourTop } = await import('./four-top/run.js');
     const { writeFourTopReport } = await import('./four-top/report.js');
     const quick = options.quick
@@ -302,6 +304,8 @@ program
       log(reused ? `${file} exists (pass --retrain to train again)` : `wrote ${file}`);
       return;
     }
+    const { assertUnpublished } = await import('./lib/artifact-writer.js');
+    await assertUnpublished(options.out, ['dy-smeft-run3'], options.version);
     const result = await runDrellYan({ out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), toys: options.toys, workers: options.workers, log });
     const { writeLearnedReport } = await import('./drell-yan/learned-report.js');
     const docs = options.quick ? `${options.run}/dy-smeft-run3-quick/drell-yan.md` : options.docs;

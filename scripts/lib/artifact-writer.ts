@@ -19,6 +19,16 @@ export type { ComponentInput, ManifestDraft };
  * published with it (a page-analysis component): for likelihoods whose page would take a
  * Worker too long to compute on first request.
  */
+/**
+ * Refuses, before any work, to start a command that would publish a version already published
+ * in `root`: a long run must not fail at its end (`four-top --quick` once did after 13 minutes).
+ */
+export async function assertUnpublished(root: string, ids: readonly string[], version: string): Promise<void> {
+  const taken: string[] = [];
+  for (const id of ids) if (await exists(join(root, id, version))) taken.push(`${id}@${version}`);
+  if (taken.length) throw new Error(`${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} already published in ${root}: a published version never changes; choose another --version or --out`);
+}
+
 export async function writeArtifact(root: string, draft: ManifestDraft, components: ComponentInput[], options: { pageAnalysis?: boolean } = {}): Promise<{ folder: string; artifact: LoadedArtifact }> {
   const folder = join(root, draft.id, draft.version);
   if (await exists(folder)) throw new Error(`${folder} exists: a published version never changes; publish a new version instead`);

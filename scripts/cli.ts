@@ -257,7 +257,7 @@ program
 
 program
   .command('four-top')
-  .description('issue 7 (seed 000): simulate the four-top benchmark, train the background-rejection and parameter networks, bin, build templates, scan Y_t and (a_t, b_t), export to pyhf, publish tttt-yukawa(-np) and tttt-cp(-np), write docs/four-top.md')
+  .description('the four-top top-Yukawa study (seed 000\'s method): simulate the four-top benchmark, train the background-rejection and parameter networks, bin, build templates, scan Y_t and (a_t, b_t), export to pyhf, publish tttt-yukawa(-np) and tttt-cp(-np), write docs/four-top.md')
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
   .option('--docs <file>', 'the results document', 'docs/four-top.md')
@@ -279,7 +279,7 @@ program
 
 program
   .command('drell-yan')
-  .description('issue 6, the learned likelihood: train (derivative learning with a repulsive ensemble and fractional smearing, plus the background classifier) or reuse <run>/dy-smeft-run3/trained.msgpack; compare truth, learned, histogram and rate on one test sample (scans, contours); coverage toys; publish dy-smeft-run3; write docs/drell-yan.md')
+  .description('the learned Drell–Yan SMEFT likelihood: train (derivative learning with a repulsive ensemble and fractional smearing, plus the background classifier) or reuse <run>/dy-smeft-run3/trained.msgpack; compare truth, learned, histogram and rate on one test sample (scans, contours); coverage toys; publish dy-smeft-run3; write docs/drell-yan.md')
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
   .option('--docs <file>', 'the results document', 'docs/drell-yan.md')
@@ -329,7 +329,7 @@ program
 
 program
   .command('drell-yan-baselines')
-  .description('issue 6, the inferences without training: rate, m_ll histogram (published as dy-smeft-run3-mll) and parton truth for the Drell-Yan SMEFT benchmark; writes docs/drell-yan-baselines.md')
+  .description('the Drell–Yan inferences without training: rate, m_ll histogram (published as dy-smeft-run3-mll) and parton truth for the Drell-Yan SMEFT benchmark; writes docs/drell-yan-baselines.md')
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
   .option('--docs <file>', 'the results document', 'docs/drell-yan.md')

@@ -173,6 +173,27 @@ const fmt = (v: number | null | undefined, digits = 6) => (v === null || v === u
 const sci = (v: number | null) => (v === null ? '—' : v === 0 ? '0' : v.toExponential(1));
 const pass = (ok: boolean | null) => (ok === null ? '' : ok ? ' ✓' : ' ✗');
 
+/** The findings in a few lines, from the rows. */
+function summaryOf(rows: AgreementRow[]): string[] {
+  const worst = <T>(items: T[], value: (t: T) => number | null) => items.reduce<{ item: T; value: number } | null>((best, t) => {
+    const v = value(t);
+    return v !== null && (!best || v > best.value) ? { item: t, value: v } : best;
+  }, null);
+  const nllPyhf = worst(rows, (r) => r.nll.pyhf)!;
+  const nllOurs = worst(rows, (r) => r.nll.ours)!;
+  const stuck = rows.filter((r) => r.mle.pyhfDefault - r.mle.ours > 1e-3);
+  const limits = rows.filter((r) => r.limit?.polished);
+  const limitWorst = worst(limits, (r) => worstRelative(r.limit!.ours, r.limit!.polished));
+  const fitMs = rows.map((r) => r.mle.ms);
+  return [
+    '## Summary',
+    '',
+    `- **−ln L** equals the 60-digit sum of its terms to ${sci(nllOurs.value)} on every workspace; pyhf's is off by up to ${sci(nllPyhf.value)} (${nllPyhf.item.name}, whose shapesys constraint has τ ≈ 2·10¹¹: λ − n ln λ + ln Γ(n + 1) loses the digits that the saddle-point form keeps).`,
+    `- **Fits** reach pyhf's polished minimum or below on all ${rows.length} workspaces, in ${Math.round(Math.min(...fitMs))}–${Math.round(Math.max(...fitMs))} ms. pyhf's default fit stops above the minimum on ${stuck.map((r) => `${r.name} (by ${(r.mle.pyhfDefault - r.mle.ours).toPrecision(2)}, after ${r.mle.pyhfDefaultIterations ?? '?'} iteration${r.mle.pyhfDefaultIterations === 1 ? '' : 's'})`).join(', ') || 'none'}.`,
+    `- **Limits** agree with pyhf's polished ones on all ${limits.length} workspaces with a POI, to ${limitWorst ? sci(limitWorst.value) : '—'} relative at worst (${limitWorst?.item.name ?? '—'}). On the three-lepton search pyhf's own scan fails and its default limits are off by up to 56%; with its Poisson terms evaluated exactly, pyhf agrees with ours to ${sci(worstRelative(rows.find((r) => r.name === 'atlas_3L_eRJR_350_150')?.limit?.ours ?? [], rows.find((r) => r.name === 'atlas_3L_eRJR_350_150')?.limit?.polished ?? null))}.`,
+  ];
+}
+
 function documentOf(rows: AgreementRow[], versions: Record<string, string>): string {
   const lines: string[] = [];
   lines.push('# The service against pyhf on published likelihoods');
@@ -181,8 +202,10 @@ function documentOf(rows: AgreementRow[], versions: Record<string, string>): str
   lines.push('`test/fixtures/pyhf/corpus/` (where each workspace comes from, and how pyhf\'s numbers were made:');
   lines.push('its README). Ours are what `POST /v1/pyhf/{fit,cls,upper-limit,interval}` answers for the workspace');
   lines.push('with default arguments (`interval` with `cl: [0.6827, 0.95]`, pyhf\'s levels); workspaces without a POI');
-  lines.push('are fitted through the model, as the API needs a POI. pyhf: ' + Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ') + '.');
+  lines.push(`are fitted through the model, as the API needs a POI. pyhf ${versions.pyhf} (commit ${versions.pyhf_commit}), numpy ${versions.numpy}, scipy ${versions.scipy}, Python ${versions.python}; our times are this process's on the project's 2-core machine, pyhf's its CPU seconds as recorded.`);
   lines.push('`npm test` checks every row (test/models/pyhf/corpus-agreement.test.ts).');
+  lines.push('');
+  lines.push(...summaryOf(rows));
   lines.push('');
   lines.push('## −ln L: which one is exact');
   lines.push('');

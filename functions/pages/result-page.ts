@@ -8,6 +8,7 @@
 import { monomialBasis } from '../../models/basis/monomial-basis.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import type { Manifest } from '../../models/artifact/manifest-schema.js';
+import { clopperPearson } from '../../models/inference/coverage.js';
 import { chiSquaredThreshold } from '../../models/numeric/distributions.js';
 import type { ConfidenceInterval } from '../../models/inference/intervals/profile.js';
 import { CONTOUR_POINTS, MAX_PAIRS, PAGE_LEVELS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from '../../models/service/page-analysis.js';
@@ -254,11 +255,14 @@ function validation(manifest: Manifest): Markup {
   const v = manifest.validation;
   const parts: Markup[] = [];
   if (v.coverage?.length) {
-    parts.push(html`<h3>Empirical coverage</h3><p class="note">Fraction of pseudo-experiments whose true parameter point lies inside the region; the error is binomial, √(c(1−c)/n).</p><div class="scroll"><table>
+    parts.push(html`<h3>Empirical coverage</h3><p class="note">Fraction of pseudo-experiments whose true parameter point lies inside the region; the error is binomial, √(c(1−c)/n), and where the coverage is 0% or 100% (no binomial error) the 68% Clopper–Pearson interval, with the nominal level checked against the 99.7% one.</p><div class="scroll"><table>
 <thead><tr><th class="num">nominal CL</th><th class="num">coverage</th><th class="num">binomial error</th><th class="num">deviation</th><th class="num">toys</th><th>true point</th><th class="num">luminosity</th></tr></thead>
 <tbody>${v.coverage.map((c) => {
       const pull = c.error > 0 ? (c.coverage - c.cl) / c.error : NaN;
-      return html`<tr><td class="num">${formatLevel(c.cl)}</td><td class="num">${formatPercent(c.coverage)}</td><td class="num">± ${formatPercent(c.error)}</td><td class="num">${Number.isFinite(pull) ? `${pull >= 0 ? '+' : '−'}${Math.abs(pull).toFixed(1)} σ${Math.abs(pull) > 2 ? ' ⚠' : ''}` : '—'}</td><td class="num">${c.toys.toLocaleString('en-US')}</td><td>${Object.entries(c.at).map(([k, x]) => `${k} = ${formatNumber(x)}`).join(', ')}</td><td class="num">${formatNumber(c.luminosity)} ${formatUnit(manifest.luminosity.unit)}</td></tr>`;
+      const inside = Math.round(c.coverage * c.toys);
+      const exact = c.error > 0 ? null : { band: clopperPearson(inside, c.toys), wide: clopperPearson(inside, c.toys, 0.9973) };
+      const deviation = exact ? (c.cl < exact.wide[0] || c.cl > exact.wide[1] ? 'nominal outside the 99.7% interval ⚠' : 'nominal inside the 99.7% interval') : Number.isFinite(pull) ? `${pull >= 0 ? '+' : '−'}${Math.abs(pull).toFixed(1)} σ${Math.abs(pull) > 2 ? ' ⚠' : ''}` : '—';
+      return html`<tr><td class="num">${formatLevel(c.cl)}</td><td class="num">${formatPercent(c.coverage)}</td><td class="num">${exact ? `68% CP: ${formatPercent(exact.band[0])}–${formatPercent(exact.band[1])}` : `± ${formatPercent(c.error)}`}</td><td class="num">${deviation}</td><td class="num">${c.toys.toLocaleString('en-US')}</td><td>${Object.entries(c.at).map(([k, x]) => `${k} = ${formatNumber(x)}`).join(', ')}</td><td class="num">${formatNumber(c.luminosity)} ${formatUnit(manifest.luminosity.unit)}</td></tr>`;
     })}</tbody></table></div>`);
   }
   if (v.closure && Object.keys(v.closure).length) {

@@ -121,9 +121,9 @@ export function uniformGrid(lo: number, hi: number, points: number): number[] {
  * θ̂ outwards on each side, steps that halve or double from σ̂ (the fit's uncertainty, eq. 51;
  * a hundredth of the range where there is none) until q(θ̂ ± s) < 2t ≤ q(θ̂ ± 2s); the window
  * ends at θ̂ ± 2s, clipped to the range. For a parabolic q that is 1.4–2.8 times the distance to
- * the crossing of t (the largest threshold), and q beyond it is not parabolic only where the
- * Hessian misleads (a coupling whose effect starts at second order: σ̂ ≫ the interval). Null
- * where the window spans more than half of the range: the range is then about as fine.
+ * the crossing of t (the largest threshold). σ̂ only seeds the search: where the Hessian misleads
+ * (a coupling whose effect starts at second order, σ̂ ≫ the interval) the halving corrects it.
+ * Null where the window spans more than half of the range: the range is then about as fine.
  * `q(value)` is the profile q with the parameter pinned at value. For `dy-smeft-run3`, C_lq1:
  * a window of about ±0.01 in a range [−2, 2].
  */

@@ -4,6 +4,7 @@
  * bodies), a workspace published with the `import` command, reinterpretation, export, and
  * every kind of bad input answered with a 4xx problem.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -353,6 +354,16 @@ describe('numbers far in the tails: every number given, or why not (pyhf-2bin-sh
     const reference = Math.exp(seriesLogNormalCdf(-(t + Math.sqrt(r.qmuA))) - seriesLogNormalCdf(-t));
     expect(r.cls).toBeGreaterThan(1e-4);
     expect(Math.abs(r.cls / reference - 1)).toBeLessThan(1e-10);
+  });
+
+  it('where the data exclude μ = 0 outright (the exported four-top patchsets: bins with only signal), CLs says so and points to /interval', async () => {
+    const workspace = readFileSync('exports/tttt-yukawa/BkgOnly.json', 'utf8');
+    const patchset = readFileSync('exports/tttt-yukawa/patchset.json', 'utf8');
+    const res = await app.request('/v1/pyhf/cls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"workspace":${workspace},"patchset":${patchset},"patch":"Yt_1","values":[1]}` });
+    expect(res.status).toBe(200);
+    const [r] = (await res.json()).results;
+    expect(r).toMatchObject({ converged: false, cls: null });
+    expect(r.message).toMatch(/^the data exclude mu_SIG = 0 outright \(.*expected count in channel '[^']+' bin \d+ is 0.*\), and CLs needs mu_SIG = 0 as its background-only hypothesis; use \/interval/);
   });
 
   it('where the fit at μ = 0 fails (sbottom at 1e6 × its luminosity) CLs and the limit say so, no 500; beyond 1e6 the luminosity is refused', async () => {

@@ -66,6 +66,8 @@ export const CALIBRATION = {
   brentIterations: 10,
   /** fixed cost of a request (routing, decoding, serialising, code still cold), ms */
   overheadMs: 10,
+  /** every fit, whatever its size: its result, the held parameters, the scanner's bookkeeping (dy-smeft-run3-mll's 41 × 41 contour: ~25 µs a fit all told) */
+  fitUnits: 10_000,
 } as const;
 
 export interface CostEstimate {
@@ -133,7 +135,7 @@ export class Cost {
     this.evaluations(steps, 2).evaluations(steps * CALIBRATION.lineSearch, 0);
     // per step: Cholesky factors of the free parameters' Hessian (damping may take several),
     // at times its eigenvectors, and the step's bookkeeping
-    this.uncounted += steps * (this.sizes.free ** 3 + 20 * this.sizes.free ** 2 + 5000);
+    this.uncounted += steps * (this.sizes.free ** 3 + 20 * this.sizes.free ** 2 + 5000) + count * starts * CALIBRATION.fitUnits;
     // the Hessian, its factor and the covariance, n² doubles each
     this.memory = Math.max(this.memory, 4 * 8 * this.sizes.parameters ** 2);
     return this;

@@ -56,9 +56,9 @@ describe('the cost model', () => {
 
   it('a default grid shrinks to fit the budget, an explicit one is refused', async () => {
     const mll = await readPublished('likelihoods', 'dy-smeft-run3-mll');
-    setBudget({ cpuMs: 60 });
+    setBudget({ cpuMs: 120 });
     // The grid shrinks by the estimate, before any work. The run then shares an outer meter with a
-    // generous clock: the inner one's wall-clock deadline (twice 60 ms) would fail on a loaded machine.
+    // generous clock: the inner one's wall-clock deadline (twice 120 ms) would fail on a loaded machine.
     const { result: contour } = metered(Infinity, 600_000, () => interval(mll, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_eu'], data: 'asimov' })));
     expect('grid' in contour && contour.grid.x.length).toBeLessThan(41);
     expect('grid' in contour && contour.grid.x.length).toBeGreaterThanOrEqual(11);

@@ -197,7 +197,7 @@ export class AsymptoticCalculator {
     const { data, fit: asimovFit } = this.asimovData();
     // data generated at a failed fit need not even be data (a negative count where the fit could not start)
     if (asimovFit.singular) {
-      return { q: null, message: `the data exclude ${this.poi} = 0 outright (${asimovFit.warnings[0] ?? asimovFit.message}: a bin with data expects nothing without signal), and CLs needs ${this.poi} = 0 as its background-only hypothesis; use /interval for this model` };
+      return { q: null, message: `no fit at ${this.poi} = 0 can start (${asimovFit.warnings[0] ?? asimovFit.message}), and CLs needs ${this.poi} = 0 as its background-only hypothesis; where a bin with data expects nothing without signal, the data exclude ${this.poi} = 0 outright: use /interval for this model` };
     }
     if (!asimovFit.converged) return { q: null, message: `the fit at ${this.poi} = 0 that generates the Asimov data did not converge: ${asimovFit.message}${asimovFit.warnings.length ? ` (${asimovFit.warnings[0]})` : ''}` };
     this.freeAsimov ??= maximumLikelihood(this.likelihood, data, { multiStart: false, start: asimovFit.parameters });

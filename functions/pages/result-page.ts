@@ -28,6 +28,23 @@ export interface ResultPageInput {
   latest: string;
   /** the request's origin, for absolute URLs in the examples */
   origin: string;
+  /** sha256 of the manifest's bytes (its strong ETag): with the components' digests it names, what was published, exactly */
+  manifestSha256: string;
+}
+
+/** BibTeX for this artifact version, citable by the manifest's sha256. */
+function bibtex(manifest: Manifest, origin: string, sha256: string): string {
+  const key = `${manifest.id}_${manifest.version}`.replace(/[^A-Za-z0-9_]/g, '_');
+  const year = manifest.provenance.createdAt.slice(0, 4);
+  const escapeTex = (text: string) => text.replace(/[\\{}&%$#_^~]/g, (c) => `\\${c}`);
+  return [
+    `@misc{${key},`,
+    `  title        = {${escapeTex(manifest.title)}},`,
+    `  howpublished = {Likelihood artifact \\texttt{${escapeTex(`${manifest.id}@${manifest.version}`)}}, \\url{${origin}/v1/likelihoods/${manifest.id}@${manifest.version}}},`,
+    `  note         = {Manifest sha256 ${sha256}${manifest.citation.length ? `; cite also ${escapeTex(manifest.citation.join('; '))}` : ''}},`,
+    `  year         = {${year}}`,
+    '}',
+  ].join('\n');
 }
 
 const STYLE: Record<DatasetKind, { color: string; dash?: string; label: string; short: string }> = {
@@ -318,6 +335,7 @@ ${versions.length > 1 ? html` · versions: ${sorted.map((v, k) => html`${k ? ', 
 · <a href="/v1/likelihoods/${spec}">manifest (JSON)</a></p>
 <p>${manifest.description}</p>
 ${manifest.citation.length ? html`<p class="note">Cite: ${manifest.citation.map((c, k) => html`${k ? '; ' : ''}${c}`)}</p>` : ''}
+<details><summary>Cite this version (BibTeX; the manifest's sha256 <code>${input.manifestSha256.slice(0, 12)}…</code> names exactly what was published)</summary><pre>${bibtex(manifest, origin, input.manifestSha256)}</pre></details>
 <nav class="note">On this page: <a href="#measured">what was measured</a>${analysis.binned.length ? html` · <a href="#model">channels and samples</a>` : ''} · <a href="#parameters">parameters</a>${analysis.cls ? html` · <a href="#cls">CLs and limits</a>` : ''} · <a href="#scans">scans and intervals</a>${analysis.pairs.length ? html` · <a href="#contours">contours</a>` : ''} · <a href="#validation">validation</a> · <a href="#query">query it</a></nav>
 
 <h2 id="measured">What was measured</h2>

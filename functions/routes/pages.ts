@@ -69,7 +69,7 @@ pages.get('/likelihoods/:spec', (c) =>
     const analysis = await analysisOf(`${id}@${version} ${etag}`, artifact);
     const entry = index.likelihoods.find((l) => l.id === id)!;
     const { version: latest } = await store.resolve(id);
-    const body = renderResultPage({ manifest, artifact, analysis, versions: entry.versions, latest, origin: new URL(c.req.url).origin });
+    const body = renderResultPage({ manifest, artifact, analysis, versions: entry.versions, latest, origin: new URL(c.req.url).origin, manifestSha256: etag.replaceAll('"', '') });
     return new Response(body, { headers: { ...PAGE_HEADERS, 'cache-control': spec.includes('@') ? 'public, max-age=3600' : 'public, max-age=60' } });
   }),
 );

@@ -4,6 +4,8 @@
  * artifact written to a temporary folder (two parameters, a three-member network ensemble,
  * a figure, and manifest text full of markup) covers contours, ensemble bands and figures.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -413,5 +415,15 @@ describe('coverage of 0% on a result page', () => {
     expect(page).toContain('68% CP: 0.0%–0.6%');
     expect(page).toContain('nominal outside the 99.7% interval ⚠');
     expect(page).not.toContain('± 0.0%');
+  });
+});
+
+describe('citing a result page', () => {
+  it('gives BibTeX for the artifact version, with the sha256 of the manifest it serves', async () => {
+    const sha256 = createHash('sha256').update(readFileSync('likelihoods/atlas-sbottom-regiona/1.0.0/manifest.json')).digest('hex');
+    const page = await (await app.request('/likelihoods/atlas-sbottom-regiona', { headers: { accept: 'text/html' } })).text();
+    expect(page).toContain('@misc{atlas_sbottom_regiona_1_0_0,');
+    expect(page).toContain(`note         = {Manifest sha256 ${sha256}; cite also ATLAS Collaboration`);
+    expect((await app.request('/v1/likelihoods/atlas-sbottom-regiona@1.0.0')).headers.get('etag')).toBe(`"${sha256}"`);
   });
 });

@@ -11,24 +11,37 @@ const SAMPLE_COLORS = [COLORS.sky, COLORS.orange, COLORS.green, COLORS.purple, '
 
 const total = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
-/** The stacked samples of a channel: the largest ones, the rest summed as "other" so colours stay distinct. */
-function stacks(channel: ChannelSummary) {
-  const ordered = [...channel.samples].sort((a, b) => total(a.values) - total(b.values));
-  const shown = ordered.slice(-SAMPLE_COLORS.length + 1);
-  const rest = ordered.slice(0, Math.max(0, ordered.length - shown.length));
-  const out = shown.map((s) => ({ label: s.name, values: s.values }));
-  if (rest.length) out.unshift({ label: `${rest.length} other samples`, values: Array.from({ length: channel.bins }, (_, b) => total(rest.map((s) => s.values[b]))) });
-  return out.map((s, k) => ({ ...s, color: SAMPLE_COLORS[k % SAMPLE_COLORS.length] }));
+/**
+ * One colour per sample across the whole term (the same sample keeps its colour from channel to
+ * channel): the largest samples over all channels get the distinct colours, the rest are summed
+ * as "other samples" in grey.
+ */
+export function sampleColors(channels: readonly ChannelSummary[]): Map<string, string> {
+  const yields = new Map<string, number>();
+  for (const c of channels) for (const s of c.samples) yields.set(s.name, (yields.get(s.name) ?? 0) + total(s.values));
+  const largest = [...yields].sort((a, b) => b[1] - a[1]).slice(0, SAMPLE_COLORS.length - 1);
+  return new Map(largest.map(([name], k) => [name, SAMPLE_COLORS[k]]));
 }
 
-function channelPlot(channel: ChannelSummary, id: string): string {
+/** The stacked samples of a channel in the term's colours, smallest first; samples without a colour of their own summed as "other". */
+function stacks(channel: ChannelSummary, colors: ReadonlyMap<string, string>) {
+  const ordered = [...channel.samples].sort((a, b) => total(a.values) - total(b.values));
+  const shown = ordered.filter((s) => colors.has(s.name));
+  const rest = ordered.filter((s) => !colors.has(s.name));
+  const out = shown.map((s) => ({ label: s.name, values: s.values, color: colors.get(s.name)! }));
+  if (rest.length) out.unshift({ label: `${rest.length} other sample${rest.length === 1 ? '' : 's'}`, values: Array.from({ length: channel.bins }, (_, b) => total(rest.map((s) => s.values[b]))), color: SAMPLE_COLORS[SAMPLE_COLORS.length - 1] });
+  return out;
+}
+
+function channelPlot(channel: ChannelSummary, id: string, colors: ReadonlyMap<string, string>): string {
   return histogramPlot({
     id,
-    xLabel: `bin of ${channel.name}`,
+    // pyhf workspaces carry no bin edges or observable: the axis is the bin index
+    xLabel: `bin index in ${channel.name}`,
     yLabel: 'events',
     title: `Observed and expected events in ${channel.name}`,
-    description: `Stacked nominal yields of the samples, the total expected before and after the fit, and the observed counts with √n errors, for the ${channel.bins} bins of ${channel.name}.`,
-    stacks: stacks(channel),
+    description: `Stacked nominal yields of the samples, the total expected before and after the fit${channel.observed ? ', and the observed counts with √n errors' : ''}, for the ${channel.bins} bins of ${channel.name}.`,
+    stacks: stacks(channel, colors),
     lines: [
       { label: 'total, pre-fit', color: COLORS.blue, dash: '6 4', values: channel.prefit },
       ...(channel.postfit ? [{ label: 'total, post-fit', color: COLORS.vermilion, values: channel.postfit }] : []),
@@ -57,11 +70,23 @@ ${row('total, pre-fit', channel.prefit, 'sum')}${row('total, post-fit', channel.
 <tbody>${channel.samples.map((s) => html`<tr><td>${s.name}</td>${modifiersCell(s.modifiers)}</tr>`)}</tbody></table></div></details>`;
 }
 
+/** Above this many channels the page shows a summary table first and the channels collapsed. */
+export const COLLAPSE_CHANNELS = 6;
+
+/** One row per channel: bins, observed and expected totals. */
+function channelSummaryTable(channels: readonly ChannelSummary[]): Markup {
+  return html`<div class="scroll"><table><thead><tr><th>channel</th><th class="num">bins</th><th class="num">observed</th><th class="num">expected, pre-fit</th><th class="num">expected, post-fit</th></tr></thead>
+<tbody>${channels.map((c) => html`<tr><td><code>${c.name}</code></td><td class="num">${c.bins}</td><td class="num">${c.observed ? formatNumber(total(c.observed), 5) : '—'}</td><td class="num">${formatNumber(total(c.prefit), 5)}</td><td class="num">${c.postfit ? formatNumber(total(c.postfit), 5) : '—'}</td></tr>`)}</tbody></table></div>`;
+}
+
 export function binnedModelSection(summaries: readonly BinnedTermSummary[]): Markup {
-  return html`${summaries.map(
-    (t, i) => html`<p>Term <code>${t.term}</code>: ${t.channels.length} channel${t.channels.length === 1 ? '' : 's'}, ${total(t.channels.map((c) => c.bins))} bins. Stacked: each sample's nominal yield (signal at its reference strength). Lines: the total expected with every parameter at its initial value (pre-fit) and at the best fit to the observed data (post-fit).${t.fit && !t.fit.converged ? html` <span class="warn">The fit to the observed data did not converge (${t.fit.message}): no post-fit totals.</span>` : ''}</p>
-${t.channels.map((c, k) => html`<section class="channel"><h3><code>${c.name}</code> <span class="note">${c.bins} bin${c.bins === 1 ? '' : 's'}, ${c.samples.length} samples</span></h3><div class="plot">${raw(channelPlot(c, `channel-${i}-${k}`))}</div>${channelTable(c)}</section>`)}`,
-  )}`;
+  return html`${summaries.map((t, i) => {
+    const colors = sampleColors(t.channels);
+    const sections = t.channels.map((c, k) => html`<section class="channel"><h3><code>${c.name}</code> <span class="note">${c.bins} bin${c.bins === 1 ? '' : 's'}, ${c.samples.length} samples</span></h3><div class="plot">${raw(channelPlot(c, `channel-${i}-${k}`, colors))}</div>${channelTable(c)}</section>`);
+    const many = t.channels.length > COLLAPSE_CHANNELS;
+    return html`<p>Term <code>${t.term}</code>: ${t.channels.length} channel${t.channels.length === 1 ? '' : 's'}, ${total(t.channels.map((c) => c.bins))} bins. Stacked: each sample's nominal yield (signal at its reference strength), in one colour per sample throughout. Lines: the total expected with every parameter at its initial value (pre-fit) and at the best fit to the observed data (post-fit).${t.fit && !t.fit.converged ? html` <span class="warn">The fit to the observed data did not converge (${t.fit.message}): no post-fit totals.</span>` : ''}</p>
+${many ? html`${channelSummaryTable(t.channels)}<details class="channels"><summary>the ${t.channels.length} channels, each with its plot and yields</summary>${sections}</details>` : sections}`;
+  })}`;
 }
 
 export function clsSection(cls: ClsSummary): Markup {

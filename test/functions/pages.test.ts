@@ -17,6 +17,7 @@ import { examplePoint, exampleRequests } from '../../functions/pages/examples.js
 import { decimalsFor, escapeHtml, formatValue, html, raw } from '../../functions/pages/html.js';
 import { contourPlot, linePlot } from '../../render/plots.js';
 import { polynomialText, segmentText } from '../../functions/pages/result-page.js';
+import { sampleColors } from '../../functions/pages/binned-sections.js';
 import type { CoefficientSample, EventSample } from '../../models/artifact/components.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
@@ -425,5 +426,25 @@ describe('citing a result page', () => {
     expect(page).toContain('@misc{atlas_sbottom_regiona_1_0_0,');
     expect(page).toContain(`note         = {Manifest sha256 ${sha256}; cite also ATLAS Collaboration`);
     expect((await app.request('/v1/likelihoods/atlas-sbottom-regiona@1.0.0')).headers.get('etag')).toBe(`"${sha256}"`);
+  });
+});
+
+describe('binned sections of a result page', () => {
+  it('give each sample one colour across channels, label bins by index, and collapse many channels behind a summary table', async () => {
+    const sbottom = await readArtifactFolder('likelihoods/atlas-sbottom-regiona/1.0.0');
+    const channels = (await analysisOf('sbottom colours', sbottom)).binned[0].channels;
+    const colors = sampleColors(channels);
+    // a sample present in several channels is drawn in one colour: the map is by name, over the whole term
+    const shared = channels[0].samples.map((s) => s.name).filter((name) => channels.every((c) => c.samples.some((s) => s.name === name)));
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.some((name) => colors.has(name))).toBe(true);
+    expect(new Set(colors.values()).size).toBe(colors.size);
+
+    const page = await (await app.request('/likelihoods/tttt-cp', { headers: { accept: 'text/html' } })).text();
+    expect(page).toContain('bin index in ');
+    const details = page.indexOf('<details class="channels"><summary>the ');
+    expect(details).toBeGreaterThan(0);
+    expect(page.indexOf('<th class="num">expected, pre-fit</th>')).toBeLessThan(details);
+    expect(page.indexOf('id="scans"')).toBeGreaterThan(details);
   });
 });

@@ -101,9 +101,11 @@ export function clsSection(cls: ClsSummary): Markup {
     opacity,
     label,
   });
+  // no "observed" in the legend where there is no observed CLs (a model without observed data)
+  const observed = rows.some((r) => r.obs !== null && r.obs !== undefined);
   const series: Series[] = [
     { points: withBand.map((r) => [r.m, r.exp![2]] as const), color: COLORS.black, dash: '6 4', label: 'expected (median)' },
-    { points: rows.map((r) => [r.m, r.obs ?? NaN] as const), color: COLORS.black, width: 2.4, label: 'observed' },
+    ...(observed ? [{ points: rows.map((r) => [r.m, r.obs ?? NaN] as const), color: COLORS.black, width: 2.4, label: 'observed' }] : []),
   ];
   const markers: Marker[] = cls.limit.observed !== null ? [{ x: cls.limit.observed, y: cls.level, shape: 'cross', color: COLORS.vermilion, label: `observed limit ${fmt(cls.limit.observed)}` }] : [];
   const svg = linePlot({
@@ -113,7 +115,7 @@ export function clsSection(cls: ClsSummary): Markup {
     xLabel: cls.poi,
     yLabel: 'CLs',
     title: `CLs scan of ${cls.poi}`,
-    description: `Observed CLs and the expected median with its ±1σ and ±2σ band against ${cls.poi}; the limit is where CLs crosses ${cls.level}.`,
+    description: `${observed ? 'Observed CLs and the' : 'The'} expected median with its ±1σ and ±2σ band against ${cls.poi}; the limit is where CLs crosses ${cls.level}.`,
     series,
     bands: [band(0, 4, '#F0E442', 0.55, 'expected ±2σ'), band(1, 3, COLORS.green, 0.45, 'expected ±1σ')],
     hlines: [{ y: cls.level, label: `CLs = ${cls.level}`, color: COLORS.vermilion }],

@@ -4,7 +4,7 @@
  * CLs scan with the upper limits. Pure: from the analysis to markup.
  */
 import type { BinnedTermSummary, ChannelSummary, ClsSummary } from '../../models/service/binned-summary.js';
-import { formatNumber, html, raw, type Markup } from './html.js';
+import { dataLink, formatNumber, html, raw, type Markup } from './html.js';
 import { COLORS, histogramPlot, linePlot, type Band, type Marker, type Series } from '../../render/plots.js';
 
 const SAMPLE_COLORS = [COLORS.sky, COLORS.orange, COLORS.green, COLORS.purple, '#F0E442', COLORS.blue, COLORS.grey];
@@ -82,7 +82,7 @@ function channelSummaryTable(channels: readonly ChannelSummary[]): Markup {
 export function binnedModelSection(summaries: readonly BinnedTermSummary[]): Markup {
   return html`${summaries.map((t, i) => {
     const colors = sampleColors(t.channels);
-    const sections = t.channels.map((c, k) => html`<section class="channel"><h3><code>${c.name}</code> <span class="note">${c.bins} bin${c.bins === 1 ? '' : 's'}, ${c.samples.length} samples</span></h3><div class="plot">${raw(channelPlot(c, `channel-${i}-${k}`, colors))}</div>${channelTable(c)}</section>`);
+    const sections = t.channels.map((c, k) => html`<section class="channel"><h3><code>${c.name}</code> <span class="note">${c.bins} bin${c.bins === 1 ? '' : 's'}, ${c.samples.length} samples</span></h3><div class="plot">${raw(channelPlot(c, `channel-${i}-${k}`, colors))}</div>${dataLink(`channel-${c.name}.json`, c)}${channelTable(c)}</section>`);
     const many = t.channels.length > COLLAPSE_CHANNELS;
     return html`<p>Term <code>${t.term}</code>: ${t.channels.length} channel${t.channels.length === 1 ? '' : 's'}, ${total(t.channels.map((c) => c.bins))} bins. Stacked: each sample's nominal yield (signal at its reference strength), in one colour per sample throughout. Lines: the total expected with every parameter at its initial value (pre-fit) and at the best fit to the observed data (post-fit).${t.fit && !t.fit.converged ? html` <span class="warn">The fit to the observed data did not converge (${t.fit.message}): no post-fit totals.</span>` : ''}</p>
 ${many ? html`${channelSummaryTable(t.channels)}<details class="channels"><summary>the ${t.channels.length} channels, each with its plot and yields</summary>${sections}</details>` : sections}`;
@@ -123,7 +123,7 @@ export function clsSection(cls: ClsSummary): Markup {
   });
   const e = cls.limit.expected;
   return html`<p>Asymptotic CLs (Cowan, Cranmer, Gross, Vitells 2011) with the test statistic q̃_μ, as pyhf's <code>hypotest</code>, on the observed data; the expected band is that of the background-only hypothesis. ${cls.mu.length} values of <code>${cls.poi}</code>.</p>
-<div class="plot">${raw(svg)}</div>
+<div class="plot">${raw(svg)}</div>${dataLink(`cls-${cls.poi}.json`, cls)}
 <div class="scroll"><table><thead><tr><th>${(100 * (1 - cls.level)).toFixed(0)}% CLs upper limit on <code>${cls.poi}</code></th><th class="num">observed</th><th class="num">expected −2σ</th><th class="num">−1σ</th><th class="num">median</th><th class="num">+1σ</th><th class="num">+2σ</th></tr></thead>
 <tbody><tr><td></td><td class="num"><strong>${fmt(cls.limit.observed)}</strong></td>${e.map((v) => html`<td class="num">${fmt(v)}</td>`)}</tr></tbody></table></div>
 ${cls.limit.messages.map((m) => html`<p class="warn">${m}</p>`)}

@@ -20,6 +20,11 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Marku
 /** Marks a string as markup (only for strings built by this module's functions or by render/plots.ts). */
 export const raw = (value: string): Markup => honoRaw(value);
 
+/** A link that downloads the numbers behind a plot as JSON: a data: URL, so no script and no extra route. */
+export function dataLink(file: string, data: unknown): Markup {
+  return html`<a class="download" download="${file}" href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(data))}">data (JSON)</a>`;
+}
+
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
   return String(html`${text}`);

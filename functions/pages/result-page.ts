@@ -14,7 +14,7 @@ import type { ConfidenceInterval } from '../../models/inference/intervals/profil
 import { CONTOUR_POINTS, MAX_PAIRS, PAGE_LEVELS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from '../../models/service/page-analysis.js';
 import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
-import { decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';
+import { dataLink, decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';
 import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from '../../render/plots.js';
 import { binnedTerms } from '../../models/terms/binned/term.js';
 import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
@@ -197,7 +197,7 @@ function contourFigure(manifest: Manifest, pair: PairAnalysis, index: number): M
     markers,
   });
   const failures = pair.contours.filter((c) => c.error || !c.converged);
-  return html`<figure><h3>${a} vs ${b}</h3><div class="plot">${raw(svg)}</div>
+  return html`<figure><h3>${a} vs ${b}</h3><div class="plot">${raw(svg)}</div>${dataLink(`contours-${a}-${b}.json`, pair)}
 <figcaption>${PAGE_LEVELS.map((cl) => `${formatLevel(cl)}: q < ${chiSquaredThreshold(cl, 2).toFixed(2)}`).join(', ')} (χ² with 2 degrees of freedom); other parameters profiled; grid ${CONTOUR_POINTS} × ${CONTOUR_POINTS} over the plotted ranges (those of the 1-D scan plots), crossings refined.</figcaption>
 ${failures.map((c: ContourSummary) => html`<p class="warn">${STYLE[c.dataset].label}: ${c.error ? `contour failed: ${c.error}` : 'not all profile fits converged'}</p>`)}
 </figure>`;
@@ -352,13 +352,13 @@ ${analysis.cls ? html`<h2 id="cls">CLs and upper limits</h2>
 ${clsSection(analysis.cls)}` : ''}
 
 <h2 id="scans">Profile-likelihood scans and intervals</h2>
-<p>The test statistic q(θ) = 2 [−ln L(θ, ν̂̂) + ln L(θ̂, ν̂)], every other parameter profiled, on ${SCAN_POINTS} points over each parameter's allowed range.
+<p>The test statistic q(θ) = 2 [−ln L(θ, ν̂̂) + ln L(θ̂, ν̂)], every other parameter profiled, on ${SCAN_POINTS} points over each parameter's allowed range and as many again around θ̂ where the likelihood is far narrower than that range.
 ${analysis.datasets.includes('observed') ? 'Solid: the published observed data. ' : 'No observed data are published; '}Dashed: expected, on the Asimov dataset at the reference point θ0 with the published luminosity.
 An interval at confidence level CL is {θ : q(θ) < χ²₁ quantile(CL)}: q < ${t68.toFixed(3)} for ${formatLevel(PAGE_LEVELS[0])}, q < ${t95.toFixed(3)} for ${formatLevel(PAGE_LEVELS[1])} (shaded for the ${STYLE[primary].label} data). Intervals can be disjoint; an end written ≤ or ≥ reaches the allowed range, and the interval may continue beyond it.</p>
 ${analysis.parameters.map((p, i) => {
   const d = decimalsFor(p.range);
   return html`<section class="parameter"><h3 id="scan-${p.name}"><code>${p.name}</code></h3>
-<div class="plot">${raw(scanPlot(manifest, p, i, analysis.members))}</div>
+<div class="plot">${raw(scanPlot(manifest, p, i, analysis.members))}</div>${dataLink(`scan-${p.name}.json`, p)}
 ${p.window[0] > p.range[0] || p.window[1] < p.range[1] ? html`<p class="note">Zoomed to [${formatNumber(p.window[0])}, ${formatNumber(p.window[1])}], where q < ${PLOT_Q_MAX}; the intervals were searched over the whole allowed range [${formatNumber(p.range[0])}, ${formatNumber(p.range[1])}].</p>` : ''}
 ${intervalTable(p, d)}
 ${membersTable(p, d)}

@@ -448,3 +448,17 @@ describe('binned sections of a result page', () => {
     expect(page.indexOf('id="scans"')).toBeGreaterThan(details);
   });
 });
+
+describe('the data behind each plot', () => {
+  it('is a JSON download next to every plot, holding the numbers the plot draws', async () => {
+    const page = await (await app.request('/likelihoods/atlas-sbottom-regiona', { headers: { accept: 'text/html' } })).text();
+    const plots = page.match(/<div class="plot">/g)!.length;
+    const links = [...page.matchAll(/<a class="download" download="([^"]+)" href="data:application\/json;charset=utf-8,([^"]+)">/g)];
+    expect(links.length).toBe(plots);
+    const cls = links.find(([, file]) => file.startsWith('cls-'))!;
+    const data = JSON.parse(decodeURIComponent(cls[2].replaceAll('&amp;', '&')));
+    const pyhf = JSON.parse(readFileSync('test/fixtures/pyhf/reference/sbottom_1300_205_60.json', 'utf8'));
+    expect(data.limit.observed).toBeCloseTo(pyhf.upper_limit.observed, 3);
+    expect(data.mu.length).toBe(data.observed.length);
+  });
+});

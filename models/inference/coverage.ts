@@ -86,3 +86,19 @@ export function formatCoverage(e: Pick<CoverageEstimate, 'coverage' | 'error' | 
   const [lo, hi] = clopperPearson(inside, e.toys);
   return `${percent(e.coverage)}% (68% CP: ${percent(lo)}–${percent(hi)}%)`;
 }
+
+/**
+ * What a published coverage measurement says against the intervals a likelihood gives: one
+ * warning per level whose empirical coverage lies below the nominal one beyond the 99.7%
+ * Clopper–Pearson interval of its toys, i.e. intervals that claim more than they hold there.
+ * Over-coverage (conservative intervals) is not warned about.
+ */
+export function undercoverageWarnings(measured: readonly (Pick<CoverageEstimate, 'cl' | 'coverage' | 'toys'> & { at?: Record<string, number> })[]): string[] {
+  return measured.flatMap((e) => {
+    const inside = Math.round(e.coverage * e.toys);
+    const [, upper] = clopperPearson(inside, e.toys, 0.9973);
+    if (!(upper < e.cl)) return [];
+    const where = e.at ? ` at ${Object.entries(e.at).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
+    return [`this likelihood's validation measured ${(100 * e.coverage).toFixed(1)}% coverage for the nominal ${(100 * e.cl).toFixed(2)}% (${e.toys} toys${where}): its ${(100 * e.cl).toFixed(2)}% regions claim more than they hold`];
+  });
+}

@@ -8,6 +8,7 @@ import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
 import { quadraticCheck } from '../inference/test-statistics.js';
+import { undercoverageWarnings } from '../inference/coverage.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { budgeted, CALIBRATION, defaultPoints, fewer } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
@@ -138,7 +139,7 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   const { likelihood } = artifact;
   scannedParameters(likelihood, request.parameters);
   const data = requestData(likelihood, request);
-  if (request.parameters.length === 1) return profileIntervals(likelihood, data, request);
+  if (request.parameters.length === 1) return { ...profileIntervals(likelihood, data, request), warnings: undercoverageWarnings(artifact.manifest.validation.coverage ?? []) };
   if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
   const n = likelihood.parameters.length;
   const costOf = (points: number) =>
@@ -158,6 +159,7 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
     nllMin: result.converged ? result.nllMin : null,
     contours: result.converged ? result.contours : null,
     notes: result.notes,
+    warnings: undercoverageWarnings(artifact.manifest.validation.coverage ?? []),
     grid: result.grid,
   };
 }
@@ -172,7 +174,7 @@ function contourRanges(likelihood: Likelihood, names: readonly [string, string],
   return [scanRange(likelihood, names[0], x, ['range', 0]), scanRange(likelihood, names[1], y, ['range', 1])];
 }
 
-function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request: IntervalRequest): IntervalResponse {
+function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request: IntervalRequest): Omit<IntervalResponse, 'warnings'> {
   const [parameter] = request.parameters;
   if (request.range && typeof request.range[0] !== 'number') throw invalidInput('invalid-request', 'a 1-D interval takes one range [lo, hi]', undefined, [{ path: ['range'], message: 'expected [lo, hi]' }]);
   const range = request.range ? scanRange(likelihood, parameter, request.range as [number, number]) : undefined;

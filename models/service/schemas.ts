@@ -269,6 +269,7 @@ export const IntervalResponseSchema = z.object({
   intervals: z.array(ConfidenceIntervalSchema).nullable(),
   scan: ScanSchema,
   ensemble: z.array(z.object({ converged: z.boolean(), best: MaybeNumber, intervals: z.array(ConfidenceIntervalSchema).nullable() })).optional(),
+  warnings: z.array(z.string()).meta({ description: "where the likelihood's own validation says its regions under-cover: the measured coverage below the nominal level" }),
 });
 
 export const ContourResponseSchema = z.object({
@@ -278,6 +279,7 @@ export const ContourResponseSchema = z.object({
   nllMin: z.number().nullable(),
   contours: z.array(ContourLevelSchema).nullable(),
   notes: z.array(z.string()).meta({ description: 'why no contour is given, a level has no region, or a region continues beyond the grid' }),
+  warnings: z.array(z.string()).meta({ description: "where the likelihood's own validation says its regions under-cover" }),
   grid: z.object({ x: z.array(z.number()), y: z.array(z.number()), q: z.array(MaybeNumber) }).meta({ description: 'q on the grid, row-major: q[j · x.length + i] at (x[i], y[j])' }),
 });
 

@@ -204,6 +204,16 @@ describe('evaluation endpoints return what models/ computes', () => {
     expect((await wide.json()).errors[0].path).toEqual(['range']);
   });
 
+  it('an interval warns where the likelihood\'s own validation says its regions under-cover, and only there', async () => {
+    const a4 = await (await post('/v1/likelihoods/gaussian-toy-a4-smeared/interval', { parameters: ['theta'], points: 11 })).json();
+    expect(a4.warnings).toHaveLength(2);
+    expect(a4.warnings[0]).toMatch(/validation measured 0\.0% coverage for the nominal 68\.27% \(300 toys at theta = 0\.5\): its 68\.27% regions claim more than they hold/);
+    for (const id of ['gaussian-toy-truth', 'gaussian-toy-a3', 'dy-smeft-run3-mll']) {
+      const body = await (await post(`/v1/likelihoods/${id}/interval`, { parameters: [id.startsWith('dy') ? 'C_lq1' : 'theta'], points: 11 })).json();
+      expect(body.warnings, id).toEqual([]);
+    }
+  });
+
   it('a fit warns where its covariance is no 68% half-width (q at θ̂ ± σ̂ far from 1), and only there', async () => {
     const mll = await (await post('/v1/likelihoods/dy-smeft-run3-mll/fit', {})).json();
     const warned = mll.warnings.filter((w: string) => /misdescribes/.test(w));

@@ -6,28 +6,18 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveNode } from '../functions/node.js';
+import { quietNodeServer } from './helpers/node-server.js';
 
-let server: ReturnType<typeof serveNode>;
+let server: Awaited<ReturnType<typeof quietNodeServer>>;
 let origin = '';
 
 beforeAll(async () => {
-  const log = console.log;
-  console.log = () => undefined; // serveNode's "serving … on" line
-  try {
-    server = serveNode({ port: 0, hostname: '127.0.0.1' });
-    if (!server.listening) await once(server, 'listening');
-  } finally {
-    console.log = log;
-  }
-  origin = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await quietNodeServer();
+  origin = `127.0.0.1:${server.port}`;
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 const blocks = [...readFileSync('README.md', 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /curl .*localhost:8787/.test(b));
 

@@ -71,7 +71,7 @@ ${row('total, pre-fit', channel.prefit, 'sum')}${row('total, post-fit', channel.
 }
 
 /** Above this many channels the page shows a summary table first and the channels collapsed. */
-export const COLLAPSE_CHANNELS = 6;
+const COLLAPSE_CHANNELS = 6;
 
 /** One row per channel: bins, observed and expected totals. */
 function channelSummaryTable(channels: readonly ChannelSummary[]): Markup {

@@ -139,7 +139,8 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
   const { likelihood } = artifact;
   scannedParameters(likelihood, request.parameters);
   const data = requestData(likelihood, request);
-  if (request.parameters.length === 1) return { ...profileIntervals(likelihood, data, request), warnings: undercoverageWarnings(artifact.manifest.validation.coverage ?? []) };
+  const warnings = undercoverageWarnings(artifact.manifest.validation.coverage ?? []);
+  if (request.parameters.length === 1) return { ...profileIntervals(likelihood, data, request), warnings };
   if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
   const n = likelihood.parameters.length;
   const costOf = (points: number) =>
@@ -159,7 +160,7 @@ export function interval(artifact: LoadedArtifact, request: IntervalRequest): In
     nllMin: result.converged ? result.nllMin : null,
     contours: result.converged ? result.contours : null,
     notes: result.notes,
-    warnings: undercoverageWarnings(artifact.manifest.validation.coverage ?? []),
+    warnings,
     grid: result.grid,
   };
 }

@@ -53,7 +53,7 @@ export function flattenEvents(events: EventsRequest, path: (string | number)[]):
 }
 
 /** The numbers of a portable binary array: little-endian float32 or float64 bytes (schemas.ts `BinaryNumbersSchema`). */
-export function binaryNumbers(array: BinaryNumbers, path: (string | number)[]): Float32Array | Float64Array {
+function binaryNumbers(array: BinaryNumbers, path: (string | number)[]): Float32Array | Float64Array {
   const size = array.dtype === 'float32' ? 4 : 8;
   const { data } = array;
   if (data.byteLength % size !== 0) throw invalidInput('invalid-dataset', `${data.byteLength} bytes are not a whole number of ${array.dtype} values`, undefined, [{ path: [...path, 'data'], message: `length not a multiple of ${size}` }]);

@@ -4,31 +4,20 @@
  * answered with problem documents readable from any origin, like every error of the app.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveNode } from '../../functions/node.js';
+import { quietNodeServer } from '../helpers/node-server.js';
 import { checkResponse } from '../helpers/http-checks.js';
 
-let server: ReturnType<typeof serveNode>;
+let server: Awaited<ReturnType<typeof quietNodeServer>>;
 let port = 0;
 
 beforeAll(async () => {
-  const log = console.log;
-  console.log = () => undefined; // serveNode's "serving … on" line
-  try {
-    server = serveNode({ port: 0, hostname: '127.0.0.1' });
-    if (!server.listening) await once(server, 'listening');
-  } finally {
-    console.log = log;
-  }
-  port = (server.address() as AddressInfo).port;
+  server = await quietNodeServer();
+  port = server.port;
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 /** Sends raw bytes and reads the whole answer until the server closes the connection. */
 function raw(request: string): Promise<Response> {

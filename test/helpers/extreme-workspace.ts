@@ -14,7 +14,7 @@ const CONTROL = [200, 150];
 const CONTROL_STAT = [12, 9];
 const OBSERVED_SR = [61, 47, 22];
 const OBSERVED_CR = [212, 139];
-export const LUMI_SIGMA = 0.017;
+const LUMI_SIGMA = 0.017;
 const NORMSYS = { hi: 1.1, lo: 0.92 };
 
 /**

@@ -8,10 +8,32 @@
 import { scaleLinear, type ScaleLinear } from 'd3-scale';
 import { area, curveLinearClosed, line } from 'd3-shape';
 import { html } from 'hono/html';
+import { plainText, richSvg, textRuns } from './rich-text.js';
 
 /** Text for SVG content, escaped by hono's html helper. */
 function escapeText(text: string): string {
   return String(html`${text}`);
+}
+
+/**
+ * The width of a label in a sans-serif face, in ems, from the glyph widths of DejaVu Sans (the
+ * widest of the common system faces, Chromium's on Debian): narrow punctuation and i, l, t;
+ * m and w; capitals; minus signs and the rest. An estimate that errs wide, so that text laid out
+ * by it does not overlap. Sub- and superscripts are set at 75%.
+ */
+export function textWidthEm(text: string): number {
+  let width = 0;
+  for (const run of textRuns(text)) {
+    let w = 0;
+    for (const ch of run.text) {
+      if (/[ .,:;'|!ijlIft()[\]]/.test(ch)) w += 0.34;
+      else if (/[mwMW−—]/.test(ch)) w += 0.9;
+      else if (/[A-Z]/.test(ch)) w += 0.74;
+      else w += 0.64;
+    }
+    width += run.shift ? 0.75 * w : w;
+  }
+  return width;
 }
 
 /** Okabe–Ito colours (distinguishable with the common colour-vision deficiencies). */
@@ -131,7 +153,7 @@ function legend(items: readonly LegendItem[], left: number, right: number): { sv
   const rows: { item: LegendItem; x: number }[][] = [[]];
   let x = left;
   for (const item of items) {
-    const w = 30 + 6.6 * [...item.label].length + 18;
+    const w = 30 + 12.5 * textWidthEm(item.label) + 18;
     if (x + w > right && rows.at(-1)!.length) {
       rows.push([]);
       x = left;
@@ -146,7 +168,7 @@ function legend(items: readonly LegendItem[], left: number, right: number): { sv
       if (item.kind === 'line') parts.push(`<line x1="${num(x)}" x2="${num(x + 24)}" y1="${y}" y2="${y}" stroke="${item.color}" stroke-width="${item.width ?? 2}"${item.dash ? ` stroke-dasharray="${item.dash}"` : ''}/>`);
       else if (item.kind === 'fill') parts.push(`<rect x="${num(x)}" y="${y - 6}" width="24" height="12" fill="${item.color}" fill-opacity="${item.opacity ?? 0.3}" stroke="${item.color}" stroke-opacity="0.6"/>`);
       else parts.push(markerShape(x + 12, y, item.shape ?? 'circle', item.color));
-      parts.push(`<text x="${num(x + 30)}" y="${y + 4}" font-size="12.5" fill="#1b1f24">${escapeText(item.label)}</text>`);
+      parts.push(`<text x="${num(x + 30)}" y="${y + 4}" font-size="12.5" fill="#1b1f24">${richSvg(item.label)}</text>`);
     }
   });
   return { svg: `<g class="legend">${parts.join('')}</g>`, height: 18 * rows.length + 8 };
@@ -171,40 +193,43 @@ interface Axes {
 function frame(options: Frame, items: readonly LegendItem[]): Axes {
   const width = options.width ?? 640;
   const height = options.height ?? 360;
-  const margin = { left: 62, right: options.rightMargin ?? 18, bottom: 48 };
+  // the y ticks' labels decide the left margin: the rotated axis label (x ≈ 4…24 with a subscript) must clear the widest
+  const yTicks = scaleLinear().domain([options.yDomain[0], options.yDomain[1]]);
+  const yFormat = yTicks.tickFormat(6);
+  const widest = Math.max(0, ...yTicks.ticks(6).map((t) => textWidthEm(yFormat(t))));
+  const margin = { left: Math.max(62, Math.ceil(36 + 12.5 * widest)), right: options.rightMargin ?? 18, bottom: 48 };
   const key = legend(items, margin.left, width - margin.right);
   const top = Math.max(14, key.height + 4);
   const x = scaleLinear().domain([options.xDomain[0], options.xDomain[1]]).range([margin.left, width - margin.right]);
-  const y = scaleLinear().domain([options.yDomain[0], options.yDomain[1]]).range([height - margin.bottom, top]);
+  const y = yTicks.range([height - margin.bottom, top]);
   const [x0, x1] = x.range();
   const [y0, y1] = y.range();
   const parts: string[] = [];
   const xFormat = options.xTickLabel ?? x.tickFormat(8);
-  const yFormat = y.tickFormat(6);
   for (const t of options.xTicks ?? x.ticks(8)) {
     const px = num(x(t));
     parts.push(`<line x1="${px}" x2="${px}" y1="${num(y1)}" y2="${num(y0)}" stroke="#eaeef2"/>`);
     parts.push(`<line x1="${px}" x2="${px}" y1="${num(y0)}" y2="${num(y0 + 5)}" stroke="#57606a"/>`);
-    parts.push(`<text x="${px}" y="${num(y0 + 19)}" text-anchor="middle" font-size="12.5" fill="#1b1f24">${escapeText(xFormat(t))}</text>`);
+    parts.push(`<text class="tick" x="${px}" y="${num(y0 + 19)}" text-anchor="middle" font-size="12.5" fill="#1b1f24">${escapeText(xFormat(t))}</text>`);
   }
   for (const t of y.ticks(6)) {
     const py = num(y(t));
     parts.push(`<line x1="${num(x0)}" x2="${num(x1)}" y1="${py}" y2="${py}" stroke="#eaeef2"/>`);
     parts.push(`<line x1="${num(x0 - 5)}" x2="${num(x0)}" y1="${py}" y2="${py}" stroke="#57606a"/>`);
-    parts.push(`<text x="${num(x0 - 8)}" y="${num(y(t) + 4)}" text-anchor="end" font-size="12.5" fill="#1b1f24">${escapeText(yFormat(t))}</text>`);
+    parts.push(`<text class="tick" x="${num(x0 - 8)}" y="${num(y(t) + 4)}" text-anchor="end" font-size="12.5" fill="#1b1f24">${escapeText(yFormat(t))}</text>`);
   }
   const grid = parts.join('');
   const box = `<rect x="${num(x0)}" y="${num(y1)}" width="${num(x1 - x0)}" height="${num(y0 - y1)}" fill="none" stroke="#57606a"/>`;
   const labels =
-    `<text x="${num((x0 + x1) / 2)}" y="${height - 8}" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeText(options.xLabel)}</text>` +
-    `<text transform="translate(16 ${num((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle" font-size="14" fill="#1b1f24">${escapeText(options.yLabel)}</text>`;
+    `<text class="axis-label" x="${num((x0 + x1) / 2)}" y="${height - 8}" text-anchor="middle" font-size="14" fill="#1b1f24">${richSvg(options.xLabel)}</text>` +
+    `<text class="axis-label" transform="translate(16 ${num((y0 + y1) / 2)}) rotate(-90)" text-anchor="middle" font-size="14" fill="#1b1f24">${richSvg(options.yLabel)}</text>`;
   const clip = `${options.id}-clip`;
   const titleId = `${options.id}-title`;
   const descId = `${options.id}-desc`;
   const open =
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${titleId}${options.description ? ` ${descId}` : ''}" ${FONT}>` +
-    `<title id="${titleId}">${escapeText(options.title)}</title>` +
-    (options.description ? `<desc id="${descId}">${escapeText(options.description)}</desc>` : '') +
+    `<title id="${titleId}">${escapeText(plainText(options.title))}</title>` +
+    (options.description ? `<desc id="${descId}">${escapeText(plainText(options.description))}</desc>` : '') +
     `<defs><clipPath id="${clip}"><rect x="${num(x0)}" y="${num(y1)}" width="${num(x1 - x0)}" height="${num(y0 - y1)}"/></clipPath></defs>` +
     `<rect width="${width}" height="${height}" fill="#fff"/>` +
     grid;
@@ -226,7 +251,7 @@ export function linePlot(options: LinePlotOptions): string {
     ...(options.markers ?? []).filter((m) => m.label).map((m) => ({ kind: 'marker' as const, color: m.color, shape: m.shape, label: m.label! })),
   ];
   const labelled = (options.hlines ?? []).filter((h) => h.label);
-  const rightMargin = labelled.length ? Math.max(18, 12 + 7.2 * Math.max(...labelled.map((h) => [...h.label!].length))) : undefined;
+  const rightMargin = labelled.length ? Math.max(18, 12 + 12.5 * Math.max(...labelled.map((h) => textWidthEm(h.label!)))) : undefined;
   const { x, y, open, axes, close, clip } = frame({ rightMargin, ...options }, items);
   const [y0, y1] = y.range();
   const [x0, x1] = x.range();
@@ -262,7 +287,7 @@ export function linePlot(options: LinePlotOptions): string {
   parts.push('</g>');
   for (const h of options.hlines ?? []) {
     if (!h.label || h.y < y.domain()[0] || h.y > y.domain()[1]) continue;
-    parts.push(`<text x="${num(x1 + 5)}" y="${num(y(h.y) + 4)}" font-size="12.5" fill="${h.color ?? COLORS.grey}">${escapeText(h.label)}</text>`);
+    parts.push(`<text x="${num(x1 + 5)}" y="${num(y(h.y) + 4)}" font-size="12.5" fill="${h.color ?? COLORS.grey}">${richSvg(h.label)}</text>`);
   }
   for (const m of options.markers ?? []) {
     if (m.x < x.domain()[0] || m.x > x.domain()[1] || m.y < y.domain()[0] || m.y > y.domain()[1]) continue;
@@ -313,9 +338,11 @@ export interface HistogramPlotOptions extends Omit<Frame, 'xDomain' | 'yDomain'>
   lines?: readonly { label: string; color: string; dash?: string; values: readonly number[] }[];
   /** data points with vertical error bars, at the bin centres */
   points?: { label: string; color: string; values: readonly number[]; errors: readonly number[] };
+  /** the bins' edges as tick labels at the bin boundaries (bins drawn equally wide); without them, the bin index at each centre */
+  edges?: readonly string[];
 }
 
-/** Counts per bin (x = bin index): stacked contributions, step-line totals and data with error bars. */
+/** Counts per bin (x = bin index, or the bin edges as labels): stacked contributions, step-line totals and data with error bars. */
 export function histogramPlot(options: HistogramPlotOptions): string {
   const n = Math.max(1, ...options.stacks.map((s) => s.values.length), ...(options.lines ?? []).map((l) => l.values.length), options.points?.values.length ?? 0);
   const stackTop = Array.from({ length: n }, (_, b) => options.stacks.reduce((t, s) => t + Math.max(0, s.values[b] ?? 0), 0));
@@ -326,10 +353,13 @@ export function histogramPlot(options: HistogramPlotOptions): string {
     ...(options.lines ?? []).map((l) => ({ kind: 'line' as const, color: l.color, dash: l.dash, label: l.label })),
     ...options.stacks.map((s) => ({ kind: 'fill' as const, color: s.color, opacity: 0.75, label: s.label })),
   ];
-  // bin numbers at bin centres, every k-th where bins are many
+  // edges at the bin boundaries, or bin numbers at bin centres; every k-th where bins are many
   const step = Math.ceil(n / 12);
-  const xTicks = Array.from({ length: Math.ceil(n / step) }, (_, k) => k * step + 0.5);
-  const { x, y, open, axes, close, clip } = frame({ xTicks, xTickLabel: (t) => String(t - 0.5), ...options, xDomain: [0, n], yDomain: [0, yMax] }, items);
+  const { edges } = options;
+  const ticks = edges
+    ? { xTicks: Array.from({ length: Math.ceil(edges.length / step) }, (_, k) => k * step), xTickLabel: (t: number) => edges[t] }
+    : { xTicks: Array.from({ length: Math.ceil(n / step) }, (_, k) => k * step + 0.5), xTickLabel: (t: number) => String(t - 0.5) };
+  const { x, y, open, axes, close, clip } = frame({ ...ticks, ...options, xDomain: [0, n], yDomain: [0, yMax] }, items);
   const parts: string[] = [open, `<g clip-path="url(#${clip})">`];
   const base = new Array<number>(n).fill(0);
   for (const s of options.stacks) {

@@ -7,7 +7,8 @@ import { progressBar } from './lib/progress.js';
 import { projectVersion } from './lib/provenance.js';
 
 const program = new Command();
-program.name('likelihoods').description('Publish and serve particle-physics likelihoods').version(projectVersion());
+// positional: the program's own --version only before a command, so each command's --version <version> reaches it
+program.name('likelihoods').description('Publish and serve particle-physics likelihoods').version(projectVersion()).enablePositionalOptions();
 
 const positiveInteger = (value: string) => {
   const n = Number(value);
@@ -198,6 +199,36 @@ program
     console.log(`  ${term.channels.length} channels, ${term.totalBins} bins, ${artifact.likelihood.parameters.length} parameters`);
     for (const w of imported.warnings) console.log(`  note: ${w}`);
     for (const line of summariseWorkspaceArtifact(artifact)) console.log(line);
+  });
+
+program
+  .command('revise')
+  .description("publish a new version of a likelihood that amends its manifest's metadata (units, bin axes, descriptions, validation) with the earlier version's components unchanged, and its page analysis computed again")
+  .argument('<likelihood>', 'the published likelihood, id or id@version (default: the latest)')
+  .requiredOption('--version <version>', 'the new version (a published version is never overwritten)')
+  .option('--revision <file>', 'the changes, as JSON (see scripts/revisions/ for the published ones)')
+  .option('--pyhf-reference <file>', "also record the agreement with pyhf's numbers for this workspace (a case of test/fixtures/pyhf/reference/)")
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .action(async (spec: string, options) => {
+    const { readFile } = await import('node:fs/promises');
+    const { readPublished } = await import('./lib/artifact-writer.js');
+    const { reviseArtifact } = await import('./lib/revise-artifact.js');
+    const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
+    if (!options.revision && !options.pyhfReference) throw new Error('nothing to revise: give --revision, --pyhf-reference or both');
+    const t0 = performance.now();
+    const revision = options.revision ? JSON.parse(await readFile(options.revision, 'utf8')) : { changes: [] };
+    if (options.pyhfReference) {
+      const { readPyhfReference } = await import('./reference/pyhf-reference.js');
+      const { pyhfAgreementValidation } = await import('./pyhf/agreement-validation.js');
+      const reference = await readPyhfReference(options.pyhfReference);
+      const validation = pyhfAgreementValidation(await readPublished(options.out, spec), reference, options.pyhfReference);
+      revision.changes = [...revision.changes, `the agreement with pyhf on this workspace (case ${reference.case}) recorded in the validation`];
+      revision.validation = { closure: { ...revision.validation?.closure, ...validation.closure }, notes: [...(revision.validation?.notes ?? []), ...validation.notes] };
+    }
+    const { folder, artifact } = await reviseArtifact(options.out, spec, options.version, revision, ['revise', ...process.argv.slice(3)].join(' '));
+    await writeCatalogueIndex(options.out);
+    console.log(`published ${artifact.manifest.id}@${artifact.manifest.version} to ${folder} in ${((performance.now() - t0) / 1000).toFixed(1)} s, a revision of ${artifact.manifest.provenance.revisionOf!.version}:`);
+    for (const change of artifact.manifest.provenance.revisionOf!.changes) console.log(`  - ${change}`);
   });
 
 program

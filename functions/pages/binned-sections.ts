@@ -4,7 +4,8 @@
  * CLs scan with the upper limits. Pure: from the analysis to markup.
  */
 import type { BinnedTermSummary, ChannelSummary, ClsSummary } from '../../models/service/binned-summary.js';
-import { dataLink, formatNumber, html, raw, type Markup } from './html.js';
+import type { BinAxis } from '../../models/artifact/manifest-schema.js';
+import { dataLink, formatNumber, formatUnit, html, raw, rich, type Markup } from './html.js';
 import { COLORS, histogramPlot, linePlot, type Band, type Marker, type Series } from '../../render/plots.js';
 
 const SAMPLE_COLORS = [COLORS.sky, COLORS.orange, COLORS.green, COLORS.purple, '#F0E442', COLORS.blue, COLORS.grey];
@@ -33,11 +34,22 @@ function stacks(channel: ChannelSummary, colors: ReadonlyMap<string, string>) {
   return out;
 }
 
-function channelPlot(channel: ChannelSummary, id: string, colors: ReadonlyMap<string, string>): string {
+/** The bins' edges as text, the last "∞" for an overflow bin. */
+function edgeLabels(axis: BinAxis): string[] {
+  return [...axis.edges.map((e) => formatNumber(e, 6)), ...(axis.overflow ? ['∞'] : [])];
+}
+
+/** "m_ℓℓ [GeV]", or the bin index where the producer gave no axis (pyhf workspaces carry none). */
+function axisLabel(channel: ChannelSummary, axis: BinAxis | undefined): string {
+  if (!axis) return `bin index in ${channel.name}`;
+  return `${axis.observable}${axis.unit ? ` [${formatUnit(axis.unit)}]` : ''}${axis.edges.length > 2 ? ', bins drawn equally wide' : ''}`;
+}
+
+function channelPlot(channel: ChannelSummary, id: string, colors: ReadonlyMap<string, string>, axis: BinAxis | undefined): string {
   return histogramPlot({
     id,
-    // pyhf workspaces carry no bin edges or observable: the axis is the bin index
-    xLabel: `bin index in ${channel.name}`,
+    xLabel: axisLabel(channel, axis),
+    ...(axis ? { edges: edgeLabels(axis) } : {}),
     yLabel: 'events',
     title: `Observed and expected events in ${channel.name}`,
     description: `Stacked nominal yields of the samples, the total expected before and after the fit${channel.observed ? ', and the observed counts with √n errors' : ''}, for the ${channel.bins} bins of ${channel.name}.`,
@@ -59,11 +71,12 @@ function modifiersCell(modifiers: ChannelSummary['samples'][number]['modifiers']
   )}</td>`;
 }
 
-function channelTable(channel: ChannelSummary): Markup {
+function channelTable(channel: ChannelSummary, axis: BinAxis | undefined): Markup {
+  const edges = axis ? edgeLabels(axis) : null;
   const row = (label: string, values: readonly number[] | null, className = '') =>
     values ? html`<tr class="${className}"><td>${label}</td>${values.map((v) => html`<td class="num">${formatNumber(v, 4)}</td>`)}<td class="num">${formatNumber(total(values), 5)}</td></tr>` : '';
   return html`<div class="scroll"><table>
-<thead><tr><th>sample</th>${Array.from({ length: channel.bins }, (_, b) => html`<th class="num">bin ${b}</th>`)}<th class="num">total</th></tr></thead>
+<thead><tr><th>sample</th>${Array.from({ length: channel.bins }, (_, b) => html`<th class="num">${edges ? `${edges[b]}–${edges[b + 1]}` : `bin ${b}`}</th>`)}<th class="num">total</th></tr></thead>
 <tbody>${channel.samples.map((s) => row(s.name, s.values))}
 ${row('total, pre-fit', channel.prefit, 'sum')}${row('total, post-fit', channel.postfit, 'sum')}${row('observed', channel.observed, 'sum')}</tbody></table></div>
 <details><summary>modifiers of each sample</summary><div class="scroll"><table><thead><tr><th>sample</th><th>modifiers (HistFactory; same name = same parameter)</th></tr></thead>
@@ -79,10 +92,14 @@ function channelSummaryTable(channels: readonly ChannelSummary[]): Markup {
 <tbody>${channels.map((c) => html`<tr><td><code>${c.name}</code></td><td class="num">${c.bins}</td><td class="num">${c.observed ? formatNumber(total(c.observed), 5) : '—'}</td><td class="num">${formatNumber(total(c.prefit), 5)}</td><td class="num">${c.postfit ? formatNumber(total(c.postfit), 5) : '—'}</td></tr>`)}</tbody></table></div>`;
 }
 
-export function binnedModelSection(summaries: readonly BinnedTermSummary[]): Markup {
+/** `axes`: per term name, the manifest's bin axes of its channels. */
+export function binnedModelSection(summaries: readonly BinnedTermSummary[], axes: ReadonlyMap<string, Readonly<Record<string, BinAxis>>>): Markup {
   return html`${summaries.map((t, i) => {
     const colors = sampleColors(t.channels);
-    const sections = t.channels.map((c, k) => html`<section class="channel"><h3><code>${c.name}</code> <span class="note">${c.bins} bin${c.bins === 1 ? '' : 's'}, ${c.samples.length} samples</span></h3><div class="plot">${raw(channelPlot(c, `channel-${i}-${k}`, colors))}</div>${dataLink(`channel-${c.name}.json`, c)}${channelTable(c)}</section>`);
+    const sections = t.channels.map((c, k) => {
+      const axis = axes.get(t.term)?.[c.name];
+      return html`<section class="channel"><h3><code>${c.name}</code> <span class="note">${c.bins} bin${c.bins === 1 ? '' : 's'}${axis ? html` in ${rich(axis.observable)}` : ''}, ${c.samples.length} samples</span></h3><div class="plot">${raw(channelPlot(c, `channel-${i}-${k}`, colors, axis))}</div>${dataLink(`channel-${c.name}.json`, { ...c, ...(axis ? { axis } : {}) })}${channelTable(c, axis)}</section>`;
+    });
     const many = t.channels.length > COLLAPSE_CHANNELS;
     return html`<p>Term <code>${t.term}</code>: ${t.channels.length} channel${t.channels.length === 1 ? '' : 's'}, ${total(t.channels.map((c) => c.bins))} bins. Stacked: each sample's nominal yield (signal at its reference strength), in one colour per sample throughout. Lines: the total expected with every parameter at its initial value (pre-fit) and at the best fit to the observed data (post-fit).${t.fit && !t.fit.converged ? html` <span class="warn">The fit to the observed data did not converge (${t.fit.message}): no post-fit totals.</span>` : ''}</p>
 ${many ? html`${channelSummaryTable(t.channels)}<details class="channels"><summary>the ${t.channels.length} channels, each with its plot and yields</summary>${sections}</details>` : sections}`;

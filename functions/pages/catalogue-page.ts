@@ -6,7 +6,7 @@
 import type { CatalogueItem } from '../../models/service/catalogue.js';
 import { examplePoint } from './examples.js';
 import type { Manifest } from '../../models/artifact/manifest-schema.js';
-import { formatNumber, formatUnit, html, layout } from './html.js';
+import { formatNumber, formatUnit, html, layout, rich } from './html.js';
 
 
 const TERM_KINDS: Record<string, string> = { 'unbinned-polynomial': 'unbinned', 'binned-template': 'binned templates' };
@@ -27,7 +27,7 @@ ${items.map((item) => {
   const e = item.entry;
   const versions = [...e.versions].reverse();
   return html`<section class="card">
-<h2><a href="/likelihoods/${e.id}">${e.title}</a></h2>
+<h2><a href="/likelihoods/${e.id}">${rich(e.title)}</a></h2>
 <p class="meta"><code>${e.id}</code> · ${versions.length > 1 ? 'versions' : 'version'} ${versions.map((v, k) => html`${k ? ', ' : ''}<a href="/likelihoods/${e.id}@${v}">${v}</a>${v === e.latest ? ' (latest)' : ''}`)}
 · ${formatNumber(e.luminosity.value)} ${formatUnit(e.luminosity.unit)}
 · ${e.terms.map((t) => html`<span class="tag">${TERM_KINDS[t.kind] ?? t.kind}: ${t.name}</span>`)}</p>

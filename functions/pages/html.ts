@@ -5,6 +5,7 @@
  */
 import { html as honoHtml, raw as honoRaw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { plainText, richHtml } from '../../render/rich-text.js';
 
 /** Markup that is already safe: hono's escaped string, interpolated as is. */
 export type Markup = HtmlEscapedString;
@@ -19,6 +20,9 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Marku
 
 /** Marks a string as markup (only for strings built by this module's functions or by render/plots.ts). */
 export const raw = (value: string): Markup => honoRaw(value);
+
+/** Text in the manifests' notation (`E_T^miss`, `C_lq^(1)`) with real sub- and superscripts. */
+export const rich = (text: string): Markup => honoRaw(richHtml(text));
 
 /** A link that downloads the numbers behind a plot as JSON: a data: URL, so no script and no extra route. */
 export function dataLink(file: string, data: unknown): Markup {
@@ -69,7 +73,7 @@ export function formatUnit(unit: string): string {
 }
 
 /** A small inline icon (a parabola with its 1σ line), so browsers do not ask for /favicon.ico. */
-const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0072B2"/><path d="M2 3Q8 21 14 3" fill="none" stroke="#fff" stroke-width="1.6"/><path d="M2 10H14" stroke="#E69F00" stroke-width="1.2"/></svg>')}`;
+export const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0072B2"/><path d="M2 3Q8 21 14 3" fill="none" stroke="#fff" stroke-width="1.6"/><path d="M2 10H14" stroke="#E69F00" stroke-width="1.2"/></svg>')}`;
 
 const STYLE = `
 :root{color-scheme:light;--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--soft:#f6f8fa;--accent:#0b5cad}
@@ -127,9 +131,9 @@ export function layout({ title, description, body }: PageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
+<title>${plainText(title)}</title>
 <link rel="icon" href="${FAVICON}">
-${description ? html`<meta name="description" content="${description}">` : ''}
+${description ? html`<meta name="description" content="${plainText(description)}">` : ''}
 <style>${raw(STYLE)}</style>
 </head>
 <body>

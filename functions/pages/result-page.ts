@@ -14,8 +14,9 @@ import type { ConfidenceInterval } from '../../models/inference/intervals/profil
 import { CONTOUR_POINTS, MAX_PAIRS, PAGE_LEVELS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from '../../models/service/page-analysis.js';
 import { binnedModelSection, clsSection } from './binned-sections.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
-import { dataLink, decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, type Markup } from './html.js';
+import { dataLink, decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, rich, type Markup } from './html.js';
 import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from '../../render/plots.js';
+import { plainText } from '../../render/rich-text.js';
 import { binnedTerms } from '../../models/terms/binned/term.js';
 import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 
@@ -228,7 +229,7 @@ ${artifact.likelihood.variants > 1 ? html`<dt>ensemble</dt><dd>${artifact.likeli
 ${
   manifest.observables.length
     ? html`<h3>Observables</h3><div class="scroll"><table><thead><tr><th>#</th><th>name</th><th>unit</th><th>description</th></tr></thead><tbody>${manifest.observables.map(
-        (o, k) => html`<tr><td class="num">${k + 1}</td><td><code>${o.name}</code></td><td>${o.unit ? formatUnit(o.unit) : '—'}</td><td>${o.description ?? ''}</td></tr>`,
+        (o, k) => html`<tr><td class="num">${k + 1}</td><td><code>${o.name}</code></td><td>${o.unit ? formatUnit(o.unit) : '—'}</td><td>${rich(o.description ?? '')}</td></tr>`,
       )}</tbody></table></div><p class="note">Submitted events are rows of these values, in this order and these units.</p>`
     : ''
 }
@@ -236,8 +237,8 @@ ${
 ${manifest.terms.map((term) => {
   if (term.kind === 'unbinned-polynomial') {
     const references = term.parameters.map((n) => manifest.parameters.find((p) => p.name === n)!.reference);
-    return html`<div class="card"><p><strong>${term.name}</strong> <span class="tag">unbinned, extended</span><span class="tag">degree ${term.degree} in ${term.parameters.join(', ')}</span></p>
-${term.description ? html`<p>${term.description}</p>` : ''}
+    return html`<div class="card"><p><strong>${term.name}</strong> <span class="tag">unbinned, extended</span><span class="tag">degree ${term.degree} in ${term.parameters.map((n, k) => html`${k ? ', ' : ''}<code>${n}</code>`)}</span></p>
+${term.description ? html`<p>${rich(term.description)}</p>` : ''}
 <dl class="facts">
 <dt>observables</dt><dd>${term.observables.join(', ')}</dd>
 <dt>cross section</dt><dd>σ(θ0) = ${formatNumber(term.crossSection.value)} ${formatUnit(term.crossSection.unit)}; σ(θ)/σ(θ0) = ${polynomialText(term.crossSection.coefficients, term.parameters, references, term.degree)} <span class="note">(${CROSS_SECTION_ORIGINS[term.crossSection.origin]})</span></dd>
@@ -249,7 +250,7 @@ ${term.signalFraction ? html`<dt>background</dt><dd>θ-independent, through the 
   }
   const runtime = binned.find((b) => b.name === term.name);
   return html`<div class="card"><p><strong>${term.name}</strong> <span class="tag">binned templates</span></p>
-${term.description ? html`<p>${term.description}</p>` : ''}
+${term.description ? html`<p>${rich(term.description)}</p>` : ''}
 ${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bin${ch.bins === 1 ? '' : 's'})`)}</dd>
 <dt>parameters</dt><dd>${runtime.parameters.length} (${runtime.constraints.length} constrained)</dd>
 ${binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
@@ -264,7 +265,7 @@ function parametersTable(manifest: Manifest, analysis: Analysis): Markup {
 <tbody>${manifest.parameters.map((p, i) => {
     const d = decimalsFor(p.range);
     const scan = analysis.parameters[i]?.scans.find((s) => s.dataset === primary);
-    return html`<tr><td><code>${p.name}</code>${p.wcxf ? html`<br><span class="note">WCxf ${p.wcxf.eft} / ${p.wcxf.basis}: ${p.wcxf.name}</span>` : ''}</td><td class="num">${formatNumber(p.reference)}</td><td class="num">[${formatNumber(p.range[0])}, ${formatNumber(p.range[1])}]</td><td>${p.unit ? formatUnit(p.unit) : '—'}</td><td class="num">${scan && !scan.error ? formatValue(scan.best, d) : '—'}</td><td>${p.description ?? ''}</td></tr>`;
+    return html`<tr><td><code>${p.name}</code>${p.wcxf ? html`<br><span class="note">WCxf ${p.wcxf.eft} / ${p.wcxf.basis}: ${p.wcxf.name}</span>` : ''}</td><td class="num">${formatNumber(p.reference)}</td><td class="num">[${formatNumber(p.range[0])}, ${formatNumber(p.range[1])}]</td><td>${p.unit ? formatUnit(p.unit) : '—'}</td><td class="num">${scan && !scan.error ? formatValue(scan.best, d) : '—'}</td><td>${rich(p.description ?? '')}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
@@ -279,19 +280,19 @@ function validation(manifest: Manifest): Markup {
       const inside = Math.round(c.coverage * c.toys);
       const exact = c.error > 0 ? null : { band: clopperPearson(inside, c.toys), wide: clopperPearson(inside, c.toys, 0.9973) };
       const deviation = exact ? (c.cl < exact.wide[0] || c.cl > exact.wide[1] ? 'nominal outside the 99.7% interval ⚠' : 'nominal inside the 99.7% interval') : Number.isFinite(pull) ? `${pull >= 0 ? '+' : '−'}${Math.abs(pull).toFixed(1)} σ${Math.abs(pull) > 2 ? ' ⚠' : ''}` : '—';
-      return html`<tr><td class="num">${formatLevel(c.cl)}</td><td class="num">${formatPercent(c.coverage)}</td><td class="num">${exact ? `68% CP: ${formatPercent(exact.band[0])}–${formatPercent(exact.band[1])}` : `± ${formatPercent(c.error)}`}</td><td class="num">${deviation}</td><td class="num">${c.toys.toLocaleString('en-US')}</td><td>${Object.entries(c.at).map(([k, x]) => `${k} = ${formatNumber(x)}`).join(', ')}</td><td class="num">${formatNumber(c.luminosity)} ${formatUnit(manifest.luminosity.unit)}</td></tr>`;
+      return html`<tr><td class="num">${formatLevel(c.cl)}</td><td class="num">${formatPercent(c.coverage)}</td><td class="num">${exact ? `68% CP: ${formatPercent(exact.band[0])}–${formatPercent(exact.band[1])}` : `± ${formatPercent(c.error)}`}</td><td class="num">${deviation}</td><td class="num">${c.toys.toLocaleString('en-US')}</td><td>${Object.entries(c.at).map(([k, x], n) => html`${n ? ', ' : ''}<code>${k}</code> = ${formatNumber(x)}`)}</td><td class="num">${formatNumber(c.luminosity)} ${formatUnit(manifest.luminosity.unit)}</td></tr>`;
     })}</tbody></table></div>`);
   }
   if (v.closure && Object.keys(v.closure).length) {
     parts.push(html`<h3>Closure</h3><div class="scroll"><table><thead><tr><th>quantity</th><th class="num">value</th></tr></thead><tbody>${Object.entries(v.closure).map(
-      ([k, x]) => html`<tr><td>${k}</td><td class="num">${formatNumber(x, 6)}</td></tr>`,
+      ([k, x]) => html`<tr><td>${rich(k)}</td><td class="num">${formatNumber(x, 6)}</td></tr>`,
     )}</tbody></table></div>`);
   }
-  if (v.notes?.length) parts.push(html`<h3>Notes</h3><ul>${v.notes.map((n) => html`<li>${n}</li>`)}</ul>`);
+  if (v.notes?.length) parts.push(html`<h3>Notes</h3><ul>${v.notes.map((n) => html`<li>${rich(n)}</li>`)}</ul>`);
   if (v.figures?.length) {
     parts.push(
       html`<h3>Figures</h3>${v.figures.map(
-        (f) => html`<figure><img src="${figurePath(manifest, f.component)}" alt="${f.caption}"><figcaption>${f.caption} <a href="${figurePath(manifest, f.component)}">(SVG)</a></figcaption></figure>`,
+        (f) => html`<figure><img src="${figurePath(manifest, f.component)}" alt="${plainText(f.caption)}"><figcaption>${rich(f.caption)} <a href="${figurePath(manifest, f.component)}">(SVG)</a></figcaption></figure>`,
       )}`,
     );
   }
@@ -306,6 +307,7 @@ function provenance(manifest: Manifest): Markup {
 <dt>created</dt><dd>${p.createdAt}</dd>
 <dt>producer</dt><dd>${p.producer.name} ${p.producer.version}${p.producer.command ? html` (<code>${p.producer.command}</code>)` : ''}</dd>
 <dt>versions</dt><dd>${Object.entries(p.versions).map(([k, v]) => `${k} ${v}`).join(', ')}</dd>
+${p.revisionOf ? html`<dt>revision of</dt><dd><a href="/likelihoods/${manifest.id}@${p.revisionOf.version}">${manifest.id}@${p.revisionOf.version}</a> (manifest sha256 <code>${p.revisionOf.manifestSha256.slice(0, 12)}…</code>), the same components: ${p.revisionOf.changes.map((c, k) => html`${k ? '; ' : ''}${rich(c)}`)}</dd>` : ''}
 ${p.seeds ? html`<dt>seeds</dt><dd>${Object.entries(p.seeds).map(([k, v]) => `${k} ${v}`).join(', ')}</dd>` : ''}
 </dl>
 ${p.configuration ? html`<pre><code>${JSON.stringify(p.configuration, null, 2)}</code></pre>` : ''}
@@ -329,11 +331,11 @@ export function renderResultPage(input: ResultPageInput): string {
 
   const body = html`
 <p class="meta"><a href="/">Catalogue</a> / <code>${manifest.id}</code></p>
-<h1>${manifest.title}</h1>
+<h1>${rich(manifest.title)}</h1>
 <p class="meta"><code>${spec}</code>${manifest.version === latest ? html` <span class="tag">latest</span>` : html` <span class="tag">not the latest version</span> <a href="/likelihoods/${manifest.id}">see ${latest}</a>`}
 ${versions.length > 1 ? html` · versions: ${sorted.map((v, k) => html`${k ? ', ' : ''}${v === manifest.version ? html`<strong>${v}</strong>` : html`<a href="/likelihoods/${manifest.id}@${v}">${v}</a>`}`)}` : ''}
-· <a href="/v1/likelihoods/${spec}">manifest (JSON)</a></p>
-<p>${manifest.description}</p>
+· <a href="/v1/likelihoods/${spec}">manifest (JSON)</a>${manifest.provenance.revisionOf ? html` · a revision of ${manifest.provenance.revisionOf.version} (metadata only, the same numbers)` : ''}</p>
+<p>${rich(manifest.description)}</p>
 ${manifest.citation.length ? html`<p class="note">Cite: ${manifest.citation.map((c, k) => html`${k ? '; ' : ''}${c}`)}</p>` : ''}
 <details><summary>Cite this version (BibTeX; the manifest's sha256 <code>${input.manifestSha256.slice(0, 12)}…</code> names exactly what was published)</summary><pre>${bibtex(manifest, origin, input.manifestSha256)}</pre></details>
 <nav class="note">On this page: <a href="#measured">what was measured</a>${analysis.binned.length ? html` · <a href="#model">channels and samples</a>` : ''} · <a href="#parameters">parameters</a>${analysis.cls ? html` · <a href="#cls">CLs and limits</a>` : ''} · <a href="#scans">scans and intervals</a>${analysis.pairs.length ? html` · <a href="#contours">contours</a>` : ''} · <a href="#validation">validation</a> · <a href="#query">query it</a></nav>
@@ -342,7 +344,7 @@ ${manifest.citation.length ? html`<p class="note">Cite: ${manifest.citation.map(
 ${measured(manifest, artifact, analysis)}
 
 ${analysis.binned.length ? html`<h2 id="model">Channels, samples and modifiers</h2>
-${binnedModelSection(analysis.binned)}` : ''}
+${binnedModelSection(analysis.binned, new Map(manifest.terms.flatMap((t) => (t.kind === 'binned-template' && t.axes ? [[t.name, t.axes] as const] : []))))}` : ''}
 ${analysis.binnedError ? html`<p class="warn">The binned summaries could not be computed: ${analysis.binnedError}</p>` : ''}
 
 <h2 id="parameters">Parameters</h2>

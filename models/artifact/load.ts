@@ -114,6 +114,11 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
       for (const p of term.parameters) {
         if (p.kind === 'interest' && !byName.has(p.name)) throw new ArtifactError('model-invalid', `term '${spec.name}' depends on '${p.name}', which the manifest does not declare`);
       }
+      for (const [channel, axis] of Object.entries(spec.axes ?? {})) {
+        const bins = term.channels.find((c) => c.name === channel)?.bins;
+        if (bins === undefined) throw new ArtifactError('model-invalid', `term '${spec.name}': a bin axis is given for '${channel}', which is not one of its channels`);
+        if (axis.edges.length !== bins + (axis.overflow ? 0 : 1)) throw new ArtifactError('model-invalid', `term '${spec.name}': channel '${channel}' has ${bins} bins, so its axis needs ${bins + (axis.overflow ? 0 : 1)} edges${axis.overflow ? ' (the last bin an overflow)' : ''}; it has ${axis.edges.length}`);
+      }
       terms.push(term);
     }
   }

@@ -90,12 +90,26 @@ export const UnbinnedPolynomialTermSchema = z.object({
   observed: ComponentName.optional(),
 });
 
+/** What a channel's bins are: the observable binned and its bin edges, increasing. */
+export const BinAxisSchema = z
+  .object({
+    observable: z.string().min(1),
+    unit: z.string().optional(),
+    /** the bins' edges: one more than the bins, or as many as the bins when the last bin is an overflow [last edge, ∞) */
+    edges: z.array(finite).min(1),
+    overflow: z.boolean().default(false),
+  })
+  .refine((a) => a.edges.every((e, k) => k === 0 || e > a.edges[k - 1]), { message: 'the edges must increase', path: ['edges'] });
+export type BinAxis = z.infer<typeof BinAxisSchema>;
+
 export const BinnedTemplateTermSchema = z.object({
   kind: z.literal('binned-template'),
   name: ComponentName,
   description: z.string().optional(),
   /** component of kind binned-model: channels, samples (coefficient templates), modifiers, observations */
   model: ComponentName,
+  /** per channel name, its bin axis, where the producer knows it (a pyhf workspace does not carry one); checked against the bin counts when loaded */
+  axes: z.record(z.string(), BinAxisSchema).optional(),
 });
 
 export const TermSchema = z.discriminatedUnion('kind', [UnbinnedPolynomialTermSchema, BinnedTemplateTermSchema]);
@@ -131,6 +145,11 @@ export const ProvenanceSchema = z.object({
   seeds: z.record(z.string(), z.number().int()).optional(),
   /** generator, simulator and training configuration, as the producer records them */
   configuration: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * set when this version revises the metadata of an earlier one (units, bin axes, validation,
+   * descriptions) with byte-identical components: the numbers it gives are the earlier version's
+   */
+  revisionOf: z.object({ version: ArtifactVersion, manifestSha256: Sha256, changes: z.array(z.string()).min(1) }).optional(),
 });
 
 export const ManifestSchema = z

@@ -21,10 +21,12 @@ import type { BinnedModelSpec } from '../../models/terms/binned/schema.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov } from '../../models/terms/unbinned-polynomial.js';
 import { writeArtifact } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
-import { BASIS, detector, PARAMETERS, RECO_OBSERVABLES, sampleDrellYan, SQRT_S } from '../simulators/drell-yan-physics.js';
+import { BASIS, detector, manifestParameters, PARAMETERS, RECO_OBSERVABLES, sampleDrellYan, SQRT_S } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 
 export const MLL_EDGES = [150, 200, 300, 400, 500, 700, 1000, 1500, 2500, Infinity];
+/** The histogram's bin axis as the manifest declares it: the last bin is the overflow. */
+export const MLL_AXIS = { observable: 'm_ℓℓ', unit: 'GeV', edges: MLL_EDGES.slice(0, -1), overflow: true };
 export const LUMINOSITY_PB = 300_000; // 300 fb⁻¹
 const C = BASIS.size;
 
@@ -187,10 +189,10 @@ export async function runBaselines(options: { config?: Partial<BaselineConfig>; 
         title: 'Drell–Yan in the SMEFT at Run 3: the m_ℓℓ histogram baseline',
         description: `pp → Z/γ* → ℓ⁺ℓ⁻ at 13.6 TeV, 300 fb⁻¹, leading order with C_lq^(1), C_lq^(3), C_eu at Λ = 1 TeV: the reconstructed m_ℓℓ in ${MLL_EDGES.length - 1} bins (${MLL_EDGES.slice(0, -1).join(', ')} GeV and overflow), signal yields exact quadratic polynomials in the Wilson coefficients, a θ-independent background. The baseline the learned likelihood is compared against. Asimov data at the SM.`,
         citation: [],
-        parameters: PARAMETERS.map((p) => ({ name: p.name, description: p.description, reference: 0, range: [-2, 2] as [number, number], wcxf: { eft: 'SMEFT', basis: 'Warsaw', name: p.wcxf } })),
+        parameters: manifestParameters(),
         observables: [],
         luminosity: { value: 300, unit: 'fb^-1' },
-        terms: [{ kind: 'binned-template', name: 'mll', description: 'reconstructed m_ℓℓ histogram', model: 'mll' }],
+        terms: [{ kind: 'binned-template', name: 'mll', description: 'reconstructed m_ℓℓ histogram', model: 'mll', axes: { mll: MLL_AXIS } }],
         provenance: provenance('drell-yan-baselines', { simulator: config.seed }, { drellYan: config, sigmaTimesAcceptancePb: sigma, backgroundPb: sigmaB }),
         validation: { notes: ['Synthetic: leading-order matrix elements with stand-in parton densities (scripts/simulators/drell-yan-physics.ts); the detector is θ-independent.'] },
       },

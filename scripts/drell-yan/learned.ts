@@ -25,7 +25,7 @@ import { crossSectionFromReference } from '../../models/terms/unbinned-polynomia
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
 import { drellYanSimulator } from '../simulators/drell-yan.js';
-import { BASIS, crossSectionCoefficients, PARAMETERS, RECO_OBSERVABLES, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
+import { BASIS, crossSectionCoefficients, manifestParameters, PARAMETERS, RECO_OBSERVABLES, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { backendProvenance, selectBackend } from '../training/backend.js';
 import { trainDerivativeLearning, type TrainingProgress } from '../training/derivative-learning.js';
@@ -333,7 +333,7 @@ export async function publishDrellYan(
       `Submit events with the ten reco-level observables; a repulsive ensemble of ${t.members} networks (derivative learning, fractional smearing) gives ĉ(x), a classifier at θ0 the signal fraction f_s(x) against a θ-independent background, ` +
       'and the term uses R̂(x|θ) = f_s ĉ·m(θ) + 1 − f_s. Asimov data at the SM from the reference sample; no observed data.',
     citation: ['T. Bahl, V. Bresó-Pla, G. De Crescenzo, T. Plehn, "Advancing Tools for Simulation-Based Inference" (Heidelberg, 2024; version of January 17, 2025), sec. 2-4, app. A, B, D'],
-    parameters: PARAMETERS.map((p) => ({ name: p.name, description: p.description, reference: 0, range: [-2, 2] as [number, number], wcxf: { eft: 'SMEFT', basis: 'Warsaw', name: p.wcxf } })),
+    parameters: manifestParameters(),
     observables: drellYanSelectable().observables.map((o) => ({ name: o.name, ...(o.unit ? { unit: o.unit } : {}), ...(o.description ? { description: o.description } : {}) })),
     luminosity: { value: LUMINOSITY_FB, unit: 'fb^-1' },
     terms: [

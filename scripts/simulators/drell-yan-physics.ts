@@ -35,6 +35,13 @@ export const PARAMETERS = [
   { name: 'C_eu', wcxf: 'eu_1111', description: 'C_eu at Λ = 1 TeV' },
 ] as const;
 
+/**
+ * The coefficients as a manifest declares them: C at Λ = 1 TeV is C/Λ² in TeV⁻² (the unit the
+ * pages show), WCxf names in the Warsaw basis, the range [−2, 2] of every scan.
+ */
+export const manifestParameters = () =>
+  PARAMETERS.map((p) => ({ name: p.name, description: p.description, reference: 0, range: [-2, 2] as [number, number], unit: 'TeV^-2', wcxf: { eft: 'SMEFT', basis: 'Warsaw', name: p.wcxf } }));
+
 export type Quark = 'u' | 'd';
 
 const E2 = 4 * Math.PI * ALPHA;

@@ -2,7 +2,7 @@
  * The result page in a real browser: Debian's Chromium driven by playwright-core against the
  * app served by @hono/node-server on a free local port. The page must render its SVG plots
  * with no console errors and no failed requests (its CSP forbids any script). A screenshot
- * is left in test-output/result-page.png.
+ * is left in test-output/result-page.png, and one of every page kind in test-output/pages/.
  *
  * Without /usr/bin/chromium the tests are skipped with a message, except in CI (CI set),
  * where they fail: .ci/run installs Chromium.
@@ -74,6 +74,85 @@ describe.skipIf(skipBrowser)('the result page in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  /**
+   * Every kind of page, screenshotted into test-output/pages/: what a reader must find on it,
+   * no raw sub/superscript notation in its text, legend entries that do not overlap, and a
+   * download next to every plot.
+   */
+  const PAGE_KINDS = [
+    { kind: 'catalogue', path: '/', expect: ['Published likelihoods'] },
+    { kind: 'learned-unbinned', path: '/likelihoods/dy-smeft-run3', expect: ['TeV⁻²', '@misc{dy_smeft_run3_1_0_1', 'a revision of 1.0.0'] },
+    { kind: 'binned-with-edges', path: '/likelihoods/dy-smeft-run3-mll', expect: ['TeV⁻²', '150–200', '2500–∞'] },
+    { kind: 'imported-pyhf', path: '/likelihoods/atlas-sbottom-regiona', expect: ['Agreement with pyhf', 'largest relative difference'] },
+    { kind: 'many-channels', path: '/likelihoods/tttt-cp', expect: ['channels, each with its plot'] },
+    { kind: 'api-docs', path: '/docs', expect: ['/v1/likelihoods'] },
+  ] as const;
+
+  for (const { kind, path, expect: wanted } of PAGE_KINDS) {
+    it(`renders the ${kind} page (${path}) readably`, async () => {
+      const { page, problems } = await openPage();
+      const response = await page.goto(`${base}${path}`, { waitUntil: 'load' });
+      expect(response?.status()).toBe(200);
+      const text = (await page.locator('body').textContent()) ?? '';
+      for (const w of wanted) expect(text, `${path} should show "${w}"`).toContain(w);
+
+      // the manifests' notation is drawn, not shown: no E_T^miss or C_lq^(1) in headings, prose or plots
+      // (identifiers users type, in <code>, keep their spelling)
+      const prose = await page.locator('h1, main p, td, figcaption, svg text').evaluateAll((nodes) =>
+        nodes.map((n) => {
+          const copy = n.cloneNode(true) as Element;
+          copy.querySelectorAll('code, pre').forEach((c) => c.remove());
+          return copy.textContent ?? '';
+        }),
+      );
+      for (const line of prose) expect(line, `raw notation on ${path}`).not.toMatch(/(?<![\w.\/-])\p{L}_[\p{L}\d{]|\^[(\w{-]/u);
+
+      // legend entries of one plot never overlap
+      const overlaps = await page.locator('svg g.legend').evaluateAll((legends) =>
+        legends.flatMap((g) => {
+          // every label against every other label and every swatch (line, box, marker) of the legend
+          const boxes = Array.from(g.querySelectorAll('text')).map((t) => ({ label: t.textContent, box: t.getBoundingClientRect() }));
+          const swatches = Array.from(g.children).filter((c) => c.tagName !== 'text').map((c) => ({ label: `a ${c.tagName} swatch`, box: c.getBoundingClientRect() }));
+          const found: string[] = [];
+          for (let i = 0; i < boxes.length; i++)
+            for (const other of [...boxes.slice(i + 1), ...swatches]) {
+              const [a, b] = [boxes[i].box, other.box];
+              if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) found.push(`${boxes[i].label} × ${other.label}`);
+            }
+          // and stay inside their plot
+          const frame = (g as SVGGElement).ownerSVGElement!.getBoundingClientRect();
+          for (const { label, box } of boxes) if (box.right > frame.right + 0.5) found.push(`${label} leaves the plot`);
+          return found;
+        }),
+      );
+      expect(overlaps, path).toEqual([]);
+
+      // axis labels clear the tick labels
+      const crowded = await page.locator('svg').evaluateAll((plots) =>
+        plots.flatMap((svg) => {
+          const ticks = Array.from(svg.querySelectorAll('text.tick')).map((t) => ({ label: t.textContent, box: t.getBoundingClientRect() }));
+          return Array.from(svg.querySelectorAll('text.axis-label')).flatMap((axis) => {
+            const a = axis.getBoundingClientRect();
+            return ticks.filter(({ box: b }) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5).map((t) => `${axis.textContent} × tick ${t.label}`);
+          });
+        }),
+      );
+      expect(crowded, path).toEqual([]);
+
+      // a download next to every plot on a result page
+      if (path.startsWith('/likelihoods/')) {
+        const plots = await page.locator('div.plot').count();
+        expect(plots).toBeGreaterThan(0);
+        expect(await page.locator('div.plot + a.download').count()).toBe(plots);
+      }
+
+      await mkdir('test-output/pages', { recursive: true });
+      await page.screenshot({ path: `test-output/pages/${kind}.png`, fullPage: true });
+      expect(problems).toEqual([]);
+      await page.close();
+    }, 60_000);
+  }
 
   it('reaches the result page from the catalogue', async () => {
     const { page, problems } = await openPage();

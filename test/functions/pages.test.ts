@@ -406,7 +406,18 @@ describe('the result page of an imported pyhf workspace (atlas-sbottom-regiona)'
   });
 
   it('links the exported pyhf workspace', () => {
-    expect(page).toContain('href="/v1/likelihoods/atlas-sbottom-regiona@1.0.0/workspace"');
+    expect(page).toContain('href="/v1/likelihoods/atlas-sbottom-regiona@1.0.1/workspace"');
+  });
+
+  it('shows the agreement with pyhf that 1.0.1 records, a revision of 1.0.0 with the same components', async () => {
+    expect(page).toContain('Agreement with pyhf 0.7.6');
+    expect(page).toContain('a revision of 1.0.0 (metadata only, the same numbers)');
+    const revised = await readArtifactFolder('likelihoods/atlas-sbottom-regiona/1.0.1');
+    const { closure } = revised.manifest.validation;
+    expect(closure!['−ln L against pyhf at its points: largest relative difference']).toBeLessThan(1e-12);
+    expect(closure!['95% CLs upper limit on mu_SIG, observed and expected ±2σ: largest relative difference']).toBeLessThan(1e-3);
+    for (const [name, ref] of Object.entries(sbottom.manifest.components)) expect(revised.manifest.components[name]?.sha256, name).toBe(ref.sha256);
+    expect(revised.manifest.provenance.revisionOf!.manifestSha256).toBe(createHash('sha256').update(readFileSync('likelihoods/atlas-sbottom-regiona/1.0.0/manifest.json')).digest('hex'));
   });
 });
 
@@ -422,7 +433,7 @@ describe('coverage of 0% on a result page', () => {
 describe('citing a result page', () => {
   it('gives BibTeX for the artifact version, with the sha256 of the manifest it serves', async () => {
     const sha256 = createHash('sha256').update(readFileSync('likelihoods/atlas-sbottom-regiona/1.0.0/manifest.json')).digest('hex');
-    const page = await (await app.request('/likelihoods/atlas-sbottom-regiona', { headers: { accept: 'text/html' } })).text();
+    const page = await (await app.request('/likelihoods/atlas-sbottom-regiona@1.0.0', { headers: { accept: 'text/html' } })).text();
     expect(page).toContain('@misc{atlas_sbottom_regiona_1_0_0,');
     expect(page).toContain(`note         = {Manifest sha256 ${sha256}; cite also ATLAS Collaboration`);
     expect((await app.request('/v1/likelihoods/atlas-sbottom-regiona@1.0.0')).headers.get('etag')).toBe(`"${sha256}"`);

@@ -13,6 +13,7 @@ import { exportWorkspace } from '../../../models/pyhf/export.js';
 import { importFromPatchSet, importWorkspace, pyhfLikelihood, type ImportedWorkspace, type PyhfLikelihood } from '../../../models/pyhf/import.js';
 import type { PyhfPatchSet } from '../../../models/pyhf/workspace-schema.js';
 import type { BinnedModelSpec } from '../../../models/terms/binned/schema.js';
+import type { Reference } from '../../../scripts/reference/pyhf-reference.js';
 
 const repository = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SHARED_WORKSPACES = join(repository, '..', 'shared', 'workspaces');
@@ -37,53 +38,7 @@ export function patchSetOf(workspace: string, patchName: string, values: (number
   };
 }
 
-export interface ReferenceFit {
-  pars: Record<string, number>;
-  nll: number;
-  seconds: number;
-  tolerance: number | null;
-}
-
-export interface ReferenceHypotest {
-  mu: number;
-  test_stat: 'qtilde' | 'q';
-  cls: number;
-  clsb: number;
-  clb: number;
-  expected: number[];
-  sqrt_qmu_A: number;
-  nll_fixed_data: number;
-  nll_free_data: number;
-  mu_hat_data: number;
-}
-
-export interface ReferenceInterval {
-  parameter: string;
-  intervals: { cl: number; threshold: number; lower: number | null; upper: number | null; best: number; nll_min: number }[];
-}
-
-/** What scripts/reference/pyhf_reference.py wrote for one case. */
-export interface Reference {
-  case: string;
-  workspace: string;
-  patchset: string | null;
-  patch: string | null;
-  poi: string | null;
-  par_names: string[];
-  channels: string[];
-  samples: string[];
-  init: Record<string, number>;
-  bounds: Record<string, [number, number]>;
-  fixed: Record<string, boolean>;
-  data: number[];
-  auxdata: number[];
-  expected_at_init: number[];
-  nll_points: { label: string; pars: Record<string, number>; nll: number }[];
-  mle: { default: ReferenceFit; tight: ReferenceFit };
-  upper_limit?: { level: number; observed: number; expected: number[] };
-  hypotests?: ReferenceHypotest[];
-  intervals: ReferenceInterval[];
-}
+export type { Reference, ReferenceFit, ReferenceHypotest, ReferenceInterval } from '../../../scripts/reference/pyhf-reference.js';
 
 export function reference(name: string): Reference | null {
   const path = join(referenceFolder, `${name}.json`);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DerivativeLearningModel, DerivativeLearningSettings } from './derivative-learning.js';
 import type { PreparedTrainingData } from './derivative-learning-data.js';
 import type { Ensemble } from './derivative-learning-model.js';
-import { repulsionTerm, repulsionVectors } from './repulsive-ensemble.js';
+import { repulsionTerm, repulsionVectors, stopGradient } from './repulsive-ensemble.js';
 
 /** A batch's loss to minimise, and the parts to report: the data term and the repulsion, each the mean over members. */
 export interface BatchLoss {
@@ -27,8 +27,13 @@ export function batchLoss(ensemble: Ensemble, settings: DerivativeLearningSettin
   const { xs, ys, ws, B } = batch;
   const T = model.trainedCoefficients.length;
   const outputs = model.members.map((m) => memberCoefficients(m, xs).matMul(select));
-  // data term per member: (1/B) Σ_b w_b ½ Σ_k (ĉ − c)²/v_k
-  const dataTerms = outputs.map((o) => o.sub(ys).square().mul(invVariance).sum(1).mul(ws).mean().mul(0.5));
+  // data term per member: (1/B) Σ_b w_b ½ Σ_k (ĉ − c)²/v_k, or with the relative weighting
+  // 1/(sg[ĉ_k(x)]² + f² v_k): a weight that depends on x alone keeps the minimum at E[c|x]
+  const { relativeFloor } = settings;
+  const dataTerms = outputs.map((o) => {
+    const weight = relativeFloor === null ? invVariance : tf.onesLike(o).div((stopGradient(o) as tf.Tensor).square().add(invVariance.reciprocal().mul(relativeFloor * relativeFloor)));
+    return o.sub(ys).square().mul(weight).sum(1).mul(ws).mean().mul(0.5);
+  });
   let total = tf.addN(dataTerms) as tf.Scalar;
   const dataMean = total.div(K);
   const data = dataMean.dataSync()[0];

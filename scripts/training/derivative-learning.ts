@@ -39,6 +39,13 @@
  *   a scale); coefficients fixed by construction (c_0 with fixReference) are left out.
  *   Linear rescalings of the targets do not move the minimum (seed 003 below eq. 17), so this
  *   only balances the coefficients' contributions.
+ * - Relative weighting (`relativeFloor` f): 1/v_k becomes 1/(sg[ĉ_k(x)]² + f² v_k), the
+ *   member's own prediction held constant (iteratively reweighted least squares). A weight
+ *   that depends on x alone leaves the pointwise minimiser at E[c_k|x]; what changes is how the
+ *   loss trades errors between regions. Where a coefficient spans decades (c_θ² of the α = 4
+ *   toy: 10⁻⁷ in the bulk, 10³ in the tail), the variance weighting leaves the bulk to the
+ *   tail's noise; this weighting measures errors relative to ĉ_k + f√v_k instead, the scale
+ *   on which they move ln R̂ = ln(ĉ·m(θ)) for θ² ≈ 1/(f√v_k).
  *
  * The loss of member i on a batch b of B events, weights w̃ normalised to mean 1 over the
  * training sample (fractional-smearing weights, eq. 35):
@@ -129,6 +136,13 @@ export interface DerivativeLearningConfig {
   varianceFloor?: number;
   /** L_00 fixed to 1, so ĉ_0 = 1 and R̂(θ0) = 1 (default true; targets must have c_0 = 1) */
   fixReference?: boolean;
+  /**
+   * f of the relative loss weighting: each coefficient's squared error weighted by
+   * 1/(sg[ĉ_k(x)]² + f² v_k) instead of 1/v_k (default: none). The weight depends on x alone, so
+   * the minimiser is still E[c_k|x] (iteratively reweighted least squares), but events where ĉ_k is
+   * small are no longer drowned by the tail where it is large
+   */
+  relativeFloor?: number | null;
   seed: number;
 }
 
@@ -202,7 +216,7 @@ export interface TrainingResult {
   backend: BackendSelection['name'];
   backendDetails: BackendSelection['details'];
   /** everything to record in provenance: the resolved configuration */
-  configuration: Required<Omit<DerivativeLearningConfig, 'priorStd' | 'finalLearningRate' | 'repulsion'>> & { priorStd: number | null; finalLearningRate: number; repulsion: { kind: RepulsionKind; strength: number }; trainingEvents: number; validationEvents: number };
+  configuration: Required<Omit<DerivativeLearningConfig, 'priorStd' | 'finalLearningRate' | 'repulsion' | 'relativeFloor'>> & { relativeFloor: number | null; priorStd: number | null; finalLearningRate: number; repulsion: { kind: RepulsionKind; strength: number }; trainingEvents: number; validationEvents: number };
 }
 
 /** The configuration resolved: defaults filled in and checked, with the head's layout. */
@@ -210,6 +224,7 @@ export interface DerivativeLearningSettings {
   parameters: number;
   degree: number;
   fixReference: boolean;
+  relativeFloor: number | null;
   layout: SumOfSquaresLayout;
   hidden: number[];
   activation: TrainableActivation;
@@ -232,6 +247,8 @@ export interface DerivativeLearningSettings {
 /** Fills in the defaults and checks the configuration (a RangeError names what is wrong). */
 function resolveSettings(config: DerivativeLearningConfig): DerivativeLearningSettings {
   const fixReference = config.fixReference ?? true;
+  const relativeFloor = config.relativeFloor ?? null;
+  if (relativeFloor !== null && !(relativeFloor > 0)) throw new RangeError(`relativeFloor must be positive, got ${relativeFloor}`);
   const layout = sumOfSquaresLayout(config.parameters, config.degree, fixReference);
   const hidden = [...(config.hidden ?? [64, 64, 64])];
   const activation = config.activation ?? 'swish';
@@ -252,7 +269,7 @@ function resolveSettings(config: DerivativeLearningConfig): DerivativeLearningSe
   if (!(validationFraction >= 0 && validationFraction < 1)) throw new RangeError(`validationFraction must be in [0, 1), got ${validationFraction}`);
   if (!(strength >= 0)) throw new RangeError(`repulsion strength must be ≥ 0, got ${strength}`);
   if (priorStd !== null && !(priorStd > 0)) throw new RangeError(`priorStd must be positive, got ${priorStd}`);
-  return { parameters: config.parameters, degree: config.degree, fixReference, layout, hidden, activation, members: K, epochs, batchSize, learningRate, finalLearningRate, repulsionKind, strength, priorStd, validationFraction, varianceFloor, seed: config.seed };
+  return { parameters: config.parameters, degree: config.degree, fixReference, relativeFloor, layout, hidden, activation, members: K, epochs, batchSize, learningRate, finalLearningRate, repulsionKind, strength, priorStd, validationFraction, varianceFloor, seed: config.seed };
 }
 
 /**
@@ -270,7 +287,7 @@ export async function trainDerivativeLearning(
   const prepared = prepareTrainingData(data, settings);
   const ensemble = createEnsemble(settings, prepared);
   const { history, seconds } = trainEpochs(ensemble, prepared, settings, onProgress);
-  const { parameters, degree, hidden, activation, members, epochs, batchSize, learningRate, finalLearningRate, repulsionKind, strength, priorStd, validationFraction, varianceFloor, fixReference, seed } = settings;
+  const { parameters, degree, hidden, activation, members, epochs, batchSize, learningRate, finalLearningRate, repulsionKind, strength, priorStd, validationFraction, varianceFloor, fixReference, relativeFloor, seed } = settings;
   return {
     model: ensemble.model,
     history,
@@ -293,6 +310,7 @@ export async function trainDerivativeLearning(
       validationFraction,
       varianceFloor,
       fixReference,
+      relativeFloor,
       seed,
       trainingEvents: prepared.N,
       validationEvents: prepared.validation.count,

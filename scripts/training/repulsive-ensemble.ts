@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RepulsionKind } from './derivative-learning.js';
 
 /** A zero-gradient identity: tf has no stopGradient. */
-const stopGradient = tf.customGrad((...args) => ({ value: (args[0] as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+export const stopGradient = tf.customGrad((...args) => ({ value: (args[0] as tf.Tensor).clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);

@@ -205,9 +205,12 @@ describe('evaluation endpoints return what models/ computes', () => {
   });
 
   it('an interval warns where the likelihood\'s own validation says its regions under-cover, and only there', async () => {
-    const a4 = await (await post('/v1/likelihoods/gaussian-toy-a4-smeared/interval', { parameters: ['theta'], points: 11 })).json();
+    const a4 = await (await post('/v1/likelihoods/gaussian-toy-a4-smeared@1.0.0/interval', { parameters: ['theta'], points: 11 })).json();
     expect(a4.warnings).toHaveLength(2);
     expect(a4.warnings[0]).toMatch(/validation measured 0\.0% coverage for the nominal 68\.27% \(300 toys at theta = 0\.5\): its 68\.27% regions claim more than they hold/);
+    // 1.1.0, retrained with the relative loss weighting, covers more but still less than nominal
+    const latest = await (await post('/v1/likelihoods/gaussian-toy-a4-smeared/interval', { parameters: ['theta'], points: 11 })).json();
+    expect(latest.warnings.map((w: string) => w.match(/measured ([0-9.]+)% coverage/)?.[1])).toEqual(['35.7', '72.3']);
     for (const id of ['gaussian-toy-truth', 'gaussian-toy-a3', 'dy-smeft-run3-mll']) {
       const body = await (await post(`/v1/likelihoods/${id}/interval`, { parameters: [id.startsWith('dy') ? 'C_lq1' : 'theta'], points: 11 })).json();
       expect(body.warnings, id).toEqual([]);

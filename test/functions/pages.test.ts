@@ -423,7 +423,7 @@ describe('the result page of an imported pyhf workspace (atlas-sbottom-regiona)'
 
 describe('coverage of 0% on a result page', () => {
   it('gives the Clopper–Pearson interval where the binomial error is 0, and flags the nominal level outside it', async () => {
-    const page = await (await app.request('/likelihoods/gaussian-toy-a4-smeared', { headers: { accept: 'text/html' } })).text();
+    const page = await (await app.request('/likelihoods/gaussian-toy-a4-smeared@1.0.0', { headers: { accept: 'text/html' } })).text();
     expect(page).toContain('68% CP: 0.0%–0.6%');
     expect(page).toContain('nominal outside the 99.7% interval ⚠');
     expect(page).not.toContain('± 0.0%');

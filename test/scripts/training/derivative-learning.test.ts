@@ -118,3 +118,33 @@ describe('derivative learning with a repulsive ensemble (tiny training on the to
     await expect(trainDerivativeLearning({ ...config, activation: 'mish' as never }, data, undefined, { backend })).rejects.toThrow(/activation/);
   });
 });
+
+describe('relative loss weighting (relativeFloor): still the conditional mean', () => {
+  // c = (1, 0, c₂) with c₂ = e^{4x} · g, g ~ Exp(1): E[c₂|x] = e^{4x} spans 3.5 decades over x ∈ [−1, 1]
+  const n = 6000;
+  const random = createRandom(71);
+  const x = Float64Array.from({ length: n }, () => 2 * random.uniform() - 1);
+  const targets = new Float64Array(3 * n);
+  x.forEach((v, i) => targets.set([1, 0, Math.exp(4 * v) * -Math.log(1 - random.uniform())], 3 * i));
+  const heavy: TrainingData = { count: n, inputs: x, targets };
+  const grid = Float64Array.from([-0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75]);
+
+  it('fits E[c₂|x] where the variance weighting leaves the small end to the large one', async () => {
+    const fit = async (relativeFloor: number | null) => {
+      const r = await trainDerivativeLearning({ parameters: 1, degree: 2, members: 1, epochs: 30, batchSize: 200, hidden: [16, 16], learningRate: 0.01, finalLearningRate: 0.001, validationFraction: 0, seed: 3, relativeFloor }, heavy, undefined, { backend });
+      const p = r.model.predict(grid, grid.length);
+      r.model.dispose();
+      return Array.from(grid, (v, i) => Math.log(p.mean[3 * i + 2] / Math.exp(4 * v)));
+    };
+    const relative = await fit(0.01);
+    const variance = await fit(null);
+    // ln(ĉ₂ / E[c₂|x]) within ±0.3 on the whole grid (the noise of 857 events per unit of x), not biased
+    for (const d of relative) expect(Math.abs(d)).toBeLessThan(0.3);
+    expect(Math.abs(relative.reduce((a, b) => a + b, 0) / relative.length)).toBeLessThan(0.15);
+    // the variance weighting misses the small end by a factor ≥ e^0.5 somewhere (it reached e^1.1
+    // at x = −0.5 when written), three times the relative weighting's worst there
+    const worstLow = (d: number[]) => Math.max(...d.slice(0, 4).map(Math.abs));
+    expect(worstLow(variance)).toBeGreaterThan(0.5);
+    expect(worstLow(variance)).toBeGreaterThan(3 * worstLow(relative));
+  }, 120_000);
+});

@@ -320,14 +320,15 @@ program
   .option('--toys <n>', 'coverage toys', positiveInteger)
   .option('--workers <n>', 'processes for the coverage toys', positiveInteger, 2)
   .option('--quick', 'a small run (about a minute) to try the pipeline; its report goes to <run>/dy-smeft-run3-quick/, not --docs')
+  .option('--relative-floor <f>', 'weight the squared errors relative to ĉ with floor f (derivative-learning.ts; default: by the targets\' variances)', finiteNumber)
   .action(async (options) => {
-    const { DEFAULT_LEARNED_CONFIG, QUICK_LEARNED_CONFIG } = await import('./drell-yan/learned.js');
+    const { DEFAULT_LEARNED_CONFIG, QUICK_LEARNED_CONFIG, withRelativeFloor } = await import('./drell-yan/learned.js');
     const { loadOrTrain, runDrellYan } = await import('./drell-yan/run.js');
     const log = (line: string) => console.log(line);
     if (options.trainOnly) {
       const file = `${options.run}/dy-smeft-run3${options.quick ? '-quick' : ''}/trained.msgpack`;
       const bar = progressBar('train');
-      const { reused } = await loadOrTrain(options.quick ? QUICK_LEARNED_CONFIG : DEFAULT_LEARNED_CONFIG, file, Boolean(options.retrain), {
+      const { reused } = await loadOrTrain(withRelativeFloor(options.quick ? QUICK_LEARNED_CONFIG : DEFAULT_LEARNED_CONFIG, options.relativeFloor), file, Boolean(options.retrain), {
         onStage: (stage, detail) => log(`[${stage}] ${detail}`),
         onTrainingProgress: (p) => bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`),
       });
@@ -337,7 +338,7 @@ program
     }
     const { assertUnpublished } = await import('./lib/artifact-writer.js');
     await assertUnpublished(options.out, ['dy-smeft-run3'], options.version);
-    const result = await runDrellYan({ out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), toys: options.toys, workers: options.workers, log });
+    const result = await runDrellYan({ out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), relativeFloor: options.relativeFloor, toys: options.toys, workers: options.workers, log });
     const { writeLearnedReport } = await import('./drell-yan/learned-report.js');
     const docs = options.quick ? `${options.run}/dy-smeft-run3-quick/drell-yan.md` : options.docs;
     await writeLearnedReport(result, docs);

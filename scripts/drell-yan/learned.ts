@@ -48,7 +48,8 @@ export interface LearnedConfig {
   backgroundTrainingEvents: number;
   /** seed 003 sec. 2.3 on every R_i, R_ij (null: none) */
   fractionalSmearing: { threshold: number; maxCopies: number } | null;
-  network: { hidden: number[]; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number; repulsionStrength: number };
+  /** relativeFloor: the relative loss weighting of derivative-learning.ts (absent: the variance weighting) */
+  network: { hidden: number[]; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number; repulsionStrength: number; relativeFloor?: number };
   /**
    * the weights of the regression loss: 'physical' (the events' cross sections) or
    * 'proposal' (the importance-sampled events as drawn, unit weights before fractional
@@ -79,6 +80,11 @@ export const DEFAULT_LEARNED_CONFIG: LearnedConfig = {
   backgroundReferenceEvents: 25_000,
   crossSectionEvents: 4_000_000,
 };
+
+/** The configuration with the relative loss weighting at floor f (`drell-yan --relative-floor f`), or as it is. */
+export function withRelativeFloor(config: LearnedConfig, relativeFloor: number | undefined): LearnedConfig {
+  return relativeFloor === undefined ? config : { ...config, network: { ...config.network, relativeFloor } };
+}
 
 /** A configuration small enough for the tests (seconds, not minutes). */
 export const QUICK_LEARNED_CONFIG: LearnedConfig = {
@@ -188,7 +194,7 @@ export async function trainDrellYan(config: LearnedConfig, hooks: LearnedHooks =
   const backend = await selectBackend({ log: null });
   const { network: n } = config;
   const trained = await trainDerivativeLearning(
-    { parameters: 3, degree: 2, hidden: n.hidden, members: n.members, epochs: n.epochs, batchSize: n.batchSize, learningRate: n.learningRate, finalLearningRate: n.finalLearningRate, repulsion: { kind: 'function', strength: n.repulsionStrength }, seed: deriveSeed(seed, 'network') },
+    { parameters: 3, degree: 2, hidden: n.hidden, members: n.members, epochs: n.epochs, batchSize: n.batchSize, learningRate: n.learningRate, finalLearningRate: n.finalLearningRate, repulsion: { kind: 'function', strength: n.repulsionStrength }, relativeFloor: n.relativeFloor ?? null, seed: deriveSeed(seed, 'network') },
     { count: sample.count, inputs: sample.reco, targets: sample.coefficients, weights: sample.weights },
     hooks.onTrainingProgress,
     { backend },

@@ -26,6 +26,7 @@ import {
   publishDrellYan,
   QUICK_LEARNED_CONFIG,
   trainDrellYan,
+  withRelativeFloor,
   type LearnedConfig,
   type LearnedHooks,
   type PublishedDrellYan,
@@ -56,6 +57,8 @@ export interface DrellYanRunOptions {
   run: string;
   retrain: boolean;
   quick: boolean;
+  /** the relative loss weighting's floor f (default: the variance weighting) */
+  relativeFloor?: number;
   /** coverage toys (default 300; quick: 4) */
   toys?: number;
   /** processes for the coverage toys (default: 2) */
@@ -66,7 +69,7 @@ export interface DrellYanRunOptions {
 /** train or reuse → scratch artifact → evaluation → coverage → the artifact with its validation and figures. */
 export async function runDrellYan(options: DrellYanRunOptions) {
   const started = performance.now();
-  const config = options.quick ? QUICK_LEARNED_CONFIG : DEFAULT_LEARNED_CONFIG;
+  const config = withRelativeFloor(options.quick ? QUICK_LEARNED_CONFIG : DEFAULT_LEARNED_CONFIG, options.relativeFloor);
   const evaluationConfig = options.quick ? QUICK_EVALUATION_CONFIG : DEFAULT_EVALUATION_CONFIG;
   const coverageConfig: CoverageConfig = { ...DEFAULT_COVERAGE_CONFIG, toys: options.toys ?? (options.quick ? 4 : DEFAULT_COVERAGE_CONFIG.toys), ...(options.quick ? { pilotEvents: 40_000 } : {}) };
   const log = options.log;

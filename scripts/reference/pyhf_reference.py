@@ -158,7 +158,6 @@ def hypotest(model, data, mu, test_stat):
 def profile_interval(model, data, parameter, cls, tolerance=1e-10):
     """Two-sided profile-likelihood interval {v : 2 (NLL(v, profiled) - NLL_min) < chi2_1(cl)}; our brentq over pyhf fits."""
     index = model.config.par_names.index(parameter)
-    init = list(model.config.suggested_init())
     bounds = model.config.suggested_bounds()
     fixed0 = list(model.config.suggested_fixed())
     best, nll_min, _ = fit(model, data, tolerance)

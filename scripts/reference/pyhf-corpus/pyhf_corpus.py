@@ -46,11 +46,14 @@ import time
 
 import numpy as np
 import scipy
-import scipy.optimize
-import scipy.stats
 
 import pyhf
 from pyhf.infer.intervals.upper_limits import toms748_scan
+
+# helpers shared with the reference script of test/fixtures/pyhf/reference/ (one copy of each): pyhf_reference.py
+# is found one folder up in the repository, or beside this script where both are copied to a work folder
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pyhf_reference import named, nll, profile_interval, set_optimizer  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKSPACES = os.path.join(HERE, "workspaces")
@@ -74,18 +77,6 @@ def cpu():
 def read_json(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
-
-
-def set_optimizer(tolerance=None):
-    pyhf.set_backend("numpy", pyhf.optimize.scipy_optimizer(tolerance=tolerance))
-
-
-def named(model, values):
-    return {n: float(v) for n, v in zip(model.config.par_names, values)}
-
-
-def nll(model, pars, data):
-    return float(-model.logpdf(np.asarray(pars, dtype=float), data)[0])
 
 
 def random_points(model, data, rng, scales):
@@ -217,48 +208,6 @@ def grid_limit(model, data, tolerance, scan):
         "seconds": cpu() - t0,
         "scan": [{"mu": float(m), "cls": float(r[0]), "expected": [float(x) for x in r[-1]]} for m, r in zip(mus, results)],
     }
-
-
-def profile_interval(model, data, parameter, cls, tolerance=POLISHED):
-    """Two-sided profile-likelihood interval {v : 2 (NLL(v, profiled) - NLL_min) < chi2_1(cl)}; our brentq over pyhf fits."""
-    index = model.config.par_names.index(parameter)
-    bounds = model.config.suggested_bounds()
-    fixed0 = list(model.config.suggested_fixed())
-    best, nll_min, _ = fit(model, data, tolerance)
-    lo, hi = bounds[index]
-
-    def profiled(v):
-        start = list(best)
-        start[index] = v
-        fixed = list(fixed0)
-        fixed[index] = True
-        _, value, _ = fit(model, data, tolerance, init=start, fixed=fixed)
-        return value
-
-    result = []
-    for cl in cls:
-        threshold = float(scipy.stats.chi2.ppf(cl, 1))
-        f = lambda v: 2 * (profiled(v) - nll_min) - threshold  # noqa: E731
-        ends = []
-        for side, edge in [(-1, lo), (1, hi)]:
-            x0 = best[index]
-            step = 0.1 * max(abs(x0), 0.1)
-            x1 = x0
-            found = None
-            while True:
-                x_next = x1 + side * step
-                if (side < 0 and x_next <= edge) or (side > 0 and x_next >= edge):
-                    x_next = edge
-                if f(x_next) > 0:
-                    found = scipy.optimize.brentq(f, x1, x_next, xtol=1e-9, rtol=1e-10) if x1 != x_next else x_next
-                    break
-                if x_next == edge:
-                    break
-                x1 = x_next
-                step *= 2
-            ends.append(found)
-        result.append({"cl": cl, "threshold": threshold, "lower": ends[0], "upper": ends[1], "best": float(best[index]), "nll_min": nll_min})
-    return {"parameter": parameter, "intervals": result, "optimizer_tolerance": tolerance}
 
 
 def pyhf_commit():

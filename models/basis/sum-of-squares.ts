@@ -389,3 +389,91 @@ export function checkPolynomialPositivityBatch(
   }
   return { nonNegative: true, method: 'grid', minimum, firstOffendingRow: -1 };
 }
+
+/** Scratch of `nonNegativeQuadratic` for P parameters (allocate once, reuse per event). */
+export interface QuadraticProjectionWork {
+  readonly parameters: number;
+  readonly schur: Float64Array;
+  readonly vectors: Float64Array;
+  readonly values: Float64Array;
+}
+
+export function quadraticProjectionWork(parameters: number): QuadraticProjectionWork {
+  const P = parameters;
+  return { parameters: P, schur: new Float64Array(P * P), vectors: new Float64Array(P * P), values: new Float64Array(P) };
+}
+
+/**
+ * Makes the degree-2 polynomial c·m(Δθ) (C = basisSize(P, 2) coefficients from `offset`)
+ * non-negative for every θ, in place, keeping c_0 and the linear terms: with the Gram matrix
+ * Q = [[c_0, bᵀ/2], [b/2, Q₂]] (quadraticGramMatrix), Q is PSD iff c_0 ≥ 0 and the Schur
+ * complement S = Q₂ − bbᵀ/(4c_0) is PSD (c_0 > 0), so the quadratic block becomes
+ * S₊ + bbᵀ/(4c_0), S₊ the nearest PSD matrix to S in the Frobenius norm (negative eigenvalues
+ * set to 0). A polynomial that is already non-negative is left bit for bit as it was.
+ *
+ * Why this projection: c_0 = R(θ0) and the linear terms (the score at θ0) are what a
+ * likelihood near θ0 rests on; only the curvature is raised, by the least that makes R ≥ 0.
+ * Since every true ratio R(x|θ) = E[|amplitude(z, θ)|² | x] has a PSD Gram matrix, the
+ * projection moves a learned quadratic block no farther from the truth's (projection onto a
+ * convex set that contains it). With c_0 ≤ 0 (not produced by a morphing head, where
+ * c_0 = r(θ0) = 1) the whole of Q is projected instead.
+ *
+ * @example
+ * // 1 + 4θ + θ²: negative near θ = −2; becomes (1 + 2θ)² = 1 + 4θ + 4θ²
+ * const c = Float64Array.of(1, 4, 1);
+ * nonNegativeQuadratic(c, 1); // c → [1, 4, 4]; returns true (it was changed)
+ */
+export function nonNegativeQuadratic(coefficients: Float64Array | Float32Array, parameters: number, offset = 0, work: QuadraticProjectionWork = quadraticProjectionWork(parameters)): boolean {
+  const P = parameters;
+  const c0 = coefficients[offset];
+  if (!(c0 > 0)) return projectWholeGram(coefficients, P, offset);
+  const { schur, vectors, values } = work;
+  // S = Q₂ − bbᵀ/(4c_0), with b_i = c_i (the linear coefficients)
+  let k = offset + 1 + P;
+  for (let i = 0; i < P; i++) {
+    for (let j = i; j < P; j++) {
+      const q = i === j ? coefficients[k] : coefficients[k] / 2;
+      k++;
+      schur[i * P + j] = schur[j * P + i] = q - (coefficients[offset + 1 + i] * coefficients[offset + 1 + j]) / (4 * c0);
+    }
+  }
+  if (P === 1) {
+    if (schur[0] >= 0) return false;
+    coefficients[offset + 2] -= schur[0];
+    return true;
+  }
+  symmetricEigenInPlace(schur, vectors, values, P); // schur is destroyed
+  let negative = false;
+  for (let i = 0; i < P; i++) if (values[i] < 0) negative = true;
+  if (!negative) return false;
+  // S₊ − S = −Σ_{λ<0} λ v vᵀ, added to the quadratic block
+  k = offset + 1 + P;
+  for (let i = 0; i < P; i++) {
+    for (let j = i; j < P; j++) {
+      let add = 0;
+      for (let e = 0; e < P; e++) if (values[e] < 0) add -= values[e] * vectors[i * P + e] * vectors[j * P + e];
+      coefficients[k] += i === j ? add : 2 * add;
+      k++;
+    }
+  }
+  return true;
+}
+
+function projectWholeGram(coefficients: Float64Array | Float32Array, P: number, offset: number): boolean {
+  const n = P + 1;
+  const q = quadraticGramMatrix(coefficients, P, offset);
+  const vectors = new Float64Array(n * n);
+  const values = new Float64Array(n);
+  symmetricEigenInPlace(q, vectors, values, n);
+  if (values.every((v) => v >= 0)) return false;
+  const Q = new Float64Array(n * n);
+  for (let e = 0; e < n; e++) {
+    if (!(values[e] > 0)) continue;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Q[i * n + j] += values[e] * vectors[i * n + e] * vectors[j * n + e];
+  }
+  coefficients[offset] = Q[0];
+  for (let i = 0; i < P; i++) coefficients[offset + 1 + i] = 2 * Q[i + 1];
+  let k = offset + 1 + P;
+  for (let i = 0; i < P; i++) for (let j = i; j < P; j++) coefficients[k++] = i === j ? Q[(i + 1) * n + i + 1] : 2 * Q[(i + 1) * n + j + 1];
+  return true;
+}

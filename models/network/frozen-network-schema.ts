@@ -20,6 +20,14 @@
  *                                     //   the Cholesky-like factor L (packing: sum-of-squares.ts),
  *                                     //   H = basisSize(P, d) polynomial coefficients c on the
  *                                     //   monomial basis of monomial-basis.ts, c·m(Δθ) ≥ 0 for all θ
+ *     | { kind: 'morphing', parameters: P, degree: 2,
+ *         benchmarks: Δθ_i (B = basisSize(P, 2) rows of P; the first is θ0, all zeros),
+ *         crossSectionRatios: σ(θ_i)/σ0 (B values, the first 1) },
+ *                                     //   R = B − 1 raw outputs y_i = ln r̂_i(x), the learned
+ *                                     //   ratios p(x|θ_i)/p(x|θ0) of the benchmarks after θ0;
+ *                                     //   H = basisSize(P, 2) coefficients ĉ = W⁻¹ diag(σ_i/σ0) r̂
+ *                                     //   (morphing.ts, seed 003 eq. 25), made non-negative
+ *                                     //   for every θ by nonNegativeQuadratic (sum-of-squares.ts)
  *   members: [                        // an ensemble of K ≥ 1 networks, same inputs and head
  *     { layers: [
  *         { inputs: I, outputs: O,
@@ -47,6 +55,7 @@
  */
 import { z } from 'zod';
 import { basisSize } from '../basis/monomial-basis.js';
+import { morphing } from '../basis/morphing.js';
 import { afterStructure } from '../schema-checks.js';
 
 export const ACTIVATIONS = ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'gelu_new'] as const;
@@ -80,10 +89,18 @@ export const NetworkHeadSchema = z.discriminatedUnion('kind', [
     degree: z.number().int().min(0).max(8).refine((d) => d % 2 === 0, 'the degree of a sum-of-squares head must be even'),
     fixReference: z.boolean(),
   }),
+  z.object({
+    kind: z.literal('morphing'),
+    parameters: z.number().int().positive().max(64),
+    degree: z.literal(2),
+    benchmarks: z.array(z.array(z.number())).min(2),
+    crossSectionRatios: z.array(z.number().positive()),
+  }),
 ]);
 
 /** Raw outputs R a head needs from the last layer, and the head outputs H it gives. */
 export function headShape(head: z.infer<typeof NetworkHeadSchema>, rawOutputs: number): { raw: number; outputs: number } {
+  if (head.kind === 'morphing') return { raw: head.benchmarks.length - 1, outputs: basisSize(head.parameters, head.degree) };
   if (head.kind !== 'sum-of-squares') return { raw: rawOutputs, outputs: rawOutputs };
   const V = basisSize(head.parameters, head.degree / 2);
   return { raw: (V * (V + 1)) / 2 - (head.fixReference ? 1 : 0), outputs: basisSize(head.parameters, head.degree) };
@@ -121,6 +138,7 @@ export const FrozenNetworkSchema = z
       issue(`a degree-${net.head.degree} sum-of-squares head in ${net.head.parameters} parameters gives ${shape.outputs} coefficients, but outputs is ${net.outputs}`, ['outputs']);
     }
     if (net.head.kind === 'softmax' && net.outputs < 2) issue('a softmax head needs at least 2 outputs', ['outputs']);
+    if (net.head.kind === 'morphing') morphingHeadIssues(net.head, net.outputs, issue);
 
     if (net.outputScaling) {
       for (const key of ['mean', 'std'] as const) {
@@ -143,11 +161,30 @@ export const FrozenNetworkSchema = z
         width = layer.outputs;
       });
       if (width !== shape.raw) {
-        const needs = net.head.kind === 'sum-of-squares' ? `the sum-of-squares head needs ${shape.raw} raw outputs` : `the network has ${net.outputs} outputs`;
+        const needs = net.head.kind === 'sum-of-squares' || net.head.kind === 'morphing' ? `the ${net.head.kind} head needs ${shape.raw} raw outputs` : `the network has ${net.outputs} outputs`;
         issue(`the last layer gives ${width} outputs but ${needs}`, ['members', m, 'layers', member.layers.length - 1, 'outputs']);
       }
     });
   }, afterStructure);
+
+type MorphingHead = Extract<z.infer<typeof NetworkHeadSchema>, { kind: 'morphing' }>;
+
+/** A morphing head's benchmarks must fix the polynomial, θ0 first (where r ≡ 1 and no output is learned). */
+function morphingHeadIssues(head: MorphingHead, outputs: number, issue: (message: string, path: (string | number)[]) => void): void {
+  const C = basisSize(head.parameters, head.degree);
+  if (outputs !== C) issue(`a degree-${head.degree} morphing head in ${head.parameters} parameters gives ${C} coefficients, but outputs is ${outputs}`, ['outputs']);
+  const B = head.benchmarks.length;
+  if (head.crossSectionRatios.length !== B) issue(`needs ${B} values (one per benchmark), got ${head.crossSectionRatios.length}`, ['head', 'crossSectionRatios']);
+  else if (head.crossSectionRatios[0] !== 1) issue(`the first benchmark is θ0, whose cross-section ratio is 1, got ${head.crossSectionRatios[0]}`, ['head', 'crossSectionRatios', 0]);
+  const badRow = head.benchmarks.findIndex((b) => b.length !== head.parameters);
+  if (badRow >= 0) return issue(`needs ${head.parameters} values (one per parameter), got ${head.benchmarks[badRow].length}`, ['head', 'benchmarks', badRow]);
+  if (head.benchmarks[0].some((v) => v !== 0)) issue('the first benchmark must be θ0 itself (all offsets 0)', ['head', 'benchmarks', 0]);
+  try {
+    morphing(head.parameters, head.degree, head.benchmarks);
+  } catch (e) {
+    issue((e as Error).message, ['head', 'benchmarks']);
+  }
+}
 
 export type FrozenNetwork = z.infer<typeof FrozenNetworkSchema>;
 export type DenseLayer = z.infer<typeof DenseLayerSchema>;

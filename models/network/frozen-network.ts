@@ -34,12 +34,13 @@
  * network-backend.ts the backend choice and the WebAssembly memory, network-kernels.ts the
  * TypeScript dense loops and the activations.
  */
-import { sumOfSquaresCoefficients } from '../basis/sum-of-squares.js';
+import { morphedCoefficients } from '../basis/morphing.js';
+import { nonNegativeQuadratic, sumOfSquaresCoefficients } from '../basis/sum-of-squares.js';
 import { denseSimdKernels } from './dense-simd.js';
 import type { FrozenNetwork } from './frozen-network-schema.js';
 import { networkBackend, wasmPrepare, type NetworkPrecision, type WasmState } from './network-backend.js';
 import { activate, denseTs32, denseTs64, sigmoid } from './network-kernels.js';
-import { Act, BLOCK, Head, prepare, type PreparedNetwork } from './prepared-network.js';
+import { Act, BLOCK, Head, prepare, type PreparedMorphing, type PreparedNetwork } from './prepared-network.js';
 
 export * from './frozen-network-schema.js';
 export { networkBackend, setNetworkBackend, type NetworkBackend, type NetworkPrecision } from './network-backend.js';
@@ -189,7 +190,8 @@ function writeHead(p: PreparedNetwork, raw: Float64Array | Float32Array, off: nu
       return;
     }
     case Head.Softmax:
-    case Head.SumOfSquares: {
+    case Head.SumOfSquares:
+    case Head.Morphing: {
       const y = eventRaw;
       const c = eventHead;
       const layout = p.layout;
@@ -198,6 +200,9 @@ function writeHead(p: PreparedNetwork, raw: Float64Array | Float32Array, off: nu
         const o = offset + e * H;
         if (layout) {
           sumOfSquaresCoefficients(layout, y, 0, c, 0);
+          for (let k = 0; k < H; k++) out[o + k] = c[k];
+        } else if (p.morphing) {
+          morphingHead(p.morphing, y, R, c);
           for (let k = 0; k < H; k++) out[o + k] = c[k];
         } else {
           let max = -Infinity;
@@ -214,6 +219,15 @@ function writeHead(p: PreparedNetwork, raw: Float64Array | Float32Array, off: nu
       return;
     }
   }
+}
+
+/** ĉ = A r̂ with r̂ = (1, e^{y_1}, …) (seed 003 eq. 25), projected to R̂ ≥ 0 for every θ; into c. */
+export function morphingHead(m: PreparedMorphing, y: ArrayLike<number>, R: number, c: Float64Array): void {
+  const r = m.ratios;
+  r[0] = 1;
+  for (let j = 0; j < R; j++) r[j + 1] = Math.exp(y[j]);
+  morphedCoefficients(m.coefficientMatrix, r, c);
+  nonNegativeQuadratic(c, m.parameters, 0, m.work);
 }
 
 export interface EnsembleOutputs {

@@ -3,8 +3,9 @@
  * transposed to [outputs, inputs] in float32 and float64, activation and head codes, scaling
  * as Float64Array; cached by object identity. Also the block layout constant BLOCK.
  */
-import { sumOfSquaresLayout, type SumOfSquaresLayout } from '../basis/sum-of-squares.js';
-import { headShape, type Activation, type FrozenNetwork } from './frozen-network-schema.js';
+import { morphing, morphingCoefficientMatrix } from '../basis/morphing.js';
+import { quadraticProjectionWork, sumOfSquaresLayout, type QuadraticProjectionWork, type SumOfSquaresLayout } from '../basis/sum-of-squares.js';
+import { headShape, type Activation, type FrozenNetwork, type NetworkHead } from './frozen-network-schema.js';
 
 /** Events per block (a multiple of 16, the float32 SIMD group). */
 export const BLOCK = 128;
@@ -44,6 +45,17 @@ export const enum Head {
   Sigmoid,
   Softmax,
   SumOfSquares,
+  Morphing,
+}
+
+/** What a morphing head needs per event: ĉ = A r̂ (morphing.ts), then the positivity projection. */
+export interface PreparedMorphing {
+  parameters: number;
+  /** A = W⁻¹ diag(σ_i/σ0), row-major C × B */
+  coefficientMatrix: Float64Array;
+  /** r̂ of one event: 1 at θ0, then e^{y_i} */
+  ratios: Float64Array;
+  work: QuadraticProjectionWork;
 }
 
 /** One dense layer, ready for both precisions and both backends. */
@@ -81,6 +93,14 @@ export interface PreparedNetwork {
   outStd: Float64Array | null;
   head: Head;
   layout: SumOfSquaresLayout | null;
+  morphing: PreparedMorphing | null;
+}
+
+const HEAD_CODE: Record<NetworkHead['kind'], Head> = { identity: Head.Identity, sigmoid: Head.Sigmoid, softmax: Head.Softmax, 'sum-of-squares': Head.SumOfSquares, morphing: Head.Morphing };
+
+function prepareMorphing(head: Extract<NetworkHead, { kind: 'morphing' }>): PreparedMorphing {
+  const m = morphing(head.parameters, head.degree, head.benchmarks);
+  return { parameters: head.parameters, coefficientMatrix: morphingCoefficientMatrix(m, head.crossSectionRatios), ratios: new Float64Array(m.count), work: quadraticProjectionWork(head.parameters) };
 }
 
 const preparedCache = new WeakMap<FrozenNetwork, PreparedNetwork>();
@@ -126,8 +146,7 @@ export function prepare(net: FrozenNetwork): PreparedNetwork {
     if (width !== shape.raw) throw new RangeError(`member ${m}: the last layer gives ${width} outputs, the head needs ${shape.raw}`);
     return layers;
   });
-  const head =
-    net.head.kind === 'identity' ? Head.Identity : net.head.kind === 'sigmoid' ? Head.Sigmoid : net.head.kind === 'softmax' ? Head.Softmax : Head.SumOfSquares;
+  const head = HEAD_CODE[net.head.kind];
   const prepared: PreparedNetwork = {
     inputs: net.inputs,
     raw: shape.raw,
@@ -140,6 +159,7 @@ export function prepare(net: FrozenNetwork): PreparedNetwork {
     outStd: net.outputScaling ? Float64Array.from(net.outputScaling.std) : null,
     head,
     layout: net.head.kind === 'sum-of-squares' ? sumOfSquaresLayout(net.head.parameters, net.head.degree, net.head.fixReference) : null,
+    morphing: net.head.kind === 'morphing' ? prepareMorphing(net.head) : null,
   };
   preparedCache.set(net, prepared);
   return prepared;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { basisSize, evaluateMonomials, monomialBasis, polynomialValue } from '../../../models/basis/monomial-basis.js';
-import { sumOfSquaresLayout } from '../../../models/basis/sum-of-squares.js';
+import { axisBenchmarks } from '../../../models/basis/morphing.js';
+import { checkPolynomialPositivity, sumOfSquaresLayout } from '../../../models/basis/sum-of-squares.js';
 import { denseKernelBytes } from '../../../models/network/dense-simd.js';
 import {
   ACTIVATIONS,
@@ -122,7 +123,58 @@ function referenceHead(head: NetworkHead, y: number[]): number[] {
       }
       return c;
     }
+    case 'morphing':
+      return referenceMorphingHead(head, y);
   }
+}
+
+/**
+ * ĉ = W⁻¹ diag(σ_i/σ0) r̂ by Gaussian elimination on nested arrays, W_ia = Π_j Δθ_ij^{e_aj}
+ * from the exponents, then R̂ ≥ 0 in closed form: for P = 1, c₂ ≥ c₁²/(4c₀); for P = 2 the
+ * 2 × 2 Schur complement's eigenvalues clipped at 0 (c₀ and the linear terms kept).
+ */
+function referenceMorphingHead(head: Extract<NetworkHead, { kind: 'morphing' }>, y: number[]): number[] {
+  const P = head.parameters;
+  const basis = monomialBasis(P, 2);
+  const C = basis.size;
+  const rows = head.benchmarks.map((b, i) => {
+    const w = Array.from({ length: C }, (_, a) => b.reduce((prod, v, j) => prod * v ** basis.exponents[a * P + j], 1));
+    return [...w, head.crossSectionRatios[i] * (i === 0 ? 1 : Math.exp(y[i - 1]))];
+  });
+  for (let col = 0; col < C; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < C; r++) if (Math.abs(rows[r][col]) > Math.abs(rows[pivot][col])) pivot = r;
+    [rows[col], rows[pivot]] = [rows[pivot], rows[col]];
+    for (let r = 0; r < C; r++) {
+      if (r === col) continue;
+      const f = rows[r][col] / rows[col][col];
+      for (let k = col; k <= C; k++) rows[r][k] -= f * rows[col][k];
+    }
+  }
+  const c = rows.map((row, a) => row[C] / row[a]);
+  if (P === 1) c[2] = Math.max(c[2], (c[1] * c[1]) / (4 * c[0]));
+  else if (P === 2) {
+    // S = [[c3 − c1²/4c0, c4/2 − c1c2/4c0], [·, c5 − c2²/4c0]]
+    const [c0, c1, c2] = c;
+    const s11 = c[3] - (c1 * c1) / (4 * c0);
+    const s12 = c[4] / 2 - (c1 * c2) / (4 * c0);
+    const s22 = c[5] - (c2 * c2) / (4 * c0);
+    const mid = (s11 + s22) / 2;
+    const rad = Math.hypot((s11 - s22) / 2, s12);
+    const eig = [mid - rad, mid + rad];
+    if (eig[0] < 0) {
+      // add −λ v vᵀ for each negative eigenvalue λ (v its unit eigenvector)
+      for (const lambda of eig.filter((l) => l < 0)) {
+        const v = Math.abs(s12) > 0 ? [s12, lambda - s11] : s11 <= s22 ? (lambda === s11 ? [1, 0] : [0, 1]) : lambda === s22 ? [0, 1] : [1, 0];
+        const norm = Math.hypot(v[0], v[1]);
+        const [v1, v2] = [v[0] / norm, v[1] / norm];
+        c[3] -= lambda * v1 * v1;
+        c[4] -= 2 * lambda * v1 * v2;
+        c[5] -= lambda * v2 * v2;
+      }
+    }
+  } else throw new Error('the reference morphing head covers P ≤ 2');
+  return c;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -212,6 +264,8 @@ describe('frozen-network runtime against a naive float64 reference', () => {
     { head: { kind: 'sum-of-squares', parameters: 2, degree: 2, fixReference: true }, raw: 5, outputs: 6 },
     { head: { kind: 'sum-of-squares', parameters: 3, degree: 2, fixReference: false }, raw: 10, outputs: 10 },
     { head: { kind: 'sum-of-squares', parameters: 2, degree: 4, fixReference: true }, raw: 20, outputs: 15 },
+    { head: { kind: 'morphing', parameters: 1, degree: 2, benchmarks: [[0], [-1], [1]], crossSectionRatios: [1, 2, 2] }, raw: 2, outputs: 3 },
+    { head: { kind: 'morphing', parameters: 2, degree: 2, benchmarks: axisBenchmarks(2, [0.5, 2]), crossSectionRatios: [1, 1.3, 0.8, 2.5, 4, 3] }, raw: 5, outputs: 6 },
   ];
   for (const { head, raw, outputs } of heads) {
     it(`evaluates a ${head.kind} head (${JSON.stringify(head)})`, () => {
@@ -239,6 +293,31 @@ describe('frozen-network runtime against a naive float64 reference', () => {
         expect(polynomialValue(c, m, e * basis.size)).toBeGreaterThanOrEqual(0);
       }
     }
+  });
+
+  it('gives a morphing head whose polynomials are non-negative, exactly 1 at θ0 and equal to r̂_i σ_i/σ0 at the benchmarks where no projection was needed', () => {
+    const head: Extract<NetworkHead, { kind: 'morphing' }> = { kind: 'morphing', parameters: 2, degree: 2, benchmarks: axisBenchmarks(2, 1), crossSectionRatios: [1, 1.5, 1.5, 2, 2, 3] };
+    const net = randomNetwork(random, { inputs: 3, hidden: [8], raw: 5, outputs: 6, head, activations: ['tanh', 'linear'], members: 2 });
+    const n = 200;
+    const x = randomArray(random, n * 3, 1.5);
+    const c = evaluateNetwork(net, 1, x, n);
+    const raw = referenceNetwork({ ...net, head: { kind: 'identity' }, outputs: 5 }, 1, x, n);
+    const basis = monomialBasis(2, 2);
+    let projected = 0;
+    for (let e = 0; e < n; e++) {
+      expect(c[e * 6]).toBeCloseTo(1, 14);
+      const positivity = checkPolynomialPositivity(c, basis, undefined, { offset: e * 6 });
+      expect(positivity.nonNegative).toBe(true);
+      const atBenchmarks = head.benchmarks.map((b) => polynomialValue(c, evaluateMonomials(basis, b), e * 6));
+      const expected = head.benchmarks.map((_, i) => head.crossSectionRatios[i] * (i === 0 ? 1 : Math.exp(raw[e][i - 1])));
+      const exact = atBenchmarks.every((v, i) => Math.abs(v - expected[i]) <= 1e-12 * (1 + expected[i]));
+      if (!exact) projected++;
+      // the projection only ever raises R̂: never below the learned value at a benchmark
+      atBenchmarks.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(expected[i] * (1 - 1e-12)));
+    }
+    // random networks give indefinite quadratics for some events and definite ones for others: both paths ran
+    expect(projected).toBeGreaterThan(0);
+    expect(projected).toBeLessThan(n);
   });
 });
 
@@ -424,6 +503,18 @@ describe('frozen-network schema', () => {
     badAct.members[0].layers[0].activation = 'mish';
     expect(issuesOf(badAct).map((i) => i.path)).toContain('members.0.layers.0.activation');
     expect(issuesOf({ ...good(), members: [] }).map((i) => i.path)).toContain('members');
+  });
+
+  it('accepts a morphing head whose benchmarks fix the quadratic and rejects one that does not, with the path of each problem', () => {
+    const morphingHead = { kind: 'morphing', parameters: 2, degree: 2, benchmarks: axisBenchmarks(2, 1), crossSectionRatios: [1, 2, 2, 2, 2, 3] };
+    expect(FrozenNetworkSchema.safeParse({ ...good(), head: morphingHead }).success).toBe(true);
+    const twice = axisBenchmarks(2, 1);
+    twice[5] = twice[4];
+    expect(issuesOf({ ...good(), head: { ...morphingHead, benchmarks: twice } })).toContainEqual({ path: 'head.benchmarks', message: expect.stringMatching(/condition number/) });
+    expect(issuesOf({ ...good(), head: { ...morphingHead, benchmarks: [[1, 0], ...axisBenchmarks(2, 1).slice(1)] } })).toContainEqual({ path: 'head.benchmarks.0', message: expect.stringMatching(/θ0 itself/) });
+    expect(issuesOf({ ...good(), head: { ...morphingHead, crossSectionRatios: [1, 2, 2] } }).map((i) => i.path)).toContain('head.crossSectionRatios');
+    expect(issuesOf({ ...good(), head: { ...morphingHead, crossSectionRatios: [1, 2, -2, 2, 2, 3] } }).map((i) => i.path)).toContain('head.crossSectionRatios.2');
+    expect(issuesOf({ ...good(), head: { ...morphingHead, benchmarks: axisBenchmarks(2, 1).slice(0, 5) } }).map((i) => i.path)).toEqual(expect.arrayContaining(['head.benchmarks', 'members.0.layers.1.outputs']));
   });
 
   it('throws InvalidFrozenNetworkError with a readable message', () => {

@@ -26,6 +26,7 @@ import type { FrozenNetwork } from '../../models/network/frozen-network-schema.j
 import { backendProvenance, selectBackend } from '../training/backend.js';
 import { trainDerivativeLearning, type DerivativeLearningConfig, type TrainingProgress } from '../training/derivative-learning.js';
 import { simulateWithFractionalSmearing } from '../training/fractional-smearing.js';
+import { trainMorphingAware, type MorphingAwareConfig } from '../training/morphing-aware.js';
 import { freezeModel, parityCheck, parityValidation } from '../training/freeze.js';
 import { simulateLearnedReferenceSample } from '../training/reference-sample.js';
 
@@ -41,6 +42,8 @@ export const ToyPipelineConfigSchema = z
       .object({
         events: z.number().int().positive(),
         seed: z.number().int().nonnegative(),
+        estimator: z.enum(['derivative-learning', 'morphing-aware']).optional(),
+        benchmarks: z.array(z.number()).min(2).optional(),
         fractionalSmearing: z.object({ threshold: positive.optional(), maxCopies: z.number().int().positive().optional() }).strict().nullable().optional(),
         network: z.record(z.string(), z.unknown()).optional(),
       })
@@ -62,8 +65,13 @@ export interface ToyPipelineConfig {
   title?: string;
   simulator: { alpha: number; smearing?: number };
   training: {
+    /** events at θ0 (derivative learning), or at each benchmark θ0 included (morphing-aware) */
     events: number;
     seed: number;
+    /** default 'derivative-learning' (seed 003 sec. 2.2); 'morphing-aware' is sec. 2.1's own variant (scripts/training/morphing-aware.ts) */
+    estimator?: 'derivative-learning' | 'morphing-aware';
+    /** the morphing-aware benchmarks other than θ0 (default [−1, 1], as in sec. 3.1) */
+    benchmarks?: number[];
     /** fractional smearing of seed 003 sec. 2.3 (null: none) */
     fractionalSmearing?: { threshold?: number; maxCopies?: number } | null;
     network?: Partial<Omit<DerivativeLearningConfig, 'parameters' | 'degree' | 'seed'>>;
@@ -89,9 +97,12 @@ export interface ToyPipelineResult {
 
 export type PipelineStage = 'simulate' | 'train' | 'freeze' | 'reference' | 'validate' | 'coverage' | 'publish';
 
+/** What a training reports after each epoch (for morphing-aware, epochs count over all benchmarks). */
+export type TrainingTick = Pick<TrainingProgress, 'epoch' | 'epochs' | 'loss' | 'validationLoss'>;
+
 export interface PipelineHooks {
   onStage?: (stage: PipelineStage, detail: string) => void;
-  onTrainingProgress?: (progress: TrainingProgress) => void;
+  onTrainingProgress?: (progress: TrainingTick) => void;
   onCoverageProgress?: (done: number, total: number) => void;
 }
 
@@ -122,6 +133,7 @@ function resolvedSettings(config: ToyPipelineConfig) {
 export async function trainToy(config: ToyPipelineConfig, hooks: PipelineHooks = {}): Promise<TrainedToy> {
   const stage = hooks.onStage ?? (() => {});
   const { simulator, seed } = resolvedSettings(config);
+  if (config.training.estimator === 'morphing-aware') return trainMorphingAwareToy(config, hooks);
 
   // 1. simulate
   const smearingOptions = config.training.fractionalSmearing ?? null;
@@ -160,6 +172,50 @@ export async function trainToy(config: ToyPipelineConfig, hooks: PipelineHooks =
   };
 }
 
+/**
+ * simulate at θ0 and each benchmark → one classifier ensemble per benchmark (ALICE loss) →
+ * freeze into a morphing head (scripts/training/morphing-aware.ts), with the parity figure.
+ */
+async function trainMorphingAwareToy(config: ToyPipelineConfig, hooks: PipelineHooks): Promise<TrainedToy> {
+  const stage = hooks.onStage ?? (() => {});
+  const { simulator, seed } = resolvedSettings(config);
+  if (config.training.fractionalSmearing) throw new RangeError('fractional smearing applies to derivative learning only');
+  const backend = await selectBackend({ log: null });
+  const thetas = config.training.benchmarks ?? [-1, 1];
+  const network = (config.training.network ?? {}) as Partial<MorphingAwareConfig>;
+  const settings: MorphingAwareConfig = {
+    hidden: network.hidden,
+    activation: network.activation,
+    members: network.members,
+    epochs: network.epochs,
+    batchSize: network.batchSize,
+    learningRate: network.learningRate,
+    finalLearningRate: network.finalLearningRate,
+    benchmarks: [[0], ...thetas.map((t) => [t])],
+    eventsPerBenchmark: config.training.events,
+    seed,
+  };
+  const trained = await trainMorphingAware(simulator, settings, (p) =>
+    hooks.onTrainingProgress?.({ epoch: (p.benchmark - 1) * p.epochs + p.epoch, epochs: p.benchmarks * p.epochs, loss: p.loss, validationLoss: null }),
+  );
+  const { configuration } = trained;
+  stage('train', `${thetas.length} benchmark ensembles in ${trained.seconds.toFixed(1)} s on ${backend.name}, σ(θ_i)/σ0 = [${trained.crossSectionRatios.map((v) => v.toFixed(4)).join(', ')}], condition number ${configuration.conditionNumber.toFixed(2)}`);
+  const heldOut = simulator.simulate({ events: 10_000, seed: deriveSeed(seed, 'parity') });
+  const parity = parityCheck({ inputs: 1, coefficients: 3, predict: trained.predict }, trained.frozen, heldOut.reco, heldOut.count);
+  const parityRecord = parityValidation(parity, backend.name);
+  trained.dispose();
+  stage('freeze', `runtime vs tfjs: max relative difference ${parity.maxRelativeDifference.toExponential(2)}`);
+  const backendRecord = backendProvenance(backend);
+  return {
+    frozen: trained.frozen,
+    parity: { maxRelativeDifference: parity.maxRelativeDifference, ...parityRecord },
+    training: { seconds: trained.seconds, eventsPerSecond: trained.eventsPerSecond, backend: backend.name, epochs: configuration.epochs, trainingEvents: configuration.trainingEvents, members: configuration.members },
+    configuration: { estimator: 'morphing-aware', ...configuration, crossSectionRatios: trained.crossSectionRatios },
+    backend: { versions: backendRecord.versions, details: backendRecord.details as unknown as Record<string, unknown> },
+    fractionalSmearing: null,
+  };
+}
+
 /** The whole pipeline: trainToy, then publishToy. */
 export async function runToyPipeline(config: ToyPipelineConfig, out: string, hooks: PipelineHooks = {}): Promise<ToyPipelineResult> {
   return publishToy(config, await trainToy(config, hooks), out, hooks);
@@ -183,16 +239,21 @@ export async function publishToy(config: ToyPipelineConfig, trained: TrainedToy,
 
   const trainingRecord = trained.training;
   const backendRecord = trained.backend;
+  const morphingAware = frozen.head.kind === 'morphing';
   const draft: ManifestDraft = {
     schemaVersion: '1',
     id: config.id,
     version: config.version,
-    title: config.title ?? `Two-Gaussian toy, α = ${alpha}: derivative learning${trained.fractionalSmearing ? ' with fractional smearing' : ''}`,
-    description:
-      `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}): a repulsive ensemble of ${trainingRecord.members} networks regresses the joint ` +
-      `coefficients c(z) = [1, 0, N(z; α, 0.1)/N(z; 0, 1)] from the reco-level x (derivative learning, sec. 2.2), from ${config.training.events} events at θ0 = 0` +
-      `${trained.fractionalSmearing ? ` with fractional smearing (sec. 2.3, t = ${trained.fractionalSmearing.threshold})` : ''}. The head is a sum of squares, so R̂(x|θ) ≥ 0 for every θ; σ(θ) comes from the learned ĉ summed over the reference sample (eq. 34). ` +
-      'Validated against the exact likelihood (closure, coverage); observed data are pseudo-data.',
+    title: config.title ?? `Two-Gaussian toy, α = ${alpha}: ${morphingAware ? 'morphing-aware estimation' : `derivative learning${trained.fractionalSmearing ? ' with fractional smearing' : ''}`}`,
+    description: morphingAware
+      ? `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}), by morphing-aware estimation (sec. 2.1, eq. 25, the seed's own variant): ` +
+        `${config.training.events} events are drawn at each of θ = ${[0, ...(config.training.benchmarks ?? [-1, 1])].join(', ')}, and for each θ_i ≠ θ0 a repulsive ensemble of ${trainingRecord.members} classifiers learns r_i(x) = p(x|θ_i)/p(x|θ0) with ALICE's loss (eq. 11). ` +
+        'The network\'s morphing head turns the benchmark ratios into the polynomial coefficients ĉ(x) = W⁻¹ diag(σ(θ_i)/σ0) r̂(x) and keeps R̂(x|θ) ≥ 0 for every θ; σ(θ) comes from the learned ĉ summed over the reference sample (eq. 34). ' +
+        'Validated against the exact likelihood (closure, coverage); observed data are pseudo-data.'
+      : `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}): a repulsive ensemble of ${trainingRecord.members} networks regresses the joint ` +
+        `coefficients c(z) = [1, 0, N(z; α, 0.1)/N(z; 0, 1)] from the reco-level x (derivative learning, sec. 2.2), from ${config.training.events} events at θ0 = 0` +
+        `${trained.fractionalSmearing ? ` with fractional smearing (sec. 2.3, t = ${trained.fractionalSmearing.threshold})` : ''}. The head is a sum of squares, so R̂(x|θ) ≥ 0 for every θ; σ(θ) comes from the learned ĉ summed over the reference sample (eq. 34). ` +
+        'Validated against the exact likelihood (closure, coverage); observed data are pseudo-data.',
     citation: ['T. Bahl, V. Bresó-Pla, G. De Crescenzo, T. Plehn, "Advancing Tools for Simulation-Based Inference" (Heidelberg, 2024; version of January 17, 2025)'],
     parameters: [{ name: 'theta', description: 'weight of the displaced Gaussian: p(z|θ) ∝ N(0,1) + θ² N(α, 0.1)', reference: 0, range: [-2, 2] }],
     observables: [{ name: 'x', description: `reco-level observable x = z + N(0, ${toy.smearing})` }],
@@ -220,7 +281,7 @@ export async function publishToy(config: ToyPipelineConfig, trained: TrainedToy,
     validation: {},
   };
   const components: ComponentInput[] = [
-    { name: 'network', kind: 'network', file: 'network.msgpack', description: `frozen repulsive ensemble of ${trainingRecord.members} networks (frozen-mlp/1, sum-of-squares head)`, payload: { kind: 'network', network: frozen } },
+    { name: 'network', kind: 'network', file: 'network.msgpack', description: morphingAware ? `frozen repulsive ensembles of ${trainingRecord.members} classifiers per benchmark, stacked (frozen-mlp/1, morphing head)` : `frozen repulsive ensemble of ${trainingRecord.members} networks (frozen-mlp/1, sum-of-squares head)`, payload: { kind: 'network', network: frozen } },
     { name: 'reference-sample', kind: 'coefficient-sample', file: 'reference-sample.msgpack', description: `learned ĉ of ${referenceEvents} events drawn at θ0 = 0 (ensemble mean, then members)`, payload: reference.sample },
     { name: 'observed-events', kind: 'event-sample', file: 'observed-events.msgpack', description: observed.description, payload: observed },
   ];

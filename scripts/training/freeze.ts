@@ -123,12 +123,19 @@ function compare(runtime: ArrayLike<number>, reference: ArrayLike<number>, n: nu
   return max;
 }
 
+/** What the parity check compares the runtime with: a trained model's own (tfjs) ĉ per member and their mean. */
+export interface ParityReference {
+  readonly inputs: number;
+  readonly coefficients: number;
+  predict(x: Float32Array, n: number): { members: ArrayLike<number>[]; mean: ArrayLike<number> };
+}
+
 /**
  * Evaluates the held-out batch x (n × D) with tfjs (`model.predict`) and with the frozen
  * runtime (`evaluateEnsemble`), and returns the largest relative difference (module comment).
  * The batch is rounded to float32 first, so both see the same inputs.
  */
-export function parityCheck(model: DerivativeLearningModel, frozen: FrozenNetwork, x: Float32Array | Float64Array, n: number, options: EvaluateOptions = {}): ParityResult {
+export function parityCheck(model: ParityReference, frozen: FrozenNetwork, x: Float32Array | Float64Array, n: number, options: EvaluateOptions = {}): ParityResult {
   const D = model.inputs;
   const C = model.coefficients;
   if (x.length < n * D) throw new RangeError(`expected ${n} × ${D} inputs, got ${x.length}`);

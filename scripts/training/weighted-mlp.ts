@@ -1,28 +1,46 @@
 /**
  * Small weighted multilayer perceptrons in TensorFlow.js (the four-top categories, the
- * Drell–Yan background classifier): a
- * softmax classifier (weighted categorical cross-entropy) and a sigmoid classifier (weighted
- * binary cross-entropy). Inputs are standardised with the weighted training mean and standard
- * deviation; initialisers and shuffling are seeded, so a seed reproduces the weights on one
- * backend. The training loop is ours (tfjs-layers' `fit` takes no per-event weights).
+ * Drell–Yan background classifier, the morphing-aware benchmark classifiers): a softmax
+ * classifier (weighted categorical cross-entropy) and a sigmoid classifier (weighted binary
+ * cross-entropy; the targets may be soft, as ALICE's are, seed 003 eq. 11). Inputs are
+ * standardised with the weighted training mean and standard deviation, or a given scaling;
+ * initialisers and shuffling are seeded, so a seed reproduces the weights on one backend. The
+ * training loop is ours (tfjs-layers' `fit` takes no per-event weights).
+ *
+ * Ensembles: with `members` K > 1 the K networks are trained together, each on the same
+ * batches, with the function-space repulsion of repulsive-ensemble.ts on their logits (seed
+ * 003 app. A): the spread of the members is then an estimate of the training uncertainty.
+ * Member 0 is initialised exactly as a single network with the same seed.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRandom } from '../../models/random.js';
 import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { deriveSeed } from '../simulators/types.js';
 import { freezeLayers } from './freeze.js';
+import { repulsionTerm } from './repulsive-ensemble.js';
 
 export interface MlpConfig {
   hidden: number[];
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** learning rate of the last epoch, decaying exponentially per epoch (default: constant) */
+  finalLearningRate?: number;
+  /** hidden-layer activation (default 'relu') */
+  activation?: 'relu' | 'swish' | 'tanh';
+  /** ensemble members K (default 1), trained with function-space repulsion of strength λ (default 1) */
+  members?: number;
+  repulsionStrength?: number;
+  /** input standardisation to use instead of the weighted training mean and standard deviation */
+  inputScaling?: { mean: ArrayLike<number>; std: ArrayLike<number> };
   seed: number;
 }
 
 export interface TrainedMlp {
-  /** outputs (probabilities) for `n` raw input rows */
+  /** outputs (probabilities; the members' mean for an ensemble) for `n` raw input rows */
   predict(x: Float64Array | Float32Array, n: number): Float32Array;
+  /** each member's logits (n × T) for `n` raw input rows */
+  logits(x: Float64Array | Float32Array, n: number): Float32Array[];
   outputs: number;
   /** weighted mean loss per epoch */
   history: number[];
@@ -31,6 +49,9 @@ export interface TrainedMlp {
   parameters: number;
   /** the network in the frozen format, its head the softmax or sigmoid it was trained with */
   freeze(): FrozenNetwork;
+  /** the members' layers in the frozen format, and the input scaling they expect */
+  frozenMembers(): FrozenNetwork['members'];
+  inputScaling: { mean: Float32Array; std: Float32Array };
   dispose(): void;
 }
 
@@ -50,35 +71,35 @@ export async function trainMlp(
   onEpoch?: (epoch: number, loss: number) => void,
 ): Promise<TrainedMlp> {
   const started = performance.now();
+  const K = config.members ?? 1;
+  if (!Number.isInteger(K) || K < 1) throw new RangeError(`members must be a positive integer, got ${K}`);
   let sumW = 0;
-  const mean = new Float64Array(D);
-  const sd = new Float64Array(D);
-  for (let i = 0; i < n; i++) {
-    sumW += weights[i];
-    for (let j = 0; j < D; j++) mean[j] += weights[i] * x[i * D + j];
-  }
-  for (let j = 0; j < D; j++) mean[j] /= sumW;
-  for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) sd[j] += weights[i] * (x[i * D + j] - mean[j]) ** 2;
-  for (let j = 0; j < D; j++) sd[j] = Math.sqrt(sd[j] / sumW) || 1;
+  for (let i = 0; i < n; i++) sumW += weights[i];
+  const { mean, sd } = config.inputScaling ? { mean: Float64Array.from(config.inputScaling.mean), sd: Float64Array.from(config.inputScaling.std) } : weightedScaling(x, n, D, weights);
+  if (mean.length !== D || sd.length !== D) throw new RangeError(`inputScaling needs ${D} values`);
   const standardise = (raw: Float64Array | Float32Array, m: number) => {
     const out = new Float32Array(m * D);
     for (let i = 0; i < m; i++) for (let j = 0; j < D; j++) out[i * D + j] = (raw[i * D + j] - mean[j]) / sd[j];
     return out;
   };
 
-  const model = tf.sequential();
+  const activation = config.activation ?? 'relu';
   const widths = [...config.hidden, T];
-  widths.forEach((units, l) =>
-    model.add(
-      tf.layers.dense({
-        units,
-        inputShape: l === 0 ? [D] : undefined,
-        activation: l === widths.length - 1 ? 'linear' : 'relu',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(config.seed, `kernel-${l}`) }),
-        biasInitializer: 'zeros',
-      }),
-    ),
-  );
+  const models = Array.from({ length: K }, (_, m) => {
+    const model = tf.sequential();
+    widths.forEach((units, l) =>
+      model.add(
+        tf.layers.dense({
+          units,
+          inputShape: l === 0 ? [D] : undefined,
+          activation: l === widths.length - 1 ? 'linear' : activation,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(config.seed, m === 0 ? `kernel-${l}` : `member-${m}-kernel-${l}`) }),
+          biasInitializer: 'zeros',
+        }),
+      ),
+    );
+    return model;
+  });
   const xs = standardise(x, n);
   // weights normalised to mean 1, so the learning rate means the same whatever their scale
   const w = Float32Array.from(weights, (v) => (v * n) / sumW);
@@ -91,7 +112,12 @@ export async function trainMlp(
   const wb = new Float32Array(B);
   const history: number[] = [];
 
+  const finalRate = config.finalLearningRate ?? config.learningRate;
+  const strength = config.repulsionStrength ?? 1;
   for (let epoch = 0; epoch < config.epochs; epoch++) {
+    if (config.epochs > 1 && finalRate !== config.learningRate) {
+      (optimizer as unknown as { learningRate: number }).learningRate = config.learningRate * Math.pow(finalRate / config.learningRate, epoch / (config.epochs - 1));
+    }
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(rng.uniform() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
@@ -108,17 +134,24 @@ export async function trainMlp(
       const cost = tf.tidy(
         () =>
           optimizer.minimize(() => {
-          const logits = model.apply(tf.tensor2d(xb.subarray(0, m * D), [m, D])) as tf.Tensor2D;
-          const y = tf.tensor2d(yb.subarray(0, m * T), [m, T]);
-          const perRow =
-            output === 'softmax'
-              ? tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))
-              : // log(1 + e^z) − y z, stable: relu(z) − y z + log(1 + e^−|z|)
-                tf.sum(tf.add(tf.sub(tf.relu(logits), tf.mul(y, logits)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))), 1);
-          return tf.mean(tf.mul(perRow, tf.tensor1d(wb.subarray(0, m)))) as tf.Scalar;
-        }, true) as tf.Scalar,
+            const input = tf.tensor2d(xb.subarray(0, m * D), [m, D]);
+            const y = tf.tensor2d(yb.subarray(0, m * T), [m, T]);
+            const wt = tf.tensor1d(wb.subarray(0, m));
+            const logits = models.map((model) => model.apply(input) as tf.Tensor2D);
+            const data = logits.map((z) => {
+              const perRow =
+                output === 'softmax'
+                  ? tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1))
+                  : // log(1 + e^z) − y z, stable: relu(z) − y z + log(1 + e^−|z|); y may be soft
+                    tf.sum(tf.add(tf.sub(tf.relu(z), tf.mul(y, z)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))), 1);
+              return tf.mean(tf.mul(perRow, wt)) as tf.Scalar;
+            });
+            const loss = data.length === 1 ? data[0] : (tf.addN(data) as tf.Scalar);
+            if (K === 1 || strength === 0) return loss;
+            return tf.add(loss, repulsionTerm(tf.stack(logits.map((z) => z.reshape([m * T]))), K, strength, n).term) as tf.Scalar;
+          }, true) as tf.Scalar,
       );
-      total += (cost.dataSync()[0] * m) / n;
+      total += (cost.dataSync()[0] * m) / (n * K);
       cost.dispose();
     }
     history.push(total);
@@ -126,27 +159,52 @@ export async function trainMlp(
     await tf.nextFrame?.();
   }
 
-  const predict = (raw: Float64Array | Float32Array, m: number): Float32Array => {
-    const out = new Float32Array(m * T);
-    const chunk = 16384;
-    for (let start = 0; start < m; start += chunk) {
-      const k = Math.min(chunk, m - start);
-      const values = tf.tidy(() => {
-        const logits = model.predict(tf.tensor2d(standardise(raw.subarray(start * D, (start + k) * D), k), [k, D])) as tf.Tensor2D;
-        return (output === 'softmax' ? tf.softmax(logits) : tf.sigmoid(logits)).dataSync() as Float32Array;
-      });
-      out.set(values, start * T);
+  const logits = (raw: Float64Array | Float32Array, count: number): Float32Array[] =>
+    models.map((model) => {
+      const out = new Float32Array(count * T);
+      const chunk = 16384;
+      for (let start = 0; start < count; start += chunk) {
+        const k = Math.min(chunk, count - start);
+        out.set(tf.tidy(() => (model.predict(tf.tensor2d(standardise(raw.subarray(start * D, (start + k) * D), k), [k, D])) as tf.Tensor2D).dataSync() as Float32Array), start * T);
+      }
+      return out;
+    });
+  const predict = (raw: Float64Array | Float32Array, count: number): Float32Array => {
+    const out = new Float32Array(count * T);
+    for (const z of logits(raw, count)) {
+      const p = tf.tidy(() => (output === 'softmax' ? tf.softmax(tf.tensor2d(z, [count, T])) : tf.sigmoid(tf.tensor2d(z, [count, T]))).dataSync() as Float32Array);
+      for (let q = 0; q < out.length; q++) out[q] += p[q] / K;
     }
     return out;
   };
-  const freeze = () =>
-    parseFrozenNetwork({
-      format: 'frozen-mlp/1',
-      inputs: D,
-      outputs: T,
-      inputScaling: { mean: Float32Array.from(mean), std: Float32Array.from(sd) },
-      head: { kind: output },
-      members: [freezeLayers(model as unknown as { layers: unknown[] }, D)],
-    });
-  return { predict, outputs: T, history, seconds: (performance.now() - started) / 1000, parameters: model.countParams(), freeze, dispose: () => model.dispose() };
+  const inputScaling = { mean: Float32Array.from(mean), std: Float32Array.from(sd) };
+  const frozenMembers = () => models.map((model, m) => freezeLayers(model as unknown as { layers: unknown[] }, D, `member ${m}`));
+  const freeze = () => parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: D, outputs: T, inputScaling, head: { kind: output }, members: frozenMembers() });
+  return {
+    predict,
+    logits,
+    outputs: T,
+    history,
+    seconds: (performance.now() - started) / 1000,
+    parameters: models[0].countParams(),
+    freeze,
+    frozenMembers,
+    inputScaling,
+    dispose: () => models.forEach((model) => model.dispose()),
+  };
+}
+
+/** The weighted mean and standard deviation of each of the D columns (a constant column gets 1). */
+export function weightedScaling(x: ArrayLike<number>, n: number, D: number, weights: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
+  let sumW = 0;
+  const mean = new Float64Array(D);
+  const sd = new Float64Array(D);
+  for (let i = 0; i < n; i++) {
+    sumW += weights[i];
+    for (let j = 0; j < D; j++) mean[j] += weights[i] * x[i * D + j];
+  }
+  for (let j = 0; j < D; j++) mean[j] /= sumW;
+  for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) sd[j] += weights[i] * (x[i * D + j] - mean[j]) ** 2;
+  for (let j = 0; j < D; j++) sd[j] = Math.sqrt(sd[j] / sumW) || 1;
+  return { mean, sd };
 }

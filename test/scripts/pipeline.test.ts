@@ -53,6 +53,52 @@ describe('the derivative-learning pipeline end to end', () => {
   }, 120_000);
 });
 
+describe('the morphing-aware pipeline end to end (issue 16)', () => {
+  it('publishes benchmark classifiers frozen into the polynomial term, and every route serves them', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pipeline-morphing-'));
+    try {
+      const stages: string[] = [];
+      const result = await runToyPipeline(
+        {
+          id: 'toy-morphing-e2e',
+          version: '1.0.0',
+          simulator: { alpha: 3 },
+          training: { events: 3000, seed: 6, estimator: 'morphing-aware', network: { members: 2, hidden: [16, 16], epochs: 2, batchSize: 1000 } },
+          referenceEvents: 4000,
+          validation: { testEvents: 1000, coverageToys: 10 },
+        },
+        out,
+        { onStage: (stage) => stages.push(stage) },
+      );
+      expect(stages).toEqual(['train', 'freeze', 'reference', 'validate', 'coverage', 'publish']);
+      expect(result.parity).toBeLessThan(1e-5);
+      const { manifest } = result.artifact;
+      expect(manifest.title).toMatch(/morphing-aware/);
+      expect(manifest.provenance.configuration?.training).toMatchObject({ estimator: 'morphing-aware', benchmarks: [[0], [-1], [1]], eventsPerBenchmark: 3000 });
+      // ĉ_0 = r̂(θ0) = 1 for every event, so σ(θ0) by eq. 34 is σ0 to rounding
+      expect(manifest.terms[0].kind === 'unbinned-polynomial' && manifest.terms[0].crossSection.coefficients[0]).toBeCloseTo(1, 12);
+
+      await writeCatalogueIndex(out);
+      const app = createApp(fileStore(out));
+      const post = (route: string, body: unknown) => app.request(`/v1/likelihoods/toy-morphing-e2e/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const nll = await post('nll', { points: [{ theta: 0.5 }, { theta: -1.7 }] });
+      expect(nll.status).toBe(200);
+      const observed = resolveDataset(result.artifact.likelihood, { kind: 'observed' });
+      expect((await nll.json()).nll).toEqual([0.5, -1.7].map((t) => result.artifact.likelihood.nll(Float64Array.of(t), observed)));
+      const ratio = await post('ratio', { events: [[0.2], [3.1]], points: [{ theta: 0.6 }] });
+      expect(ratio.status).toBe(200);
+      expect((await post('fit', {})).status).toBe(200);
+      const interval = await post('interval', { parameters: ['theta'] });
+      expect(interval.status).toBe(200);
+      expect((await interval.json()).converged).toBe(true);
+      const wrong = await post('nll', { points: [{ theta: 0.5, extra: 1 }] });
+      expect(wrong.status).toBe(422);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('toy coverage away from θ0, with the exact likelihood on the same toys', () => {
   it('the published exact artifact and the closed form agree toy by toy: same coverage, same |θ̂|', async () => {
     const c = coverageOfToyArtifact(await readPublished('likelihoods', 'gaussian-toy-truth'), twoGaussianToy(1.5, 0.7), 1.0, 40, 11);

@@ -1,0 +1,239 @@
+/**
+ * Morphing-aware likelihood-ratio estimation, seed 003's own variant (sec. 2.1, eq. 25, and
+ * sec. 3.1): events are drawn at each benchmark θ_i as well as at θ0, and for each θ_i ≠ θ0
+ * a repulsive ensemble of classifiers learns r_i(x) = p(x|θ_i)/p(x|θ0) independently, with
+ * ALICE's loss (eq. 11): soft labels s(z) = r(z|θ_i, θ0)/(1 + r(z|θ_i, θ0)) from the joint
+ * ratio on the mixture of both samples, so the logit converges to ln r_i(x). The θ-dependence
+ * is then imposed, not learned: the benchmark ratios are frozen into one network whose
+ * morphing head (frozen-network-schema.ts) returns the polynomial coefficients
+ * ĉ(x) = W⁻¹ diag(σ(θ_i)/σ0) r̂(x), made R̂ ≥ 0 for every θ. The artifact's unbinned
+ * polynomial term evaluates them like those of derivative learning: no new code path at the
+ * edge.
+ *
+ * The joint ratio at θ_i of an event with coefficients c(z) (simulators/types.ts) is
+ * r(z|θ_i, θ0) = R(z|θ_i) σ0/σ(θ_i), R(z|θ) = c(z)·m(Δθ). The cross-section ratio comes from
+ * the events drawn at θ_i themselves: E_{θ_i}[1/R(z|θ_i)] = σ0/σ(θ_i), a bounded estimator
+ * wherever R is large (the tails that make E_{θ0}[R] noisy).
+ *
+ * Freezing: the B − 1 ensembles share the input standardisation (the weighted mean and
+ * standard deviation of all samples); member m of the frozen network stacks member m of every
+ * benchmark's ensemble side by side (first layers concatenated, the others block-diagonal),
+ * which computes exactly the separate networks.
+ */
+import type { Morphing } from '../../models/basis/morphing.js';
+import { morphing } from '../../models/basis/morphing.js';
+import { evaluateMonomials } from '../../models/basis/monomial-basis.js';
+import { morphingHead, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import { prepare } from '../../models/network/prepared-network.js';
+import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
+import { trainMlp, weightedScaling, type TrainedMlp } from './weighted-mlp.js';
+
+export interface MorphingAwareConfig {
+  /** the benchmarks as offsets Δθ_i from θ0, θ0 itself first (default: θ0, θ0 ± 1 for one parameter) */
+  benchmarks?: number[][];
+  /** events drawn at each benchmark, θ0 included */
+  eventsPerBenchmark: number;
+  hidden?: number[];
+  activation?: 'relu' | 'swish' | 'tanh';
+  members?: number;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  finalLearningRate?: number;
+  seed: number;
+}
+
+export interface MorphingAwareProgress {
+  /** the benchmark being trained (1 … B − 1) and its θ offset */
+  benchmark: number;
+  benchmarks: number;
+  epoch: number;
+  epochs: number;
+  loss: number;
+  seconds: number;
+}
+
+export interface MorphingAwareResult {
+  frozen: FrozenNetwork;
+  morphing: Morphing;
+  /** σ(θ_i)/σ0, estimated from the events drawn at θ_i */
+  crossSectionRatios: number[];
+  /** ĉ per member and their mean from tfjs's logits (the parity reference of the frozen network) */
+  predict(x: Float32Array | Float64Array, n: number): { members: Float64Array[]; mean: Float64Array };
+  seconds: number;
+  eventsPerSecond: number;
+  configuration: Required<Omit<MorphingAwareConfig, 'finalLearningRate'>> & { finalLearningRate: number; trainingEvents: number; conditionNumber: number };
+  dispose(): void;
+}
+
+/** σ0/σ(θ_i) = E_{θ_i}[1/R(z|θ_i)] over events drawn at θ_i (weighted), inverted. */
+export function crossSectionRatioFromSample(sample: SimulatedSample, monomials: ArrayLike<number>): number {
+  const C = monomials.length;
+  let sumW = 0;
+  let sumInverse = 0;
+  for (let e = 0; e < sample.count; e++) {
+    let R = 0;
+    for (let k = 0; k < C; k++) R += sample.coefficients[e * C + k] * monomials[k];
+    sumW += sample.weights[e];
+    sumInverse += sample.weights[e] / R;
+  }
+  return sumW / sumInverse;
+}
+
+/**
+ * The training rows of benchmark i: the θ0 events and the θ_i events, each sample's weights
+ * normalised to the same total (the mixture of eq. 11), with ALICE's soft label
+ * r(z)/(1 + r(z)), r(z) = R(z|θ_i) σ0/σ(θ_i).
+ */
+export function aliceTrainingRows(reference: SimulatedSample, benchmark: SimulatedSample, monomials: ArrayLike<number>, crossSectionRatio: number, D: number): { x: Float64Array; labels: Float32Array; weights: Float64Array; count: number } {
+  const C = monomials.length;
+  const count = reference.count + benchmark.count;
+  const x = new Float64Array(count * D);
+  const labels = new Float32Array(count);
+  const weights = new Float64Array(count);
+  let row = 0;
+  for (const sample of [reference, benchmark]) {
+    let total = 0;
+    for (let e = 0; e < sample.count; e++) total += sample.weights[e];
+    for (let e = 0; e < sample.count; e++, row++) {
+      x.set(sample.reco.subarray(e * D, (e + 1) * D), row * D);
+      let R = 0;
+      for (let k = 0; k < C; k++) R += sample.coefficients[e * C + k] * monomials[k];
+      const r = R / crossSectionRatio;
+      labels[row] = r / (1 + r);
+      weights[row] = sample.weights[e] / total;
+    }
+  }
+  return { x, labels, weights, count };
+}
+
+/** Member m of each benchmark's ensemble side by side: one member of the frozen network. */
+function stackMembers(ensembles: FrozenNetwork['members'][], m: number): FrozenNetwork['members'][number] {
+  const nets = ensembles.map((e) => e[m].layers);
+  const depth = nets[0].length;
+  const layers = Array.from({ length: depth }, (_, l) => {
+    const parts = nets.map((layersOf) => layersOf[l]);
+    const inputs = l === 0 ? parts[0].inputs : parts.reduce((s, p) => s + p.inputs, 0);
+    const outputs = parts.reduce((s, p) => s + p.outputs, 0);
+    const kernel = new Float32Array(inputs * outputs);
+    const bias = new Float32Array(outputs);
+    let rowOffset = 0;
+    let colOffset = 0;
+    for (const part of parts) {
+      for (let i = 0; i < part.inputs; i++) for (let j = 0; j < part.outputs; j++) kernel[(rowOffset + i) * outputs + colOffset + j] = part.kernel[i * part.outputs + j];
+      bias.set(part.bias, colOffset);
+      if (l > 0) rowOffset += part.inputs;
+      colOffset += part.outputs;
+    }
+    return { inputs, outputs, kernel, bias, activation: parts[0].activation };
+  });
+  return { layers };
+}
+
+/** Trains one ensemble per benchmark after θ0 and freezes them into a network with a morphing head. */
+export async function trainMorphingAware(simulator: Simulator, config: MorphingAwareConfig, onProgress?: (progress: MorphingAwareProgress) => void): Promise<MorphingAwareResult> {
+  const P = simulator.parameters.length;
+  const D = simulator.observables.length;
+  const degree = simulator.degree;
+  if (degree !== 2) throw new RangeError(`morphing-aware estimation is implemented for degree-2 weights, the simulator's are degree ${degree}`);
+  const benchmarks = config.benchmarks ?? (P === 1 ? [[0], [-1], [1]] : undefined);
+  if (!benchmarks) throw new RangeError('benchmarks are required for more than one parameter (axisBenchmarks gives a choice along the axes)');
+  const m = morphing(P, degree, benchmarks);
+  if (benchmarks[0].some((v) => v !== 0)) throw new RangeError('the first benchmark must be θ0 itself (all offsets 0)');
+  const settings = {
+    benchmarks: benchmarks.map((b) => [...b]),
+    eventsPerBenchmark: config.eventsPerBenchmark,
+    hidden: config.hidden ?? [64, 64, 64],
+    activation: config.activation ?? 'swish',
+    members: config.members ?? 4,
+    epochs: config.epochs ?? 30,
+    batchSize: config.batchSize ?? 1024,
+    learningRate: config.learningRate ?? 1e-3,
+    seed: config.seed,
+  };
+  const finalLearningRate = config.finalLearningRate ?? settings.learningRate;
+  const theta0 = simulator.parameters.map((p) => p.reference);
+
+  const samples = benchmarks.map((b, i) => simulator.simulate({ events: settings.eventsPerBenchmark, theta: b.map((v, j) => theta0[j] + v), seed: deriveSeed(config.seed, `benchmark-${i}`) }));
+  const monomials = benchmarks.map((b) => evaluateMonomials(m.basis, b));
+  const crossSectionRatios = samples.map((s, i) => (i === 0 ? 1 : crossSectionRatioFromSample(s, monomials[i])));
+
+  // one input standardisation for all benchmarks: their networks are stacked into one
+  const all = samples.reduce((n, s) => n + s.count, 0);
+  const allX = new Float64Array(all * D);
+  const allW = new Float64Array(all);
+  let offset = 0;
+  for (const s of samples) {
+    allX.set(s.reco.subarray(0, s.count * D), offset * D);
+    allW.set(s.weights.subarray(0, s.count), offset);
+    offset += s.count;
+  }
+  const { mean, sd } = weightedScaling(allX, all, D, allW);
+
+  const started = performance.now();
+  const trained: TrainedMlp[] = [];
+  let trainingEvents = 0;
+  try {
+    for (let i = 1; i < benchmarks.length; i++) {
+      const rows = aliceTrainingRows(samples[0], samples[i], monomials[i], crossSectionRatios[i], D);
+      trainingEvents += rows.count;
+      trained.push(
+        await trainMlp(
+          rows.x,
+          rows.count,
+          D,
+          rows.labels,
+          rows.weights,
+          'sigmoid',
+          1,
+          { ...settings, finalLearningRate, inputScaling: { mean, std: sd }, seed: deriveSeed(config.seed, `ensemble-${i}`) },
+          (epoch, loss) => onProgress?.({ benchmark: i, benchmarks: benchmarks.length - 1, epoch, epochs: settings.epochs, loss, seconds: (performance.now() - started) / 1000 }),
+        ),
+      );
+    }
+  } catch (e) {
+    trained.forEach((t) => t.dispose());
+    throw e;
+  }
+  const seconds = (performance.now() - started) / 1000;
+
+  const ensembles = trained.map((t) => t.frozenMembers());
+  const frozen = parseFrozenNetwork({
+    format: 'frozen-mlp/1',
+    inputs: D,
+    outputs: m.count,
+    inputScaling: trained[0].inputScaling,
+    head: { kind: 'morphing', parameters: P, degree: 2, benchmarks: settings.benchmarks, crossSectionRatios },
+    members: Array.from({ length: settings.members }, (_, k) => stackMembers(ensembles, k)),
+  });
+
+  const head = prepare(frozen).morphing!;
+  const predict = (x: Float32Array | Float64Array, n: number) => {
+    const logits = trained.map((t) => t.logits(x, n)); // [benchmark][member] → n values
+    const C = m.count;
+    const y = new Float64Array(benchmarks.length - 1);
+    const c = new Float64Array(C);
+    const members = Array.from({ length: settings.members }, (_, k) => {
+      const out = new Float64Array(n * C);
+      for (let e = 0; e < n; e++) {
+        for (let b = 0; b < y.length; b++) y[b] = logits[b][k][e];
+        morphingHead(head, y, y.length, c);
+        out.set(c, e * C);
+      }
+      return out;
+    });
+    const meanC = new Float64Array(n * C);
+    for (const out of members) for (let q = 0; q < meanC.length; q++) meanC[q] += out[q] / members.length;
+    return { members, mean: meanC };
+  };
+  return {
+    frozen,
+    morphing: m,
+    crossSectionRatios,
+    predict,
+    seconds,
+    eventsPerSecond: (trainingEvents * settings.epochs) / seconds,
+    configuration: { ...settings, finalLearningRate, trainingEvents, conditionNumber: m.conditionNumber },
+    dispose: () => trained.forEach((t) => t.dispose()),
+  };
+}

@@ -40,6 +40,10 @@ export interface MorphingAwareConfig {
   batchSize?: number;
   learningRate?: number;
   finalLearningRate?: number;
+  /** λ of the members' function-space repulsion (default 1) */
+  repulsionStrength?: number;
+  /** cap of the Fisher weighting of the classifiers' loss (weighted-mlp.ts; default 1e4; null: plain cross entropy) */
+  fisherWeightCap?: number | null;
   seed: number;
 }
 
@@ -62,7 +66,7 @@ export interface MorphingAwareResult {
   predict(x: Float32Array | Float64Array, n: number): { members: Float64Array[]; mean: Float64Array };
   seconds: number;
   eventsPerSecond: number;
-  configuration: Required<Omit<MorphingAwareConfig, 'finalLearningRate'>> & { finalLearningRate: number; trainingEvents: number; conditionNumber: number };
+  configuration: Required<Omit<MorphingAwareConfig, 'finalLearningRate' | 'fisherWeightCap'>> & { finalLearningRate: number; fisherWeightCap: number | null; trainingEvents: number; conditionNumber: number };
   dispose(): void;
 }
 
@@ -149,6 +153,8 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
     epochs: config.epochs ?? 30,
     batchSize: config.batchSize ?? 1024,
     learningRate: config.learningRate ?? 1e-3,
+    repulsionStrength: config.repulsionStrength ?? 1,
+    fisherWeightCap: config.fisherWeightCap === undefined ? 1e4 : config.fisherWeightCap,
     seed: config.seed,
   };
   const finalLearningRate = config.finalLearningRate ?? settings.learningRate;

@@ -17,7 +17,7 @@ import { createRandom } from '../../models/random.js';
 import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { deriveSeed } from '../simulators/types.js';
 import { freezeLayers } from './freeze.js';
-import { repulsionTerm } from './repulsive-ensemble.js';
+import { repulsionTerm, stopGradient } from './repulsive-ensemble.js';
 
 export interface MlpConfig {
   hidden: number[];
@@ -31,6 +31,15 @@ export interface MlpConfig {
   /** ensemble members K (default 1), trained with function-space repulsion of strength λ (default 1) */
   members?: number;
   repulsionStrength?: number;
+  /**
+   * sigmoid output only: weight each row's loss by sg[1/(p(1 − p) + 1/cap)] with p = σ(logit),
+   * normalised to mean 1 over the batch (Fisher scoring, iteratively reweighted; default: none).
+   * The weight depends on x alone (through the member's own prediction, held constant), so the
+   * minimiser is still E[label|x]; what changes is that an error in the logit costs about the
+   * same where p is near 0 or 1 as where it is near ½. Cross entropy alone is flat in the logit
+   * where p saturates, so large ratios (ln r ≫ 1) are learned slowly and extrapolated wildly.
+   */
+  fisherWeightCap?: number | null;
   /** input standardisation to use instead of the weighted training mean and standard deviation */
   inputScaling?: { mean: ArrayLike<number>; std: ArrayLike<number> };
   seed: number;
@@ -112,6 +121,8 @@ export async function trainMlp(
   const wb = new Float32Array(B);
   const history: number[] = [];
 
+  const fisherCap = config.fisherWeightCap ?? null;
+  if (fisherCap !== null && (output !== 'sigmoid' || T !== 1 || !(fisherCap > 1))) throw new RangeError('fisherWeightCap applies to a sigmoid output of one unit, and must be > 1');
   const finalRate = config.finalLearningRate ?? config.learningRate;
   const strength = config.repulsionStrength ?? 1;
   for (let epoch = 0; epoch < config.epochs; epoch++) {
@@ -144,7 +155,7 @@ export async function trainMlp(
                   ? tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1))
                   : // log(1 + e^z) − y z, stable: relu(z) − y z + log(1 + e^−|z|); y may be soft
                     tf.sum(tf.add(tf.sub(tf.relu(z), tf.mul(y, z)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))), 1);
-              return tf.mean(tf.mul(perRow, wt)) as tf.Scalar;
+              return tf.mean(tf.mul(perRow, fisherCap ? tf.mul(wt, fisherWeights(z, fisherCap)) : wt)) as tf.Scalar;
             });
             const loss = data.length === 1 ? data[0] : (tf.addN(data) as tf.Scalar);
             if (K === 1 || strength === 0) return loss;
@@ -192,6 +203,13 @@ export async function trainMlp(
     inputScaling,
     dispose: () => models.forEach((model) => model.dispose()),
   };
+}
+
+/** sg[1/(p(1 − p) + 1/cap)], p = σ(z) of the [m, 1] logits, normalised to mean 1: a constant of the step ([m]). */
+function fisherWeights(z: tf.Tensor2D, cap: number): tf.Tensor1D {
+  const p = tf.sigmoid(z).reshape([-1]);
+  const w = tf.div(1, tf.add(tf.mul(p, tf.sub(1, p)), 1 / cap));
+  return stopGradient(tf.div(w, tf.mean(w))) as tf.Tensor1D;
 }
 
 /** The weighted mean and standard deviation of each of the D columns (a constant column gets 1). */

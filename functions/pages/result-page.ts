@@ -209,6 +209,7 @@ const CROSS_SECTION_ORIGINS = {
   exact: 'exact',
   'reference-sample': 'summed from the learned coefficients over the reference sample',
   'control-variate': "the generator's exact coefficients plus the learned-minus-exact mean over the reference sample (a control variate)",
+  morphing: "the generator's cross sections at the morphing benchmarks, morphed",
 } as const;
 
 function measured(manifest: Manifest, artifact: LoadedArtifact, analysis: Analysis): Markup {

@@ -71,9 +71,11 @@ export const UnbinnedPolynomialTermSchema = z.object({
      * how s was obtained: exact; summed from learned ĉ over the reference sample (seed 003
      * eq. 34); or 'control-variate': eq. 34 with the generator's exact coefficients c(z) as a
      * control variate, s = s_exact + Σ w (ĉ(x) − c(z)) / Σ w, s_exact from a sample far larger
-     * than the published one (the Monte Carlo error of σ(θ) then stays below the data's)
+     * than the published one (the Monte Carlo error of σ(θ) then stays below the data's); or
+     * 'morphing': the generator's σ(θ_i) at the benchmarks of a morphing-aware estimator,
+     * morphed (seed 003 eq. 20-24: s = W⁻¹ [σ(θ_i)/σ0])
      */
-    origin: z.enum(['exact', 'reference-sample', 'control-variate']),
+    origin: z.enum(['exact', 'reference-sample', 'control-variate', 'morphing']),
   }),
   /** component giving ĉ(x) for submitted events: a network or an analytic ratio */
   ratio: ComponentName,

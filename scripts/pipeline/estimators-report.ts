@@ -39,6 +39,8 @@ const newest = (id: string) => [...(index.likelihoods.find((l) => l.id === id)?.
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(digits));
 
 const tableRows: string[] = [];
+/** per published row: what the verdict below quotes */
+const results: { alpha: number; estimator: string; spec: string; meanAbs: number; s: number[]; coverage: { cl: number; coverage: number; error: number; toys: number }[]; away: { cl: number; coverage: number; error: number; toys: number }[] }[] = [];
 const sections: string[] = [];
 await mkdir('docs/figures', { recursive: true });
 for (const { alpha, rows } of COMPARISON) {
@@ -71,6 +73,7 @@ for (const { alpha, rows } of COMPARISON) {
     tableRows.push(
       `| ${alpha} | ${estimator} | \`${id}@${version}\` | ${morphing ? `3 × ${events}` : events} | ${fmt(closure['mean |ln r̂ − ln r|'])} | ${fmt(closure['max |ln r̂ − ln r|'])} | ${fmt(closure['max |⟨ln r̂⟩ − ⟨ln r⟩| over θ'])} | ${s.map((v) => fmt(v, 3)).join(', ')} | ${coverageAt(0.6827)} / ${coverageAt(0.9545)} | ${formatCoverage(away.estimates[0])} / ${formatCoverage(away.estimates[1])} | ${(100 * band.withinOne).toFixed(1)}% | ${training ? `${training.seconds.toFixed(0)} s, ${training.backend}` : '—'} |`,
     );
+    results.push({ alpha, estimator, spec: `${id}@${version}`, meanAbs: closure['mean |ln r̂ − ln r|'], s, coverage: m.validation.coverage ?? [], away: away.estimates });
     const { expectedTrue, expectedLearned } = toyClosure(artifact, toy, test, THETAS);
     truth = expectedTrue;
     const members = expectedLearned.slice(1);
@@ -99,6 +102,17 @@ for (const { alpha, rows } of COMPARISON) {
   await writeFile(`docs/figures/estimators-a${alpha}.svg`, svg);
   sections.push(`![Expected ln r against θ for α = ${alpha}](figures/estimators-a${alpha}.svg)\n\n*α = ${alpha}: the expected ln r(x|θ, 0) over the same ${TEST_EVENTS.toLocaleString('en')} events drawn from the exact toy at θ = 0.6, truth and each estimator's ensemble mean, with the range of its members.*`);
 }
+
+// The issue's target for the best α = 4 estimator: mean |Δ ln r| ≤ 0.02 and coverage within two binomial errors of nominal
+const TARGET = 0.02;
+const nominalWithin = (e: { cl: number; coverage: number; error: number }) => Math.abs(e.coverage - e.cl) <= 2 * Math.max(e.error, Math.sqrt((e.cl * (1 - e.cl)) / 300));
+const best4 = results.filter((r) => r.alpha === 4).sort((a, b) => a.meanAbs - b.meanAbs)[0];
+const targetText = best4
+  ? `The best α = 4 estimator by closure is ${best4.estimator} (\`${best4.spec}\`): mean |Δ ln r| = ${fmt(best4.meanAbs)} against the target ${TARGET} ` +
+    `(${best4.meanAbs <= TARGET ? 'reached' : `missed by a factor ${(best4.meanAbs / TARGET).toFixed(1)}`}); its coverage at θ = 0.5 is ` +
+    `${best4.coverage.map((e) => `${formatCoverage(e)} at ${(100 * e.cl).toFixed(2)}% (${nominalWithin(e) ? 'within' : 'outside'} two binomial errors of nominal)`).join(' and ')}, ` +
+    `and at θ = ${AWAY_THETA} ${best4.away.map((e) => `${formatCoverage(e)} at ${(100 * e.cl).toFixed(2)}%`).join(' and ')}.`
+  : 'No α = 4 estimator is published.';
 
 const doc = `# The estimators of seed 003 on the two-Gaussian toy
 
@@ -130,6 +144,36 @@ ${tableRows.join('\n')}
 
 Reproduce an artifact with \`npm run cli -- pipeline scripts/pipeline/configs/<id>.json --out <folder>\`; the network sizes,
 epochs and learning rates of each estimator are those of the derivative-learning artifact of the same α (in its config).
+
+## Two choices that the numbers forced
+
+- **Fisher-weighted cross entropy.** Cross entropy is flat in the logit where p(x|θ_i)/p(x|θ0) is large: a
+  logit of 9.7 instead of the true 6.4 at x = 4.5 (α = 4) costs about 0.006 per event. Trained with plain cross
+  entropy at this budget, the α = 4 classifiers put ĉ₂(4.5) at 1.2·10⁴ (truth 1.2·10³) and the mean |Δ ln r| at
+  0.37; weighting each event by sg[1/(p(1 − p))] (capped at 10⁴; a weight of x alone, so the minimiser is still
+  p(x|θ0)/(p(x|θ0) + p(x|θ_i))) brought them to 1.0·10³ and 0.063 in the same trial (\`fisherWeightCap\` in
+  \`scripts/training/weighted-mlp.ts\`).
+- **Common random numbers.** The morphed coefficients are differences of benchmark ratios (ĉ₁ = (R̂₁ − R̂₋₁)/2).
+  Trained on independent samples from independent initial weights, the two networks' noise became a linear term
+  the toy does not have (σ's θ coefficient −0.005 at α = 1.5, 0.036 at α = 3), and the coverage at θ = 0.5 fell to
+  52% / 92% (α = 1.5) and 32% / 80% (α = 3): the toy's likelihood is symmetric in θ, and any asymmetry moves its
+  minimum between ±θ̂. The benchmarks now share their random stream and initial weights; for this toy the ±1
+  samples are then the same events and ĉ₁ ≡ 0, and for a model with interference the difference between the
+  samples is the physics' own.
+- **σ(θ) from the benchmarks.** Eq. 34 sums r̂ over events at θ0, where the ratio's tail is rare and large; at
+  α = 3 a 10⁵-event reference sample gave σ's θ² coefficient 0.934 for a network whose mean over 10⁶ events is
+  1.00 ± 0.01. The benchmark samples measure σ(θ_i) directly, to a few per mille (through E_θi[1/R] = σ0/σ(θ_i),
+  bounded where R is large), and the morphing of those is the published σ(θ) (\`crossSection.origin: morphing\`).
+
+## Not here yet
+
+MadMiner's variant of morphing-aware estimation (one network set trained on the morphed combination with θ from
+a prior, seed 003 fig. 3), CARL and ALICE as θ-parametrised classifiers (eq. 6-11; they need a term kind whose
+network takes θ as an input), and a morphing-aware Drell–Yan likelihood are the rest of issue 16.
+
+## The target at α = 4
+
+${targetText}
 
 ## Figures
 

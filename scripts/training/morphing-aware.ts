@@ -15,6 +15,15 @@
  * the events drawn at θ_i themselves: E_{θ_i}[1/R(z|θ_i)] = σ0/σ(θ_i), a bounded estimator
  * wherever R is large (the tails that make E_{θ0}[R] noisy).
  *
+ * Common random numbers: the benchmarks after θ0 are drawn from one random stream (the same seed
+ * at each θ_i) and their ensembles start from the same weights and see the same batch order. The
+ * morphed coefficients are differences of the benchmark ratios (for θ_i = ±1, ĉ₁ = (R̂₁ − R̂₋₁)/2),
+ * so what matters is that the networks' errors are correlated, not that each is small: with
+ * independent samples and initial weights, the noise of two networks trained on the same physics
+ * becomes a linear term in θ that no generator produced. Where the physics is symmetric (the
+ * two-Gaussian toy depends on θ² only), the ±θ_i samples are then the same events and ĉ₁ ≡ 0
+ * exactly; where it is not, the differences between the samples are the physics' own.
+ *
  * Freezing: the B − 1 ensembles share the input standardisation (the weighted mean and
  * standard deviation of all samples); member m of the frozen network stacks member m of every
  * benchmark's ensemble side by side (first layers concatenated, the others block-diagonal),
@@ -42,6 +51,8 @@ export interface MorphingAwareConfig {
   finalLearningRate?: number;
   /** λ of the members' function-space repulsion (default 1) */
   repulsionStrength?: number;
+  /** draw the benchmarks after θ0 from one random stream and start their ensembles from the same weights (default true; see the module comment) */
+  commonRandomNumbers?: boolean;
   /** cap of the Fisher weighting of the classifiers' loss (weighted-mlp.ts; default 1e4; null: plain cross entropy) */
   fisherWeightCap?: number | null;
   seed: number;
@@ -154,13 +165,18 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
     batchSize: config.batchSize ?? 1024,
     learningRate: config.learningRate ?? 1e-3,
     repulsionStrength: config.repulsionStrength ?? 1,
+    commonRandomNumbers: config.commonRandomNumbers ?? true,
     fisherWeightCap: config.fisherWeightCap === undefined ? 1e4 : config.fisherWeightCap,
     seed: config.seed,
   };
   const finalLearningRate = config.finalLearningRate ?? settings.learningRate;
   const theta0 = simulator.parameters.map((p) => p.reference);
 
-  const samples = benchmarks.map((b, i) => simulator.simulate({ events: settings.eventsPerBenchmark, theta: b.map((v, j) => theta0[j] + v), seed: deriveSeed(config.seed, `benchmark-${i}`) }));
+  // common random numbers: every benchmark after θ0 is drawn from the same stream, and its ensemble starts from the same weights
+  const common = settings.commonRandomNumbers;
+  const samples = benchmarks.map((b, i) =>
+    simulator.simulate({ events: settings.eventsPerBenchmark, theta: b.map((v, j) => theta0[j] + v), seed: deriveSeed(config.seed, !common ? `benchmark-${i}` : i === 0 ? 'reference-benchmark' : 'benchmarks') }),
+  );
   const monomials = benchmarks.map((b) => evaluateMonomials(m.basis, b));
   const crossSectionRatios = samples.map((s, i) => (i === 0 ? 1 : crossSectionRatioFromSample(s, monomials[i])));
 
@@ -192,7 +208,7 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
           rows.weights,
           'sigmoid',
           1,
-          { ...settings, finalLearningRate, inputScaling: { mean, std: sd }, seed: deriveSeed(config.seed, `ensemble-${i}`) },
+          { ...settings, finalLearningRate, inputScaling: { mean, std: sd }, seed: deriveSeed(config.seed, common ? 'ensembles' : `ensemble-${i}`) },
           (epoch, loss) => onProgress?.({ benchmark: i, benchmarks: benchmarks.length - 1, epoch, epochs: settings.epochs, loss, seconds: (performance.now() - started) / 1000 }),
         ),
       );

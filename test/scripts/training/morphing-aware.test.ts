@@ -55,6 +55,10 @@ describe('morphing-aware training end to end', () => {
       // the morphed ratio against the exact one, in the bulk (|x| ≤ 2.5) and at θ between and beyond the benchmarks
       const xs = Float64Array.from({ length: 21 }, (_, k) => -2.5 + k * 0.25);
       const c = evaluateEnsemble(result.frozen, xs, xs.length).mean;
+      // common random numbers: the toy depends on θ² only, so the θ = ±1 samples are the same events, the two
+      // ensembles the same networks, and the morphed linear coefficient vanishes
+      expect(result.crossSectionRatios[1]).toBe(result.crossSectionRatios[2]);
+      for (let k = 0; k < xs.length; k++) expect(Math.abs(c[k * 3 + 1])).toBeLessThan(1e-12 * c[k * 3 + 2] + 1e-15);
       let worst = 0;
       let sum = 0;
       for (const theta of [0.3, 0.6, -0.8, 1.5]) {

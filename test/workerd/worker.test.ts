@@ -112,6 +112,21 @@ describe('the worker in workerd', () => {
     expect(fit).toEqual(await (await inNode).json());
   });
 
+  it('serves a morphing-aware likelihood (a frozen network with a morphing head) with the Node app’s numbers: nll with gradient, ratio, fit', async () => {
+    const id = 'gaussian-toy-a1.5-morphing';
+    const requests: [string, unknown][] = [
+      ['nll', { points: [-0.9, 0.2, 0.7].map((theta) => ({ theta })), gradient: true }],
+      ['ratio', { events: [[-1.2], [0.3], [2.9]], points: [{ theta: 0.6 }, { theta: -0.4 }] }],
+      ['fit', {}],
+    ];
+    for (const [route, body] of requests) {
+      const [inWorkerd, inNode] = postJson(`/v1/likelihoods/${id}/${route}`, body);
+      const a = await inWorkerd;
+      expect(a.status).toBe(200);
+      expect(await a.json()).toEqual(await (await inNode).json());
+    }
+  });
+
   it('speaks MessagePack: typed Float32Array events to ratio, a MessagePack answer equal to Node', async () => {
     const values = Float32Array.of(0.1, 1.2, -0.7, 2.5);
     const init = () => ({

@@ -416,7 +416,9 @@ export function quadraticProjectionWork(parameters: number): QuadraticProjection
  * Since every true ratio R(x|θ) = E[|amplitude(z, θ)|² | x] has a PSD Gram matrix, the
  * projection moves a learned quadratic block no farther from the truth's (projection onto a
  * convex set that contains it). With c_0 ≤ 0 (not produced by a morphing head, where
- * c_0 = r(θ0) = 1) the whole of Q is projected instead.
+ * c_0 = r(θ0) = 1) the whole of Q is projected instead. Non-finite coefficients (a network
+ * output beyond the float range) are left as they are: the likelihood then refuses the event
+ * instead of evaluating a polynomial made up here.
  *
  * @example
  * // 1 + 4θ + θ²: negative near θ = −2; becomes (1 + 2θ)² = 1 + 4θ + 4θ²
@@ -425,6 +427,8 @@ export function quadraticProjectionWork(parameters: number): QuadraticProjection
  */
 export function nonNegativeQuadratic(coefficients: Float64Array | Float32Array, parameters: number, offset = 0, work: QuadraticProjectionWork = quadraticProjectionWork(parameters)): boolean {
   const P = parameters;
+  const C = 1 + P + (P * (P + 1)) / 2;
+  for (let k = 0; k < C; k++) if (!Number.isFinite(coefficients[offset + k])) return false; // reported where evaluated, never made up
   const c0 = coefficients[offset];
   if (!(c0 > 0)) return projectWholeGram(coefficients, P, offset);
   const { schur, vectors, values } = work;

@@ -84,6 +84,14 @@ describe('nonNegativeQuadratic', () => {
     expect(Array.from(ok)).toEqual([1, 0.5, 0.3]);
   });
 
+  it('leaves non-finite coefficients as they are (an overflowing network output is refused downstream, not turned into a polynomial)', () => {
+    for (const bad of [Float64Array.of(NaN, 0, 1), Float64Array.of(1, Infinity, -1), Float64Array.of(1, 0, 0, 0, -Infinity, 0)]) {
+      const before = Array.from(bad);
+      expect(nonNegativeQuadratic(bad, bad.length === 3 ? 1 : 2)).toBe(false);
+      expect(Array.from(bad)).toEqual(before);
+    }
+  });
+
   it('makes random indefinite quadratics PSD, keeping c₀ and the linear terms, and never moves a noisy quadratic block away from a PSD truth', () => {
     const random = createRandom(5);
     for (const P of [1, 2, 3, 4]) {

@@ -191,7 +191,7 @@ async function trainMorphingAwareToy(config: ToyPipelineConfig, hooks: PipelineH
   const { configuration } = trained;
   stage('train', `${thetas.length} benchmark ensembles in ${trained.seconds.toFixed(1)} s on ${backend.name}, σ(θ_i)/σ0 = [${trained.crossSectionRatios.map((v) => v.toFixed(4)).join(', ')}], condition number ${configuration.conditionNumber.toFixed(2)}`);
   const heldOut = simulator.simulate({ events: 10_000, seed: deriveSeed(seed, 'parity') });
-  const parity = parityCheck({ inputs: 1, coefficients: 3, predict: trained.predict }, trained.frozen, heldOut.reco, heldOut.count);
+  const parity = parityCheck({ inputs: trained.frozen.inputs, coefficients: trained.frozen.outputs, predict: trained.predict }, trained.frozen, heldOut.reco, heldOut.count);
   const parityRecord = parityValidation(parity, backend.name);
   trained.dispose();
   stage('freeze', `runtime vs tfjs: max relative difference ${parity.maxRelativeDifference.toExponential(2)}`);

@@ -186,7 +186,7 @@ option changed, through \`npm run cli -- pipeline <config> --out <folder>\` (not
   θ0 share one random stream and their ensembles the same initial weights; for this toy, which depends on θ² only,
   the ±1 samples are then the same events and ĉ₁ ≡ 0, while for a model with interference the difference between
   the samples is the physics' own. With independent streams (\`"commonRandomNumbers": false\`): mean |Δ ln r| = 0.027,
-  max 4.1, a θ coefficient of σ/σ0 of −0.0012 that the toy does not have; coverage at θ = 0.5 is nominal either way
+  max 4.1, a θ coefficient of σ/σ0 of −0.0012 that the toy does not have; at θ = 0.5 neither under-covers
   (66.3% ± 2.7% and 98.0% ± 0.8% without, the table's with).
 - **σ(θ) from the benchmarks.** Eq. 34 sums the learned r̂ over events at θ0, where the ratio's tail is rare and
   large. For each morphing-aware artifact, σ's θ² coefficient as published (the benchmarks' cross sections, measured

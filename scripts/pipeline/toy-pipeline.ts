@@ -253,8 +253,8 @@ export async function publishToy(config: ToyPipelineConfig, trained: TrainedToy,
     title: config.title ?? `Two-Gaussian toy, α = ${alpha}: ${morphingAware ? 'morphing-aware estimation' : `derivative learning${trained.fractionalSmearing ? ' with fractional smearing' : ''}`}`,
     description: morphingAware
       ? `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}), by morphing-aware estimation (sec. 2.1, eq. 25, the seed's own variant): ` +
-        `${config.training.events} events are drawn at each of θ = ${[0, ...(config.training.benchmarks ?? [-1, 1])].join(', ')}, and for each θ_i ≠ θ0 a repulsive ensemble of ${trainingRecord.members} classifiers learns r_i(x) = p(x|θ_i)/p(x|θ0) with ALICE's loss (eq. 11). ` +
-        'The network\'s morphing head turns the benchmark ratios into the polynomial coefficients ĉ(x) = W⁻¹ diag(σ(θ_i)/σ0) r̂(x) and keeps R̂(x|θ) ≥ 0 for every θ; σ(θ) comes from the learned ĉ summed over the reference sample (eq. 34). ' +
+        `${config.training.events} events are drawn at θ0 = 0 and at each benchmark θ_i = ${(config.training.benchmarks ?? [-1, 1]).join(', ')} (the benchmarks from one random stream), and for each benchmark a repulsive ensemble of ${trainingRecord.members} classifiers learns r_i(x) = p(x|θ_i)/p(x|θ0) with ALICE's loss (eq. 11), Fisher-weighted. ` +
+        'The network\'s morphing head turns the benchmark ratios into the polynomial coefficients ĉ(x) = W⁻¹ diag(σ(θ_i)/σ0) r̂(x) and keeps R̂(x|θ) ≥ 0 for every θ; σ(θ) is the morphing of the benchmarks\' cross sections, measured on their own events (eq. 20-24). ' +
         'Validated against the exact likelihood (closure, coverage); observed data are pseudo-data.'
       : `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}): a repulsive ensemble of ${trainingRecord.members} networks regresses the joint ` +
         `coefficients c(z) = [1, 0, N(z; α, 0.1)/N(z; 0, 1)] from the reco-level x (derivative learning, sec. 2.2), from ${config.training.events} events at θ0 = 0` +

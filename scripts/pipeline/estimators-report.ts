@@ -167,8 +167,9 @@ ${tableRows.join('\n')}
 
 Reproduce an artifact with \`npm run cli -- pipeline scripts/pipeline/configs/<id>.json --out <folder>\`; the network sizes,
 epochs and learning rates of each estimator are those of the derivative-learning artifact of the same α (in its config).
-The morphing-aware artifacts saw 2·10⁵ distinct events (derivative learning: 3·10⁵ at α = 1.5 and 3, 10⁵ at α = 4), and
-their training time counts the θ = −1 ensemble, which for this toy repeats the θ = 1 one.
+The morphing-aware artifacts saw 2·10⁵ distinct events (derivative learning: 3·10⁵ at α = 1.5 and 3, 10⁵ at α = 4). For this
+toy the θ = 1 benchmark's training rows equal the θ = −1 ones, so its ensemble is taken from θ = −1 instead of trained again
+(it would be the same networks bit for bit); the training time is that of one ensemble.
 
 ## Three choices that the numbers forced
 

@@ -77,7 +77,15 @@ export interface MorphingAwareResult {
   predict(x: Float32Array | Float64Array, n: number): { members: Float64Array[]; mean: Float64Array };
   seconds: number;
   eventsPerSecond: number;
-  configuration: Required<Omit<MorphingAwareConfig, 'finalLearningRate' | 'fisherWeightCap'>> & { finalLearningRate: number; fisherWeightCap: number | null; trainingEvents: number; conditionNumber: number };
+  configuration: Required<Omit<MorphingAwareConfig, 'finalLearningRate' | 'fisherWeightCap'>> & {
+    finalLearningRate: number;
+    fisherWeightCap: number | null;
+    /** rows trained on (a reused ensemble's are not counted again) */
+    trainingEvents: number;
+    conditionNumber: number;
+    /** benchmark → the earlier benchmark whose ensemble it shares */
+    reusedEnsembles: Record<number, number>;
+  };
   dispose(): void;
 }
 
@@ -120,6 +128,13 @@ export function aliceTrainingRows(reference: SimulatedSample, benchmark: Simulat
     }
   }
   return { x, labels, weights, count };
+}
+
+function sameRows(a: ReturnType<typeof aliceTrainingRows>, b: ReturnType<typeof aliceTrainingRows>): boolean {
+  if (a.count !== b.count) return false;
+  for (let i = 0; i < a.count; i++) if (a.labels[i] !== b.labels[i] || a.weights[i] !== b.weights[i]) return false;
+  for (let i = 0; i < a.x.length; i++) if (a.x[i] !== b.x[i]) return false;
+  return true;
 }
 
 /** Member m of each benchmark's ensemble side by side: one member of the frozen network. */
@@ -194,10 +209,23 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
 
   const started = performance.now();
   const trained: TrainedMlp[] = [];
+  const trainedRows: ReturnType<typeof aliceTrainingRows>[] = [];
+  /** benchmark i → the earlier benchmark whose ensemble it reuses (identical training rows and seeds) */
+  const reused: Record<number, number> = {};
   let trainingEvents = 0;
   try {
     for (let i = 1; i < benchmarks.length; i++) {
       const rows = aliceTrainingRows(samples[0], samples[i], monomials[i], crossSectionRatios[i], D);
+      // with common random numbers, a benchmark whose rows equal an earlier one's (θ → −θ of a θ²-only model)
+      // would train to the same networks bit for bit: take them instead of training again
+      const same = common ? trainedRows.findIndex((r) => sameRows(r, rows)) : -1;
+      trainedRows.push(rows);
+      if (same >= 0) {
+        reused[i] = same + 1;
+        trained.push(trained[same]);
+        onProgress?.({ benchmark: i, benchmarks: benchmarks.length - 1, epoch: settings.epochs, epochs: settings.epochs, loss: NaN, seconds: (performance.now() - started) / 1000 });
+        continue;
+      }
       trainingEvents += rows.count;
       trained.push(
         await trainMlp(
@@ -214,7 +242,7 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
       );
     }
   } catch (e) {
-    trained.forEach((t) => t.dispose());
+    new Set(trained).forEach((t) => t.dispose());
     throw e;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -255,7 +283,7 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
     predict,
     seconds,
     eventsPerSecond: (trainingEvents * settings.epochs) / seconds,
-    configuration: { ...settings, finalLearningRate, trainingEvents, conditionNumber: m.conditionNumber },
-    dispose: () => trained.forEach((t) => t.dispose()),
+    configuration: { ...settings, finalLearningRate, trainingEvents, conditionNumber: m.conditionNumber, reusedEnsembles: reused },
+    dispose: () => new Set(trained).forEach((t) => t.dispose()),
   };
 }

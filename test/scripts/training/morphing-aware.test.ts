@@ -58,6 +58,9 @@ describe('morphing-aware training end to end', () => {
       // common random numbers: the toy depends on θ² only, so the θ = ±1 samples are the same events, the two
       // ensembles the same networks, and the morphed linear coefficient vanishes
       expect(result.crossSectionRatios[1]).toBe(result.crossSectionRatios[2]);
+      // … so the θ = 1 ensemble is the θ = −1 one, taken instead of trained again
+      expect(result.configuration.reusedEnsembles).toEqual({ 2: 1 });
+      expect(result.configuration.trainingEvents).toBe(24_000);
       for (let k = 0; k < xs.length; k++) expect(Math.abs(c[k * 3 + 1])).toBeLessThan(1e-12 * c[k * 3 + 2] + 1e-15);
       let worst = 0;
       let sum = 0;

@@ -427,7 +427,7 @@ export function quadraticProjectionWork(parameters: number): QuadraticProjection
  */
 export function nonNegativeQuadratic(coefficients: Float64Array | Float32Array, parameters: number, offset = 0, work: QuadraticProjectionWork = quadraticProjectionWork(parameters)): boolean {
   const P = parameters;
-  const C = 1 + P + (P * (P + 1)) / 2;
+  const C = basisSize(P, 2);
   for (let k = 0; k < C; k++) if (!Number.isFinite(coefficients[offset + k])) return false; // reported where evaluated, never made up
   const c0 = coefficients[offset];
   if (!(c0 > 0)) return projectWholeGram(coefficients, P, offset);

@@ -132,9 +132,9 @@ function resolvedSettings(config: ToyPipelineConfig) {
 
 /** simulate → train → freeze (with the runtime-vs-tfjs parity figure on held-out events). */
 export async function trainToy(config: ToyPipelineConfig, hooks: PipelineHooks = {}): Promise<TrainedToy> {
+  if (config.training.estimator === 'morphing-aware') return trainMorphingAwareToy(config, hooks);
   const stage = hooks.onStage ?? (() => {});
   const { simulator, seed } = resolvedSettings(config);
-  if (config.training.estimator === 'morphing-aware') return trainMorphingAwareToy(config, hooks);
 
   // 1. simulate
   const smearingOptions = config.training.fractionalSmearing ?? null;

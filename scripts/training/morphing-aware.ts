@@ -31,7 +31,7 @@
  */
 import type { Morphing } from '../../models/basis/morphing.js';
 import { morphing } from '../../models/basis/morphing.js';
-import { evaluateMonomials } from '../../models/basis/monomial-basis.js';
+import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-basis.js';
 import { morphingHead, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { prepare } from '../../models/network/prepared-network.js';
 import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
@@ -95,10 +95,8 @@ export function crossSectionRatioFromSample(sample: SimulatedSample, monomials: 
   let sumW = 0;
   let sumInverse = 0;
   for (let e = 0; e < sample.count; e++) {
-    let R = 0;
-    for (let k = 0; k < C; k++) R += sample.coefficients[e * C + k] * monomials[k];
     sumW += sample.weights[e];
-    sumInverse += sample.weights[e] / R;
+    sumInverse += sample.weights[e] / polynomialValue(sample.coefficients, monomials, e * C);
   }
   return sumW / sumInverse;
 }
@@ -120,9 +118,7 @@ export function aliceTrainingRows(reference: SimulatedSample, benchmark: Simulat
     for (let e = 0; e < sample.count; e++) total += sample.weights[e];
     for (let e = 0; e < sample.count; e++, row++) {
       x.set(sample.reco.subarray(e * D, (e + 1) * D), row * D);
-      let R = 0;
-      for (let k = 0; k < C; k++) R += sample.coefficients[e * C + k] * monomials[k];
-      const r = R / crossSectionRatio;
+      const r = polynomialValue(sample.coefficients, monomials, e * C) / crossSectionRatio;
       labels[row] = r / (1 + r);
       weights[row] = sample.weights[e] / total;
     }

@@ -5,17 +5,19 @@
  * Run after publishing:
  *   npx tsx scripts/pipeline/estimators-report.ts
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { CatalogueIndexSchema, compareVersions } from '../../models/artifact/catalogue-index.js';
 import { formatCoverage } from '../../models/inference/coverage.js';
 import { createRandom } from '../../models/random.js';
 import { drawToyEvents, twoGaussianToy } from '../../models/toys/two-gaussian.js';
 import { COLORS, linePlot, type Point } from '../../render/plots.js';
 import { readPublished } from '../lib/artifact-writer.js';
+import { placeFigures } from '../lib/document-figures.js';
 import { bandCoverage } from './ensemble-calibration.js';
 import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
 import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
 import { coverageOfToyArtifact, toyClosure } from './toy-pipeline.js';
+import { formatFigure, recordedCoverage } from './toy-report-format.js';
 
 /** The estimators compared, per α: the published artifact of each (its newest version). */
 const COMPARISON: { alpha: number; rows: { id: string; estimator: string }[] }[] = [
@@ -38,7 +40,7 @@ const THETAS = Array.from({ length: 41 }, (_, k) => -1 + k / 20);
 
 const index = CatalogueIndexSchema.parse(JSON.parse(await readFile('likelihoods/index.json', 'utf8')));
 const newest = (id: string) => [...(index.likelihoods.find((l) => l.id === id)?.versions ?? [])].sort(compareVersions).at(-1);
-const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(digits));
+const fmt = formatFigure;
 
 const tableRows: string[] = [];
 const sigmaRows: string[] = [];
@@ -47,7 +49,8 @@ const conditionNumbers = new Set<number>();
 /** per published row: what the verdict below quotes */
 const results: { alpha: number; estimator: string; spec: string; meanAbs: number; s: number[]; coverage: { cl: number; coverage: number; error: number; toys: number }[]; away: { cl: number; coverage: number; error: number; toys: number }[] }[] = [];
 const sections: string[] = [];
-await mkdir('docs/figures', { recursive: true });
+const figures: { alpha: number; svg: string }[] = [];
+const DOCUMENT = 'docs/estimators.md';
 for (const { alpha, rows } of COMPARISON) {
   const toy = twoGaussianToy(alpha, 0.7);
   // one set of test events for every estimator of this α, so the curves are comparable
@@ -66,17 +69,13 @@ for (const { alpha, rows } of COMPARISON) {
     const closure = m.validation.closure ?? {};
     const term = m.terms[0];
     const s = term.kind === 'unbinned-polynomial' ? term.crossSection.coefficients : [];
-    const coverageAt = (cl: number) => {
-      const e = (m.validation.coverage ?? []).find((x) => Math.abs(x.cl - cl) < 1e-3);
-      return e ? formatCoverage(e) : '—';
-    };
     const away = coverageOfToyArtifact(artifact, toy, AWAY_THETA, AWAY_TOYS, 7);
     const band = bandCoverage(artifact, alpha, 0.7);
     const training = (m.provenance.configuration as Record<string, any> | undefined)?.trainingFigures;
     const events = (m.provenance.configuration as Record<string, any> | undefined)?.pipeline?.training?.events;
     const morphing = (m.provenance.configuration as Record<string, any> | undefined)?.pipeline?.training?.estimator === 'morphing-aware';
     tableRows.push(
-      `| ${alpha} | ${estimator} | \`${id}@${version}\` | ${morphing ? `${events} at θ0 + ${events} at θ = ±1 (the same events)` : events} | ${fmt(closure['mean |ln r̂ − ln r|'])} | ${fmt(closure['max |ln r̂ − ln r|'])} | ${fmt(closure['max |⟨ln r̂⟩ − ⟨ln r⟩| over θ'])} | ${s.map((v) => fmt(v, 4)).join(', ')} | ${coverageAt(0.6827)} / ${coverageAt(0.9545)} | ${formatCoverage(away.estimates[0])} / ${formatCoverage(away.estimates[1])} | ${(100 * band.withinOne).toFixed(1)}% | ${training ? `${training.seconds.toFixed(0)} s, ${training.backend}` : '—'} |`,
+      `| ${alpha} | ${estimator} | \`${id}@${version}\` | ${morphing ? `${events} at θ0 + ${events} at θ = ±1 (the same events)` : events} | ${fmt(closure['mean |ln r̂ − ln r|'])} | ${fmt(closure['max |ln r̂ − ln r|'])} | ${fmt(closure['max |⟨ln r̂⟩ − ⟨ln r⟩| over θ'])} | ${s.map((v) => fmt(v, 4)).join(', ')} | ${recordedCoverage(m, 0.6827)} / ${recordedCoverage(m, 0.9545)} | ${formatCoverage(away.estimates[0])} / ${formatCoverage(away.estimates[1])} | ${(100 * band.withinOne).toFixed(1)}% | ${training ? `${training.seconds.toFixed(0)} s, ${training.backend}` : '—'} |`,
     );
     if (morphing) {
       conditionNumbers.add((m.provenance.configuration as Record<string, any>).training.conditionNumber);
@@ -122,8 +121,12 @@ for (const { alpha, rows } of COMPARISON) {
     ],
     bands: curves.map((c, i) => ({ x: THETAS, lower: gap(c.lower), upper: gap(c.upper), color: SERIES_COLORS[i], opacity: 0.2, label: `${c.label}: members (min–max)` })),
   });
-  await writeFile(`docs/figures/estimators-a${alpha}.svg`, svg);
-  sections.push(`![Expected ln r̂ − ln r against θ for α = ${alpha}](figures/estimators-a${alpha}.svg)\n\n*α = ${alpha}: the expected ln r̂(x|θ, 0) minus the exact one, over the same ${TEST_EVENTS.toLocaleString('en')} events drawn from the exact toy at θ = 0.6: each estimator's ensemble mean, with the range of its members.*`);
+  figures.push({ alpha, svg });
+}
+// beside the document, where every results document keeps the figures no artifact publishes
+const paths = await placeFigures(DOCUMENT, figures.map(({ alpha, svg }) => ({ name: `estimators-a${alpha}`, svg })), []);
+for (const { alpha } of figures) {
+  sections.push(`![Expected ln r̂ − ln r against θ for α = ${alpha}](${paths.get(`estimators-a${alpha}`)})\n\n*α = ${alpha}: the expected ln r̂(x|θ, 0) minus the exact one, over the same ${TEST_EVENTS.toLocaleString('en')} events drawn from the exact toy at θ = 0.6: each estimator's ensemble mean, with the range of its members.*`);
 }
 
 // The issue's target for the best α = 4 estimator: mean |Δ ln r| ≤ 0.02 and coverage within two binomial errors of nominal
@@ -212,5 +215,5 @@ ${targetText}
 
 ${sections.join('\n\n')}
 `;
-await writeFile('docs/estimators.md', doc);
-console.log('wrote docs/estimators.md');
+await writeFile(DOCUMENT, doc);
+console.log(`wrote ${DOCUMENT}`);

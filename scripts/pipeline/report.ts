@@ -10,6 +10,7 @@ import { formatCoverage } from '../../models/inference/coverage.js';
 import { readPublished } from '../lib/artifact-writer.js';
 import { bandCoverage, CALIBRATION_THETAS } from './ensemble-calibration.js';
 import { coverageOfToyArtifact } from './toy-pipeline.js';
+import { formatFigure, recordedCoverage } from './toy-report-format.js';
 import { twoGaussianToy } from '../../models/toys/two-gaussian.js';
 
 const IDS = ['gaussian-toy-truth', 'gaussian-toy-a1.5', 'gaussian-toy-a3', 'gaussian-toy-a4-smeared', 'gaussian-toy-a4-unsmeared'];
@@ -35,25 +36,20 @@ const awayText = (key: string, theta: number) => {
 };
 const coverageText = (id: string, version: string) => (published(id, version)?.validation.coverage ?? []).map((c) => `${formatCoverage(c)} at ${Number((100 * c.cl).toFixed(2))}%`).join(' and ');
 
-const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(digits));
+const fmt = formatFigure;
 const config = (m: Manifest) => (m.provenance.configuration ?? {}) as Record<string, any>;
 /** the training's loss weighting: 1/v_k, or relative with floor f (derivative-learning.ts) */
 const weighting = (cfg: Record<string, any>) => (!cfg.pipeline ? '—' : cfg.training?.relativeFloor ? `relative, f = ${cfg.training.relativeFloor}` : 'variance');
 
 const rows = manifests.map((m) => {
   const c = m.validation.closure ?? {};
-  const cov = m.validation.coverage ?? [];
   const cfg = config(m);
   const alpha = cfg.pipeline?.simulator?.alpha ?? cfg.alpha;
   const smearing = cfg.pipeline ? (cfg.pipeline.training.fractionalSmearing ? 'yes' : 'no') : '—';
   const events = cfg.pipeline?.training?.events ?? '—';
   const s = m.terms[0].kind === 'unbinned-polynomial' ? m.terms[0].crossSection.coefficients : [];
-  const coverage = (cl: number) => {
-    const e = cov.find((x) => Math.abs(x.cl - cl) < 1e-3);
-    return e ? formatCoverage(e) : '—';
-  };
   const training = cfg.trainingFigures;
-  return `| \`${spec(m)}\` | ${alpha} | ${events} | ${smearing} | ${weighting(cfg)} | ${fmt(c['mean |ln r̂ − ln r|'])} | ${fmt(c['max |ln r̂ − ln r|'])} | ${fmt(c['max |⟨ln r̂⟩ − ⟨ln r⟩| over θ'])} | ${s.length ? fmt(s[2], 4) : '—'} | ${coverage(0.6827)} | ${coverage(0.9545)} | ${training ? `${training.seconds.toFixed(0)} s, ${Math.round(training.eventsPerSecond)} ev/s, ${training.backend}` : 'exact (no training)'} | ${fmt(c['frozen runtime vs tfjs: max relative difference'])} |`;
+  return `| \`${spec(m)}\` | ${alpha} | ${events} | ${smearing} | ${weighting(cfg)} | ${fmt(c['mean |ln r̂ − ln r|'])} | ${fmt(c['max |ln r̂ − ln r|'])} | ${fmt(c['max |⟨ln r̂⟩ − ⟨ln r⟩| over θ'])} | ${s.length ? fmt(s[2], 4) : '—'} | ${recordedCoverage(m, 0.6827)} | ${recordedCoverage(m, 0.9545)} | ${training ? `${training.seconds.toFixed(0)} s, ${Math.round(training.eventsPerSecond)} ev/s, ${training.backend}` : 'exact (no training)'} | ${fmt(c['frozen runtime vs tfjs: max relative difference'])} |`;
 });
 
 // Does the members' spread cover the truth? (issue 13): measured through the service's `ratio`

@@ -9,7 +9,7 @@ import type { Manifest } from '../../models/artifact/manifest-schema.js';
 import { formatNumber, formatUnit, html, layout, rich } from './html.js';
 
 
-const TERM_KINDS: Record<string, string> = { 'unbinned-polynomial': 'unbinned', 'binned-template': 'binned templates' };
+const TERM_KINDS: Record<string, string> = { 'unbinned-polynomial': 'unbinned', 'unbinned-parametrised': 'unbinned, parametrised', 'binned-template': 'binned templates' };
 
 export function renderCataloguePage(items: readonly CatalogueItem[], origin: string): string {
   const first = items.find((i): i is Extract<CatalogueItem, { entry: unknown }> => 'entry' in i);

@@ -18,7 +18,7 @@ import { dataLink, decimalsFor, formatLevel, formatNumber, formatPercent, format
 import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from '../../render/plots.js';
 import { plainText } from '../../render/rich-text.js';
 import { binnedTerms } from '../../models/terms/binned/term.js';
-import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
+import { unbinnedTerms } from '../../models/terms/unbinned.js';
 
 export interface ResultPageInput {
   manifest: Manifest;
@@ -236,16 +236,19 @@ ${
 }
 <h3>Likelihood terms</h3>
 ${manifest.terms.map((term) => {
-  if (term.kind === 'unbinned-polynomial') {
+  if (term.kind === 'unbinned-polynomial' || term.kind === 'unbinned-parametrised') {
     const references = term.parameters.map((n) => manifest.parameters.find((p) => p.name === n)!.reference);
-    return html`<div class="card"><p><strong>${term.name}</strong> <span class="tag">unbinned, extended</span><span class="tag">degree ${term.degree} in ${term.parameters.map((n, k) => html`${k ? ', ' : ''}<code>${n}</code>`)}</span></p>
+    const names = term.parameters.map((n, k) => html`${k ? ', ' : ''}<code>${n}</code>`);
+    const polynomial = term.kind === 'unbinned-polynomial';
+    const ratioComponent = manifest.components[term.ratio];
+    return html`<div class="card"><p><strong>${term.name}</strong> <span class="tag">unbinned, extended</span><span class="tag">${polynomial ? html`degree ${term.degree} in ${names}` : html`parametrised ratio r̂(x|${names})`}</span></p>
 ${term.description ? html`<p>${rich(term.description)}</p>` : ''}
 <dl class="facts">
 <dt>observables</dt><dd>${term.observables.join(', ')}</dd>
-<dt>cross section</dt><dd>σ(θ0) = ${formatNumber(term.crossSection.value)} ${formatUnit(term.crossSection.unit)}; σ(θ)/σ(θ0) = ${polynomialText(term.crossSection.coefficients, term.parameters, references, term.degree)} <span class="note">(${CROSS_SECTION_ORIGINS[term.crossSection.origin]})</span></dd>
+<dt>cross section</dt><dd>σ(θ0) = ${formatNumber(term.crossSection.value)} ${formatUnit(term.crossSection.unit)}; σ(θ)/σ(θ0) = ${polynomialText(term.crossSection.coefficients, term.parameters, references, polynomial ? term.degree : term.crossSection.degree)} <span class="note">(${CROSS_SECTION_ORIGINS[term.crossSection.origin]})</span></dd>
 <dt>expected events at θ0</dt><dd>${formatNumber(term.crossSection.value * manifest.luminosity.value, 5)} <span class="note">(σ(θ0) × luminosity, if the units agree)</span></dd>
-<dt>ratio model</dt><dd>${manifest.components[term.ratio]?.kind ?? ''} <code>${term.ratio}</code>${manifest.components[term.ratio]?.description ? html`: ${manifest.components[term.ratio].description}` : ''}</dd>
-${term.signalFraction ? html`<dt>background</dt><dd>θ-independent, through the signal fraction f_s(x) of <code>${term.signalFraction}</code>${manifest.components[term.signalFraction]?.description ? html` (${manifest.components[term.signalFraction].description})` : ''}: R̂ = f_s ĉ·m(θ) + 1 − f_s</dd>` : ''}
+<dt>ratio model</dt><dd>${polynomial ? ratioComponent?.kind ?? '' : 'network of the observables and θ, giving ln r̂(x|θ, θ0),'} <code>${term.ratio}</code>${ratioComponent?.description ? html`: ${ratioComponent.description}` : ''}</dd>
+${polynomial && term.signalFraction ? html`<dt>background</dt><dd>θ-independent, through the signal fraction f_s(x) of <code>${term.signalFraction}</code>${manifest.components[term.signalFraction]?.description ? html` (${manifest.components[term.signalFraction].description})` : ''}: R̂ = f_s ĉ·m(θ) + 1 − f_s</dd>` : ''}
 <dt>reference sample</dt><dd>${manifest.components[term.reference]?.description ?? term.reference}</dd>
 </dl></div>`;
   }

@@ -15,6 +15,7 @@ import { interestParameter, type ParameterSpec } from '../likelihood/term.js';
 import { analyticRatioModel, backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, type RatioModel, networkUnits } from '../ratio/ratio-model.js';
 import { compileBinnedModel, type BinnedTemplateTerm } from '../terms/binned/term.js';
 import type { BinnedModelSpec } from '../terms/binned/schema.js';
+import { createUnbinnedParametrisedTerm, type UnbinnedParametrisedTerm } from '../terms/unbinned-parametrised.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, type UnbinnedData, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
 import { decodeMessagePack, sha256Hex } from './codec.js';
 import { ComponentPayloadSchema, type ComponentPayload, type EventSample } from './components.js';
@@ -103,6 +104,8 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
   for (const spec of manifest.terms) {
     if (spec.kind === 'unbinned-polynomial') {
       terms.push(await loadUnbinnedTerm(manifest, spec, byName, countingRead));
+    } else if (spec.kind === 'unbinned-parametrised') {
+      terms.push(await loadParametrisedTerm(manifest, spec, byName, countingRead));
     } else {
       const payload = await readPayload(manifest, spec.model, 'binned-model', countingRead);
       let term: BinnedTemplateTerm;
@@ -189,4 +192,36 @@ async function loadUnbinnedTerm(
   if (observed && observed.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': observed events have ${observed.observables} observables, expected ${D}`);
   const events = { ratio, observables: spec.observables, reference, observed };
   return createUnbinnedPolynomialTerm({ name: spec.name, parameters, degree: spec.degree, basis, sigma0: spec.crossSection.value, crossSection, events });
+}
+
+async function loadParametrisedTerm(
+  manifest: Manifest,
+  spec: Extract<TermManifest, { kind: 'unbinned-parametrised' }>,
+  byName: Map<string, Manifest['parameters'][number]>,
+  read: ReadFile,
+): Promise<UnbinnedParametrisedTerm> {
+  const P = spec.parameters.length;
+  const D = spec.observables.length;
+  const { network } = await readPayload(manifest, spec.ratio, 'network', read);
+  if (network.inputs !== D + P || network.head.kind !== 'identity' || networkOutputs(network) !== 1) {
+    throw new ArtifactError('model-invalid', `term '${spec.name}': its ratio network must map ${D} observables and ${P} parameters to one identity output ln r̂(x|θ, θ0); it maps ${network.inputs} inputs to ${networkOutputs(network)} (${network.head.kind} head)`);
+  }
+  const sample = await readPayload(manifest, spec.reference, 'event-sample', read);
+  if (sample.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample has ${sample.observables} observables per event, the term needs ${D}`);
+  if (sample.count === 0) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample is empty`);
+  const observed = spec.observed ? await readPayload(manifest, spec.observed, 'event-sample', read) : null;
+  if (observed && observed.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': observed events have ${observed.observables} observables, expected ${D}`);
+  const parameters: ParameterSpec[] = spec.parameters.map((name) => {
+    const p = byName.get(name)!;
+    return interestParameter(name, p.reference, p.range);
+  });
+  return createUnbinnedParametrisedTerm({
+    name: spec.name,
+    parameters,
+    basis: monomialBasis(P, spec.crossSection.degree),
+    sigma0: spec.crossSection.value,
+    crossSection: Float64Array.from(spec.crossSection.coefficients),
+    normalisation: spec.normalisation,
+    events: { network, observables: spec.observables, reference: sample, observed },
+  });
 }

@@ -52,6 +52,16 @@ export const ComponentRefSchema = z.object({
   description: z.string().optional(),
 });
 
+/**
+ * How σ(θ) = σ0 s·m(Δθ) was obtained: exact; summed from learned ĉ over the reference sample
+ * (seed 003 eq. 34); or 'control-variate': eq. 34 with the generator's exact coefficients c(z)
+ * as a control variate, s = s_exact + Σ w (ĉ(x) − c(z)) / Σ w, s_exact from a sample far larger
+ * than the published one (the Monte Carlo error of σ(θ) then stays below the data's); or
+ * 'morphing': the generator's σ(θ_i) at the benchmarks of a morphing-aware estimator, morphed
+ * (seed 003 eq. 20-24: s = W⁻¹ [σ(θ_i)/σ0])
+ */
+const CrossSectionOrigin = z.enum(['exact', 'reference-sample', 'control-variate', 'morphing']);
+
 export const UnbinnedPolynomialTermSchema = z.object({
   kind: z.literal('unbinned-polynomial'),
   name: ComponentName,
@@ -67,15 +77,7 @@ export const UnbinnedPolynomialTermSchema = z.object({
     unit: z.string(),
     /** s on the monomial basis, σ(θ) = σ0 s·m(Δθ) (ensemble estimate) */
     coefficients: z.array(finite),
-    /**
-     * how s was obtained: exact; summed from learned ĉ over the reference sample (seed 003
-     * eq. 34); or 'control-variate': eq. 34 with the generator's exact coefficients c(z) as a
-     * control variate, s = s_exact + Σ w (ĉ(x) − c(z)) / Σ w, s_exact from a sample far larger
-     * than the published one (the Monte Carlo error of σ(θ) then stays below the data's); or
-     * 'morphing': the generator's σ(θ_i) at the benchmarks of a morphing-aware estimator,
-     * morphed (seed 003 eq. 20-24: s = W⁻¹ [σ(θ_i)/σ0])
-     */
-    origin: z.enum(['exact', 'reference-sample', 'control-variate', 'morphing']),
+    origin: CrossSectionOrigin,
   }),
   /** component giving ĉ(x) for submitted events: a network or an analytic ratio */
   ratio: ComponentName,
@@ -87,6 +89,43 @@ export const UnbinnedPolynomialTermSchema = z.object({
    */
   signalFraction: ComponentName.optional(),
   /** component of kind coefficient-sample: ĉ over a reference sample drawn at θ0, for Asimov data and σ */
+  reference: ComponentName,
+  /** component of kind event-sample: the observed events, if published */
+  observed: ComponentName.optional(),
+});
+
+/**
+ * An unbinned term whose ratio is a network of (x, θ) (seed 003 eq. 6-11, CARL and ALICE):
+ * −ln L = L σ(θ) − W ln(σ(θ)/σ(θ0)) − Σ w ln r̂(x|θ, θ0), with σ(θ) a polynomial on the
+ * monomial basis (a classifier learns normalised densities, not rates).
+ */
+export const UnbinnedParametrisedTermSchema = z.object({
+  kind: z.literal('unbinned-parametrised'),
+  name: ComponentName,
+  description: z.string().optional(),
+  /** the parameters θ, in the order the network takes them after the observables */
+  parameters: z.array(ParameterName).min(1),
+  /** the observables, in the order events are submitted */
+  observables: z.array(ParameterName).min(1),
+  crossSection: z.object({
+    value: z.number().positive(),
+    unit: z.string(),
+    /** degree of σ(θ) on the monomial basis */
+    degree: z.number().int().min(1).max(8),
+    coefficients: z.array(finite),
+    /** 'exact' or 'morphing' (a classifier's ratio carries no rate, so no eq. 34 sum) */
+    origin: CrossSectionOrigin.exclude(['reference-sample', 'control-variate']),
+  }),
+  /** component of kind network: inputs the observables then θ (absolute values), one identity output ln r̂(x|θ, θ0) */
+  ratio: ComponentName,
+  /**
+   * 'reference-sample': r̂ is normalised by Z(θ), its weighted mean over the reference sample
+   * (the eq. 34 analogue; exact Asimov fits, but every evaluation runs the network over the
+   * sample, which must be far larger than the data); 'none': Z ≡ 1, the classifier's own
+   * normalisation (models/terms/unbinned-parametrised.ts)
+   */
+  normalisation: z.enum(['reference-sample', 'none']).default('reference-sample'),
+  /** component of kind event-sample: events drawn at θ0 with weights, for Asimov data (and Z) */
   reference: ComponentName,
   /** component of kind event-sample: the observed events, if published */
   observed: ComponentName.optional(),
@@ -114,7 +153,7 @@ export const BinnedTemplateTermSchema = z.object({
   axes: z.record(z.string(), BinAxisSchema).optional(),
 });
 
-export const TermSchema = z.discriminatedUnion('kind', [UnbinnedPolynomialTermSchema, BinnedTemplateTermSchema]);
+export const TermSchema = z.discriminatedUnion('kind', [UnbinnedPolynomialTermSchema, UnbinnedParametrisedTermSchema, BinnedTemplateTermSchema]);
 export type TermManifest = z.infer<typeof TermSchema>;
 
 export const CoverageSchema = z.object({
@@ -189,21 +228,27 @@ export const ManifestSchema = z
     manifest.terms.forEach((term, t) => {
       if (termNames.has(term.name)) ctx.addIssue({ code: 'custom', path: ['terms', t, 'name'], message: `duplicate term '${term.name}'` });
       termNames.add(term.name);
-      if (term.kind === 'unbinned-polynomial') {
+      if (term.kind === 'unbinned-polynomial' || term.kind === 'unbinned-parametrised') {
         term.parameters.forEach((p, j) => {
           if (!parameterNames.has(p)) ctx.addIssue({ code: 'custom', path: ['terms', t, 'parameters', j], message: `'${p}' is not a parameter of this likelihood` });
         });
         term.observables.forEach((o, j) => {
           if (!observableNames.includes(o)) ctx.addIssue({ code: 'custom', path: ['terms', t, 'observables', j], message: `'${o}' is not an observable of this likelihood` });
         });
-        const C = basisSize(term.parameters.length, term.degree);
+        const degree = term.kind === 'unbinned-polynomial' ? term.degree : term.crossSection.degree;
+        const C = basisSize(term.parameters.length, degree);
         if (term.crossSection.coefficients.length !== C) {
-          ctx.addIssue({ code: 'custom', path: ['terms', t, 'crossSection', 'coefficients'], message: `needs ${C} coefficients for degree ${term.degree} in ${term.parameters.length} parameters` });
+          ctx.addIssue({ code: 'custom', path: ['terms', t, 'crossSection', 'coefficients'], message: `needs ${C} coefficients for degree ${degree} in ${term.parameters.length} parameters` });
+        }
+        needComponent(term.observed, ['event-sample'], ['terms', t, 'observed']);
+        if (term.kind === 'unbinned-parametrised') {
+          needComponent(term.ratio, ['network'], ['terms', t, 'ratio']);
+          needComponent(term.reference, ['event-sample'], ['terms', t, 'reference']);
+          return;
         }
         needComponent(term.ratio, ['network', 'analytic-ratio'], ['terms', t, 'ratio']);
         needComponent(term.signalFraction, ['network'], ['terms', t, 'signalFraction']);
         needComponent(term.reference, ['coefficient-sample'], ['terms', t, 'reference']);
-        needComponent(term.observed, ['event-sample'], ['terms', t, 'observed']);
       } else {
         needComponent(term.model, ['binned-model'], ['terms', t, 'model']);
       }

@@ -164,3 +164,73 @@ export function activate(a: Float64Array | Float32Array, from: number, to: numbe
       return;
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Activation derivatives, for input derivatives through a network (input-derivatives.ts).
+
+/**
+ * φ(z), φ'(z) and φ''(z) of activation `act` into out[0..2]. ReLU's and leaky ReLU's kinks
+ * take the right-hand derivative, as tfjs's gradients do.
+ */
+export function activationDerivatives(z: number, act: Act, alpha: number, out: Float64Array): void {
+  let f: number, d1: number, d2: number;
+  switch (act) {
+    case Act.Linear:
+      (f = z), (d1 = 1), (d2 = 0);
+      break;
+    case Act.Relu:
+      (f = z > 0 ? z : 0), (d1 = z > 0 ? 1 : 0), (d2 = 0);
+      break;
+    case Act.LeakyRelu:
+      (f = z < 0 ? alpha * z : z), (d1 = z < 0 ? alpha : 1), (d2 = 0);
+      break;
+    case Act.Elu:
+      if (z >= 0) (f = z), (d1 = 1), (d2 = 0);
+      else (f = Math.expm1(z)), (d1 = d2 = Math.exp(z));
+      break;
+    case Act.Selu:
+      if (z >= 0) (f = SELU_SCALE * z), (d1 = SELU_SCALE), (d2 = 0);
+      else (f = SELU_SCALE_ALPHA * Math.expm1(z)), (d1 = d2 = SELU_SCALE_ALPHA * Math.exp(z));
+      break;
+    case Act.Tanh: {
+      const t = Math.tanh(z);
+      (f = t), (d1 = 1 - t * t), (d2 = -2 * t * (1 - t * t));
+      break;
+    }
+    case Act.Sigmoid: {
+      const s = sigmoid(z);
+      (f = s), (d1 = s * (1 - s)), (d2 = s * (1 - s) * (1 - 2 * s));
+      break;
+    }
+    case Act.Softplus: {
+      const s = sigmoid(z);
+      (f = softplus(z)), (d1 = s), (d2 = s * (1 - s));
+      break;
+    }
+    case Act.Swish: {
+      const s = sigmoid(z);
+      (f = z * s), (d1 = s + z * s * (1 - s)), (d2 = s * (1 - s) * (2 + z * (1 - 2 * s)));
+      break;
+    }
+    case Act.Gelu: {
+      // x·Φ(x): Φ + x·φ, then φ·(2 − x²)
+      const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+      (f = gelu(z)), (d1 = 0.5 * erfc(-z * SQRT_HALF) + z * density), (d2 = density * (2 - z * z));
+      break;
+    }
+    case Act.GeluTanh: {
+      const u = SQRT_2_OVER_PI * (z + 0.044715 * z * z * z);
+      const du = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z);
+      const d2u = SQRT_2_OVER_PI * 6 * 0.044715 * z;
+      const t = Math.tanh(u);
+      const sech2 = 1 - t * t;
+      f = 0.5 * z * (1 + t);
+      d1 = 0.5 * (1 + t) + 0.5 * z * sech2 * du;
+      d2 = sech2 * du + 0.5 * z * sech2 * (d2u - 2 * t * du * du);
+      break;
+    }
+  }
+  out[0] = f;
+  out[1] = d1;
+  out[2] = d2;
+}

@@ -15,7 +15,7 @@
  */
 import type { Likelihood } from '../likelihood/likelihood.js';
 import type { EvaluationOrder } from '../likelihood/term.js';
-import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
+import { unbinnedTerms } from '../terms/unbinned.js';
 import { metered, WorkLimitError } from '../likelihood/work-meter.js';
 import { deadline, tooCostly } from './errors.js';
 
@@ -104,7 +104,7 @@ export function likelihoodSizes(likelihood: Likelihood, events: EventCounts): Li
 
 /** The events of every unbinned term for a dataset: `asimov` (the reference samples), `observed`, or `submitted` events. */
 export function eventCounts(likelihood: Likelihood, data: 'asimov' | 'observed' | { submitted: number }): EventCounts {
-  const counts = new Map(unbinnedTerms(likelihood).map((t) => [t.name, data === 'asimov' ? (t.events?.reference.count ?? 0) : data === 'observed' ? (t.events?.observed?.count ?? 0) : data.submitted]));
+  const counts = new Map(unbinnedTerms(likelihood).map((t) => [t.name, data === 'asimov' ? t.referenceCount : data === 'observed' ? t.observedCount : data.submitted]));
   return (name) => counts.get(name) ?? 0;
 }
 

@@ -7,7 +7,7 @@
 import type { LoadedArtifact } from '../artifact/load.js';
 import { ensembleSpread } from '../inference/ensemble.js';
 import { nllAtPoints } from '../inference/points.js';
-import { eventLogRatios, unbinnedTerms, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
+import { unbinnedTerms, type UnbinnedTerm } from '../terms/unbinned.js';
 import { budgeted, Cost, fewer, likelihoodSizes } from './cost.js';
 import { invalidInput, notApplicable, tooCostly } from './errors.js';
 import { baseCost, evaluating, flattenEvents, parameterPoints, requestData } from './request-data.js';
@@ -46,7 +46,7 @@ export function ratio(artifact: LoadedArtifact, request: RatioRequest): RatioRes
   const unbinned = unbinnedTerms(likelihood);
   if (unbinned.length !== 1) throw notApplicable(`ratio needs exactly one unbinned term; '${artifact.manifest.id}' has ${unbinned.length}`);
   const [term] = unbinned;
-  const observables = term.events!.observables;
+  const { observables } = term;
   const { values, count, width } = flattenEvents(request.events, ['events']);
   if (count > LIMITS.events) throw tooCostly('too-many-events', `${count} events; the limit is ${LIMITS.events}`, ['events']);
   if (count * request.points.length > LIMITS.ratioValues) throw tooCostly('too-many-points', `${count} events × ${request.points.length} points exceeds ${LIMITS.ratioValues} values; split the request`, ['points']);
@@ -57,20 +57,21 @@ export function ratio(artifact: LoadedArtifact, request: RatioRequest): RatioRes
     if (!Number.isFinite(values[i])) throw invalidInput('invalid-dataset', 'event values must be finite numbers', undefined, [{ path: ['events', Math.floor(i / width), i % width], message: 'not a finite number' }]);
   }
   const points = parameterPoints(likelihood, request.points);
-  const cost = new Cost(likelihoodSizes(likelihood, () => count)).points(request.points.length).other(count * (term.events!.ratio.unitsPerEvent + 2 * term.basis.size * term.variants * request.points.length), 8 * count * (term.basis.size * term.variants + 6 * term.variants * request.points.length));
+  const { units, memoryBytes } = term.ratioCost(count, request.points.length);
+  const cost = new Cost(likelihoodSizes(likelihood, () => count)).points(request.points.length).other(units, memoryBytes);
   return budgeted(cost, fewer('events per request', count), () => logRatios(artifact, term, observables, values, count, points));
 }
 
-function logRatios(artifact: LoadedArtifact, term: UnbinnedPolynomialTerm, observables: readonly string[], values: Float64Array, count: number, points: Float64Array[]): RatioResponse {
+function logRatios(artifact: LoadedArtifact, term: UnbinnedTerm, observables: readonly string[], values: Float64Array, count: number, points: Float64Array[]): RatioResponse {
   const { likelihood } = artifact;
   const data = term.eventData(values, count);
   const index = likelihood.termIndex(term);
-  const logRatio = evaluating(() => points.map((p) => Array.from(eventLogRatios(term, data, p, index, 0))));
-  const members = data.coefficients.length - 1;
+  const logRatio = evaluating(() => points.map((p) => Array.from(term.eventLogRatios(data, p, index, 0))));
+  const members = term.variants - 1;
   if (members === 0) return { observables: [...observables], logRatio };
   const spread = evaluating(() =>
     points.map((p) => {
-      const perMember = Array.from({ length: members }, (_, k) => eventLogRatios(term, data, p, index, k + 1));
+      const perMember = Array.from({ length: members }, (_, k) => term.eventLogRatios(data, p, index, k + 1));
       const values = new Float64Array(members);
       return Array.from({ length: count }, (_, i) => {
         perMember.forEach((m, k) => (values[k] = m[i]));

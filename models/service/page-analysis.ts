@@ -14,7 +14,7 @@ import { ConfidenceIntervalSchema, profileInterval, type ProfileIntervalResult }
 import { ProfileScanner, testStatistic } from '../inference/test-statistics.js';
 import { DatasetError, resolveDataset } from '../likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
-import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
+import { unbinnedTerms } from '../terms/unbinned.js';
 import { BinnedTermSummarySchema, binnedSummaries, ClsSummarySchema, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-summary.js';
 import { LruCache } from './cache.js';
 import { withinBudget } from './cost.js';
@@ -172,7 +172,7 @@ export function analyse(artifact: LoadedArtifact): Analysis {
   let observedEvents: number | null = null;
   try {
     datasets.push({ kind: 'observed', data: resolveDataset(likelihood, { kind: 'observed' }) });
-    observedEvents = unbinnedTerms(likelihood).reduce((n, u) => n + (u.events?.observed?.count ?? 0), 0);
+    observedEvents = unbinnedTerms(likelihood).reduce((n, u) => n + u.observedCount, 0);
   } catch (error) {
     if (!(error instanceof DatasetError)) throw error;
   }

@@ -10,7 +10,7 @@ import { InvalidPoiError } from '../inference/calculators/asymptotic.js';
 import { DatasetError, hasObservedData, ParameterRangeError, parameterVector, resolveDataset, UnknownParameterError, type DatasetSpec, type ParameterPoint } from '../likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { NonPositiveRateError } from '../likelihood/term.js';
-import { unbinnedTerms } from '../terms/unbinned-polynomial.js';
+import { unbinnedTerms } from '../terms/unbinned.js';
 import { LruCache } from './cache.js';
 import { Cost, eventCounts, likelihoodSizes, type EventCounts } from './cost.js';
 import { invalidInput, ServiceError, tooCostly } from './errors.js';
@@ -123,12 +123,9 @@ export function datasetCost(likelihood: Likelihood, fields: DataFields): { units
   let units = 0;
   let memoryBytes = 0;
   for (const term of unbinnedTerms(likelihood)) {
-    const events = counts(term.name);
-    const C = term.basis.size;
-    const ratio = term.events?.ratio;
-    if (submitted && ratio) units += events * ratio.unitsPerEvent;
-    units += events * C * term.variants;
-    memoryBytes += 8 * events * (likelihood.observables.length + 2 * C * term.variants);
+    const cost = term.dataCost(counts(term.name), submitted);
+    units += cost.units;
+    memoryBytes += cost.memoryBytes;
   }
   return { units, memoryBytes };
 }

@@ -17,6 +17,7 @@
 import { evaluateMonomials, monomialGradient, monomialHessian, polynomialValue, type MonomialBasis } from '../basis/monomial-basis.js';
 import { DatasetError, NonPositiveRateError, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term } from '../likelihood/term.js';
 import type { RatioModel } from '../ratio/ratio-model.js';
+import { submittedEvents, totalWeight, type UnbinnedTerm } from './unbinned.js';
 import { NonPositiveRatioError, sumLogRatios, sumLogRatiosBatch, sumLogRatiosWithDerivatives } from './unbinned-kernels.js';
 
 /** Events of one dataset as seen by the term: learned coefficients per variant and optional weights. */
@@ -58,25 +59,17 @@ export interface UnbinnedEventModel {
   readonly observed: ObservedEvents | null;
 }
 
-export interface UnbinnedPolynomialTerm extends Term<UnbinnedData> {
+export interface UnbinnedPolynomialTerm extends UnbinnedTerm<UnbinnedData> {
   readonly kind: 'unbinned-polynomial';
-  readonly name: string;
   readonly basis: MonomialBasis;
   /** the term's parameters: its θ, in basis order */
   readonly parameters: readonly ParameterSpec[];
-  readonly reference: Float64Array;
-  /** σ(θ0) in the manifest's unit */
-  readonly sigma0: number;
   /** cross-section coefficients s per variant (0 = estimate) */
   readonly crossSection: readonly Float64Array[];
   readonly variants: number;
   /** the ratio model, reference sample and observed events; null for a term built from data alone */
   readonly events: UnbinnedEventModel | null;
-  /** σ(θ) for a variant at global parameters */
-  totalCrossSection(params: Float64Array, index: Int32Array, variant?: number): number;
   nll(params: Float64Array, index: Int32Array, data: UnbinnedData, evaluation: UnbinnedEvaluation, derivatives?: Derivatives): number;
-  /** the data of events n × D in the term's observables (ĉ per variant), with optional weights */
-  eventData(values: ArrayLike<number>, count: number, weights?: Float64Array | null): UnbinnedData;
   /** −ln L at K points Δθ given as K × P (θ values, not offsets), variant 0, no derivatives: the throughput path */
   nllBatch(thetas: Float64Array, K: number, data: UnbinnedData, evaluation: UnbinnedEvaluation, out?: Float64Array): Float64Array;
 }
@@ -138,6 +131,9 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     variants: crossSection.length,
     submits: 'events',
     hasObserved: events?.observed != null,
+    observables: events?.observables ?? [],
+    referenceCount: events?.reference.count ?? 0,
+    observedCount: events?.observed?.count ?? 0,
     // per event a logarithm and the C-term dot product; the gradient about doubles it, the
     // Hessian adds a P-wide outer product (measured on the published likelihoods, bench:cost)
     evaluationUnits: (order, count) => count * (5 + 0.7 * C) * [1, 2, 1 + P][order] + C * P * P,
@@ -157,14 +153,19 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
       return observed;
     },
     submitted(data: SubmittedData) {
-      if (!data.events) throw new DatasetError([], `term '${name}' is unbinned: submit events, not binned counts`);
-      const { values, count, weights } = checkedEvents(data);
-      const { observables } = data.events;
-      const D = observables.length;
-      const columns = eventModel('event data').observables.map((o) => observables.indexOf(o));
-      const own = columns.length === D && columns.every((c, j) => c === j);
-      return term.eventData(own ? values : selectColumns(values, count, D, columns), count, weights);
+      const { values, count, weights } = submittedEvents(name, data, eventModel('event data').observables);
+      return term.eventData(values, count, weights);
     },
+    eventLogRatios: (data, params, index, variant = 0) => eventLogRatios(term, data, params, index, variant),
+    // submitted events go through the ratio model once; the data hold ĉ per variant
+    dataCost: (count, submitted) => ({
+      units: (submitted ? count * (events?.ratio.unitsPerEvent ?? 0) : 0) + count * C * crossSection.length,
+      memoryBytes: 8 * count * ((events?.observables.length ?? 0) + 2 * C * crossSection.length),
+    }),
+    ratioCost: (count, points) => ({
+      units: count * ((events?.ratio.unitsPerEvent ?? 0) + 2 * C * crossSection.length * points),
+      memoryBytes: 8 * count * (C * crossSection.length + 6 * crossSection.length * points),
+    }),
     totalCrossSection(params, index, variant = 0) {
       setMonomials(params, index);
       return sigmaAt(variant);
@@ -265,37 +266,6 @@ function addDerivatives(
   }
 }
 
-/** Submitted events and weights, checked: n × D finite values, n finite non-negative weights (`DatasetError` paths inside the dataset). */
-function checkedEvents(data: SubmittedData): { values: ArrayLike<number>; count: number; weights: Float64Array | null } {
-  const { values, count, observables } = data.events!;
-  const D = observables.length;
-  if (values.length !== count * D) throw new DatasetError(['events'], `events need ${D} values each (${observables.join(', ')}); got ${values.length} values for ${count} events`);
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new DatasetError(['events', Math.floor(i / D), i % D], 'event values must be finite numbers');
-  }
-  if (!data.weights) return { values, count, weights: null };
-  if (data.weights.length !== count) throw new DatasetError(['weights'], `${count} events need ${count} weights, got ${data.weights.length}`);
-  const weights = Float64Array.from(data.weights);
-  weights.forEach((w, i) => {
-    if (!(w >= 0) || !Number.isFinite(w)) throw new DatasetError(['weights', i], 'weights must be finite and non-negative');
-  });
-  return { values, count, weights };
-}
-
-/** The given columns of an n × D row-major matrix. */
-function selectColumns(values: ArrayLike<number>, count: number, D: number, columns: readonly number[]): Float64Array {
-  const out = new Float64Array(count * columns.length);
-  for (let i = 0; i < count; i++) for (let j = 0; j < columns.length; j++) out[i * columns.length + j] = values[i * D + columns[j]];
-  return out;
-}
-
-function totalWeight(count: number, weights: Float64Array | null): number {
-  if (!weights) return count;
-  let W = 0;
-  for (let i = 0; i < count; i++) W += weights[i];
-  return W;
-}
-
 /**
  * Asimov data for the unbinned term (DESIGN.md "Expected results"): the reference sample,
  * drawn at θ0 with normalised weights w_ref (Σ w_ref = 1), reweighted to θ_A with each
@@ -366,6 +336,6 @@ export function eventLogRatios(term: UnbinnedPolynomialTerm, data: UnbinnedData,
 }
 
 /** The unbinned polynomial terms of a likelihood, in order. */
-export function unbinnedTerms(likelihood: { readonly terms: readonly { readonly term: Term }[] }): UnbinnedPolynomialTerm[] {
+export function polynomialTerms(likelihood: { readonly terms: readonly { readonly term: Term }[] }): UnbinnedPolynomialTerm[] {
   return likelihood.terms.flatMap(({ term }) => (term.kind === 'unbinned-polynomial' ? [term as UnbinnedPolynomialTerm] : []));
 }

@@ -25,7 +25,7 @@ import { BASIS, detector, hadronicCoefficients, M_MAX, ratioCoefficients, RECO_O
 import { deriveSeed } from '../simulators/types.js';
 import { simulateBackground } from './baselines.js';
 import { PB } from './learned.js';
-import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
+import { polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 
 const D = RECO_OBSERVABLES.length;
 const C = BASIS.size;
@@ -163,7 +163,7 @@ export interface CoverageShard {
 
 /** Toys [from, to) evaluated with the learned likelihood (ensemble mean) at the SM. */
 export function coverageShard(artifact: LoadedArtifact, model: ToyModel, config: CoverageConfig, from: number, to: number, onToy?: (done: number) => void): CoverageShard {
-  const [term] = unbinnedTerms(artifact.likelihood);
+  const [term] = polynomialTerms(artifact.likelihood);
   const { ratio } = term.events!;
   const L = artifact.manifest.luminosity.value;
   const seconds = { generate: 0, network: 0, fit: 0 };

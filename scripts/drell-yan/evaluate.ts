@@ -18,7 +18,7 @@ import { profileInterval, type ProfileIntervalResult } from '../../models/infere
 import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { invert } from '../../models/numeric/linear-algebra.js';
 import { compileBinnedModel } from '../../models/terms/binned/term.js';
-import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData, unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
+import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData, polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { histogramSpec, LUMINOSITY_PB, MLL_EDGES, wilsonCoefficients } from './baselines.js';
@@ -83,7 +83,7 @@ export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConf
   const truthData: UnbinnedData = unbinnedAsimov(truthTerm, { count: mixed.count, coefficients: [mixed.coefficients], weights: [weightsFb] }, theta0, L);
 
   // learned: the published artifact, fed the test events' reco-level observables
-  const [term] = unbinnedTerms(artifact.likelihood);
+  const [term] = polynomialTerms(artifact.likelihood);
   const { ratio } = term.events!;
   const variants = ratio.coefficientsFor(mixed.reco, mixed.count);
   const learnedData = unbinnedAsimov(term, { count: mixed.count, coefficients: variants, weights: variants.map(() => weightsFb) }, theta0, L);

@@ -32,7 +32,7 @@ import {
   type PublishedDrellYan,
   type TrainedDrellYan,
 } from './learned.js';
-import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
+import { polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 
 /** What training depends on (the reference sample is drawn when publishing). */
 const trainingSettings = ({ referenceEvents, backgroundReferenceEvents, ...settings }: LearnedConfig) => settings;
@@ -108,7 +108,7 @@ export async function runDrellYan(options: DrellYanRunOptions) {
     const published = await publishDrellYan(config, trained, options.out, options.version, { validation, figures, pageAnalysis: true }, { onStage: (stage, detail) => log(`[${stage}] ${detail}`) });
     await writeCatalogueIndex(options.out);
     const edgeSample = mixedSample(4000, 1500, deriveSeed(evaluation.config.seed, 'edge'), trained.generator.above200).mixed;
-    const edge = { ...(await edgeTimings(options.out, `${published.artifact.manifest.id}@${options.version}`, edgeSample.reco, edgeSample.count, { C_lq1: 0.005 })), referenceEvents: unbinnedTerms(published.artifact.likelihood)[0].events!.reference.count };
+    const edge = { ...(await edgeTimings(options.out, `${published.artifact.manifest.id}@${options.version}`, edgeSample.reco, edgeSample.count, { C_lq1: 0.005 })), referenceEvents: polynomialTerms(published.artifact.likelihood)[0].events!.reference.count };
     log(`[edge] NLL of the Asimov data: ${edge.asimovMs.toFixed(1)} ms; of ${edge.events} submitted events: ${edge.eventsMs.toFixed(0)} ms, ${edge.eventsMsTypescript.toFixed(0)} ms with the networks on TypeScript as in Workers (medians of ${edge.repeat})`);
     return { config, evaluationConfig, coverageConfig, trained, reused, published, evaluation, coverage, shards, model, figures, edge, seconds: (performance.now() - started) / 1000 };
   } finally {

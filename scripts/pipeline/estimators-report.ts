@@ -14,7 +14,7 @@ import { COLORS, linePlot, type Point } from '../../render/plots.js';
 import { readPublished } from '../lib/artifact-writer.js';
 import { placeFigures } from '../lib/document-figures.js';
 import { bandCoverage } from './ensemble-calibration.js';
-import { unbinnedTerms } from '../../models/terms/unbinned-polynomial.js';
+import { polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
 import { coverageOfToyArtifact, toyClosure } from './toy-pipeline.js';
 import { formatFigure, recordedCoverage } from './toy-report-format.js';
@@ -79,7 +79,7 @@ for (const { alpha, rows } of COMPARISON) {
     );
     if (morphing) {
       conditionNumbers.add((m.provenance.configuration as Record<string, any>).training.conditionNumber);
-      const [unbinned] = unbinnedTerms(artifact.likelihood);
+      const [unbinned] = polynomialTerms(artifact.likelihood);
       const reference = unbinned.events!.reference;
       const mean2 = (c: Float64Array, n: number) => {
         let sum = 0;

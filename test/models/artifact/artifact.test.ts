@@ -8,7 +8,7 @@ import { manifestJsonSchema, ManifestSchema } from '../../../models/artifact/man
 import { maximumLikelihood } from '../../../models/inference/mle.js';
 import { resolveDataset, DatasetError, parameterVector, eventsDataset } from '../../../models/likelihood/datasets.js';
 import { normalDensity, toyExtendedNll, toySecondCoefficient, twoGaussianToy } from '../../../models/toys/two-gaussian.js';
-import { type UnbinnedData, unbinnedTerms } from '../../../models/terms/unbinned-polynomial.js';
+import { type UnbinnedData, polynomialTerms } from '../../../models/terms/unbinned-polynomial.js';
 import { readArtifactFolder, writeArtifact } from '../../../scripts/lib/artifact-writer.js';
 
 const published = 'likelihoods/gaussian-toy-truth/1.0.0';
@@ -40,7 +40,7 @@ describe('MessagePack codec and integrity', () => {
 
 describe('the published truth artifact', async () => {
   const artifact = await readArtifactFolder(published);
-  const [term] = unbinnedTerms(artifact.likelihood);
+  const [term] = polynomialTerms(artifact.likelihood);
   const sigma0 = term.sigma0;
   const L = artifact.manifest.luminosity.value;
 

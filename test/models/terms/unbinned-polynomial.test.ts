@@ -4,7 +4,7 @@ import { sumOfSquaresCoefficients, sumOfSquaresLayout } from '../../../models/ba
 import { createLikelihood } from '../../../models/likelihood/likelihood.js';
 import { NonPositiveRateError } from '../../../models/likelihood/term.js';
 import { createRandom } from '../../../models/random.js';
-import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData, unbinnedTerms } from '../../../models/terms/unbinned-polynomial.js';
+import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData, polynomialTerms } from '../../../models/terms/unbinned-polynomial.js';
 import { toyDensity, toyExtendedNll, twoGaussianToy } from '../../../models/toys/two-gaussian.js';
 import { eventData, exactToyCoefficients, interest, toyEvents, toyLikelihood } from '../../helpers/toy-likelihood.js';
 
@@ -47,7 +47,7 @@ describe('unbinned polynomial term on the exact two-Gaussian toy', () => {
 
   it('the batched kernel equals point-by-point evaluation', () => {
     const thetas = Float64Array.from({ length: 50 }, (_, k) => -2 + (4 * k) / 49);
-    const [term] = unbinnedTerms(likelihood);
+    const [term] = polynomialTerms(likelihood);
     const batch = term.nllBatch(thetas, thetas.length, data.terms.toy as UnbinnedData, { luminosity: L, rate: true, variant: 0 });
     thetas.forEach((t, k) => expect(Math.abs(batch[k] - nll(t))).toBeLessThan(1e-10 * Math.abs(nll(t))));
   });

@@ -1,0 +1,82 @@
+/**
+ * What every unbinned term offers besides the `Term` interface, whichever way its ratio
+ * R̂(x|θ) = dσ(x|θ)/dσ(x|θ0) is represented: a polynomial in θ with learned coefficients
+ * ĉ(x) (unbinned-polynomial.ts) or a network taking (x, θ) (unbinned-parametrised.ts). The
+ * service asks these questions (per-event ratios, event counts, costs) without asking
+ * which kind it holds. Also the checks on submitted events both kinds share.
+ */
+import { DatasetError, type SubmittedData, type Term } from '../likelihood/term.js';
+import type { UnbinnedParametrisedTerm } from './unbinned-parametrised.js';
+import type { UnbinnedPolynomialTerm } from './unbinned-polynomial.js';
+
+export interface UnbinnedTerm<Data = unknown> extends Term<Data> {
+  readonly kind: 'unbinned-polynomial' | 'unbinned-parametrised';
+  /** σ(θ0) in the manifest's unit */
+  readonly sigma0: number;
+  /** θ0 of the term's parameters, in their order */
+  readonly reference: Float64Array;
+  /** the observables the term reads, in its input order (empty for a term built from data alone) */
+  readonly observables: readonly string[];
+  /** events of the published reference sample drawn at θ0 (0 where none) */
+  readonly referenceCount: number;
+  /** events of the published observed data (0 where none) */
+  readonly observedCount: number;
+  /** the data of events n × D in the term's observables, with optional weights */
+  eventData(values: ArrayLike<number>, count: number, weights?: Float64Array | null): Data;
+  /** ln r(x_i|θ, θ0) = ln[p(x_i|θ)/p(x_i|θ0)] per event, for one variant (seed 003 eq. 5) */
+  eventLogRatios(data: Data, params: Float64Array, index: Int32Array, variant?: number): Float64Array;
+  /** σ(θ) for a variant at global parameters */
+  totalCrossSection(params: Float64Array, index: Int32Array, variant?: number): number;
+  /** what making data of `events` events costs: submitted ones or the published samples (rough flops, bytes held) */
+  dataCost(events: number, submitted: boolean): { units: number; memoryBytes: number };
+  /** what `eventLogRatios` costs for `events` events at `points` points, every variant (rough flops, bytes held) */
+  ratioCost(events: number, points: number): { units: number; memoryBytes: number };
+}
+
+/** Either kind of unbinned term, told apart by `kind`. */
+export type AnyUnbinnedTerm = UnbinnedPolynomialTerm | UnbinnedParametrisedTerm;
+
+/** The unbinned terms of a likelihood, in order. */
+export function unbinnedTerms(likelihood: { readonly terms: readonly { readonly term: Term }[] }): AnyUnbinnedTerm[] {
+  return likelihood.terms.flatMap(({ term }) => (term.kind === 'unbinned-polynomial' || term.kind === 'unbinned-parametrised' ? [term as AnyUnbinnedTerm] : []));
+}
+
+/**
+ * Submitted events and weights, checked: n × D finite values, n finite non-negative weights
+ * (`DatasetError` paths inside the dataset); the events in the term's own observable order.
+ */
+export function submittedEvents(name: string, data: SubmittedData, termObservables: readonly string[]): { values: ArrayLike<number>; count: number; weights: Float64Array | null } {
+  if (!data.events) throw new DatasetError([], `term '${name}' is unbinned: submit events, not binned counts`);
+  const { values, count, observables } = data.events;
+  const D = observables.length;
+  if (values.length !== count * D) throw new DatasetError(['events'], `events need ${D} values each (${observables.join(', ')}); got ${values.length} values for ${count} events`);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new DatasetError(['events', Math.floor(i / D), i % D], 'event values must be finite numbers');
+  }
+  let weights: Float64Array | null = null;
+  if (data.weights) {
+    if (data.weights.length !== count) throw new DatasetError(['weights'], `${count} events need ${count} weights, got ${data.weights.length}`);
+    weights = Float64Array.from(data.weights);
+    weights.forEach((w, i) => {
+      if (!(w >= 0) || !Number.isFinite(w)) throw new DatasetError(['weights', i], 'weights must be finite and non-negative');
+    });
+  }
+  const columns = termObservables.map((o) => observables.indexOf(o));
+  const own = columns.length === D && columns.every((c, j) => c === j);
+  return { values: own ? values : selectColumns(values, count, D, columns), count, weights };
+}
+
+/** The given columns of an n × D row-major matrix. */
+function selectColumns(values: ArrayLike<number>, count: number, D: number, columns: readonly number[]): Float64Array {
+  const out = new Float64Array(count * columns.length);
+  for (let i = 0; i < count; i++) for (let j = 0; j < columns.length; j++) out[i * columns.length + j] = values[i * D + columns[j]];
+  return out;
+}
+
+/** Σ w_i (n for unit weights). */
+export function totalWeight(count: number, weights: ArrayLike<number> | null): number {
+  if (!weights) return count;
+  let W = 0;
+  for (let i = 0; i < count; i++) W += weights[i];
+  return W;
+}

@@ -2,7 +2,8 @@
  * NLL throughput of the unbinned polynomial term (issue: N = 100 000 events, P = 3,
  * C = 10, a batch of 1 000 points), as event-terms per second, measured side by side in
  * one run against a plain reference loop (one dot product and one Math.log per event-term),
- * plus the time of one profiled 1-D interval. Run: npm run bench
+ * plus the time of one profiled 1-D interval; then the parametrised kind (CARL/ALICE) next to
+ * the polynomial kind on the same events (issue 16, item 6). Run: npm run bench
  */
 import { evaluateMonomials, monomialBasis } from '../../models/basis/monomial-basis.js';
 import { sumOfSquaresCoefficients, sumOfSquaresLayout } from '../../models/basis/sum-of-squares.js';
@@ -11,6 +12,11 @@ import { createLikelihood } from '../../models/likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../../models/likelihood/term.js';
 import { createRandom } from '../../models/random.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
+import { createUnbinnedParametrisedTerm } from '../../models/terms/unbinned-parametrised.js';
+import type { UnbinnedTerm } from '../../models/terms/unbinned.js';
+import type { Term } from '../../models/likelihood/term.js';
+import { parseFrozenNetwork } from '../../models/network/frozen-network.js';
+import { networkRatioModel } from '../../models/ratio/ratio-model.js';
 
 const N = 100_000;
 const P = 3;
@@ -84,3 +90,55 @@ console.log(`nllBatch, weighted (Asimov)           ${oursWeighted.seconds.toFixe
 console.log(`plain loop (dot + Math.log each)      ${reference.seconds.toFixed(3).padStart(7)}   ${rate(reference.seconds)}          1.00x`);
 console.log(`max relative difference nllBatch vs plain loop: ${maxRelative.toExponential(2)}`);
 console.log(`profiled 1-D interval (68%, 95%) of 'a' on Asimov data, others profiled: ${interval.seconds.toFixed(2)} s, ${interval.value.scan.length} scan points, converged: ${interval.value.converged}`);
+
+// ---------------------------------------------------------------------------------------
+// The parametrised kind (a network of (x, θ), CARL/ALICE) next to the polynomial kind, in
+// one run: the same events, networks of the same hidden sizes (32, 32, 32, swish, 4 members,
+// as the published toys), P = 3. The polynomial kind runs its network once per event when the
+// data are made and then needs a C-term dot product per event and point; the parametrised kind
+// runs the network for every event at every point (and, normalised, over the reference sample too).
+{
+  const events = 10_000;
+  const points = 20;
+  const D = 2;
+  const widths = [32, 32, 32];
+  const denseMember = (inputs: number, outputs: number) => {
+    const sizes = [inputs, ...widths, outputs];
+    return {
+      layers: sizes.slice(1).map((o, l) => ({
+        inputs: sizes[l],
+        outputs: o,
+        kernel: Float32Array.from({ length: sizes[l] * o }, () => random.normal() / Math.sqrt(sizes[l])),
+        bias: Float32Array.from({ length: o }, () => 0.1 * random.normal()),
+        activation: (l === widths.length ? 'linear' : 'swish') as 'linear' | 'swish',
+      })),
+    };
+  };
+  const scaling = (n: number) => ({ mean: new Float32Array(n), std: new Float32Array(n).fill(1) });
+  const classifier = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: D + P, outputs: 1, inputScaling: scaling(D + P), head: { kind: 'identity' }, members: Array.from({ length: 4 }, () => denseMember(D + P, 1)) });
+  const regression = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: D, outputs: C, inputScaling: scaling(D), head: { kind: 'sum-of-squares', parameters: P, degree: 2, fixReference: true }, members: Array.from({ length: 4 }, () => denseMember(D, layout.rawSize)) });
+  const x = Float64Array.from({ length: events * D }, () => random.normal());
+  const referenceSample = { count: events, values: Float64Array.from({ length: events * D }, () => random.normal()), weights: null };
+  const points3 = Array.from({ length: points }, () => Float64Array.from({ length: P }, () => 0.5 * (random.uniform() - 0.5)));
+  const sigma = Float64Array.of(1, 0, 0, 0, 0.5, 0, 0, 0.5, 0, 0.5);
+
+  const polynomial = createUnbinnedPolynomialTerm({ name: 'poly', parameters, degree: 2, basis, sigma0: 1, crossSection: [sigma], events: { ratio: networkRatioModel(regression), observables: ['x1', 'x2'], reference: { count: 0, coefficients: [], weights: [] }, observed: null } });
+  const kinds = [
+    { label: 'polynomial (ĉ made once)', term: polynomial as Term },
+    { label: 'parametrised, Z ≡ 1', term: createUnbinnedParametrisedTerm({ name: 'p', parameters, basis, sigma0: 1, crossSection: sigma, normalisation: 'none', events: { network: classifier, observables: ['x1', 'x2'], reference: referenceSample, observed: null } }) as Term },
+    { label: `parametrised, Z over ${events} ref.`, term: createUnbinnedParametrisedTerm({ name: 'p', parameters, basis, sigma0: 1, crossSection: sigma, events: { network: classifier, observables: ['x1', 'x2'], reference: referenceSample, observed: null } }) as Term },
+  ];
+  const rows = kinds.map(({ label, term: t }) => {
+    const lk = createLikelihood(parameters, [t], events);
+    const prepared = time(() => ({ luminosity: events, rate: true, terms: { [t.name]: (t as UnbinnedTerm).eventData(x, events) } }), 1);
+    const value = time(() => points3.map((p) => lk.nll(p, prepared.value)), 1);
+    const gradient = time(() => points3.map((p) => lk.nll(p, prepared.value, 0, { gradient: new Float64Array(P) })), 1);
+    return { label, prepare: prepared.seconds, value: value.seconds, gradient: gradient.seconds };
+  });
+  const perSecond = (seconds: number) => ((events * points) / seconds / 1e6).toFixed(3).padStart(8);
+  console.log(`\nUnbinned kinds side by side: ${events} events, ${points} points, P = ${P}, 4 members of (32, 32, 32) swish, ensemble estimate (variant 0)`);
+  console.log('kind                                  data (s)   value: M events×points/s   with gradient   vs polynomial (value, gradient)');
+  for (const r of rows) {
+    console.log(`${r.label.padEnd(37)} ${r.prepare.toFixed(3).padStart(7)}   ${perSecond(r.value)}                   ${perSecond(r.gradient)}        ${(r.value / rows[0].value).toFixed(0)}x, ${(r.gradient / rows[0].gradient).toFixed(0)}x slower`);
+  }
+}

@@ -28,9 +28,8 @@ import type { FrozenNetwork } from '../../models/network/frozen-network-schema.j
 import { backendProvenance, selectBackend } from '../training/backend.js';
 import { trainDerivativeLearning, type DerivativeLearningConfig, type TrainingProgress } from '../training/derivative-learning.js';
 import { simulateWithFractionalSmearing } from '../training/fractional-smearing.js';
-import { trainMorphingAware, type MorphingAwareConfig } from '../training/morphing-aware.js';
 import { freezeModel, parityCheck, parityValidation } from '../training/freeze.js';
-import { parametrisedTrainingRows, trainParametrisedClassifier, type ParametrisedClassifierConfig } from '../training/parametrised-classifier.js';
+import { TOY_CROSS_SECTION, trainMorphingAwareJointToy, trainMorphingAwareToy, trainParametrisedToy } from './toy-estimators.js';
 import { simulateLearnedReferenceSample } from '../training/reference-sample.js';
 
 const positive = z.number().positive();
@@ -45,7 +44,7 @@ export const ToyPipelineConfigSchema = z
       .object({
         events: z.number().int().positive(),
         seed: z.number().int().nonnegative(),
-        estimator: z.enum(['derivative-learning', 'morphing-aware', 'carl', 'alice']).optional(),
+        estimator: z.enum(['derivative-learning', 'morphing-aware', 'morphing-aware-joint', 'carl', 'alice']).optional(),
         benchmarks: z.array(z.number()).min(2).optional(),
         fractionalSmearing: z.object({ threshold: positive.optional(), maxCopies: z.number().int().positive().optional() }).strict().nullable().optional(),
         network: z.record(z.string(), z.unknown()).optional(),
@@ -74,10 +73,12 @@ export interface ToyPipelineConfig {
     seed: number;
     /**
      * default 'derivative-learning' (seed 003 sec. 2.2); 'morphing-aware' is sec. 2.1's own variant
-     * (scripts/training/morphing-aware.ts); 'carl' and 'alice' are θ-parametrised classifiers
-     * (eq. 6-11, scripts/training/parametrised-classifier.ts): `events` at θ drawn from the prior and as many at θ0
+     * (scripts/training/morphing-aware.ts), 'morphing-aware-joint' MadMiner's (one network set on the
+     * morphed combination, `events` at θ from the prior; scripts/training/morphing-aware-joint.ts); 'carl' and
+     * 'alice' are θ-parametrised classifiers (eq. 6-11, scripts/training/parametrised-classifier.ts): `events`
+     * at θ drawn from the prior and as many at θ0
      */
-    estimator?: 'derivative-learning' | 'morphing-aware' | 'carl' | 'alice';
+    estimator?: 'derivative-learning' | 'morphing-aware' | 'morphing-aware-joint' | 'carl' | 'alice';
     /** the morphing-aware benchmarks other than θ0 (default [−1, 1], as in sec. 3.1) */
     benchmarks?: number[];
     /** fractional smearing of seed 003 sec. 2.3 (null: none) */
@@ -141,10 +142,12 @@ function resolvedSettings(config: ToyPipelineConfig) {
 
 /** simulate → train → freeze (with the runtime-vs-tfjs parity figure on held-out events). */
 export async function trainToy(config: ToyPipelineConfig, hooks: PipelineHooks = {}): Promise<TrainedToy> {
-  if (config.training.estimator === 'morphing-aware') return trainMorphingAwareToy(config, hooks);
-  if (config.training.estimator === 'carl' || config.training.estimator === 'alice') return trainParametrisedToy(config, config.training.estimator, hooks);
-  const stage = hooks.onStage ?? (() => {});
   const { simulator, seed } = resolvedSettings(config);
+  const estimator = config.training.estimator;
+  if (estimator === 'morphing-aware') return trainMorphingAwareToy(config, simulator, seed, hooks);
+  if (estimator === 'morphing-aware-joint') return trainMorphingAwareJointToy(config, simulator, seed, hooks);
+  if (estimator === 'carl' || estimator === 'alice') return trainParametrisedToy(config, estimator, simulator, seed, hooks);
+  const stage = hooks.onStage ?? (() => {});
 
   // 1. simulate
   const smearingOptions = config.training.fractionalSmearing ?? null;
@@ -180,74 +183,6 @@ export async function trainToy(config: ToyPipelineConfig, hooks: PipelineHooks =
     configuration: trained.configuration as unknown as Record<string, unknown>,
     backend: { versions: backendRecord.versions, details: backendRecord.details as unknown as Record<string, unknown> },
     fractionalSmearing: smeared ? { threshold: smeared.threshold, expanded: smeared.expanded, capped: smeared.capped, columns: smeared.columns } : null,
-  };
-}
-
-/**
- * simulate at θ0 and each benchmark → one classifier ensemble per benchmark (ALICE loss) →
- * freeze into a morphing head (scripts/training/morphing-aware.ts), with the parity figure.
- */
-async function trainMorphingAwareToy(config: ToyPipelineConfig, hooks: PipelineHooks): Promise<TrainedToy> {
-  const stage = hooks.onStage ?? (() => {});
-  const { simulator, seed } = resolvedSettings(config);
-  if (config.training.fractionalSmearing) throw new RangeError('fractional smearing applies to derivative learning only');
-  const backend = await selectBackend({ log: null });
-  const thetas = config.training.benchmarks ?? [-1, 1];
-  const network = (config.training.network ?? {}) as Partial<MorphingAwareConfig>;
-  const settings: MorphingAwareConfig = { ...network, benchmarks: [[0], ...thetas.map((t) => [t])], eventsPerBenchmark: config.training.events, seed };
-  const trained = await trainMorphingAware(simulator, settings, (p) =>
-    hooks.onTrainingProgress?.({ epoch: (p.benchmark - 1) * p.epochs + p.epoch, epochs: p.benchmarks * p.epochs, loss: p.loss, validationLoss: null }),
-  );
-  const { configuration } = trained;
-  stage('train', `${thetas.length} benchmark ensembles in ${trained.seconds.toFixed(1)} s on ${backend.name}, σ(θ_i)/σ0 = [${trained.crossSectionRatios.map((v) => v.toFixed(4)).join(', ')}], condition number ${configuration.conditionNumber.toFixed(2)}`);
-  const heldOut = simulator.simulate({ events: 10_000, seed: deriveSeed(seed, 'parity') });
-  const parity = parityCheck({ inputs: trained.frozen.inputs, coefficients: trained.frozen.outputs, predict: trained.predict }, trained.frozen, heldOut.reco, heldOut.count);
-  const parityRecord = parityValidation(parity, backend.name);
-  trained.dispose();
-  stage('freeze', `runtime vs tfjs: max relative difference ${parity.maxRelativeDifference.toExponential(2)}`);
-  const backendRecord = backendProvenance(backend);
-  return {
-    frozen: trained.frozen,
-    parity: { maxRelativeDifference: parity.maxRelativeDifference, ...parityRecord },
-    training: { seconds: trained.seconds, eventsPerSecond: trained.eventsPerSecond, backend: backend.name, epochs: configuration.epochs, trainingEvents: configuration.trainingEvents, members: configuration.members },
-    configuration: { estimator: 'morphing-aware', ...configuration, crossSectionRatios: trained.crossSectionRatios },
-    backend: { versions: backendRecord.versions, details: backendRecord.details as unknown as Record<string, unknown> },
-    fractionalSmearing: null,
-  };
-}
-
-/** The toy's exact σ(θ)/σ0 = 1 + θ² (seed 003 eq. 43), on the basis [1, θ, θ²]. */
-const TOY_CROSS_SECTION = [1, 0, 1];
-
-/**
- * simulate at θ0 and at θ drawn from the prior → one θ-parametrised classifier ensemble (CARL or
- * ALICE, scripts/training/parametrised-classifier.ts) → freeze, with the parity figure on held-out
- * rows (x, θ).
- */
-async function trainParametrisedToy(config: ToyPipelineConfig, method: 'carl' | 'alice', hooks: PipelineHooks): Promise<TrainedToy> {
-  const stage = hooks.onStage ?? (() => {});
-  const { simulator, seed } = resolvedSettings(config);
-  if (config.training.fractionalSmearing) throw new RangeError('fractional smearing applies to derivative learning only');
-  const backend = await selectBackend({ log: null });
-  const network = (config.training.network ?? {}) as Partial<ParametrisedClassifierConfig>;
-  const trained = await trainParametrisedClassifier(simulator, { ...network, method, events: config.training.events, crossSection: TOY_CROSS_SECTION, seed }, (epoch, epochs, loss) =>
-    hooks.onTrainingProgress?.({ epoch, epochs, loss, validationLoss: null }),
-  );
-  const { configuration } = trained;
-  stage('train', `${method.toUpperCase()}: ${configuration.trainingRows} rows in ${trained.seconds.toFixed(1)} s on ${backend.name}`);
-  const heldOut = parametrisedTrainingRows(simulator, { method, events: 10_000, thetaDraws: 100, crossSection: TOY_CROSS_SECTION, seed: deriveSeed(seed, 'parity') });
-  const parity = parityCheck({ inputs: trained.frozen.inputs, coefficients: 1, predict: trained.predict }, trained.frozen, heldOut.x, heldOut.count);
-  const parityRecord = parityValidation(parity, backend.name);
-  trained.dispose();
-  stage('freeze', `runtime vs tfjs: max relative difference ${parity.maxRelativeDifference.toExponential(2)}`);
-  const backendRecord = backendProvenance(backend);
-  return {
-    frozen: trained.frozen,
-    parity: { maxRelativeDifference: parity.maxRelativeDifference, ...parityRecord },
-    training: { seconds: trained.seconds, eventsPerSecond: trained.eventsPerSecond, backend: backend.name, epochs: configuration.epochs, trainingEvents: configuration.trainingRows, members: configuration.members },
-    configuration: { estimator: method, ...configuration },
-    backend: { versions: backendRecord.versions, details: backendRecord.details as unknown as Record<string, unknown> },
-    fractionalSmearing: null,
   };
 }
 
@@ -303,16 +238,22 @@ export async function publishToy(config: ToyPipelineConfig, trained: TrainedToy,
   const trainingRecord = trained.training;
   const backendRecord = trained.backend;
   const morphingAware = frozen.head.kind === 'morphing';
+  const joint = trained.configuration.estimator === 'morphing-aware-joint';
   const draft: ManifestDraft = {
     schemaVersion: '1',
     id: config.id,
     version: config.version,
-    title: config.title ?? `Two-Gaussian toy, α = ${alpha}: ${parametrised ? `${method}, a θ-parametrised classifier` : morphingAware ? 'morphing-aware estimation' : `derivative learning${trained.fractionalSmearing ? ' with fractional smearing' : ''}`}`,
+    title: config.title ?? `Two-Gaussian toy, α = ${alpha}: ${parametrised ? `${method}, a θ-parametrised classifier` : joint ? "morphing-aware estimation, MadMiner's variant" : morphingAware ? 'morphing-aware estimation' : `derivative learning${trained.fractionalSmearing ? ' with fractional smearing' : ''}`}`,
     description: parametrised
       ? `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}), by ${method} (eq. 6-11): ` +
         `a repulsive ensemble of ${trainingRecord.members} classifiers f(x, θ) separates ${config.training.events} events drawn at θ from a standard normal prior (${String(trained.configuration.thetaDraws)} draws) from as many drawn at θ0 = 0` +
         `${method === 'ALICE' ? ", with ALICE's soft labels from the joint ratio (eq. 11)" : ' (hard labels, eq. 8)'}; its logit is ln r̂(x|θ, 0), evaluated at the edge for every event and θ (a parametrised term). ` +
         `σ(θ) = σ0 (1 + θ²) is exact (eq. 43): a classifier learns normalised densities, not rates. ${(config.normalisation ?? 'reference-sample') === 'none' ? 'r̂ is taken as normalised (Z ≡ 1); how far its mean over the reference sample is from 1 is recorded under closure.' : 'r̂ is normalised by its mean over the reference sample, Z(θ).'} Validated against the exact likelihood (closure, coverage); observed data are pseudo-data.`
+      : joint
+      ? `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}), by morphing-aware estimation in MadMiner's variant (sec. 2.1 and 3.1, fig. 3): ` +
+        `one repulsive ensemble of ${trainingRecord.members} networks outputs the ratios ln r̂_i(x) of the benchmarks θ_i = ${(config.training.benchmarks ?? [-1, 1]).join(', ')}, and the morphing combines them at the θ of each training event, ` +
+        `${config.training.events} events drawn at θ from a standard normal prior and as many at θ0, trained with ALICE's loss (eq. 11) on the morphed logit ln r̂(x|θ): the rows of the ALICE artifact of the same seed (without its Fisher weighting), so that the two differ in how θ enters. ` +
+        "It freezes into the same morphing head as the seed's own variant: R̂(x|θ) ≥ 0 for every θ; σ(θ) is exact. Validated against the exact likelihood (closure, coverage); observed data are pseudo-data."
       : morphingAware
       ? `A learned likelihood for the toy model of seed 003 sec. 3 (eq. 41-43, α = ${alpha}, smearing ${toy.smearing}), by morphing-aware estimation (sec. 2.1, eq. 25, the seed's own variant): ` +
         `${config.training.events} events are drawn at θ0 = 0 and at each benchmark θ_i = ${(config.training.benchmarks ?? [-1, 1]).join(', ')} (the benchmarks from one random stream), and for each benchmark a repulsive ensemble of ${trainingRecord.members} classifiers learns r_i(x) = p(x|θ_i)/p(x|θ0) with ALICE's loss (eq. 11), Fisher-weighted. ` +
@@ -362,7 +303,7 @@ export async function publishToy(config: ToyPipelineConfig, trained: TrainedToy,
     validation: {},
   };
   const components: ComponentInput[] = [
-    { name: 'network', kind: 'network', file: 'network.msgpack', description: parametrised ? `frozen repulsive ensemble of ${trainingRecord.members} ${method} classifiers of (x, θ) (frozen-mlp/1, identity head on the logit ln r̂)` : morphingAware ? `frozen repulsive ensembles of ${trainingRecord.members} classifiers per benchmark, stacked (frozen-mlp/1, morphing head)` : `frozen repulsive ensemble of ${trainingRecord.members} networks (frozen-mlp/1, sum-of-squares head)`, payload: { kind: 'network', network: frozen } },
+    { name: 'network', kind: 'network', file: 'network.msgpack', description: parametrised ? `frozen repulsive ensemble of ${trainingRecord.members} ${method} classifiers of (x, θ) (frozen-mlp/1, identity head on the logit ln r̂)` : joint ? `frozen repulsive ensemble of ${trainingRecord.members} networks giving the benchmark ratios (frozen-mlp/1, morphing head)` : morphingAware ? `frozen repulsive ensembles of ${trainingRecord.members} classifiers per benchmark, stacked (frozen-mlp/1, morphing head)` : `frozen repulsive ensemble of ${trainingRecord.members} networks (frozen-mlp/1, sum-of-squares head)`, payload: { kind: 'network', network: frozen } },
     referenceComponent,
     { name: 'observed-events', kind: 'event-sample', file: 'observed-events.msgpack', description: observed.description, payload: observed },
   ];
@@ -394,7 +335,9 @@ export async function publishToy(config: ToyPipelineConfig, trained: TrainedToy,
       `training: ${trainingRecord.trainingEvents} events × ${trainingRecord.epochs} epochs in ${trainingRecord.seconds.toFixed(1)} s on ${trainingRecord.backend} (${Math.round(trainingRecord.eventsPerSecond)} events/s through the ensemble)`,
     ],
   };
-  const { folder, artifact } = await writeArtifact(out, draft, [...components, ...figures]);
+  // a parametrised term runs its network over every event at every θ: its page's scans (ensemble members, Asimov
+  // data on the reference sample) take longer than a request may, so they are published with it
+  const { folder, artifact } = await writeArtifact(out, draft, [...components, ...figures], { pageAnalysis: parametrised });
   stage('publish', folder);
   return { folder, artifact, closure, coverage, training: trainingRecord, parity: parityRecord.maxRelativeDifference };
 }

@@ -32,8 +32,8 @@
 import type { Morphing } from '../../models/basis/morphing.js';
 import { morphing } from '../../models/basis/morphing.js';
 import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-basis.js';
-import { morphingHead, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
-import { prepare } from '../../models/network/prepared-network.js';
+import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import { morphedPrediction } from './morphing-aware-joint.js';
 import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
 import { trainMlp, weightedScaling, type TrainedMlp } from './weighted-mlp.js';
 
@@ -253,24 +253,16 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
     members: Array.from({ length: settings.members }, (_, k) => stackMembers(ensembles, k)),
   });
 
-  const head = prepare(frozen).morphing!;
   const predict = (x: Float32Array | Float64Array, n: number) => {
     const logits = trained.map((t) => t.logits(x, n)); // [benchmark][member] → n values
-    const C = m.count;
-    const y = new Float64Array(benchmarks.length - 1);
-    const c = new Float64Array(C);
-    const members = Array.from({ length: settings.members }, (_, k) => {
-      const out = new Float64Array(n * C);
-      for (let e = 0; e < n; e++) {
-        for (let b = 0; b < y.length; b++) y[b] = logits[b][k][e];
-        morphingHead(head, y, y.length, c);
-        out.set(c, e * C);
-      }
-      return out;
+    const R = benchmarks.length - 1;
+    // member k's raw outputs, event-major: ln r̂_i of each benchmark after θ0
+    const raw = Array.from({ length: settings.members }, (_, k) => {
+      const z = new Float64Array(n * R);
+      for (let e = 0; e < n; e++) for (let b = 0; b < R; b++) z[e * R + b] = logits[b][k][e];
+      return z;
     });
-    const meanC = new Float64Array(n * C);
-    for (const out of members) for (let q = 0; q < meanC.length; q++) meanC[q] += out[q] / members.length;
-    return { members, mean: meanC };
+    return morphedPrediction(frozen, raw, n);
   };
   return {
     frozen,

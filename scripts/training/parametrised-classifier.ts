@@ -19,7 +19,7 @@
 import { evaluateMonomials, polynomialValue, type MonomialBasis } from '../../models/basis/monomial-basis.js';
 import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
-import { deriveSeed, type Simulator } from '../simulators/types.js';
+import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
 import { trainMlp } from './weighted-mlp.js';
 
 export type ParametrisedMethod = 'carl' | 'alice';
@@ -67,15 +67,9 @@ export function parametrisedTrainingRows(
   const basis: MonomialBasis = simulator.basis;
   const C = basis.size;
   const theta0 = simulator.parameters.map((p) => p.reference);
-  const prior = config.prior ?? { mean: theta0, sd: theta0.map(() => 1) };
-  const draws = config.thetaDraws ?? 1000;
-  const perDraw = Math.max(1, Math.round(config.events / draws));
-  const rng = createRandom(deriveSeed(config.seed, 'prior'));
-  const thetas = new Float64Array(draws * P);
-  for (let k = 0; k < draws; k++) for (let j = 0; j < P; j++) thetas[k * P + j] = prior.mean[j] + prior.sd[j] * rng.normal();
-
+  const { thetas, samples, perDraw } = samplesFromPrior(simulator, config);
+  const draws = samples.length;
   const reference = simulator.simulate({ events: perDraw * draws, seed: deriveSeed(config.seed, 'theta0') });
-  const samples = Array.from({ length: draws }, (_, k) => simulator.simulate({ events: perDraw, theta: thetas.subarray(k * P, (k + 1) * P), seed: deriveSeed(config.seed, `theta-${k}`) }));
   const atTheta = samples.reduce((n, s) => n + s.count, 0);
   const count = reference.count + atTheta;
   const W = D + P;
@@ -111,12 +105,26 @@ export function parametrisedTrainingRows(
   return { x, labels, weights, count, thetas };
 }
 
-/** Trains a repulsive ensemble of θ-parametrised classifiers and freezes it with an identity head on the logit. */
-export async function trainParametrisedClassifier(simulator: Simulator, config: ParametrisedClassifierConfig, onEpoch?: (epoch: number, epochs: number, loss: number) => void): Promise<ParametrisedClassifierResult> {
+/**
+ * θ drawn from the prior q(θ) (default: the standard normal around θ0) at `thetaDraws` points
+ * (default 1000), and events/thetaDraws events simulated at each, each draw from its own stream.
+ */
+export function samplesFromPrior(simulator: Simulator, config: Pick<ParametrisedClassifierConfig, 'events' | 'prior' | 'thetaDraws' | 'seed'>): { thetas: Float64Array; samples: SimulatedSample[]; perDraw: number } {
   const P = simulator.parameters.length;
-  const D = simulator.observables.length;
-  const settings = {
-    method: config.method,
+  const theta0 = simulator.parameters.map((p) => p.reference);
+  const prior = config.prior ?? { mean: theta0, sd: theta0.map(() => 1) };
+  const draws = config.thetaDraws ?? 1000;
+  const perDraw = Math.max(1, Math.round(config.events / draws));
+  const rng = createRandom(deriveSeed(config.seed, 'prior'));
+  const thetas = new Float64Array(draws * P);
+  for (let k = 0; k < draws; k++) for (let j = 0; j < P; j++) thetas[k * P + j] = prior.mean[j] + prior.sd[j] * rng.normal();
+  const samples = Array.from({ length: draws }, (_, k) => simulator.simulate({ events: perDraw, theta: thetas.subarray(k * P, (k + 1) * P), seed: deriveSeed(config.seed, `theta-${k}`) }));
+  return { thetas, samples, perDraw };
+}
+
+/** The settings with their defaults that every estimator trained on θ from a prior shares (this one and morphing-aware-joint.ts). */
+export function priorSettings(simulator: Simulator, config: Omit<ParametrisedClassifierConfig, 'method' | 'crossSection' | 'fisherWeightCap'>) {
+  return {
     events: config.events,
     prior: config.prior ?? { mean: simulator.parameters.map((p) => p.reference), sd: simulator.parameters.map(() => 1) },
     thetaDraws: config.thetaDraws ?? 1000,
@@ -127,9 +135,15 @@ export async function trainParametrisedClassifier(simulator: Simulator, config: 
     batchSize: config.batchSize ?? 2048,
     learningRate: config.learningRate ?? 2e-3,
     repulsionStrength: config.repulsionStrength ?? 1,
-    fisherWeightCap: config.fisherWeightCap === undefined ? 1e4 : config.fisherWeightCap,
     seed: config.seed,
   };
+}
+
+/** Trains a repulsive ensemble of θ-parametrised classifiers and freezes it with an identity head on the logit. */
+export async function trainParametrisedClassifier(simulator: Simulator, config: ParametrisedClassifierConfig, onEpoch?: (epoch: number, epochs: number, loss: number) => void): Promise<ParametrisedClassifierResult> {
+  const P = simulator.parameters.length;
+  const D = simulator.observables.length;
+  const settings = { method: config.method, ...priorSettings(simulator, config), fisherWeightCap: config.fisherWeightCap === undefined ? 1e4 : config.fisherWeightCap };
   const finalLearningRate = config.finalLearningRate ?? settings.learningRate;
   const rows = parametrisedTrainingRows(simulator, { ...config, prior: settings.prior, thetaDraws: settings.thetaDraws });
   const started = performance.now();

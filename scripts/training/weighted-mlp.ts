@@ -42,13 +42,29 @@ export interface MlpConfig {
   fisherWeightCap?: number | null;
   /** input standardisation to use instead of the weighted training mean and standard deviation */
   inputScaling?: { mean: ArrayLike<number>; std: ArrayLike<number> };
+  /**
+   * a loss of the network's raw outputs in place of the cross entropy, for an estimator whose
+   * network is only part of its model (morphing-aware (b): the outputs are benchmark ratios that
+   * a per-row morphing combines): `outputs` raw outputs per row, `auxiliary` n × `width` numbers
+   * per row handed to `apply` with the batch's raw outputs and targets; `apply` returns the loss
+   * per row (weighted and averaged like the cross entropy) and the ensemble's repulsion acts on
+   * the raw outputs
+   */
+  rowLoss?: RowLoss;
   seed: number;
+}
+
+export interface RowLoss {
+  outputs: number;
+  width: number;
+  auxiliary: Float32Array;
+  apply(raw: tf.Tensor2D, targets: tf.Tensor2D, auxiliary: tf.Tensor2D): tf.Tensor1D;
 }
 
 export interface TrainedMlp {
   /** outputs (probabilities; the members' mean for an ensemble) for `n` raw input rows */
   predict(x: Float64Array | Float32Array, n: number): Float32Array;
-  /** each member's logits (n × T) for `n` raw input rows */
+  /** each member's logits (n × T; with a row loss, its raw outputs) for `n` raw input rows */
   logits(x: Float64Array | Float32Array, n: number): Float32Array[];
   outputs: number;
   /** weighted mean loss per epoch */
@@ -93,7 +109,10 @@ export async function trainMlp(
   };
 
   const activation = config.activation ?? 'relu';
-  const widths = [...config.hidden, T];
+  const rowLoss = config.rowLoss ?? null;
+  const widths = [...config.hidden, rowLoss ? rowLoss.outputs : T];
+  const A = rowLoss ? rowLoss.width : 0;
+  const rawWidth = widths.at(-1)!;
   const models = Array.from({ length: K }, (_, m) => {
     const model = tf.sequential();
     widths.forEach((units, l) =>
@@ -119,6 +138,7 @@ export async function trainMlp(
   const xb = new Float32Array(B * D);
   const yb = new Float32Array(B * T);
   const wb = new Float32Array(B);
+  const ab = new Float32Array(B * A);
   const history: number[] = [];
 
   const fisherCap = config.fisherWeightCap ?? null;
@@ -140,6 +160,7 @@ export async function trainMlp(
         const i = order[start + r];
         xb.set(xs.subarray(i * D, (i + 1) * D), r * D);
         yb.set(targets.subarray(i * T, (i + 1) * T), r * T);
+        if (rowLoss) ab.set(rowLoss.auxiliary.subarray(i * A, (i + 1) * A), r * A);
         wb[r] = w[i];
       }
       const cost = tf.tidy(
@@ -149,17 +170,19 @@ export async function trainMlp(
             const y = tf.tensor2d(yb.subarray(0, m * T), [m, T]);
             const wt = tf.tensor1d(wb.subarray(0, m));
             const logits = models.map((model) => model.apply(input) as tf.Tensor2D);
+            const aux = rowLoss ? tf.tensor2d(ab.subarray(0, m * A), [m, A]) : null;
             const data = logits.map((z) => {
-              const perRow =
-                output === 'softmax'
+              const perRow = rowLoss
+                ? rowLoss.apply(z, y, aux!)
+                : output === 'softmax'
                   ? tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1))
                   : // log(1 + e^z) − y z, stable: relu(z) − y z + log(1 + e^−|z|); y may be soft
                     tf.sum(tf.add(tf.sub(tf.relu(z), tf.mul(y, z)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))), 1);
-              return tf.mean(tf.mul(perRow, fisherCap ? tf.mul(wt, fisherWeights(z, fisherCap)) : wt)) as tf.Scalar;
+              return tf.mean(tf.mul(perRow, fisherCap && !rowLoss ? tf.mul(wt, fisherWeights(z, fisherCap)) : wt)) as tf.Scalar;
             });
             const loss = data.length === 1 ? data[0] : (tf.addN(data) as tf.Scalar);
             if (K === 1 || strength === 0) return loss;
-            return tf.add(loss, repulsionTerm(tf.stack(logits.map((z) => z.reshape([m * T]))), K, strength, n).term) as tf.Scalar;
+            return tf.add(loss, repulsionTerm(tf.stack(logits.map((z) => z.reshape([m * rawWidth]))), K, strength, n).term) as tf.Scalar;
           }, true) as tf.Scalar,
       );
       total += (cost.dataSync()[0] * m) / (n * K);
@@ -172,11 +195,11 @@ export async function trainMlp(
 
   const logits = (raw: Float64Array | Float32Array, count: number): Float32Array[] =>
     models.map((model) => {
-      const out = new Float32Array(count * T);
+      const out = new Float32Array(count * rawWidth);
       const chunk = 16384;
       for (let start = 0; start < count; start += chunk) {
         const k = Math.min(chunk, count - start);
-        out.set(tf.tidy(() => (model.predict(tf.tensor2d(standardise(raw.subarray(start * D, (start + k) * D), k), [k, D])) as tf.Tensor2D).dataSync() as Float32Array), start * T);
+        out.set(tf.tidy(() => (model.predict(tf.tensor2d(standardise(raw.subarray(start * D, (start + k) * D), k), [k, D])) as tf.Tensor2D).dataSync() as Float32Array), start * rawWidth);
       }
       return out;
     });

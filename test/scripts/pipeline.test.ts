@@ -99,6 +99,42 @@ describe('the morphing-aware pipeline end to end (issue 16)', () => {
   }, 120_000);
 });
 
+describe('the CARL and MadMiner morphing-aware pipelines end to end (issue 16)', () => {
+  it('publishes a CARL classifier as a parametrised term (with its page analysis) and MadMiner’s variant as a polynomial term; the routes serve both', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pipeline-parametrised-'));
+    try {
+      const network = { members: 2, hidden: [8, 8], epochs: 1, batchSize: 1000, thetaDraws: 20 };
+      const carl = await runToyPipeline(
+        { id: 'toy-carl-e2e', version: '1.0.0', simulator: { alpha: 1.5 }, training: { events: 2000, seed: 6, estimator: 'carl', network }, referenceEvents: 1000, normalisation: 'none', validation: { testEvents: 500, coverageToys: 5 } },
+        out,
+      );
+      expect(carl.parity).toBeLessThan(1e-4);
+      const term = carl.artifact.manifest.terms[0];
+      expect(term.kind).toBe('unbinned-parametrised');
+      expect(term.kind === 'unbinned-parametrised' && term).toMatchObject({ normalisation: 'none', crossSection: { origin: 'exact', coefficients: [1, 0, 1], degree: 2 } });
+      expect(carl.artifact.manifest.pageAnalysis).toBeDefined();
+      expect(carl.closure['max |ln Z(θ)| over θ (mean r̂ over the reference sample)']).toBeGreaterThan(0);
+      const joint = await runToyPipeline(
+        { id: 'toy-joint-e2e', version: '1.0.0', simulator: { alpha: 1.5 }, training: { events: 2000, seed: 6, estimator: 'morphing-aware-joint', network }, referenceEvents: 1000, validation: { testEvents: 500, coverageToys: 5 } },
+        out,
+      );
+      expect(joint.artifact.manifest.title).toMatch(/MadMiner/);
+      expect(joint.artifact.manifest.terms[0].kind).toBe('unbinned-polynomial');
+
+      await writeCatalogueIndex(out);
+      const app = createApp(fileStore(out));
+      for (const id of ['toy-carl-e2e', 'toy-joint-e2e']) {
+        const post = (route: string, body: unknown) => app.request(`/v1/likelihoods/${id}/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect((await post('nll', { points: [{ theta: 0.5 }], gradient: true })).status).toBe(200);
+        expect((await post('fit', {})).status).toBe(200);
+        expect((await app.request(`/likelihoods/${id}`)).status).toBe(200);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
 describe('toy coverage away from θ0, with the exact likelihood on the same toys', () => {
   it('the published exact artifact and the closed form agree toy by toy: same coverage, same |θ̂|', async () => {
     const c = coverageOfToyArtifact(await readPublished('likelihoods', 'gaussian-toy-truth'), twoGaussianToy(1.5, 0.7), 1.0, 40, 11);

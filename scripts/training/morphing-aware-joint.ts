@@ -9,9 +9,9 @@
  * (parametrised-classifier.ts), events at θ ~ q(θ), the standard normal (the seed's prior), and as
  * many at θ0, with soft labels r(z|θ, θ0)/(1 + r(z|θ, θ0)). So it differs from ALICE in how θ
  * enters (and in lacking its Fisher weighting, which needs the logit the row loss hides). Not the seed's regression (eq. 17): as printed it regresses r on events at θ, which
- * converges to E_θ[r(z)|x] > r(x|θ, θ0) wherever events of different r mix (at α = 3, ĉ₂(x = 1)
- * came out 58 against ≈ 0.1); MadMiner's two-sample form (r on events at θ0, 1/r on events at θ)
- * diverged, 1/r̂ exploding where the morphed r̂ crosses 0 (a loss of 10⁷ after 5 epochs).
+ * converges to E_θ[r(z)|x], which exceeds r(x|θ, θ0) (Jensen) wherever events of different r mix
+ * at one x; MadMiner's two-sample form (r on events at θ0, 1/r on events at θ) diverged in our trial
+ * at α = 3, 1/r̂ exploding where the morphed r̂ crosses 0.
  * Unlike variant (a), the benchmarks' ratios are never learned one by one: only their morphed
  * combination meets the data, and the morphing weights w_i(θ) change sign across θ.
  *

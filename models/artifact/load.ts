@@ -183,15 +183,9 @@ async function loadUnbinnedTerm(
   const crossSection = variants.map((coefficients, v) =>
     v === 0 ? Float64Array.from(spec.crossSection.coefficients) : crossSectionFromReference(coefficients, sample.count, C, weights),
   );
-  const parameters: ParameterSpec[] = spec.parameters.map((name) => {
-    const p = byName.get(name)!;
-    return interestParameter(name, p.reference, p.range);
-  });
   const reference: UnbinnedData = { count: sample.count, coefficients: variants, weights: variants.map(() => weights) };
-  const observed = spec.observed ? await readPayload(manifest, spec.observed, 'event-sample', read) : null;
-  if (observed && observed.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': observed events have ${observed.observables} observables, expected ${D}`);
-  const events = { ratio, observables: spec.observables, reference, observed };
-  return createUnbinnedPolynomialTerm({ name: spec.name, parameters, degree: spec.degree, basis, sigma0: spec.crossSection.value, crossSection, events });
+  const events = { ratio, observables: spec.observables, reference, observed: await observedEvents(manifest, spec, read) };
+  return createUnbinnedPolynomialTerm({ name: spec.name, parameters: termParameters(spec, byName), degree: spec.degree, basis, sigma0: spec.crossSection.value, crossSection, events });
 }
 
 async function loadParametrisedTerm(
@@ -200,28 +194,42 @@ async function loadParametrisedTerm(
   byName: Map<string, Manifest['parameters'][number]>,
   read: ReadFile,
 ): Promise<UnbinnedParametrisedTerm> {
-  const P = spec.parameters.length;
   const D = spec.observables.length;
   const { network } = await readPayload(manifest, spec.ratio, 'network', read);
-  if (network.inputs !== D + P || network.head.kind !== 'identity' || networkOutputs(network) !== 1) {
-    throw new ArtifactError('model-invalid', `term '${spec.name}': its ratio network must map ${D} observables and ${P} parameters to one identity output ln r̂(x|θ, θ0); it maps ${network.inputs} inputs to ${networkOutputs(network)} (${network.head.kind} head)`);
-  }
   const sample = await readPayload(manifest, spec.reference, 'event-sample', read);
   if (sample.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample has ${sample.observables} observables per event, the term needs ${D}`);
   if (sample.count === 0) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample is empty`);
-  const observed = spec.observed ? await readPayload(manifest, spec.observed, 'event-sample', read) : null;
-  if (observed && observed.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': observed events have ${observed.observables} observables, expected ${D}`);
-  const parameters: ParameterSpec[] = spec.parameters.map((name) => {
+  const observed = await observedEvents(manifest, spec, read);
+  // the term checks that the network maps the observables and θ to one identity output
+  try {
+    return createUnbinnedParametrisedTerm({
+      name: spec.name,
+      parameters: termParameters(spec, byName),
+      basis: monomialBasis(spec.parameters.length, spec.crossSection.degree),
+      sigma0: spec.crossSection.value,
+      crossSection: Float64Array.from(spec.crossSection.coefficients),
+      normalisation: spec.normalisation,
+      events: { network, observables: spec.observables, reference: sample, observed },
+    });
+  } catch (error) {
+    throw new ArtifactError('model-invalid', (error as Error).message);
+  }
+}
+
+type UnbinnedTermManifest = Extract<TermManifest, { kind: 'unbinned-polynomial' | 'unbinned-parametrised' }>;
+
+/** An unbinned term's parameters, each as the manifest declares it (θ0 and range). */
+function termParameters(spec: UnbinnedTermManifest, byName: Map<string, Manifest['parameters'][number]>): ParameterSpec[] {
+  return spec.parameters.map((name) => {
     const p = byName.get(name)!;
     return interestParameter(name, p.reference, p.range);
   });
-  return createUnbinnedParametrisedTerm({
-    name: spec.name,
-    parameters,
-    basis: monomialBasis(P, spec.crossSection.degree),
-    sigma0: spec.crossSection.value,
-    crossSection: Float64Array.from(spec.crossSection.coefficients),
-    normalisation: spec.normalisation,
-    events: { network, observables: spec.observables, reference: sample, observed },
-  });
+}
+
+/** An unbinned term's published observed events, checked to have its observables (null where none are published). */
+async function observedEvents(manifest: Manifest, spec: UnbinnedTermManifest, read: ReadFile): Promise<EventSample | null> {
+  if (!spec.observed) return null;
+  const observed = await readPayload(manifest, spec.observed, 'event-sample', read);
+  if (observed.observables !== spec.observables.length) throw new ArtifactError('model-invalid', `term '${spec.name}': observed events have ${observed.observables} observables, expected ${spec.observables.length}`);
+  return observed;
 }

@@ -35,26 +35,19 @@ import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-
 import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { morphedPrediction } from './morphing-aware-joint.js';
 import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
-import { trainMlp, weightedScaling, type TrainedMlp } from './weighted-mlp.js';
+import { trainMlp, weightedScaling, type EnsembleOptions, type TrainedMlp } from './weighted-mlp.js';
 
-export interface MorphingAwareConfig {
+/**
+ * Defaults: 4 members of (64, 64, 64) swish, 30 epochs, batches of 1024, learning rate 1e-3, repulsion 1, and the
+ * Fisher weighting of the classifiers' loss capped at 1e4 (weighted-mlp.ts; null: plain cross entropy).
+ */
+export interface MorphingAwareConfig extends EnsembleOptions {
   /** the benchmarks as offsets Δθ_i from θ0, θ0 itself first (default: θ0, θ0 ± 1 for one parameter) */
   benchmarks?: number[][];
   /** events drawn at each benchmark, θ0 included */
   eventsPerBenchmark: number;
-  hidden?: number[];
-  activation?: 'relu' | 'swish' | 'tanh';
-  members?: number;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  finalLearningRate?: number;
-  /** λ of the members' function-space repulsion (default 1) */
-  repulsionStrength?: number;
   /** draw the benchmarks after θ0 from one random stream and start their ensembles from the same weights (default true; see the module comment) */
   commonRandomNumbers?: boolean;
-  /** cap of the Fisher weighting of the classifiers' loss (weighted-mlp.ts; default 1e4; null: plain cross entropy) */
-  fisherWeightCap?: number | null;
   seed: number;
 }
 

@@ -20,11 +20,12 @@ import { evaluateMonomials, polynomialValue, type MonomialBasis } from '../../mo
 import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
-import { trainMlp } from './weighted-mlp.js';
+import { trainMlp, type EnsembleOptions } from './weighted-mlp.js';
 
 export type ParametrisedMethod = 'carl' | 'alice';
 
-export interface ParametrisedClassifierConfig {
+/** Defaults: 4 members of (32, 32, 32) swish, 20 epochs, batches of 2048, learning rate 2e-3, repulsion 1, Fisher cap 1e4. */
+export interface ParametrisedClassifierConfig extends EnsembleOptions {
   method: ParametrisedMethod;
   /** events simulated at θ (spread over the prior's draws), and as many at θ0 */
   events: number;
@@ -34,15 +35,6 @@ export interface ParametrisedClassifierConfig {
   thetaDraws?: number;
   /** σ(θ)/σ(θ0) as coefficients on the simulator's monomial basis */
   crossSection: ArrayLike<number>;
-  hidden?: number[];
-  activation?: 'relu' | 'swish' | 'tanh';
-  members?: number;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  finalLearningRate?: number;
-  repulsionStrength?: number;
-  fisherWeightCap?: number | null;
   seed: number;
 }
 

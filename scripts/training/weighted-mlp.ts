@@ -61,6 +61,9 @@ export interface RowLoss {
   apply(raw: tf.Tensor2D, targets: tf.Tensor2D, auxiliary: tf.Tensor2D): tf.Tensor1D;
 }
 
+/** The ensemble's options an estimator's config passes through to `trainMlp`, each with the estimator's default. */
+export type EnsembleOptions = Partial<Pick<MlpConfig, 'hidden' | 'activation' | 'members' | 'epochs' | 'batchSize' | 'learningRate' | 'finalLearningRate' | 'repulsionStrength' | 'fisherWeightCap'>>;
+
 export interface TrainedMlp {
   /** outputs (probabilities; the members' mean for an ensemble) for `n` raw input rows */
   predict(x: Float64Array | Float32Array, n: number): Float32Array;

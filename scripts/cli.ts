@@ -2,6 +2,8 @@
 /**
  * The project's command line: `npx tsx scripts/cli.ts <command> --help`.
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { progressBar } from './lib/progress.js';
 import { projectVersion } from './lib/provenance.js';
@@ -344,6 +346,40 @@ program
     await writeLearnedReport(result, docs);
     log(`wrote ${docs}`);
     log(`published ${result.published.artifact.manifest.id}@${options.version} (${result.seconds.toFixed(0)} s)`);
+  });
+
+program
+  .command('drell-yan-estimators')
+  .description('the Drell–Yan likelihood by morphing-aware estimation and by CARL (seed 003 sec. 2.1, eq. 6-8): train or reuse <run>/dy-smeft-run3-{morphing,carl}/trained.msgpack; compare them with the truth, derivative learning (dy-smeft-run3) and the m_ll histogram on the test sample of docs/drell-yan.md (kept in <run>/dy-smeft-run3-estimators/comparison.msgpack); write docs/drell-yan-estimators.md; with --publish, publish dy-smeft-run3-morphing')
+  .option('--out <folder>', 'likelihoods folder (dy-smeft-run3 must be published there)', 'likelihoods')
+  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
+  .option('--docs <file>', 'the results document', 'docs/drell-yan-estimators.md')
+  .option('--run <folder>', 'where the trained networks are kept between runs', 'runs')
+  .option('--retrain', 'train and compare again even if the trained files and the comparison exist')
+  .option('--train-only', 'stop after training (and writing the trained files)')
+  .option('--publish', 'publish the morphing-aware likelihood as dy-smeft-run3-morphing (not by default: see docs/drell-yan-estimators.md)')
+  .option('--quick', 'a small run (about a minute) to try the pipeline; its report goes to <run>/dy-smeft-run3-estimators-quick/, not --docs, and nothing is published')
+  .option('--spreads <s1,s2,s3>', 'the benchmarks\' offsets along each axis and CARL\'s prior widths (default 0.2,0.12,0.2)', (value: string) => {
+    const spreads = value.split(',').map(Number);
+    if (spreads.length !== 3 || !spreads.every((s) => Number.isFinite(s) && s > 0)) throw new InvalidArgumentError('three positive numbers, e.g. 0.2,0.12,0.2');
+    return spreads as [number, number, number];
+  })
+  .action(async (options) => {
+    const { runEstimators, trainEstimators } = await import('./drell-yan/estimators-run.js');
+    const log = (line: string) => console.log(line);
+    const settings = { out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), publish: Boolean(options.publish) && !options.quick, spreads: options.spreads, log };
+    if (options.trainOnly) {
+      await trainEstimators(settings);
+      return;
+    }
+    const { assertUnpublished } = await import('./lib/artifact-writer.js');
+    if (settings.publish) await assertUnpublished(options.out, ['dy-smeft-run3-morphing'], options.version);
+    const result = await runEstimators(settings);
+    const { writeEstimatorsReport } = await import('./drell-yan/estimators-report.js');
+    const docs = options.quick ? `${options.run}/dy-smeft-run3-estimators-quick/drell-yan-estimators.md` : options.docs;
+    await mkdir(dirname(docs), { recursive: true });
+    await writeEstimatorsReport(result, docs);
+    log(`wrote ${docs}${result.published ? `; published dy-smeft-run3-morphing@${options.version}` : ''} (${result.seconds.toFixed(0)} s)`);
   });
 
 program

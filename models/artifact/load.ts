@@ -75,7 +75,8 @@ export async function readVerifiedComponent(manifest: Manifest, name: string, re
   return bytes;
 }
 
-async function readPayload<K extends ComponentPayload['kind']>(manifest: Manifest, name: string, kind: K, read: ReadFile): Promise<Extract<ComponentPayload, { kind: K }>> {
+/** A component's payload, verified, decoded and checked against its schema and expected kind. */
+export async function readPayload<K extends ComponentPayload['kind']>(manifest: Manifest, name: string, kind: K, read: ReadFile): Promise<Extract<ComponentPayload, { kind: K }>> {
   const bytes = await readVerifiedComponent(manifest, name, read);
   let decoded: unknown;
   try {

@@ -13,7 +13,7 @@ import { crossSectionFromReference } from '../../models/terms/unbinned-polynomia
 import { monomialLabel } from '../../models/basis/monomial-basis.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
-import { learnedCoefficients, mixedSample, type LearnedConfig, type TrainedDrellYan } from './learned.js';
+import { DEFAULT_LEARNED_CONFIG, learnedCoefficients, mixedSample, type LearnedConfig, type TrainedDrellYan } from './learned.js';
 
 const files = process.argv.slice(2);
 if (!files.length) throw new Error('usage: cross-section-check.ts <trained.msgpack> [more …]');
@@ -21,8 +21,10 @@ const names = Array.from({ length: BASIS.size }, (_, k) => monomialLabel(BASIS, 
 const columns: string[][] = [];
 let generator: string[] = [];
 for (const file of files) {
-  const trained = decodeMessagePack(await readFile(file)) as TrainedDrellYan & { config: LearnedConfig };
-  const { config, network, classifier, generator: g } = trained;
+  // trained files keep the settings training depended on (run.ts, computedOnce); the reference sample's sizes are the defaults
+  const trained = decodeMessagePack(await readFile(file)) as TrainedDrellYan & { settings: Partial<LearnedConfig> };
+  const { network, classifier, generator: g } = trained;
+  const config: LearnedConfig = { ...DEFAULT_LEARNED_CONFIG, ...trained.settings };
   const parts = mixedSample(config.referenceEvents, config.backgroundReferenceEvents, deriveSeed(config.seed, 'reference-sample'), g.above200);
   const learned = crossSectionFromReference(learnedCoefficients(network, classifier, parts.mixed.reco, parts.mixed.count)[0], parts.mixed.count, BASIS.size, parts.mixed.weights);
   // the generator's σ with the background added: s_k σ_s / (σ_s + σ_b), plus σ_b/(σ_s + σ_b) in the constant

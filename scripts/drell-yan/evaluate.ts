@@ -68,41 +68,120 @@ export interface Evaluation {
   seconds: number;
 }
 
+/** The test sample of the comparison: signal and background at θ0 (`mixed`: both, signal first), weights in fb. */
+export function testSample(config: Pick<EvaluationConfig, 'seed' | 'testEvents' | 'testBackgroundEvents'>, generator: Pick<GeneratorCrossSection, 'above200'>) {
+  const parts = mixedSample(config.testEvents, config.testBackgroundEvents, deriveSeed(config.seed, 'test'), generator.above200);
+  return { ...parts, weightsFb: parts.mixed.weights.map((w) => w * PB) };
+}
+export type TestSample = ReturnType<typeof testSample>;
+
+/** A published learned likelihood (unbinned polynomial term) fed the test events' reco-level observables as Asimov data at θ0. */
+export function polynomialInference(artifact: LoadedArtifact, test: TestSample): InferenceModel & { coefficients: Float64Array[] } {
+  const L = artifact.manifest.luminosity.value;
+  const { mixed, weightsFb } = test;
+  const [term] = polynomialTerms(artifact.likelihood);
+  const variants = term.events!.ratio.coefficientsFor(mixed.reco, mixed.count);
+  const data = unbinnedAsimov(term, { count: mixed.count, coefficients: variants, weights: variants.map(() => weightsFb) }, new Float64Array(PARAMETERS.length), L);
+  return { likelihood: artifact.likelihood, data: { luminosity: L, rate: true, terms: { [term.name]: data } }, variants: variants.length, coefficients: variants };
+}
+
+/** The truth: the test events' exact coefficients (no detector), σ(θ) from the same events. */
+export function truthInference(test: TestSample, luminosity: number): InferenceModel {
+  const { mixed, weightsFb } = test;
+  const C = BASIS.size;
+  const parameters = wilsonCoefficients();
+  const term = createUnbinnedPolynomialTerm({ name: 'truth', parameters, degree: 2, basis: BASIS, sigma0: weightsFb.reduce((a, b) => a + b, 0), crossSection: [crossSectionFromReference(mixed.coefficients, mixed.count, C, weightsFb)] });
+  const data: UnbinnedData = unbinnedAsimov(term, { count: mixed.count, coefficients: [mixed.coefficients], weights: [weightsFb] }, new Float64Array(PARAMETERS.length), luminosity);
+  return { likelihood: createLikelihood(parameters, [term], luminosity), data: { luminosity, rate: true, terms: { truth: data } }, variants: 1 };
+}
+
+/** A binned inference (the m_ℓℓ histogram in `edges`, or the rate: one bin) on the test sample, Asimov at θ0. */
+export function binnedInference(test: TestSample, edges: readonly number[], name: string): InferenceModel {
+  const t = compileBinnedModel(name, histogramSpec(test.signal, test.background, edges));
+  const likelihood = createLikelihood(wilsonCoefficients(), [t], LUMINOSITY_PB);
+  return { likelihood, data: { luminosity: LUMINOSITY_PB, rate: true, terms: { [name]: t.asimov(likelihood.initial(), likelihood.termIndex(t)) } }, variants: 1 };
+}
+
 /** The four inferences' likelihoods with the test sample as their Asimov data. */
 export function inferenceModels(artifact: LoadedArtifact, config: EvaluationConfig, generator: Pick<GeneratorCrossSection, 'above200'>): { models: Record<Inference, InferenceModel>; test: Evaluation['test']; fisher: FisherDiagnostics } {
-  const { signal, background, mixed } = mixedSample(config.testEvents, config.testBackgroundEvents, deriveSeed(config.seed, 'test'), generator.above200);
+  const sample = testSample(config, generator);
+  const { signal, background, mixed, weightsFb } = sample;
   const L = artifact.manifest.luminosity.value;
-  const weightsFb = mixed.weights.map((w) => w * PB);
-  const C = BASIS.size;
-  const theta0 = new Float64Array(PARAMETERS.length);
-
-  // truth: exact coefficients, σ from the same events
-  const truthParameters = wilsonCoefficients();
-  const truthTerm = createUnbinnedPolynomialTerm({ name: 'truth', parameters: truthParameters, degree: 2, basis: BASIS, sigma0: weightsFb.reduce((a, b) => a + b, 0), crossSection: [crossSectionFromReference(mixed.coefficients, mixed.count, C, weightsFb)] });
-  const truthLikelihood = createLikelihood(truthParameters, [truthTerm], L);
-  const truthData: UnbinnedData = unbinnedAsimov(truthTerm, { count: mixed.count, coefficients: [mixed.coefficients], weights: [weightsFb] }, theta0, L);
-
-  // learned: the published artifact, fed the test events' reco-level observables
-  const [term] = polynomialTerms(artifact.likelihood);
-  const { ratio } = term.events!;
-  const variants = ratio.coefficientsFor(mixed.reco, mixed.count);
-  const learnedData = unbinnedAsimov(term, { count: mixed.count, coefficients: variants, weights: variants.map(() => weightsFb) }, theta0, L);
-
-  const binned = (edges: readonly number[], name: string): InferenceModel => {
-    const t = compileBinnedModel(name, histogramSpec(signal, background, edges));
-    const likelihood = createLikelihood(wilsonCoefficients(), [t], LUMINOSITY_PB);
-    return { likelihood, data: { luminosity: LUMINOSITY_PB, rate: true, terms: { [name]: t.asimov(likelihood.initial(), likelihood.termIndex(t)) } }, variants: 1 };
-  };
+  const learned = polynomialInference(artifact, sample);
   const models: Record<Inference, InferenceModel> = {
-    truth: { likelihood: truthLikelihood, data: { luminosity: L, rate: true, terms: { truth: truthData } }, variants: 1 },
-    learned: { likelihood: artifact.likelihood, data: { luminosity: L, rate: true, terms: { [term.name]: learnedData } }, variants: variants.length },
-    histogram: binned(MLL_EDGES, 'mll'),
-    rate: binned([MLL_EDGES[0], Infinity], 'rate'),
+    truth: truthInference(sample, L),
+    learned,
+    histogram: binnedInference(sample, MLL_EDGES, 'mll'),
+    rate: binnedInference(sample, [MLL_EDGES[0], Infinity], 'rate'),
   };
+  const fisher = fisherDiagnostics(mixed.coefficients, learned.coefficients[0], weightsFb.map((w) => w * L), mixed.count);
+  return { models, fisher, test: testFigures(sample) };
+}
+
+/** The test sample's sizes and cross sections, as reported. */
+export function testFigures({ signal, background }: TestSample): Evaluation['test'] {
   let sigmaPb = 0;
   for (let i = 0; i < signal.count; i++) sigmaPb += signal.weights[i];
-  const fisher = fisherDiagnostics(mixed.coefficients, variants[0], weightsFb.map((w) => w * L), mixed.count);
-  return { models, fisher, test: { signal: signal.count, background: background.count, sigmaPb, backgroundPb: background.count ? background.count * background.weights[0] : 0 } };
+  return { signal: signal.count, background: background.count, sigmaPb, backgroundPb: background.count ? background.count * background.weights[0] : 0 };
+}
+
+/** What `runInferences` gives: per inference, per coefficient, per variant (0: the estimate), and contours per pair. */
+export interface InferenceScans<N extends string> {
+  scans: Record<N, ProfileIntervalResult[][]>;
+  oneAtATime: Record<N, ProfileIntervalResult[]>;
+  contours: Partial<Record<N, ProfileContourResult[][]>>;
+}
+
+/**
+ * Profile scans of each coefficient (others profiled; every variant) and with the others fixed
+ * (the estimate), and the 2-D contours of each pair for the inferences in `contours` (every
+ * variant, or the estimate only with `memberContours: false`).
+ */
+export function runInferences<N extends string>(
+  models: Record<N, InferenceModel>,
+  config: EvaluationConfig,
+  contours: readonly N[],
+  onProgress?: (done: number, total: number, what: string) => void,
+  options: { memberContours?: boolean } = {},
+): InferenceScans<N> {
+  const contourVariants = (inference: N) => (options.memberContours === false ? 1 : models[inference].variants);
+  const names = Object.keys(models) as N[];
+  const levels = [0.68, 0.95];
+  const total = names.reduce((n, i) => n + PARAMETERS.length * (models[i].variants + 1), 0) + contours.reduce((n, i) => n + PAIRS.length * contourVariants(i), 0);
+  let done = 0;
+  const tick = (what: string) => onProgress?.(++done, total, what);
+  const byName = <T>(list: readonly N[], f: (name: N) => T) => Object.fromEntries(list.map((name) => [name, f(name)])) as Record<N, T>;
+
+  const scans = byName(names, (inference) => {
+    const { likelihood, data, variants } = models[inference];
+    return PARAMETERS.map((p) =>
+      Array.from({ length: variants }, (_, variant) => {
+        const result = profileInterval(likelihood, data, p.name, levels, { points: config.scanPoints, range: config.range, variant });
+        tick(`${inference} ${p.name}`);
+        return result;
+      }),
+    );
+  });
+  const oneAtATime = byName(names, (inference) => {
+    const { likelihood, data } = models[inference];
+    return PARAMETERS.map((p) => {
+      const result = profileInterval(othersFixed(likelihood, p.name), data, p.name, levels, { points: config.scanPoints, range: config.range });
+      tick(`${inference} ${p.name} alone`);
+      return result;
+    });
+  });
+  const range = (k: number) => [-config.contourHalfWidths[k], config.contourHalfWidths[k]] as const;
+  const contourResults = byName(contours, (inference) => {
+    const { likelihood, data } = models[inference];
+    return PAIRS.map(([a, b]) =>
+      Array.from({ length: contourVariants(inference) }, (_, variant) => {
+        const result = profileContour(likelihood, data, [PARAMETERS[a].name, PARAMETERS[b].name], levels, { points: config.contourPoints, ranges: [range(a), range(b)], variant });
+        tick(`${inference} ${PARAMETERS[a].name}–${PARAMETERS[b].name}`);
+        return result;
+      }),
+    );
+  });
+  return { scans, oneAtATime, contours: contourResults };
 }
 
 /** Profile scans of each coefficient (others profiled) and 2-D contours of each pair, every variant. */
@@ -114,61 +193,8 @@ export function evaluateInferences(
 ): Evaluation {
   const started = performance.now();
   const { models, test, fisher } = inferenceModels(artifact, config, generator);
-  const levels = [0.68, 0.95];
-  const scanJobs = INFERENCES.reduce((n, i) => n + PARAMETERS.length * (models[i].variants + 1), 0);
-  const contourJobs = (['truth', 'learned', 'histogram'] as const).reduce((n, i) => n + PAIRS.length * models[i].variants, 0);
-  const total = scanJobs + contourJobs;
-  let done = 0;
-  const tick = (what: string) => onProgress?.(++done, total, what);
-
-  const scans = Object.fromEntries(
-    INFERENCES.map((inference) => {
-      const { likelihood, data, variants } = models[inference];
-      return [
-        inference,
-        PARAMETERS.map((p) =>
-          Array.from({ length: variants }, (_, variant) => {
-            const result = profileInterval(likelihood, data, p.name, levels, { points: config.scanPoints, range: config.range, variant });
-            tick(`${inference} ${p.name}`);
-            return result;
-          }),
-        ),
-      ];
-    }),
-  ) as Evaluation['scans'];
-
-  const oneAtATime = Object.fromEntries(
-    INFERENCES.map((inference) => {
-      const { likelihood, data } = models[inference];
-      return [
-        inference,
-        PARAMETERS.map((p) => {
-          const result = profileInterval(othersFixed(likelihood, p.name), data, p.name, levels, { points: config.scanPoints, range: config.range });
-          tick(`${inference} ${p.name} alone`);
-          return result;
-        }),
-      ];
-    }),
-  ) as Evaluation['oneAtATime'];
-
-  const contours = Object.fromEntries(
-    (['truth', 'learned', 'histogram'] as const).map((inference) => {
-      const { likelihood, data, variants } = models[inference];
-      return [
-        inference,
-        PAIRS.map(([a, b]) =>
-          Array.from({ length: variants }, (_, variant) => {
-            const range = (k: number) => [-config.contourHalfWidths[k], config.contourHalfWidths[k]] as const;
-            const result = profileContour(likelihood, data, [PARAMETERS[a].name, PARAMETERS[b].name], levels, { points: config.contourPoints, ranges: [range(a), range(b)], variant });
-            tick(`${inference} ${PARAMETERS[a].name}–${PARAMETERS[b].name}`);
-            return result;
-          }),
-        ),
-      ];
-    }),
-  ) as Evaluation['contours'];
-
-  return { config, test, scans, oneAtATime, fisher, contours, seconds: (performance.now() - started) / 1000 };
+  const { scans, oneAtATime, contours } = runInferences<Inference>(models, config, ['truth', 'learned', 'histogram'], onProgress);
+  return { config, test, scans, oneAtATime, fisher, contours: contours as Evaluation['contours'], seconds: (performance.now() - started) / 1000 };
 }
 
 /** The same likelihood with every parameter of interest but `name` fixed at its initial value. */

@@ -8,10 +8,10 @@ import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Point
 import type { CoverageRun } from '../../models/inference/coverage.js';
 import type { ComponentInput } from '../lib/artifact-writer.js';
 import { PARAMETERS } from '../simulators/drell-yan-physics.js';
-import { PAIRS, type Evaluation, type Inference } from './evaluate.js';
+import { PAIRS, type Evaluation, type EvaluationConfig, type Inference, type InferenceScans } from './evaluate.js';
 import type { TrainedDrellYan } from './learned.js';
 
-export const STYLE: Record<Inference, { color: string; label: string; dash?: string }> = {
+export const STYLE: Record<Inference, InferenceStyle> = {
   truth: { color: COLORS.black, label: 'parton-level truth' },
   learned: { color: COLORS.vermilion, label: 'learned (ensemble mean)' },
   histogram: { color: COLORS.blue, label: 'm_ℓℓ histogram', dash: '7 4' },
@@ -20,12 +20,29 @@ export const STYLE: Record<Inference, { color: string; label: string; dash?: str
 
 const figure = (name: string, description: string, svg: string): ComponentInput => ({ name, kind: 'figure', file: `${name}.svg`, description, payload: { svg } });
 
+export interface InferenceStyle {
+  color: string;
+  label: string;
+  dash?: string;
+}
+
+/** The scans and contours a figure draws, by inference (evaluate.ts's `InferenceScans`). */
+type Drawn<N extends string> = Pick<InferenceScans<N>, 'scans' | 'contours'> & { config: EvaluationConfig };
+
 /** q(θ_k) of the four inferences, the learned members as a band (min–max over members). */
 export function scanFigure(evaluation: Evaluation, k: number): ComponentInput {
+  return inferenceScanFigure(evaluation, k, ['rate', 'histogram', 'learned', 'truth'], STYLE, 'learned', 'the four inferences');
+}
+
+/**
+ * q(θ_k) of each inference in `order` (drawn in that order, the last on top); the members of
+ * `banded` (when it has any) as a band, min–max over members.
+ */
+export function inferenceScanFigure<N extends string>(evaluation: Drawn<N>, k: number, order: readonly N[], style: Record<N, InferenceStyle>, banded: N, what: string): ComponentInput {
   const p = PARAMETERS[k];
-  const points = (inference: Inference, variant = 0): Point[] => evaluation.scans[inference][k][variant].scan.filter((s) => s.converged).map((s) => [s.value, s.q] as Point);
-  const series: Series[] = (['rate', 'histogram', 'learned', 'truth'] as const).map((inference) => ({ points: points(inference), color: STYLE[inference].color, width: 2, dash: STYLE[inference].dash, label: STYLE[inference].label }));
-  const members = evaluation.scans.learned[k].slice(1);
+  const points = (inference: N, variant = 0): Point[] => evaluation.scans[inference][k][variant].scan.filter((s) => s.converged).map((s) => [s.value, s.q] as Point);
+  const series: Series[] = order.map((inference) => ({ points: points(inference), color: style[inference].color, width: 2, dash: style[inference].dash, label: style[inference].label }));
+  const members = evaluation.scans[banded][k].slice(1);
   const bands: Band[] = [];
   if (members.length) {
     const x = members[0].scan.map((s) => s.value);
@@ -33,9 +50,9 @@ export function scanFigure(evaluation: Evaluation, k: number): ComponentInput {
       x,
       lower: x.map((_, j) => Math.min(...members.map((m) => m.scan[j].q))),
       upper: x.map((_, j) => Math.max(...members.map((m) => m.scan[j].q))),
-      color: COLORS.vermilion,
+      color: style[banded].color,
       opacity: 0.25,
-      label: `ensemble members (min–max of ${members.length})`,
+      label: `${style[banded].label.replace(/ \(ensemble mean\)$/, '')}: members (min–max of ${members.length})`,
     });
   }
   const svg = linePlot({
@@ -52,24 +69,29 @@ export function scanFigure(evaluation: Evaluation, k: number): ComponentInput {
       { y: 3.841, label: '95%', dash: '3 3' },
     ],
   });
-  return figure(`scan-${p.name.toLowerCase().replace(/_/g, '-')}`, `Expected profile-likelihood ratio of ${p.name} with the other two coefficients profiled, for the four inferences on the same test data (seed 003 fig. 10); band: the ensemble members.`, svg);
+  return figure(`scan-${p.name.toLowerCase().replace(/_/g, '-')}`, `Expected profile-likelihood ratio of ${p.name} with the other two coefficients profiled, for ${what} on the same test data (seed 003 fig. 10); band: the ensemble members.`, svg);
 }
 
 /** 68% and 95% regions of a pair, truth, learned (mean and members) and histogram. */
 export function contourFigure(evaluation: Evaluation, pair: number): ComponentInput {
+  return inferenceContourFigure(evaluation, pair, ['histogram', 'learned', 'truth'], STYLE);
+}
+
+/** 68% and 95% regions of a pair for each inference in `order` (the last on top), each variant's (thin lines: members). */
+export function inferenceContourFigure<N extends string>(evaluation: Drawn<N>, pair: number, order: readonly N[], style: Record<N, InferenceStyle>): ComponentInput {
   const [a, b] = PAIRS[pair];
   const layers: ContourLayer[] = [];
-  (['histogram', 'learned', 'truth'] as const).forEach((inference) => {
-    const results = evaluation.contours[inference][pair];
+  order.forEach((inference) => {
+    const results = evaluation.contours[inference]?.[pair] ?? [];
     results.forEach((result, variant) => {
       result.contours.forEach((level, l) => {
         layers.push({
           polygons: level.polygons,
-          color: STYLE[inference].color,
+          color: style[inference].color,
           width: variant === 0 ? 2 : 0.8,
           dash: l === 1 ? '6 3' : undefined,
           fillOpacity: 0,
-          label: variant === 0 ? `${STYLE[inference].label} ${Math.round(level.cl * 100)}%` : variant === 1 ? `ensemble members ${Math.round(level.cl * 100)}%` : undefined,
+          label: variant === 0 ? `${style[inference].label} ${Math.round(level.cl * 100)}%` : variant === 1 ? `${style[inference].label.replace(/ \(ensemble mean\)$/, '')}: members ${Math.round(level.cl * 100)}%` : undefined,
         });
       });
     });

@@ -11,9 +11,9 @@ import { formatCoverage } from '../../models/inference/coverage.js';
 
 type Result = Awaited<ReturnType<typeof runDrellYan>>;
 
-const f4 = (v: number) => (Math.abs(v) < 5e-5 ? '0.0000' : v.toFixed(4));
+export const f4 = (v: number) => (Math.abs(v) < 5e-5 ? '0.0000' : v.toFixed(4));
 
-function intervalText(r: ProfileIntervalResult, cl: number): string {
+export function intervalText(r: ProfileIntervalResult, cl: number): string {
   if (!r.converged) return 'fits did not converge';
   const i = r.intervals.find((x) => x.cl === cl)!;
   if (i.segments.length === 1 && i.segments[0].lowerOpen && i.segments[0].upperOpen) return 'unconstrained in the scanned range';
@@ -21,7 +21,7 @@ function intervalText(r: ProfileIntervalResult, cl: number): string {
 }
 
 /** The members' spread of an interval's end points: "lower a…b, upper c…d". */
-function memberSpread(members: readonly ProfileIntervalResult[], cl: number): string {
+export function memberSpread(members: readonly ProfileIntervalResult[], cl: number): string {
   const ends = members.flatMap((m) => {
     const segments = m.intervals.find((x) => x.cl === cl)?.segments ?? [];
     return segments.length === 1 && m.converged ? [[segments[0].lower, segments[0].upper] as const] : [];

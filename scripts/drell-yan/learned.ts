@@ -300,6 +300,26 @@ export function controlVariateCrossSection(generator: GeneratorCrossSection, bac
   return { coefficients, errors, correction };
 }
 
+/** What names a published Drell–Yan likelihood after the estimator that learned its ĉ. */
+export interface PublishedEstimator {
+  id: string;
+  title: string;
+  /** the producer recorded in provenance */
+  producer: string;
+  /** the labels of the seeds derived from the run seed for its training */
+  seeds: string[];
+  /** the network, in words, for the description */
+  network: (members: number) => string;
+}
+
+export const DERIVATIVE_LEARNING: PublishedEstimator = {
+  id: 'dy-smeft-run3',
+  title: 'Drell–Yan in the SMEFT at Run 3: the learned unbinned likelihood',
+  producer: 'drell-yan-learned',
+  seeds: ['training', 'network'],
+  network: (members) => `a repulsive ensemble of ${members} networks (derivative learning, fractional smearing, sum-of-squares head)`,
+};
+
 export interface PublishedDrellYan {
   folder: string;
   artifact: LoadedArtifact;
@@ -308,15 +328,16 @@ export interface PublishedDrellYan {
 
 /** reference sample → σ by the control variate → the artifact `dy-smeft-run3`. */
 export async function publishDrellYan(
-  config: LearnedConfig,
+  config: Pick<LearnedConfig, 'seed' | 'referenceEvents' | 'backgroundReferenceEvents'>,
   trained: TrainedDrellYan,
   out: string,
   version: string,
-  extra: { validation?: ManifestDraft['validation']; figures?: ComponentInput[]; pageAnalysis?: boolean } = {},
+  extra: { validation?: ManifestDraft['validation']; figures?: ComponentInput[]; pageAnalysis?: boolean; estimator?: PublishedEstimator } = {},
   hooks: LearnedHooks = {},
 ): Promise<PublishedDrellYan> {
   const stage = hooks.onStage ?? (() => {});
   const { seed } = config;
+  const estimator = extra.estimator ?? DERIVATIVE_LEARNING;
   const { generator, network, classifier } = trained;
   const parts = mixedSample(config.referenceEvents, config.backgroundReferenceEvents, deriveSeed(seed, 'reference-sample'), generator.above200);
   const reference = parts.mixed;
@@ -331,12 +352,12 @@ export async function publishDrellYan(
   const t = trained.training;
   const draft: ManifestDraft = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
-    id: 'dy-smeft-run3',
+    id: estimator.id,
     version,
-    title: 'Drell–Yan in the SMEFT at Run 3: the learned unbinned likelihood',
+    title: estimator.title,
     description:
       `pp → Z/γ* → ℓ⁺ℓ⁻ at 13.6 TeV, 300 fb⁻¹, leading order with the contact operators C_lq^(1), C_lq^(3), C_eu at Λ = 1 TeV (synthetic: stand-in parton densities, a θ-independent detector). ` +
-      `Submit events with the ten reco-level observables; a repulsive ensemble of ${t.members} networks (derivative learning, fractional smearing) gives ĉ(x), a classifier at θ0 the signal fraction f_s(x) against a θ-independent background, ` +
+      `Submit events with the ten reco-level observables; ${estimator.network(t.members)} gives ĉ(x), a classifier at θ0 the signal fraction f_s(x) against a θ-independent background, ` +
       'and the term uses R̂(x|θ) = f_s ĉ·m(θ) + 1 − f_s. Asimov data at the SM from the reference sample; no observed data.',
     citation: ['T. Bahl, V. Bresó-Pla, G. De Crescenzo, T. Plehn, "Advancing Tools for Simulation-Based Inference" (Heidelberg, 2024; version of January 17, 2025), sec. 2-4, app. A, B, D'],
     parameters: manifestParameters(),
@@ -357,8 +378,8 @@ export async function publishDrellYan(
       },
     ],
     provenance: provenance(
-      'drell-yan-learned',
-      { run: seed, generator: deriveSeed(seed, 'generator'), training: deriveSeed(seed, 'training'), network: deriveSeed(seed, 'network'), classifier: deriveSeed(seed, 'classifier'), reference: deriveSeed(seed, 'reference-sample') },
+      estimator.producer,
+      { run: seed, generator: deriveSeed(seed, 'generator'), ...Object.fromEntries(estimator.seeds.map((label) => [label, deriveSeed(seed, label)])), classifier: deriveSeed(seed, 'classifier'), reference: deriveSeed(seed, 'reference-sample') },
       {
         drellYan: config,
         simulator: drellYanSelectable().metadata,
@@ -374,7 +395,7 @@ export async function publishDrellYan(
     validation: extra.validation ?? {},
   };
   const components: ComponentInput[] = [
-    { name: 'network', kind: 'network', file: 'network.msgpack', description: `frozen repulsive ensemble of ${t.members} networks (frozen-mlp/1, sum-of-squares head): ĉ(x) of the signal`, payload: { kind: 'network', network } },
+    { name: 'network', kind: 'network', file: 'network.msgpack', description: `${estimator.network(t.members)} (frozen-mlp/1): ĉ(x) of the signal`, payload: { kind: 'network', network } },
     { name: 'signal-fraction', kind: 'network', file: 'signal-fraction.msgpack', description: 'frozen classifier (sigmoid head): the signal fraction f_s(x) of dσ(x|θ0)', payload: { kind: 'network', network: classifier } },
     { name: 'reference-sample', kind: 'coefficient-sample', file: 'reference-sample.msgpack', description: `f_s ĉ + 1 − f_s of ${reference.count} events at θ0 (${parts.signal.count} signal, the rest background), weights in fb; ensemble mean, then members`, payload: sample },
     ...(extra.figures ?? []),

@@ -38,15 +38,24 @@ import { polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 const trainingSettings = ({ referenceEvents, backgroundReferenceEvents, ...settings }: LearnedConfig) => settings;
 
 /** The trained networks from `file`, or trained now and written there. */
-export async function loadOrTrain(config: LearnedConfig, file: string, retrain: boolean, hooks: LearnedHooks): Promise<{ trained: TrainedDrellYan; reused: boolean }> {
-  if (!retrain && existsSync(file)) {
-    const trained = decodeMessagePack(await readFile(file)) as TrainedDrellYan & { config: LearnedConfig };
-    if (JSON.stringify(trainingSettings(trained.config)) !== JSON.stringify(trainingSettings(config))) throw new Error(`${file} was trained with other settings; pass --retrain`);
-    return { trained, reused: true };
+export function loadOrTrain(config: LearnedConfig, file: string, retrain: boolean, hooks: LearnedHooks): Promise<{ trained: TrainedDrellYan; reused: boolean }> {
+  return computedOnce(file, trainingSettings(config), retrain, () => trainDrellYan(config, hooks));
+}
+
+/**
+ * What `compute` returns (trained networks, a long comparison), kept in `file` with the
+ * settings it depends on: read back when they are the same (unless `again`), refused when
+ * they differ, computed and written otherwise.
+ */
+export async function computedOnce<T extends object>(file: string, settings: object, again: boolean, compute: () => Promise<T>): Promise<{ trained: T; reused: boolean }> {
+  if (!again && existsSync(file)) {
+    const { settings: stored, ...trained } = decodeMessagePack(await readFile(file)) as T & { settings: unknown };
+    if (JSON.stringify(stored) !== JSON.stringify(settings)) throw new Error(`${file} was trained with other settings; pass --retrain`);
+    return { trained: trained as unknown as T, reused: true };
   }
-  const trained = await trainDrellYan(config, hooks);
+  const trained = await compute();
   await mkdir(file.slice(0, file.lastIndexOf('/')) || '.', { recursive: true });
-  await writeFile(file, encodeMessagePack({ ...trained, config }));
+  await writeFile(file, encodeMessagePack({ ...trained, settings }));
   return { trained, reused: false };
 }
 

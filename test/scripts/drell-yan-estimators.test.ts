@@ -14,11 +14,12 @@ import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-
 import { morphing } from '../../models/basis/morphing.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
+import { parseFrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 import { readArtifactFolder } from '../../scripts/lib/artifact-writer.js';
 import { derivativeLearningSignalFraction } from '../../scripts/drell-yan/estimators-run.js';
-import { carlInference, compareEstimators, thinnedTestSample } from '../../scripts/drell-yan/estimators-evaluate.js';
+import { benchmarkPrecision, carlInference, compareEstimators, tailShares, thinnedTestSample } from '../../scripts/drell-yan/estimators-evaluate.js';
 import { drellYanBenchmarks, MORPHING_AWARE, QUICK_ESTIMATOR_CONFIG, signalPlusBackground, trainCarlDrellYan, trainMorphingDrellYan } from '../../scripts/drell-yan/estimators.js';
 import { evaluateInferences, QUICK_EVALUATION_CONFIG, testSample } from '../../scripts/drell-yan/evaluate.js';
 import { drellYanSelectable, publishDrellYan } from '../../scripts/drell-yan/learned.js';
@@ -68,6 +69,50 @@ describe('the thinned test sample CARL sees', () => {
     const firstBackground = thin.signal.count;
     expect(thin.mixed.reco.subarray(firstBackground * D, (firstBackground + 1) * D)).toEqual(test.background.reco.subarray(0, D));
     expect(() => thinnedTestSample(test, 0)).toThrow(RangeError);
+  });
+});
+
+describe('the comparison\'s diagnostics, on exact answers', () => {
+  const test = testSample({ ...QUICK_EVALUATION_CONFIG, testEvents: 1200, testBackgroundEvents: 400 }, { above200: 0.5 });
+
+  it('benchmark precision: a network that says r̂_i ≡ 1 is wrong by exactly −ln r(z|θ_i)', () => {
+    const benchmarks = drellYanBenchmarks(QUICK_ESTIMATOR_CONFIG);
+    const crossSectionRatios = [1, 1.1, 0.9, 1.05, 0.95, 1.2, 0.8, 1.3, 0.7, 1.15];
+    const zero = parseFrozenNetwork({
+      format: 'frozen-mlp/1',
+      inputs: 10,
+      outputs: C,
+      inputScaling: { mean: new Float32Array(10), std: new Float32Array(10).fill(1) },
+      head: { kind: 'morphing', parameters: 3, degree: 2, benchmarks, crossSectionRatios },
+      members: [{ layers: [{ inputs: 10, outputs: C - 1, kernel: new Float32Array(10 * (C - 1)), bias: new Float32Array(C - 1), activation: 'linear' }] }],
+    });
+    const precision = benchmarkPrecision(zero, test);
+    const { signal } = test;
+    const W = signal.weights.reduce((a, b) => a + b, 0);
+    precision.forEach((p, b) => {
+      const m = evaluateMonomials(BASIS, benchmarks[b + 1]);
+      let mean = 0;
+      let size = 0;
+      for (let e = 0; e < signal.count; e++) {
+        const lnr = Math.log(polynomialValue(signal.coefficients, m, e * C) / crossSectionRatios[b + 1]);
+        mean -= (signal.weights[e] / W) * lnr;
+        size += (signal.weights[e] / W) * Math.abs(lnr);
+      }
+      expect(p.meanError).toBeCloseTo(mean, 12);
+      expect(p.meanAbsLogRatio).toBeCloseTo(size, 12);
+      expect(p.rmsError).toBeGreaterThanOrEqual(Math.abs(p.meanError));
+    });
+  });
+
+  it('tail shares: every event above the cut is the whole sum, none is nothing', () => {
+    const D = 10;
+    const mll = test.mixed.reco.filter((_, i) => i % D === 6);
+    const everything = tailShares(test.mixed.coefficients, test, Math.min(...mll) - 1);
+    expect(everything.events).toBe(test.mixed.count);
+    everything.shares.forEach((s, k) => (k === 2 || k === 4 ? expect(Math.abs(s)).toBe(0) : expect(s).toBeCloseTo(1, 12))); // C_lq1·C_eu and C_lq3·C_eu vanish in the physics
+    const nothing = tailShares(test.mixed.coefficients, test, Math.max(...mll));
+    expect(nothing.events).toBe(0);
+    for (const s of nothing.shares) expect(Math.abs(s)).toBe(0);
   });
 });
 

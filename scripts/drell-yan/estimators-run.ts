@@ -14,7 +14,7 @@ import { writeCatalogueIndex } from '../lib/catalogue-index.js';
 import { progressBar } from '../lib/progress.js';
 import { PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { DEFAULT_ESTIMATOR_CONFIG, MORPHING_AWARE, QUICK_ESTIMATOR_CONFIG, trainCarlDrellYan, trainMorphingDrellYan, type EstimatorConfig, type SignalFractionSource, type TrainedCarl } from './estimators.js';
-import { compareEstimators, ESTIMATOR_INFERENCES, type EstimatorComparison, type EstimatorInference } from './estimators-evaluate.js';
+import { compareEstimators, ESTIMATOR_INFERENCES, nllSeconds, type EstimatorComparison, type EstimatorInference } from './estimators-evaluate.js';
 import { DEFAULT_EVALUATION_CONFIG, intervalWidth, PAIRS, QUICK_EVALUATION_CONFIG } from './evaluate.js';
 import { inferenceContourFigure, inferenceScanFigure, type InferenceStyle } from './figures.js';
 import { publishDrellYan, type PublishedDrellYan, type TrainedDrellYan } from './learned.js';
@@ -105,10 +105,10 @@ export async function runEstimators(options: EstimatorsRunOptions) {
     const comparisonFile = `${options.run}/dy-smeft-run3-estimators${options.quick ? '-quick' : ''}/comparison.msgpack`;
     const settings = { estimators: training.config, evaluation: evaluationConfig, contours: CONTOURS, derivative: `${derivative.manifest.id}@${derivative.manifest.version}` };
     const bar = progressBar('compare');
-    const { trained: comparison, reused } = await computedOnce(comparisonFile, settings, options.retrain, async () =>
-      compareEstimators({ derivative, morphing: draft.artifact, morphingNetwork: morphing.network, carl: training.carl.trained, generator: morphing.generator }, evaluationConfig, CONTOURS, (done, total, what) => bar.update(done, total, what)),
-    );
+    const inputs = { derivative, morphing: draft.artifact, morphingNetwork: morphing.network, carl: training.carl.trained, generator: morphing.generator };
+    const { trained: comparison, reused } = await computedOnce(comparisonFile, settings, options.retrain, async () => compareEstimators(inputs, evaluationConfig, CONTOURS, (done, total, what) => bar.update(done, total, what)));
     bar.stop();
+    const timings = nllSeconds(inputs, evaluationConfig);
     log(`[compare] ${reused ? `reusing ${comparisonFile}: ` : ''}${ESTIMATOR_INFERENCES.map((i) => `${i} ${comparison.seconds[i].toFixed(0)} s`).join(', ')}`);
     const figures = [
       ...PARAMETERS.map((_, k) => inferenceScanFigure(comparison, k, SCAN_ORDER, ESTIMATOR_STYLE, 'morphing', 'the truth, three learned likelihoods and the histogram')),
@@ -118,7 +118,7 @@ export async function runEstimators(options: EstimatorsRunOptions) {
     await rm(scratch, { recursive: true, force: true });
     const published = !options.publish ? null : await publishDrellYan(training.config, morphing, options.out, options.version, { estimator: MORPHING_AWARE, validation, figures, pageAnalysis: true }, { onStage });
     if (published) await writeCatalogueIndex(options.out);
-    return { training, evaluationConfig, comparison, figures, draft, published, seconds: (performance.now() - started) / 1000 };
+    return { training, evaluationConfig, comparison, comparisonReused: reused, timings, figures, draft, published, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

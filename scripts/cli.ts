@@ -364,10 +364,14 @@ program
     if (spreads.length !== 3 || !spreads.every((s) => Number.isFinite(s) && s > 0)) throw new InvalidArgumentError('three positive numbers, e.g. 0.2,0.12,0.2');
     return spreads as [number, number, number];
   })
+  .option('--loss <loss>', 'the morphing-aware classifiers\' loss: alice (cross entropy, default) or squared-ratio (seed 003 eq. 55)', (value: string) => {
+    if (value !== 'alice' && value !== 'squared-ratio') throw new InvalidArgumentError('alice or squared-ratio');
+    return value;
+  })
   .action(async (options) => {
     const { runEstimators, trainEstimators } = await import('./drell-yan/estimators-run.js');
     const log = (line: string) => console.log(line);
-    const settings = { out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), publish: Boolean(options.publish) && !options.quick, spreads: options.spreads, log };
+    const settings = { out: options.out, version: options.version, run: options.run, retrain: Boolean(options.retrain), quick: Boolean(options.quick), publish: Boolean(options.publish) && !options.quick, spreads: options.spreads, morphingLoss: options.loss, log };
     if (options.trainOnly) {
       await trainEstimators(settings);
       return;

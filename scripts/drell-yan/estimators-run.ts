@@ -39,8 +39,8 @@ export interface EstimatorsTraining {
 }
 
 /** Both estimators, each trained or reused from <run>/dy-smeft-run3-{morphing,carl}[-quick]/trained.msgpack. */
-export async function trainEstimators(options: { out: string; run: string; retrain: boolean; quick: boolean; spreads?: EstimatorConfig['spreads']; log: (line: string) => void }): Promise<EstimatorsTraining> {
-  const config = { ...(options.quick ? QUICK_ESTIMATOR_CONFIG : DEFAULT_ESTIMATOR_CONFIG), ...(options.spreads ? { spreads: options.spreads } : {}) };
+export async function trainEstimators(options: { out: string; run: string; retrain: boolean; quick: boolean; spreads?: EstimatorConfig['spreads']; morphingLoss?: EstimatorConfig['morphingLoss']; log: (line: string) => void }): Promise<EstimatorsTraining> {
+  const config = { ...(options.quick ? QUICK_ESTIMATOR_CONFIG : DEFAULT_ESTIMATOR_CONFIG), ...(options.spreads ? { spreads: options.spreads } : {}), ...(options.morphingLoss ? { morphingLoss: options.morphingLoss } : {}) };
   const suffix = options.quick ? '-quick' : '';
   const onStage = (stage: string, detail: string) => options.log(`[${stage}] ${detail}`);
   const source = await derivativeLearningSignalFraction(options.out);
@@ -85,6 +85,7 @@ export interface EstimatorsRunOptions {
   /** publish the morphing-aware artifact (a quick run never does) */
   publish: boolean;
   spreads?: EstimatorConfig['spreads'];
+  morphingLoss?: EstimatorConfig['morphingLoss'];
   log: (line: string) => void;
 }
 

@@ -47,6 +47,8 @@ export interface EstimatorConfig {
   backgroundEvents: number;
   /** CARL: distinct θ drawn from the prior */
   thetaDraws: number;
+  /** morphing-aware: the classifiers' loss (scripts/training/morphing-aware.ts): ALICE's cross entropy (absent) or seed 003 eq. 55 */
+  morphingLoss?: 'alice' | 'squared-ratio';
   network: Required<Pick<EnsembleOptions, 'hidden' | 'members' | 'epochs' | 'batchSize' | 'learningRate' | 'finalLearningRate' | 'repulsionStrength'>>;
   crossSectionEvents: number;
   referenceEvents: number;
@@ -111,7 +113,7 @@ export async function trainMorphingDrellYan(config: EstimatorConfig, source: Sig
   const backend = await selectBackend({ log: null });
   const simulator = drellYanSelectable();
   const benchmarks = drellYanBenchmarks(config);
-  const trained = await trainMorphingAware(simulator, { ...config.network, benchmarks, eventsPerBenchmark: config.events, seed: deriveSeed(seed, 'morphing-aware') }, (p) =>
+  const trained = await trainMorphingAware(simulator, { ...config.network, benchmarks, eventsPerBenchmark: config.events, loss: config.morphingLoss, seed: deriveSeed(seed, 'morphing-aware') }, (p) =>
     hooks.onProgress?.((p.benchmark - 1) * p.epochs + p.epoch, p.benchmarks * p.epochs, p.loss),
   );
   stage('train', `${benchmarks.length - 1} benchmark ensembles in ${trained.seconds.toFixed(0)} s on ${backend.name}; condition number ${trained.configuration.conditionNumber.toFixed(1)}; σ(θ_i)/σ0 = ${trained.crossSectionRatios.map((v) => v.toFixed(4)).join(', ')}`);

@@ -29,13 +29,14 @@
  * benchmark's ensemble side by side (first layers concatenated, the others block-diagonal),
  * which computes exactly the separate networks.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { Morphing } from '../../models/basis/morphing.js';
 import { morphing } from '../../models/basis/morphing.js';
 import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-basis.js';
 import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { morphedPrediction } from './morphing-aware-joint.js';
 import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
-import { trainMlp, weightedScaling, type EnsembleOptions, type TrainedMlp } from './weighted-mlp.js';
+import { trainMlp, weightedScaling, type EnsembleOptions, type RowLoss, type TrainedMlp } from './weighted-mlp.js';
 
 /**
  * Defaults: 4 members of (64, 64, 64) swish, 30 epochs, batches of 1024, learning rate 1e-3, repulsion 1, and the
@@ -48,6 +49,12 @@ export interface MorphingAwareConfig extends EnsembleOptions {
   eventsPerBenchmark: number;
   /** draw the benchmarks after θ0 from one random stream and start their ensembles from the same weights (default true; see the module comment) */
   commonRandomNumbers?: boolean;
+  /**
+   * 'alice' (default): cross entropy with soft labels (eq. 11); 'squared-ratio': seed 003 eq. 55
+   * (app. C, its choice for pp → WZ), [r(z) − r̂(x)]² on the θ0 events and [1/r(z) − 1/r̂(x)]² on
+   * the θ_i events, whose minimiser is also r̂ = r(x); the network's output stays ln r̂
+   */
+  loss?: 'alice' | 'squared-ratio';
   seed: number;
 }
 
@@ -99,12 +106,13 @@ export function crossSectionRatioFromSample(sample: SimulatedSample, monomials: 
  * normalised to the same total (the mixture of eq. 11), with ALICE's soft label
  * r(z)/(1 + r(z)), r(z) = R(z|θ_i) σ0/σ(θ_i).
  */
-export function aliceTrainingRows(reference: SimulatedSample, benchmark: SimulatedSample, monomials: ArrayLike<number>, crossSectionRatio: number, D: number): { x: Float64Array; labels: Float32Array; weights: Float64Array; count: number } {
+export function aliceTrainingRows(reference: SimulatedSample, benchmark: SimulatedSample, monomials: ArrayLike<number>, crossSectionRatio: number, D: number): { x: Float64Array; labels: Float32Array; weights: Float64Array; ratios: Float64Array; count: number } {
   const C = monomials.length;
   const count = reference.count + benchmark.count;
   const x = new Float64Array(count * D);
   const labels = new Float32Array(count);
   const weights = new Float64Array(count);
+  const ratios = new Float64Array(count);
   let row = 0;
   for (const sample of [reference, benchmark]) {
     let total = 0;
@@ -112,11 +120,38 @@ export function aliceTrainingRows(reference: SimulatedSample, benchmark: Simulat
     for (let e = 0; e < sample.count; e++, row++) {
       x.set(sample.reco.subarray(e * D, (e + 1) * D), row * D);
       const r = polynomialValue(sample.coefficients, monomials, e * C) / crossSectionRatio;
+      ratios[row] = r;
       labels[row] = r / (1 + r);
       weights[row] = sample.weights[e] / total;
     }
   }
-  return { x, labels, weights, count };
+  return { x, labels, weights, ratios, count };
+}
+
+/**
+ * Seed 003 eq. 55 as a row loss on the raw output y = ln r̂: (r − e^y)² for the first
+ * `referenceRows` rows (events at θ0), (1/r − e^−y)² for the others (events at θ_i).
+ */
+export function squaredRatioLoss(rows: { ratios: Float64Array; count: number }, referenceRows: number): RowLoss {
+  const auxiliary = new Float32Array(rows.count * 2);
+  for (let i = 0; i < rows.count; i++) {
+    auxiliary[2 * i] = i < referenceRows ? 0 : 1;
+    auxiliary[2 * i + 1] = rows.ratios[i];
+  }
+  return {
+    outputs: 1,
+    width: 2,
+    auxiliary,
+    apply: (raw, _targets, aux) =>
+      tf.tidy(() => {
+        const y = raw.reshape([-1]);
+        const atBenchmark = aux.slice([0, 0], [-1, 1]).reshape([-1]);
+        const r = aux.slice([0, 1], [-1, 1]).reshape([-1]);
+        const reference = tf.square(tf.sub(r, tf.exp(y)));
+        const benchmark = tf.square(tf.sub(tf.reciprocal(r), tf.exp(tf.neg(y))));
+        return tf.add(tf.mul(tf.sub(1, atBenchmark), reference), tf.mul(atBenchmark, benchmark)) as tf.Tensor1D;
+      }),
+  };
 }
 
 function sameRows(a: ReturnType<typeof aliceTrainingRows>, b: ReturnType<typeof aliceTrainingRows>): boolean {
@@ -170,6 +205,7 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
     learningRate: config.learningRate ?? 1e-3,
     repulsionStrength: config.repulsionStrength ?? 1,
     commonRandomNumbers: config.commonRandomNumbers ?? true,
+    loss: config.loss ?? 'alice',
     fisherWeightCap: config.fisherWeightCap === undefined ? 1e4 : config.fisherWeightCap,
     seed: config.seed,
   };
@@ -225,7 +261,7 @@ export async function trainMorphingAware(simulator: Simulator, config: MorphingA
           rows.weights,
           'sigmoid',
           1,
-          { ...settings, finalLearningRate, inputScaling: { mean, std: sd }, seed: deriveSeed(config.seed, common ? 'ensembles' : `ensemble-${i}`) },
+          { ...settings, finalLearningRate, inputScaling: { mean, std: sd }, ...(settings.loss === 'squared-ratio' ? { rowLoss: squaredRatioLoss(rows, samples[0].count), fisherWeightCap: null } : {}), seed: deriveSeed(config.seed, common ? 'ensembles' : `ensemble-${i}`) },
           (epoch, loss) => onProgress?.({ benchmark: i, benchmarks: benchmarks.length - 1, epoch, epochs: settings.epochs, loss, seconds: (performance.now() - started) / 1000 }),
         ),
       );

@@ -4,11 +4,27 @@ import { evaluateEnsemble } from '../../../models/network/frozen-network.js';
 import { toyLogRatio } from '../../../models/toys/two-gaussian.js';
 import { twoGaussianSimulator } from '../../../scripts/simulators/two-gaussian.js';
 import { parityCheck } from '../../../scripts/training/freeze.js';
-import { aliceTrainingRows, crossSectionRatioFromSample, trainMorphingAware } from '../../../scripts/training/morphing-aware.js';
+import * as tf from '@tensorflow/tfjs';
+import { aliceTrainingRows, crossSectionRatioFromSample, squaredRatioLoss, trainMorphingAware } from '../../../scripts/training/morphing-aware.js';
 
 const basis = monomialBasis(1, 2);
 
 describe('morphing-aware training data (seed 003 eq. 11, 25)', () => {
+  it('eq. 55 per row: (r − r̂)² at θ0 and (1/r − 1/r̂)² at θ_i, zero where r̂ = r, for the output y = ln r̂', () => {
+    const ratios = Float64Array.of(0.5, 2, 30, 0.5, 2, 30);
+    const loss = squaredRatioLoss({ ratios, count: 6 }, 3);
+    expect(Array.from(loss.auxiliary.filter((_, i) => i % 2 === 0))).toEqual([0, 0, 0, 1, 1, 1]);
+    const aux = tf.tensor2d(loss.auxiliary, [6, 2]);
+    const exact = loss.apply(tf.tensor2d(Array.from(ratios, Math.log), [6, 1]), tf.zeros([6, 1]), aux).arraySync() as number[];
+    for (const v of exact) expect(Math.abs(v)).toBeLessThan(1e-9);
+    const off = Array.from(ratios, (r) => 1.1 * r); // r̂ 10% high
+    const values = loss.apply(tf.tensor2d(off.map(Math.log), [6, 1]), tf.zeros([6, 1]), aux).arraySync() as number[];
+    ratios.forEach((r, i) => {
+      const expected = i < 3 ? (0.1 * r) ** 2 : (1 / r - 1 / (1.1 * r)) ** 2;
+      expect(values[i]).toBeCloseTo(expected, 4 - Math.max(0, Math.round(Math.log10(expected))));
+    });
+  });
+
   it('estimates σ(θ)/σ0 = 1 + θ² of the toy from the events drawn at θ, through E_θ[1/R] = σ0/σ(θ)', () => {
     const sim = twoGaussianSimulator({ alpha: 3 });
     for (const theta of [-1, 0.5, 2]) {

@@ -84,7 +84,7 @@ ${result.published ? `Published: \`${published.artifact.manifest.id}@${published
   coefficients at θ0, with fractional smearing (sec. 2.3); 300,000 parton events.
 - **Morphing-aware** (${result.published ? `\`${published.artifact.manifest.id}\`, ` : ''}seed 003 sec. 2.1, eq. 25, its own variant): at each of the
   ${benchmarks.length - 1} benchmarks along the axes (app. C) θ_i = ${benchmarks.slice(1).map((b) => `(${b.join(', ')})`).join(', ')}
-  (s = ${config.spreads.join(', ')}, below), a repulsive ensemble of ${config.network.members} classifiers (ALICE loss, soft labels from the joint ratio; hidden
+  (s = ${config.spreads.join(', ')}, below), a repulsive ensemble of ${config.network.members} classifiers (${config.morphingLoss === 'squared-ratio' ? 'seed 003 eq. 55, squared errors of r and 1/r' : 'ALICE loss, soft labels from the joint ratio; `--loss squared-ratio` for seed 003 eq. 55'}; hidden
   ${JSON.stringify(config.network.hidden)}, ${config.network.epochs} epochs) learns r_i(x) = p_s(x|θ_i)/p_s(x|θ0) on ${config.events.toLocaleString('en-US')} parton events
   drawn at θ_i and as many at θ0 (the benchmarks after θ0 share one stream: common random numbers). Frozen side by side with a
   morphing head, ĉ(x) = W⁻¹ diag(σ(θ_i)/σ0) r̂(x). The condition number of W is ${morphingConfiguration.conditionNumber.toExponential(2)} with θ in TeV⁻², but

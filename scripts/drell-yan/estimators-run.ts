@@ -51,7 +51,7 @@ export async function trainEstimators(options: { out: string; run: string; retra
     trainMorphingDrellYan(config, source, { onStage, onProgress: (done, total, loss) => morphingBar.update(done, total, `loss ${loss.toFixed(5)}`) }),
   );
   morphingBar.stop();
-  options.log(morphing.reused ? `[morphing-aware] reusing ${morphingFile} (trained in ${morphing.trained.training.seconds.toFixed(0)} s)` : `[morphing-aware] wrote ${morphingFile}`);
+  options.log(morphing.reused ? `[morphing-aware] reusing ${morphingFile} (trained in ${morphing.value.training.seconds.toFixed(0)} s)` : `[morphing-aware] wrote ${morphingFile}`);
 
   const carlFile = `${options.run}/dy-smeft-run3-carl${suffix}/trained.msgpack`;
   const carlBar = progressBar('CARL');
@@ -59,8 +59,8 @@ export async function trainEstimators(options: { out: string; run: string; retra
     trainCarlDrellYan(config, { onStage, onProgress: (done, total, loss) => carlBar.update(done, total, `loss ${loss.toFixed(5)}`) }),
   );
   carlBar.stop();
-  options.log(carl.reused ? `[carl] reusing ${carlFile} (trained in ${carl.trained.seconds.toFixed(0)} s)` : `[carl] wrote ${carlFile}`);
-  return { config, morphing: { ...morphing, file: morphingFile }, carl: { ...carl, file: carlFile } };
+  options.log(carl.reused ? `[carl] reusing ${carlFile} (trained in ${carl.value.seconds.toFixed(0)} s)` : `[carl] wrote ${carlFile}`);
+  return { config, morphing: { trained: morphing.value, reused: morphing.reused, file: morphingFile }, carl: { trained: carl.value, reused: carl.reused, file: carlFile } };
 }
 
 /** The styles of the comparison's figures: the truth on top, then the learned likelihoods. */
@@ -107,7 +107,7 @@ export async function runEstimators(options: EstimatorsRunOptions) {
     const settings = { estimators: training.config, evaluation: evaluationConfig, contours: CONTOURS, derivative: `${derivative.manifest.id}@${derivative.manifest.version}` };
     const bar = progressBar('compare');
     const inputs = { derivative, morphing: draft.artifact, morphingNetwork: morphing.network, carl: training.carl.trained, generator: morphing.generator };
-    const { trained: comparison, reused } = await computedOnce(comparisonFile, settings, options.retrain, async () => compareEstimators(inputs, evaluationConfig, CONTOURS, (done, total, what) => bar.update(done, total, what)));
+    const { value: comparison, reused } = await computedOnce(comparisonFile, settings, options.retrain, async () => compareEstimators(inputs, evaluationConfig, CONTOURS, (done, total, what) => bar.update(done, total, what)));
     bar.stop();
     const timings = nllSeconds(inputs, evaluationConfig);
     log(`[compare] ${reused ? `reusing ${comparisonFile}: ` : ''}${ESTIMATOR_INFERENCES.map((i) => `${i} ${comparison.seconds[i].toFixed(0)} s`).join(', ')}`);

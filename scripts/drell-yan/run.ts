@@ -39,7 +39,7 @@ const trainingSettings = ({ referenceEvents, backgroundReferenceEvents, ...setti
 
 /** The trained networks from `file`, or trained now and written there. */
 export function loadOrTrain(config: LearnedConfig, file: string, retrain: boolean, hooks: LearnedHooks): Promise<{ trained: TrainedDrellYan; reused: boolean }> {
-  return computedOnce(file, trainingSettings(config), retrain, () => trainDrellYan(config, hooks));
+  return computedOnce(file, trainingSettings(config), retrain, () => trainDrellYan(config, hooks)).then(({ value, reused }) => ({ trained: value, reused }));
 }
 
 /**
@@ -47,16 +47,16 @@ export function loadOrTrain(config: LearnedConfig, file: string, retrain: boolea
  * settings it depends on: read back when they are the same (unless `again`), refused when
  * they differ, computed and written otherwise.
  */
-export async function computedOnce<T extends object>(file: string, settings: object, again: boolean, compute: () => Promise<T>): Promise<{ trained: T; reused: boolean }> {
+export async function computedOnce<T extends object>(file: string, settings: object, again: boolean, compute: () => Promise<T>): Promise<{ value: T; reused: boolean }> {
   if (!again && existsSync(file)) {
-    const { settings: stored, ...trained } = decodeMessagePack(await readFile(file)) as T & { settings: unknown };
-    if (JSON.stringify(stored) !== JSON.stringify(settings)) throw new Error(`${file} was trained with other settings; pass --retrain`);
-    return { trained: trained as unknown as T, reused: true };
+    const { settings: stored, ...value } = decodeMessagePack(await readFile(file)) as T & { settings: unknown };
+    if (JSON.stringify(stored) !== JSON.stringify(settings)) throw new Error(`${file} was made with other settings; pass --retrain`);
+    return { value: value as unknown as T, reused: true };
   }
-  const trained = await compute();
+  const value = await compute();
   await mkdir(file.slice(0, file.lastIndexOf('/')) || '.', { recursive: true });
-  await writeFile(file, encodeMessagePack({ ...trained, settings }));
-  return { trained, reused: false };
+  await writeFile(file, encodeMessagePack({ ...value, settings }));
+  return { value, reused: false };
 }
 
 export interface DrellYanRunOptions {

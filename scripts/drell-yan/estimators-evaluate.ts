@@ -39,7 +39,7 @@ import {
   type InferenceScans,
   type TestSample,
 } from './evaluate.js';
-import type { GeneratorCrossSection } from './learned.js';
+import { concatenatedSamples, PB, type GeneratorCrossSection } from './learned.js';
 
 export const ESTIMATOR_INFERENCES = ['truth', 'derivative', 'morphing', 'carl', 'carl-events-truth', 'histogram'] as const;
 export type EstimatorInference = (typeof ESTIMATOR_INFERENCES)[number];
@@ -75,7 +75,7 @@ export interface EstimatorComparison extends InferenceScans<EstimatorInference> 
 export function carlInference(carl: Pick<TrainedCarl, 'network'>, generator: Pick<GeneratorCrossSection, 'sigma' | 'coefficients'>, test: TestSample, luminosity: number): InferenceModel {
   const { mixed, weightsFb } = test;
   const parameters = wilsonCoefficients();
-  const signalFb = generator.sigma * 1000;
+  const signalFb = generator.sigma * PB;
   let backgroundFb = 0;
   for (let i = test.signal.count; i < mixed.count; i++) backgroundFb += weightsFb[i];
   const crossSection = Float64Array.from(generator.coefficients, (s, k) => (signalFb * s + (k === 0 ? backgroundFb : 0)) / (signalFb + backgroundFb));
@@ -108,15 +108,8 @@ export function thinnedTestSample(test: TestSample, k: number): TestSample {
   };
   const signal = thin(test.signal);
   const background = thin(test.background);
-  const count = signal.count + background.count;
-  const mixed = { count, reco: new Float64Array(count * D), coefficients: new Float64Array(count * C), weights: new Float64Array(count) };
-  mixed.reco.set(signal.reco);
-  mixed.reco.set(background.reco, signal.count * D);
-  mixed.coefficients.set(signal.coefficients);
-  mixed.coefficients.set(background.coefficients, signal.count * C);
-  mixed.weights.set(signal.weights);
-  mixed.weights.set(background.weights, signal.count);
-  return { signal, background, mixed, weightsFb: mixed.weights.map((w) => w * 1000) };
+  const mixed = concatenatedSamples(signal, background);
+  return { signal, background, mixed, weightsFb: mixed.weights.map((w) => w * PB) };
 }
 
 /** How well the morphing-aware classifiers learned each benchmark's ratio, over the test sample's signal events. */

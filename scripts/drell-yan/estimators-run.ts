@@ -15,7 +15,7 @@ import { progressBar } from '../lib/progress.js';
 import { PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { DEFAULT_ESTIMATOR_CONFIG, MORPHING_AWARE, QUICK_ESTIMATOR_CONFIG, trainCarlDrellYan, trainMorphingDrellYan, type EstimatorConfig, type SignalFractionSource, type TrainedCarl } from './estimators.js';
 import { compareEstimators, ESTIMATOR_INFERENCES, nllSeconds, type EstimatorComparison, type EstimatorInference } from './estimators-evaluate.js';
-import { DEFAULT_EVALUATION_CONFIG, intervalWidth, PAIRS, QUICK_EVALUATION_CONFIG } from './evaluate.js';
+import { comparisonClosure, DEFAULT_EVALUATION_CONFIG, PAIRS, QUICK_EVALUATION_CONFIG } from './evaluate.js';
 import { inferenceContourFigure, inferenceScanFigure, type InferenceStyle } from './figures.js';
 import { publishDrellYan, type PublishedDrellYan, type TrainedDrellYan } from './learned.js';
 import { computedOnce } from './run.js';
@@ -134,19 +134,7 @@ async function publishedFolder(out: string, id: string): Promise<string> {
 
 /** The morphing-aware artifact's validation record: the comparison's widths and linear-regime figures, parity, training cost. */
 function estimatorsValidation(comparison: EstimatorComparison, training: EstimatorsTraining, crossSection: PublishedDrellYan['crossSection'], figures: readonly ComponentInput[]): ManifestDraft['validation'] {
-  const closure: Record<string, number> = {};
-  PARAMETERS.forEach((p, k) => {
-    for (const inference of ESTIMATOR_INFERENCES) {
-      const width = intervalWidth(comparison.scans[inference][k][0], 0.68);
-      if (Number.isFinite(width)) closure[`68% width of ${p.name}, ${inference}`] = width;
-    }
-  });
-  PARAMETERS.forEach((p, k) => {
-    closure[`1σ of ${p.name}, linear regime: truth`] = comparison.fisher.morphing.truth[k];
-    closure[`1σ of ${p.name}, linear regime: morphing-aware claim`] = comparison.fisher.morphing.claimed[k];
-    closure[`1σ of ${p.name}, linear regime: morphing-aware calibrated`] = comparison.fisher.morphing.calibrated[k];
-    closure[`response of ${p.name} to its true value`] = comparison.fisher.morphing.response[k * (PARAMETERS.length + 1)];
-  });
+  const closure = comparisonClosure(comparison.scans, ESTIMATOR_INFERENCES, comparison.fisher.morphing, 'morphing-aware');
   const t = training.morphing.trained;
   closure['parity: ensemble, runtime vs tfjs (relative)'] = t.parity.network;
   closure['training seconds'] = t.training.seconds;

@@ -197,6 +197,28 @@ export function evaluateInferences(
   return { config, test, scans, oneAtATime, fisher, contours: contours as Evaluation['contours'], seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * The validation record's closure figures of a comparison: each inference's profiled 68% width
+ * per coefficient, and a learned likelihood's linear-regime figures (`fisherDiagnostics`) under
+ * `learned`, its name in the keys.
+ */
+export function comparisonClosure<N extends string>(scans: Record<N, ProfileIntervalResult[][]>, inferences: readonly N[], fisher: FisherDiagnostics, learned: string): Record<string, number> {
+  const closure: Record<string, number> = {};
+  PARAMETERS.forEach((p, k) => {
+    for (const inference of inferences) {
+      const width = intervalWidth(scans[inference][k][0], 0.68);
+      if (Number.isFinite(width)) closure[`68% width of ${p.name}, ${inference}`] = width;
+    }
+  });
+  PARAMETERS.forEach((p, k) => {
+    closure[`1σ of ${p.name}, linear regime: truth`] = fisher.truth[k];
+    closure[`1σ of ${p.name}, linear regime: ${learned} claim`] = fisher.claimed[k];
+    closure[`1σ of ${p.name}, linear regime: ${learned} calibrated`] = fisher.calibrated[k];
+    closure[`response of ${p.name} to its true value`] = fisher.response[k * (PARAMETERS.length + 1)];
+  });
+  return closure;
+}
+
 /** The same likelihood with every parameter of interest but `name` fixed at its initial value. */
 export function othersFixed(likelihood: Likelihood, name: string): Likelihood {
   const interest = likelihood.parameters.slice(0, likelihood.interest).map((p) => ({ ...p, fixed: p.fixed || p.name !== name }));

@@ -259,17 +259,22 @@ export async function trainDrellYan(config: LearnedConfig, hooks: LearnedHooks =
 export function mixedSample(signalEvents: number, backgroundEvents: number, seed: number, above200: number): { signal: SelectedSample; background: SelectedSample; mixed: SelectedSample } {
   const signal = drellYanSelectable().simulate({ events: signalEvents, seed: deriveSeed(seed, 'signal') });
   const background = weightedBackground(simulateBackground(backgroundEvents, deriveSeed(seed, 'background')), above200);
-  const count = signal.count + background.count;
+  return { signal, background, mixed: concatenatedSamples(signal, background) };
+}
+
+/** Two selected samples as one, the first's events first. */
+export function concatenatedSamples(first: SelectedSample, second: SelectedSample): SelectedSample {
+  const count = first.count + second.count;
   const reco = new Float64Array(count * D);
-  reco.set(signal.reco);
-  reco.set(background.reco, signal.count * D);
+  reco.set(first.reco.subarray(0, first.count * D));
+  reco.set(second.reco.subarray(0, second.count * D), first.count * D);
   const coefficients = new Float64Array(count * C);
-  coefficients.set(signal.coefficients);
-  coefficients.set(background.coefficients, signal.count * C);
+  coefficients.set(first.coefficients.subarray(0, first.count * C));
+  coefficients.set(second.coefficients.subarray(0, second.count * C), first.count * C);
   const weights = new Float64Array(count);
-  weights.set(signal.weights);
-  weights.set(background.weights, signal.count);
-  return { signal, background, mixed: { count, reco, coefficients, weights } };
+  weights.set(first.weights.subarray(0, first.count));
+  weights.set(second.weights.subarray(0, second.count), first.count);
+  return { count, reco, coefficients, weights };
 }
 
 /** The mixed learned coefficients f_s ĉ + 1 − f_s of events, per variant, exactly as the service computes them. */

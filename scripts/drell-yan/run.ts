@@ -17,7 +17,7 @@ import { progressBar } from '../lib/progress.js';
 import { PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { coverageShard, DEFAULT_COVERAGE_CONFIG, mergeCoverage, toyModel, type CoverageConfig, type CoverageShard, type ToyModel } from './coverage.js';
-import { DEFAULT_EVALUATION_CONFIG, evaluateInferences, INFERENCES, intervalWidth, PAIRS, QUICK_EVALUATION_CONFIG, type Evaluation } from './evaluate.js';
+import { comparisonClosure, DEFAULT_EVALUATION_CONFIG, evaluateInferences, INFERENCES, PAIRS, QUICK_EVALUATION_CONFIG, type Evaluation } from './evaluate.js';
 import { contourFigure, coverageFigure, scanFigure, trainingFigure } from './figures.js';
 import {
   DEFAULT_LEARNED_CONFIG,
@@ -170,19 +170,7 @@ function drellYanValidation(
   config: CoverageConfig,
   figures: readonly ComponentInput[],
 ): ManifestDraft['validation'] {
-  const closure: Record<string, number> = {};
-  PARAMETERS.forEach((p, k) => {
-    for (const inference of INFERENCES) {
-      const width = intervalWidth(evaluation.scans[inference][k][0], 0.68);
-      if (Number.isFinite(width)) closure[`68% width of ${p.name}, ${inference}`] = width;
-    }
-  });
-  PARAMETERS.forEach((p, k) => {
-    closure[`1σ of ${p.name}, linear regime: truth`] = evaluation.fisher.truth[k];
-    closure[`1σ of ${p.name}, linear regime: learned claim`] = evaluation.fisher.claimed[k];
-    closure[`1σ of ${p.name}, linear regime: learned calibrated`] = evaluation.fisher.calibrated[k];
-    closure[`response of ${p.name} to its true value`] = evaluation.fisher.response[k * (PARAMETERS.length + 1)];
-  });
+  const closure = comparisonClosure(evaluation.scans, INFERENCES, evaluation.fisher, 'learned');
   closure['parity: ensemble, runtime vs tfjs (relative)'] = trained.parity.network;
   closure['parity: classifier, runtime vs tfjs (absolute)'] = trained.parity.classifier;
   closure['training seconds'] = trained.training.seconds;

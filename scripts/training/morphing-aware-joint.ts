@@ -20,11 +20,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-basis.js';
-import { morphing, morphingWeights, type Morphing } from '../../models/basis/morphing.js';
+import { morphing, morphingWeights } from '../../models/basis/morphing.js';
 import { morphingHead, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { prepare } from '../../models/network/prepared-network.js';
 import { deriveSeed, type Simulator } from '../simulators/types.js';
 import { parametrisedTrainingRows, priorSettings, type ParametrisedClassifierConfig } from './parametrised-classifier.js';
+import type { MorphedEnsemble } from './morphing-aware.js';
 import { trainMlp, type RowLoss } from './weighted-mlp.js';
 
 /** ALICE's settings (events at θ from the prior and as many at θ0, the network), and the benchmarks. */
@@ -33,16 +34,8 @@ export interface MorphingAwareJointConfig extends Omit<ParametrisedClassifierCon
   benchmarks?: number[][];
 }
 
-export interface MorphingAwareJointResult {
-  frozen: FrozenNetwork;
-  morphing: Morphing;
-  crossSectionRatios: number[];
-  /** ĉ per member and their mean from tfjs's outputs (the parity reference of the frozen network) */
-  predict(x: Float32Array | Float64Array, n: number): { members: Float64Array[]; mean: Float64Array };
-  seconds: number;
-  eventsPerSecond: number;
+export interface MorphingAwareJointResult extends MorphedEnsemble {
   configuration: Record<string, unknown> & { epochs: number; members: number; trainingEvents: number; conditionNumber: number };
-  dispose(): void;
 }
 
 /** ĉ per member and their mean, from each member's raw outputs (n × (B − 1), ln r̂_i) through the morphing head. */

@@ -68,15 +68,22 @@ export interface MorphingAwareProgress {
   seconds: number;
 }
 
-export interface MorphingAwareResult {
+/** What either morphing-aware variant gives: benchmark ratios frozen behind a morphing head. */
+export interface MorphedEnsemble {
   frozen: FrozenNetwork;
   morphing: Morphing;
-  /** σ(θ_i)/σ0, estimated from the events drawn at θ_i */
+  /** σ(θ_i)/σ0 of the benchmarks */
   crossSectionRatios: number[];
-  /** ĉ per member and their mean from tfjs's logits (the parity reference of the frozen network) */
+  /** ĉ per member and their mean from tfjs's outputs (the parity reference of the frozen network) */
   predict(x: Float32Array | Float64Array, n: number): { members: Float64Array[]; mean: Float64Array };
   seconds: number;
   eventsPerSecond: number;
+  dispose(): void;
+}
+
+export interface MorphingAwareResult extends MorphedEnsemble {
+  /** σ(θ_i)/σ0, estimated from the events drawn at θ_i */
+  crossSectionRatios: number[];
   configuration: Required<Omit<MorphingAwareConfig, 'finalLearningRate' | 'fisherWeightCap'>> & {
     finalLearningRate: number;
     fisherWeightCap: number | null;
@@ -86,7 +93,6 @@ export interface MorphingAwareResult {
     /** benchmark → the earlier benchmark whose ensemble it shares */
     reusedEnsembles: Record<number, number>;
   };
-  dispose(): void;
 }
 
 /** σ0/σ(θ_i) = E_{θ_i}[1/R(z|θ_i)] over events drawn at θ_i (weighted), inverted. */

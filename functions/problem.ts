@@ -23,6 +23,7 @@ export const PROBLEMS = {
   'unknown-parameter': [422, 'Unknown parameter'],
   'parameter-out-of-range': [422, 'A parameter lies outside its allowed range'],
   'invalid-dataset': [422, 'The dataset does not fit this likelihood'],
+  'outside-selection': [422, 'Events lie outside the selection this likelihood describes'],
   'likelihood-undefined': [422, 'The likelihood is undefined at the requested point'],
   'fit-failed': [422, 'No fit could be made'],
   'not-applicable': [422, 'The operation does not apply to this likelihood'],

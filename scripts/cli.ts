@@ -387,6 +387,88 @@ program
   });
 
 program
+  .command('drell-yan-coverage')
+  .description("coverage of the published Drell–Yan likelihoods at the SM and away from it, with the parton-level truth on the same toys and the bias of θ̂, and σ(θ) against the generator (issue 13): runs or reuses the documented studies (kept in <run>/dy-smeft-run3-coverage/) and writes docs/drell-yan-coverage.md; with --at, one study of --likelihood, printed")
+  .option('--root <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--at <values...>', 'one study at this true θ (C_lq1 C_lq3 C_eu, TeV⁻²), printed instead of the documented ones')
+  .option('--likelihood <id>', 'with --at: id or id@version', 'dy-smeft-run3')
+  .option('--toys <n>', 'with --at: coverage toys', positiveInteger, 200)
+  .option('--workers <n>', 'processes for the toys', positiveInteger, 2)
+  .option('--run <folder>', 'where results are kept between runs', 'runs')
+  .option('--again', 'run the toys again even if a kept result exists')
+  .option('--docs <file>', 'the results document', 'docs/drell-yan-coverage.md')
+  .action(async (options) => {
+    const { drellYanCoverageStudy } = await import('./drell-yan/run.js');
+    const report = await import('./drell-yan/coverage-report.js');
+    const study = async (likelihood: string, toys: number, at: number[] | undefined) => {
+      const bar = progressBar(`${likelihood} at ${at ? `(${at.join(', ')})` : 'the boundary'}`);
+      const result = await drellYanCoverageStudy({ root: options.root, spec: likelihood, at, toys, workers: options.workers, run: options.run, again: Boolean(options.again), onProgress: (d, t) => bar.update(d, t) });
+      bar.stop();
+      console.log(`${result.reused ? 'reused' : 'kept in'} ${result.file}`);
+      return result;
+    };
+    if (options.at) {
+      const at = options.at.map((v: string) => finiteNumber(v));
+      if (at.length !== 3) throw new InvalidArgumentError(`--at needs three values (C_lq1 C_lq3 C_eu), got ${at.length}`);
+      console.log(report.coverageStudyReport(await study(options.likelihood, options.toys, at)));
+      return;
+    }
+    const { readPublished } = await import('./lib/artifact-writer.js');
+    const { PARAMETERS } = await import('./simulators/drell-yan-physics.js');
+    const studies = [];
+    for (const s of report.DOCUMENTED_STUDIES) studies.push(await study(s.likelihood, s.toys, s.at === 'sm' ? PARAMETERS.map(() => 0) : undefined));
+    const artifacts = await Promise.all([...new Set(report.DOCUMENTED_STUDIES.map((s) => s.likelihood))].map((spec) => readPublished(options.root, spec)));
+    const earlier = artifacts[0].manifest;
+    const publishedSm = (earlier.validation.coverage ?? []).filter((e) => Object.values(e.at ?? {}).every((v) => v === 0));
+    const { coverageComparisonFigure } = await import('./drell-yan/figures.js');
+    const { placeFigures } = await import('./lib/document-figures.js');
+    const { writeFile } = await import('node:fs/promises');
+    const figure = coverageComparisonFigure(studies);
+    const paths = await placeFigures(options.docs, [{ name: figure.name, svg: (figure.payload as { svg: string }).svg }], []);
+    const text = report.coverageDocument({
+      studies,
+      published: publishedSm.length ? { label: `${earlier.id}@${earlier.version}`, estimates: publishedSm.map((e) => ({ cl: e.cl, coverage: e.coverage, error: e.error, toys: e.toys })) } : null,
+      crossSections: artifacts.map(report.crossSectionRecord),
+      figure: `![${figure.description}](${paths.get(figure.name)})`,
+    });
+    await writeFile(options.docs, text);
+    console.log(`wrote ${options.docs}`);
+  });
+
+program
+  .command('drell-yan-selection')
+  .description('publish dy-smeft-run3@1.1.0: the networks of 1.0.1 with the analysis selection stated and applied (the reference sample and σ derived again with it; events outside refused), with coverage toys at the SM and at the expected 95.45% boundary in its validation (issue 13)')
+  .option('--root <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--from <spec>', 'the version whose networks are kept', 'dy-smeft-run3@1.0.1')
+  .option('--version <version>', 'the new version (a published version is never overwritten)', '1.1.0')
+  .option('--toys <n>', 'coverage toys at the boundary', positiveInteger, 200)
+  .option('--sm-toys <n>', 'coverage toys at the SM', positiveInteger, 100)
+  .option('--workers <n>', 'processes for the toys', positiveInteger, 2)
+  .option('--run <folder>', 'where coverage results are kept between runs', 'runs')
+  .action(async (options) => {
+    const { assertUnpublished } = await import('./lib/artifact-writer.js');
+    await assertUnpublished(options.root, ['dy-smeft-run3'], options.version);
+    const { reviseWithSelection } = await import('./drell-yan/selection-revision.js');
+    const bars = new Map<string, ReturnType<typeof progressBar>>();
+    const result = await reviseWithSelection({
+      root: options.root,
+      from: options.from,
+      version: options.version,
+      run: options.run,
+      toys: options.toys,
+      smToys: options.smToys,
+      workers: options.workers,
+      log: (line) => console.log(line),
+      onProgress: (what, done, total) => {
+        if (!bars.has(what)) bars.set(what, progressBar(what));
+        bars.get(what)!.update(done, total);
+      },
+    });
+    for (const bar of bars.values()) bar.stop();
+    console.log(`published ${result.published.artifact.manifest.id}@${result.published.artifact.manifest.version} in ${result.seconds.toFixed(0)} s`);
+  });
+
+program
   .command('drell-yan-coverage-shard', { hidden: true })
   .description('one process of the coverage toys of `drell-yan` (started by it)')
   .argument('<artifact>', 'folder of the artifact under test')

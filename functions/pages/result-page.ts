@@ -19,6 +19,7 @@ import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marke
 import { plainText } from '../../render/rich-text.js';
 import { binnedTerms } from '../../models/terms/binned/term.js';
 import { unbinnedTerms } from '../../models/terms/unbinned.js';
+import type { ObservableSelection } from '../../models/likelihood/selection.js';
 
 export interface ResultPageInput {
   manifest: Manifest;
@@ -229,9 +230,9 @@ ${artifact.likelihood.variants > 1 ? html`<dt>ensemble</dt><dd>${artifact.likeli
 </dl>
 ${
   manifest.observables.length
-    ? html`<h3>Observables</h3><div class="scroll"><table><thead><tr><th>#</th><th>name</th><th>unit</th><th>description</th></tr></thead><tbody>${manifest.observables.map(
-        (o, k) => html`<tr><td class="num">${k + 1}</td><td><code>${o.name}</code></td><td>${o.unit ? formatUnit(o.unit) : '—'}</td><td>${rich(o.description ?? '')}</td></tr>`,
-      )}</tbody></table></div><p class="note">Submitted events are rows of these values, in this order and these units.</p>`
+    ? html`<h3>Observables</h3><div class="scroll"><table><thead><tr><th>#</th><th>name</th><th>unit</th><th>selection</th><th>description</th></tr></thead><tbody>${manifest.observables.map(
+        (o, k) => html`<tr><td class="num">${k + 1}</td><td><code>${o.name}</code></td><td>${o.unit ? formatUnit(o.unit) : '—'}</td><td>${o.selection ? selectionMarkup(o.name, o.selection) : '—'}</td><td>${rich(o.description ?? '')}</td></tr>`,
+      )}</tbody></table></div><p class="note">Submitted events are rows of these values, in this order and these units${manifest.observables.some((o) => o.selection) ? ', inside the selection: the likelihood describes only those events, and refuses others' : ''}.</p>`
     : ''
 }
 <h3>Likelihood terms</h3>
@@ -394,4 +395,11 @@ ${provenance(manifest)}
 <p class="note">Scans computed on the server from the published artifact${analysis.elapsedMs > 0 ? ` in ${(analysis.elapsedMs / 1000).toFixed(2)} s` : ''}, once per server instance.</p>
 `;
   return layout({ title: `${manifest.title} (${spec})`, description: manifest.description.slice(0, 300), body });
+}
+
+/** "−6 ≤ x2 ≤ 6", numbers as the page writes them. */
+function selectionMarkup(name: string, { min, max }: ObservableSelection): Markup {
+  const lower = min === undefined ? '' : `${formatNumber(min)} ≤ `;
+  const upper = max === undefined ? '' : ` ≤ ${formatNumber(max)}`;
+  return html`${lower}<code>${name}</code>${upper}`;
 }

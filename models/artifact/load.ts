@@ -128,7 +128,7 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
   }
   let likelihood: Likelihood;
   try {
-    likelihood = createLikelihood(interest, terms, manifest.luminosity.value, manifest.observables.map((o) => o.name));
+    likelihood = createLikelihood(interest, terms, manifest.luminosity.value, manifest.observables.map((o) => o.name), Object.fromEntries(manifest.observables.flatMap((o) => (o.selection ? [[o.name, o.selection]] : []))));
   } catch (error) {
     throw new ArtifactError('model-invalid', (error as Error).message);
   }

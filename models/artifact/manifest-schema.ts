@@ -36,6 +36,15 @@ export const ObservableSchema = z.object({
   name: ParameterName,
   unit: z.string().optional(),
   description: z.string().optional(),
+  /**
+   * the region min ≤ x ≤ max (in `unit`) that the likelihood describes: its cross section and
+   * reference sample count only selected events, and submitted events outside are refused
+   */
+  selection: z
+    .object({ min: z.number().optional(), max: z.number().optional() })
+    .refine((s) => s.min !== undefined || s.max !== undefined, 'a selection needs min, max or both')
+    .refine((s) => s.min === undefined || s.max === undefined || s.min < s.max, 'a selection needs min < max')
+    .optional(),
 });
 
 export const ComponentKind = z.enum(['network', 'analytic-ratio', 'coefficient-sample', 'event-sample', 'binned-model', 'figure', 'page-analysis']);

@@ -36,23 +36,28 @@ export function empiricalCoverage(
   drawToy: (toy: number) => LikelihoodData,
   onProgress?: (done: number) => void,
 ): CoverageRun {
-  const pinned = new Map<number, number>();
-  for (let i = 0; i < likelihood.interest; i++) pinned.set(i, truth[i]);
   const q: number[] = [];
   const best: number[][] = [];
   let failed = 0;
   for (let t = 0; t < toys; t++) {
-    const data = drawToy(t);
-    const global = maximumLikelihood(likelihood, data);
-    const stat = profileTestStatistic(likelihood, data, pinned, global, { start: truth });
-    if (stat.converged) {
-      q.push(stat.q);
-      best.push(Array.from(stat.global.parameters.subarray(0, likelihood.interest)));
+    const toy = toyTestStatistic(likelihood, drawToy(t), truth);
+    if (toy) {
+      q.push(toy.q);
+      best.push(toy.best);
     } else failed++;
     onProgress?.(t + 1);
   }
   const estimates = coverageEstimates(q, levels, likelihood.interest);
   return { estimates, q, best, failed };
+}
+
+/** One toy's q(θ_true) (every parameter of interest pinned, nuisances profiled) and its MLE of them; null where a fit did not converge. */
+export function toyTestStatistic(likelihood: Likelihood, data: LikelihoodData, truth: Float64Array): { q: number; best: number[] } | null {
+  const pinned = new Map<number, number>();
+  for (let i = 0; i < likelihood.interest; i++) pinned.set(i, truth[i]);
+  const global = maximumLikelihood(likelihood, data);
+  const stat = profileTestStatistic(likelihood, data, pinned, global, { start: truth });
+  return stat.converged ? { q: stat.q, best: Array.from(stat.global.parameters.subarray(0, likelihood.interest)) } : null;
 }
 
 /** The coverage at each level from toys' q(θ_true): the fraction below the χ²_k quantile, with its binomial error. */

@@ -12,8 +12,10 @@ import { ProfileScanner } from './test-statistics.js';
 
 export interface PointEvaluation {
   nll: number[];
-  /** ∂NLL/∂θ for the parameters of interest, per point (with profiling: the total derivative, by the envelope theorem) */
+  /** ∂NLL/∂θ over the parameters `derivatives` names, per point (with profiling: the total derivative, by the envelope theorem) */
   gradient?: number[][];
+  /** ∂²NLL/∂θ_i∂θ_j over the same parameters, per point (of the NLL itself, at the profiled nuisances where they are profiled) */
+  hessian?: number[][][];
   /** standard deviation of the members' NLL, per point (only for ensembles) */
   memberSpread?: number[];
   /** per point: every profile fit converged (always true without profiling) */
@@ -25,40 +27,53 @@ export interface PointEvaluation {
 export interface PointOptions {
   profile?: boolean;
   gradient?: boolean;
+  hessian?: boolean;
+  /** the parameters the derivatives cover: the first `interest` (default) or all */
+  derivatives?: 'interest' | 'all';
+  /** nuisance parameters (global indices) the points set, held at their values when profiling */
+  held?: readonly number[];
 }
 
-/** `points` are global parameter vectors (parameters of interest set, nuisances at their initial values). */
+/**
+ * `points` are global parameter vectors: parameters of interest and any nuisances set, the
+ * others at their initial values, or profiled with `profile` (all but the parameters of
+ * interest and `held`).
+ */
 export function nllAtPoints(likelihood: Likelihood, data: LikelihoodData, points: readonly Float64Array[], options: PointOptions = {}): PointEvaluation {
   const n = likelihood.parameters.length;
   const P = likelihood.interest;
-  const nuisanceFree = likelihood.parameters.slice(P).every((p) => p.fixed);
+  const held = options.held ?? [];
+  const pinned = [...Array.from({ length: P }, (_, i) => i), ...held];
+  const nuisanceFree = likelihood.parameters.every((p, i) => i < P || p.fixed || held.includes(i));
   const profile = (options.profile ?? false) && !nuisanceFree;
+  const d = options.derivatives === 'all' ? n : P;
   const result: PointEvaluation = { nll: [], converged: [] };
   if (options.gradient) result.gradient = [];
+  if (options.hessian) result.hessian = [];
   if (profile) result.nuisances = [];
   const members = likelihood.variants - 1;
   if (members > 0) result.memberSpread = [];
 
-  const pinned = Array.from({ length: P }, (_, i) => i);
   // points arrive in the client's order, often along a line: each fit starts from the last solution
   const scanner = profile ? new ProfileScanner(likelihood, data, pinned, { warmStart: 'previous' }) : null;
   const memberNll = new Float64Array(members);
+  const g = options.gradient || options.hessian ? new Float64Array(n) : undefined;
+  const h = options.hessian ? new Float64Array(n * n) : undefined;
   for (const point of points) {
     let at = point;
     let converged = true;
     if (scanner) {
-      const fit = scanner.fit(Array.from(point.subarray(0, P)));
+      const fit = scanner.fit(pinned.map((i) => point[i]));
       at = fit.parameters;
       converged = fit.converged;
       result.nuisances!.push(Array.from(at.subarray(P)));
     }
-    if (options.gradient) {
-      const g = new Float64Array(n);
-      result.nll.push(likelihood.nll(at, data, 0, { gradient: g }));
-      result.gradient!.push(Array.from(g.subarray(0, P)));
-    } else {
-      result.nll.push(likelihood.nll(at, data, 0));
-    }
+    // the terms add their derivatives into these
+    g?.fill(0);
+    h?.fill(0);
+    result.nll.push(likelihood.nll(at, data, 0, g ? { gradient: g, hessian: h } : undefined));
+    if (options.gradient) result.gradient!.push(Array.from(g!.subarray(0, d)));
+    if (h) result.hessian!.push(Array.from({ length: d }, (_, i) => Array.from(h.subarray(i * n, i * n + d))));
     result.converged.push(converged);
     if (members > 0) {
       for (let v = 1; v <= members; v++) memberNll[v - 1] = likelihood.nll(at, data, v);

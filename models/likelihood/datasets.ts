@@ -14,6 +14,7 @@
  */
 import { DatasetError, type SubmittedData } from './term.js';
 import type { Likelihood, LikelihoodData, TermData } from './likelihood.js';
+import { assertInsideSelection } from './selection.js';
 
 export { DatasetError } from './term.js';
 
@@ -46,12 +47,16 @@ export class ParameterRangeError extends DatasetError {
  * point (missing ones at their reference value), nuisances at their initial values.
  * Unknown names and values outside the allowed range are errors at `path`.
  */
-export function parameterVector(likelihood: Likelihood, point: ParameterPoint, path: (string | number)[] = []): Float64Array {
+export function parameterVector(likelihood: Likelihood, point: ParameterPoint, path: (string | number)[] = [], options: { nuisances?: boolean } = {}): Float64Array {
   const params = likelihood.initial();
+  const addressable = options.nuisances ? likelihood.names.length : likelihood.interest;
   for (const [name, value] of Object.entries(point)) {
     const index = likelihood.indexOf(name);
-    if (index < 0 || index >= likelihood.interest) {
-      throw new UnknownParameterError([...path, name], `unknown parameter '${name}'; this likelihood has ${likelihood.names.slice(0, likelihood.interest).join(', ')}`);
+    if (index < 0 || index >= addressable) {
+      const known = likelihood.names.slice(0, addressable);
+      const listed = known.length > 12 ? `${known.slice(0, 12).join(', ')} and ${known.length - 12} more` : known.join(', ');
+      const hint = !options.nuisances && index >= 0 ? ' (a nuisance parameter: only `nll` points may set those)' : '';
+      throw new UnknownParameterError([...path, name], `unknown parameter '${name}'${hint}; this likelihood has ${listed}`);
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new DatasetError([...path, name], `parameter '${name}' must be a finite number`);
     const [lo, hi] = likelihood.parameters[index].bounds;
@@ -83,6 +88,7 @@ export function resolveDataset(likelihood: Likelihood, spec: DatasetSpec, option
       if (spec[field] && !likelihood.terms.some(({ term }) => term.submits === kind)) throw new DatasetError(['data', field], `this likelihood has no ${kind === 'events' ? 'unbinned' : 'binned'} terms: ${field === 'events' ? 'events' : 'binned counts'} do not apply`);
     }
   }
+  if (spec.kind === 'submitted' && spec.events) assertInsideSelection(spec.events.values, spec.events.count, spec.events.observables, likelihood.selection, ['data', 'events']);
   for (const { term, index } of likelihood.terms) {
     try {
       if (at) terms[term.name] = term.asimov(at, index, likelihood.context(term, luminosity, rate));

@@ -11,6 +11,7 @@
 import type { Derivatives, EvaluationContext, ParameterSpec, Term } from './term.js';
 import { charge } from './work-meter.js';
 
+import type { Selection } from './selection.js';
 export type { Term } from './term.js';
 /** One term's data: what that term's `nll` reads (the likelihood never looks inside). */
 export type TermData = unknown;
@@ -42,6 +43,8 @@ export interface Likelihood {
   readonly publishedLuminosity: number;
   /** the observables of submitted events, in their column order (the manifest's) */
   readonly observables: readonly string[];
+  /** the region of those observables the likelihood describes; submitted events outside are refused */
+  readonly selection: Selection;
   readonly terms: readonly BoundTerm[];
   indexOf(name: string): number;
   /** a term's term-local → global parameter index */
@@ -54,7 +57,7 @@ export interface Likelihood {
   context(term: Term, luminosity: number, rate: boolean, variant?: number): EvaluationContext;
 }
 
-export function createLikelihood(interest: readonly ParameterSpec[], terms: readonly Term[], publishedLuminosity: number, observables: readonly string[] = []): Likelihood {
+export function createLikelihood(interest: readonly ParameterSpec[], terms: readonly Term[], publishedLuminosity: number, observables: readonly string[] = [], selection: Selection = {}): Likelihood {
   const parameters: ParameterSpec[] = [...interest];
   const position = new Map<string, number>(interest.map((p, i) => [p.name, i]));
   if (position.size !== interest.length) throw new Error('duplicate parameter of interest');
@@ -97,6 +100,7 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
     variants,
     publishedLuminosity,
     observables,
+    selection,
     terms: bound,
     context,
     indexOf(name) {

@@ -6,38 +6,92 @@
  */
 import type { LoadedArtifact } from '../artifact/load.js';
 import { ensembleSpread } from '../inference/ensemble.js';
+import { maximumLikelihood } from '../inference/mle.js';
 import { nllAtPoints } from '../inference/points.js';
+import { parameterVector, type ParameterPoint } from '../likelihood/datasets.js';
+import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { unbinnedTerms, type UnbinnedTerm } from '../terms/unbinned.js';
+import { assertInsideSelection } from '../likelihood/selection.js';
 import { budgeted, Cost, fewer, likelihoodSizes } from './cost.js';
-import { invalidInput, notApplicable, tooCostly } from './errors.js';
+import { fitFailed, invalidInput, notApplicable, tooCostly } from './errors.js';
 import { baseCost, evaluating, flattenEvents, parameterPoints, requestData } from './request-data.js';
 import { LIMITS, type NllRequest, type NllResponse, type RatioRequest, type RatioResponse } from './schemas.js';
 
-/** −ln L at every requested point (seed 003 app. A eq. 49), with what the request asks for. */
+/**
+ * −ln L at every requested point (seed 003 app. A eq. 49), with what the request asks for:
+ * any parameter set by name (the full vector), the analytic gradient and Hessian over the
+ * parameters of interest or all, the unnamed nuisances profiled, and an offset.
+ */
 export function nll(artifact: LoadedArtifact, request: NllRequest): NllResponse {
   const { likelihood } = artifact;
   const K = request.points.length;
+  const n = likelihood.parameters.length;
+  const d = request.derivatives === 'all' ? n : likelihood.interest;
+  const order = request.hessian ? 2 : request.gradient ? 1 : 0;
   const cost = baseCost(likelihood, request)
     .points(K)
-    .evaluations(K, request.gradient ? 1 : 0)
+    .evaluations(K, order)
     .evaluations(K * (likelihood.variants - 1), 0)
-    .other(0, 40 * K * likelihood.parameters.length);
+    .other(0, 40 * K * (n + (request.gradient ? d : 0) + (request.hessian ? d * d : 0)));
   if (request.profile) cost.warmFits(K);
+  if (request.offset === 'best-fit') cost.coldFit();
   const data = requestData(likelihood, request);
-  const points = parameterPoints(likelihood, request.points);
-  const result = budgeted(cost, fewer('points per request', K), () => evaluating(() => nllAtPoints(likelihood, data, points, { profile: request.profile, gradient: request.gradient })));
-  const overflow = result.nll.findIndex((v, k) => !Number.isFinite(v) || (result.gradient?.[k].some((g) => !Number.isFinite(g)) ?? false));
+  const points = parameterPoints(likelihood, request.points, 'points', { nuisances: true });
+  const held = heldNuisances(likelihood, request);
+  const { result, offset } = budgeted(cost, fewer('points per request', K), () =>
+    evaluating(() => ({
+      result: nllAtPoints(likelihood, data, points, { profile: request.profile, gradient: request.gradient, hessian: request.hessian, derivatives: request.derivatives, held }),
+      offset: request.offset === undefined ? null : nllOffset(artifact, data, request.offset),
+    })),
+  );
+  const finite = (rows: number[][] | undefined, k: number) => rows?.[k].every(Number.isFinite) ?? true;
+  const overflow = result.nll.findIndex((v, k) => !Number.isFinite(v) || !finite(result.gradient, k) || !(result.hessian?.[k].every((row) => row.every(Number.isFinite)) ?? true));
   if (overflow >= 0) {
     throw invalidInput('likelihood-undefined', `the NLL at points[${overflow}] is not a finite number: the luminosity or the event weights are beyond double precision`, undefined, [{ path: ['points', overflow], message: 'non-finite NLL' }]);
   }
   return {
-    parameters: likelihood.names.slice(0, likelihood.interest),
-    nll: result.nll,
+    parameters: likelihood.names.slice(0, d),
+    nll: offset ? result.nll.map((v) => v - offset.nll) : result.nll,
     ...(result.gradient ? { gradient: result.gradient } : {}),
+    ...(result.hessian ? { hessian: result.hessian } : {}),
+    ...(offset ? { offset } : {}),
     ...(result.memberSpread ? { memberSpread: result.memberSpread } : {}),
     ...(result.nuisances ? { nuisances: { parameters: likelihood.names.slice(likelihood.interest), values: result.nuisances } } : {}),
     converged: result.converged,
   };
+}
+
+/**
+ * The nuisance parameters the points set (global indices): held at their values where the
+ * others are profiled, so with `profile` every point must name the same ones.
+ */
+function heldNuisances(likelihood: Likelihood, request: NllRequest): number[] {
+  const named = (point: ParameterPoint) =>
+    Object.keys(point)
+      .map((name) => likelihood.indexOf(name))
+      .filter((i) => i >= likelihood.interest)
+      .sort((a, b) => a - b);
+  const first = named(request.points[0]);
+  if (request.profile) {
+    const differs = request.points.findIndex((p) => named(p).join() !== first.join());
+    if (differs >= 0) {
+      const list = (indices: number[]) => (indices.length ? indices.map((i) => likelihood.names[i]).join(', ') : 'none');
+      throw invalidInput('invalid-request', `with profile, every point must set the same nuisance parameters (those are held, the rest profiled): points[0] sets ${list(first)}, points[${differs}] sets ${list(named(request.points[differs]))}`, ['points', differs]);
+    }
+  }
+  return first;
+}
+
+/** The NLL subtracted from every value: at the best fit on the same data, or at a given full point. */
+function nllOffset(artifact: LoadedArtifact, data: LikelihoodData, offset: 'best-fit' | ParameterPoint): { nll: number; parameters: Record<string, number> } {
+  const { likelihood } = artifact;
+  let at: Float64Array;
+  if (offset === 'best-fit') {
+    const fit = maximumLikelihood(likelihood, data);
+    if (!fit.converged) throw fitFailed(`the best fit for the offset did not converge (${fit.message}); give the offset as a point instead`);
+    at = fit.parameters;
+  } else at = parameterVector(likelihood, offset, ['offset'], { nuisances: true });
+  return { nll: likelihood.nll(at, data, 0), parameters: Object.fromEntries(likelihood.names.map((name, i) => [name, at[i]])) };
 }
 
 /** ln r(x|θ, θ0) per submitted event and point (seed 003 eq. 5, 29, 34), with the members' spread. */
@@ -56,6 +110,7 @@ export function ratio(artifact: LoadedArtifact, request: RatioRequest): RatioRes
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) throw invalidInput('invalid-dataset', 'event values must be finite numbers', undefined, [{ path: ['events', Math.floor(i / width), i % width], message: 'not a finite number' }]);
   }
+  evaluating(() => assertInsideSelection(values, count, observables, likelihood.selection, ['events']));
   const points = parameterPoints(likelihood, request.points);
   const { units, memoryBytes } = term.ratioCost(count, request.points.length);
   const cost = new Cost(likelihoodSizes(likelihood, () => count)).points(request.points.length).other(units, memoryBytes);

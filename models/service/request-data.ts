@@ -7,6 +7,7 @@
  * error is a defect and stays one.
  */
 import { InvalidPoiError } from '../inference/calculators/asymptotic.js';
+import { SelectionError } from '../likelihood/selection.js';
 import { DatasetError, hasObservedData, ParameterRangeError, parameterVector, resolveDataset, UnknownParameterError, type DatasetSpec, type ParameterPoint } from '../likelihood/datasets.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { NonPositiveRateError } from '../likelihood/term.js';
@@ -22,7 +23,7 @@ export function evaluating<T>(f: () => T): T {
     return f();
   } catch (error) {
     if (error instanceof NonPositiveRateError) throw invalidInput('likelihood-undefined', error.message);
-    if (error instanceof DatasetError) throw invalidInput(error instanceof UnknownParameterError ? 'unknown-parameter' : error instanceof ParameterRangeError ? 'parameter-out-of-range' : 'invalid-dataset', error.message, error.path);
+    if (error instanceof DatasetError) throw invalidInput(error instanceof UnknownParameterError ? 'unknown-parameter' : error instanceof ParameterRangeError ? 'parameter-out-of-range' : error instanceof SelectionError ? 'outside-selection' : 'invalid-dataset', error.message, error.path);
     if (error instanceof InvalidPoiError) throw new ServiceError({ kind: 'not-applicable', message: `CLs does not apply: ${error.message}`, issues: [{ path: ['poi'], message: error.message }] });
     throw error;
   }
@@ -136,8 +137,8 @@ export function submittedCount(events: EventsRequest): number {
 }
 
 /** Named parameter points as global parameter vectors (nuisances at their initial values). */
-export function parameterPoints(likelihood: Likelihood, points: readonly ParameterPoint[], field = 'points'): Float64Array[] {
-  return points.map((p, k) => evaluating(() => parameterVector(likelihood, p, [field, k])));
+export function parameterPoints(likelihood: Likelihood, points: readonly ParameterPoint[], field = 'points', options: { nuisances?: boolean } = {}): Float64Array[] {
+  return points.map((p, k) => evaluating(() => parameterVector(likelihood, p, [field, k], options)));
 }
 
 /** The cost of a request's dataset, as the start of its operation's cost. */

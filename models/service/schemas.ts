@@ -93,10 +93,23 @@ const dataFields = {
 
 export const NllRequestSchema = z
   .object({
-    points: z.array(PointSchema).min(1).max(LIMITS.points),
+    points: z
+      .array(PointSchema)
+      .min(1)
+      .max(LIMITS.points)
+      .meta({
+        description:
+          'parameter points keyed by name: the parameters of interest and any nuisance parameter (the full vector, as pyhf’s logpdf takes it, constraint terms included); a parameter not named takes its reference value, or with `profile` a nuisance not named is profiled (then every point must name the same nuisances)',
+      }),
     ...dataFields,
-    profile: z.boolean().default(false).meta({ description: 'profile the nuisance parameters at each point (default: nuisances at their nominal values)' }),
-    gradient: z.boolean().default(false).meta({ description: 'also return ∂NLL/∂θ for the parameters of interest' }),
+    profile: z.boolean().default(false).meta({ description: 'profile the nuisance parameters the points do not name (default: nuisances at their nominal values)' }),
+    gradient: z.boolean().default(false).meta({ description: 'also return ∂NLL/∂θ (analytic) over the parameters `derivatives` names' }),
+    hessian: z.boolean().default(false).meta({ description: 'also return the Hessian ∂²NLL/∂θ_i∂θ_j (analytic) over the parameters `derivatives` names; of the NLL itself, also where nuisances are profiled' }),
+    derivatives: z.enum(['interest', 'all']).default('interest').meta({ description: 'what the gradient and Hessian cover, in the order of the response’s `parameters`: the parameters of interest (default), or every parameter, nuisances included' }),
+    offset: z
+      .union([z.literal('best-fit'), PointSchema])
+      .optional()
+      .meta({ description: 'subtract the NLL at the best fit (a global fit on the same data) or at the given point (nuisances not named at their nominal values), so that values are small numbers; the response states it' }),
   })
   .strict();
 
@@ -223,9 +236,11 @@ export const UnavailableEntrySchema = z.object({
 export const CatalogueResponseSchema = z.object({ likelihoods: z.array(z.union([CatalogueEntrySchema, UnavailableEntrySchema])) });
 
 export const NllResponseSchema = z.object({
-  parameters: z.array(z.string()).meta({ description: 'the parameters of interest, in the order of `gradient`' }),
-  nll: z.array(z.number()).meta({ description: '−ln L per point (unbinned terms up to a θ-free constant: ln R = 0 at the reference point)' }),
+  parameters: z.array(z.string()).meta({ description: 'the parameters of `gradient` and `hessian`, in their order: the parameters of interest, or every parameter with `derivatives: "all"`' }),
+  nll: z.array(z.number()).meta({ description: '−ln L per point (unbinned terms up to a θ-free constant: ln R = 0 at the reference point), less `offset` where asked' }),
   gradient: z.array(z.array(z.number())).optional(),
+  hessian: z.array(z.array(z.array(z.number()))).optional().meta({ description: 'per point, the Hessian as rows over `parameters`' }),
+  offset: z.object({ nll: z.number(), parameters: NamedValues }).optional().meta({ description: 'the −ln L subtracted from every value, and the full point it was evaluated at' }),
   memberSpread: z
     .array(z.number())
     .optional()

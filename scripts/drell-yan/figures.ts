@@ -130,6 +130,27 @@ export function coverageFigure(coverage: CoverageRun): ComponentInput {
   return figure('coverage', 'Empirical against nominal coverage of the joint 3-D confidence regions of the learned likelihood, toys drawn from the generator at the SM (seed 003 fig. 12); band: binomial standard errors.', svg);
 }
 
+/**
+ * Coverage curves of several toy studies (drell-yan-coverage): per true θ, the learned
+ * likelihood (solid, with its binomial band) and the parton-level truth on the same toys (dashed).
+ */
+export function coverageComparisonFigure(studies: readonly { at: readonly number[]; learned: CoverageRun; truth: CoverageRun }[]): ComponentInput {
+  const colors = [COLORS.vermilion, COLORS.blue, COLORS.green, COLORS.purple];
+  const where = (at: readonly number[]) => (at.every((v) => v === 0) ? 'the SM' : PARAMETERS.flatMap((p, k) => (at[k] === 0 ? [] : [`${p.name} = ${at[k]}`])).join(', '));
+  const series: Series[] = [{ points: [[0, 0], [1, 1]], color: COLORS.grey, width: 1, dash: '4 4', label: 'ideal' }];
+  const bands: Band[] = [];
+  studies.forEach((study, i) => {
+    const color = colors[i % colors.length];
+    const e = study.learned.estimates;
+    series.push({ points: e.map((x) => [x.cl, x.coverage] as Point), color, width: 1.5, label: `learned, at ${where(study.at)}` });
+    series.push({ points: study.truth.estimates.map((x) => [x.cl, x.coverage] as Point), color, width: 1, dash: '6 3', label: `truth, at ${where(study.at)}` });
+    bands.push({ x: e.map((x) => x.cl), lower: e.map((x) => x.coverage - x.error), upper: e.map((x) => x.coverage + x.error), color, opacity: 0.2 });
+  });
+  const toys = studies[0]?.learned.estimates[0]?.toys ?? 0;
+  const svg = linePlot({ id: 'coverage-comparison', title: `Coverage of the joint 3-D regions: ${toys} toys per point, learned and truth on the same events`, xDomain: [0, 1], yDomain: [0, 1], xLabel: 'nominal coverage', yLabel: 'empirical coverage', series, bands });
+  return figure('coverage-comparison', 'Empirical against nominal coverage of the joint 3-D confidence regions, toys drawn from the generator at each true θ: the learned likelihood (solid, band: binomial standard errors) and the parton-level truth on the same toys (dashed).', svg);
+}
+
 /** The ensemble's training and validation loss per epoch. */
 export function trainingFigure(trained: TrainedDrellYan): ComponentInput {
   const h = trained.training.history;

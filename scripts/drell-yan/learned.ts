@@ -22,10 +22,11 @@ import { MANIFEST_SCHEMA_VERSION } from '../../models/artifact/manifest-schema.j
 import { evaluateEnsemble, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, networkUnits } from '../../models/ratio/ratio-model.js';
 import { crossSectionFromReference } from '../../models/terms/unbinned-polynomial.js';
+import { rowsInsideSelection } from '../../models/likelihood/selection.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { provenance } from '../lib/provenance.js';
 import { drellYanSimulator } from '../simulators/drell-yan.js';
-import { BASIS, crossSectionCoefficients, manifestParameters, PARAMETERS, RECO_OBSERVABLES, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
+import { ANALYSIS_SELECTION, BASIS, crossSectionCoefficients, manifestParameters, PARAMETERS, RECO_OBSERVABLES, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { backendProvenance, selectBackend } from '../training/backend.js';
 import { trainDerivativeLearning, type TrainingProgress } from '../training/derivative-learning.js';
@@ -130,7 +131,7 @@ export function generatorCrossSection(events: number, seed: number): GeneratorCr
   const batch = 200_000;
   for (let start = 0, b = 0; start < events; start += batch, b++) {
     const n = Math.min(batch, events - start);
-    const sample = simulator.simulate({ events: n, seed: deriveSeed(seed, `batch-${b}`) });
+    const sample = analysisSelected(simulator.simulate({ events: n, seed: deriveSeed(seed, `batch-${b}`) }));
     // weights are σ/n for this batch: rescale to the whole run
     const scale = n / events;
     const part = crossSectionCoefficients({ count: sample.count, coefficients: sample.coefficients, weights: sample.weights.map((w) => w * scale) });
@@ -256,10 +257,26 @@ export async function trainDrellYan(config: LearnedConfig, hooks: LearnedHooks =
 }
 
 /** Signal and background at θ0 after the detector: each part, and both in one sample (signal first) with the events' exact coefficients. */
-export function mixedSample(signalEvents: number, backgroundEvents: number, seed: number, above200: number): { signal: SelectedSample; background: SelectedSample; mixed: SelectedSample } {
-  const signal = drellYanSelectable().simulate({ events: signalEvents, seed: deriveSeed(seed, 'signal') });
-  const background = weightedBackground(simulateBackground(backgroundEvents, deriveSeed(seed, 'background')), above200);
+export function mixedSample(signalEvents: number, backgroundEvents: number, seed: number, above200: number, options: { selection?: boolean } = {}): { signal: SelectedSample; background: SelectedSample; mixed: SelectedSample } {
+  const select = options.selection === false ? (s: SelectedSample) => s : analysisSelected;
+  const signal = select(drellYanSelectable().simulate({ events: signalEvents, seed: deriveSeed(seed, 'signal') }));
+  // weighted before the selection, as the published 1.0.x samples were: the selection drops events, never reweights
+  const background = select(weightedBackground(simulateBackground(backgroundEvents, deriveSeed(seed, 'background')), above200));
   return { signal, background, mixed: concatenatedSamples(signal, background) };
+}
+
+/** The events of a sample inside ANALYSIS_SELECTION (the detector's acceptance and m_ℓℓ ≤ M_MAX). */
+export function analysisSelected(sample: SelectedSample): SelectedSample {
+  const rows = rowsInsideSelection(sample.reco, sample.count, RECO_OBSERVABLES, ANALYSIS_SELECTION);
+  if (rows.length === sample.count) return sample;
+  return { count: rows.length, reco: takeRows(sample.reco, D, rows), coefficients: takeRows(sample.coefficients, C, rows), weights: takeRows(sample.weights, 1, rows) };
+}
+
+/** The given rows of a row-major array of `width` columns. */
+export function takeRows(values: Float64Array, width: number, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length * width);
+  rows.forEach((i, r) => out.set(values.subarray(i * width, (i + 1) * width), r * width));
+  return out;
 }
 
 /** Two selected samples as one, the first's events first. */
@@ -363,10 +380,11 @@ export async function publishDrellYan(
     description:
       `pp → Z/γ* → ℓ⁺ℓ⁻ at 13.6 TeV, 300 fb⁻¹, leading order with the contact operators C_lq^(1), C_lq^(3), C_eu at Λ = 1 TeV (synthetic: stand-in parton densities, a θ-independent detector). ` +
       `Submit events with the ten reco-level observables; ${estimator.network(t.members)} gives ĉ(x), a classifier at θ0 the signal fraction f_s(x) against a θ-independent background, ` +
-      'and the term uses R̂(x|θ) = f_s ĉ·m(θ) + 1 − f_s. Asimov data at the SM from the reference sample; no observed data.',
+      'and the term uses R̂(x|θ) = f_s ĉ·m(θ) + 1 − f_s. Asimov data at the SM from the reference sample; no observed data. ' +
+      'It describes the events of the analysis selection only (observables[].selection: the detector acceptance and 150 GeV ≤ m_ll ≤ 6 TeV); events outside are refused.',
     citation: ['T. Bahl, V. Bresó-Pla, G. De Crescenzo, T. Plehn, "Advancing Tools for Simulation-Based Inference" (Heidelberg, 2024; version of January 17, 2025), sec. 2-4, app. A, B, D'],
     parameters: manifestParameters(),
-    observables: drellYanSelectable().observables.map((o) => ({ name: o.name, ...(o.unit ? { unit: o.unit } : {}), ...(o.description ? { description: o.description } : {}) })),
+    observables: drellYanSelectable().observables.map((o) => ({ name: o.name, ...(o.unit ? { unit: o.unit } : {}), ...(o.description ? { description: o.description } : {}), ...(ANALYSIS_SELECTION[o.name] ? { selection: ANALYSIS_SELECTION[o.name] } : {}) })),
     luminosity: { value: LUMINOSITY_FB, unit: 'fb^-1' },
     terms: [
       {

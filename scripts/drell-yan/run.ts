@@ -12,17 +12,18 @@ import { edgeTimings } from '../bench/edge-nll.js';
 import { decodeMessagePack, encodeMessagePack } from '../../models/artifact/codec.js';
 import type { CoverageRun } from '../../models/inference/coverage.js';
 import { writeCatalogueIndex } from '../lib/catalogue-index.js';
-import { readArtifactFolder, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
+import { readArtifactFolder, readPublished, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { progressBar } from '../lib/progress.js';
 import { PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
-import { coverageShard, DEFAULT_COVERAGE_CONFIG, mergeCoverage, toyModel, type CoverageConfig, type CoverageShard, type ToyModel } from './coverage.js';
+import { coverageShard, DEFAULT_COVERAGE_CONFIG, drellYanTruth, estimatorBias, expectedBoundary, mergeCoverage, toyModel, type CoverageConfig, type CoverageShard, type ToyModel } from './coverage.js';
 import { comparisonClosure, DEFAULT_EVALUATION_CONFIG, evaluateInferences, INFERENCES, PAIRS, QUICK_EVALUATION_CONFIG, type Evaluation } from './evaluate.js';
 import { contourFigure, coverageFigure, scanFigure, trainingFigure } from './figures.js';
 import {
   DEFAULT_LEARNED_CONFIG,
   LUMINOSITY_FB,
   mixedSample,
+  PB,
   publishDrellYan,
   QUICK_LEARNED_CONFIG,
   trainDrellYan,
@@ -125,19 +126,24 @@ export async function runDrellYan(options: DrellYanRunOptions) {
   }
 }
 
-/** Coverage toys split over `workers` processes (each a `drell-yan-coverage-shard` of this CLI), or in this one. */
-function runCoverage(folder: string, model: ToyModel, config: CoverageConfig, workers: number, onProgress: (done: number) => void): Promise<CoverageShard[]> {
+/**
+ * Coverage toys split over `workers` processes (each a `drell-yan-coverage-shard` of this
+ * CLI), or in this one; with `truth`, the parton-level truth on the same toys. `scratch`
+ * holds the job and the shards' results (default: the artifact's folder).
+ */
+function runCoverage(folder: string, model: ToyModel, config: CoverageConfig, workers: number, onProgress: (done: number) => void, options: { truth?: boolean; scratch?: string } = {}): Promise<CoverageShard[]> {
+  const { truth = false, scratch = folder } = options;
   const shardCount = Math.max(1, Math.min(workers, config.toys));
   const ranges = Array.from({ length: shardCount }, (_, w) => [Math.floor((config.toys * w) / shardCount), Math.floor((config.toys * (w + 1)) / shardCount)] as const);
-  if (ranges.length === 1) return readArtifactFolder(folder).then((artifact) => [coverageShard(artifact, model, config, 0, config.toys, onProgress)]);
+  if (ranges.length === 1) return readArtifactFolder(folder).then((artifact) => [coverageShard(artifact, model, config, 0, config.toys, onProgress, { truth })]);
   // synchronous up to the forks, so the children start at once even if the caller then blocks
-  const job = `${folder}/coverage-job.json`;
-  writeFileSync(job, JSON.stringify({ model, config }));
+  const job = `${scratch}/coverage-job.json`;
+  writeFileSync(job, JSON.stringify({ model, config, truth }));
   const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
   const done = ranges.map(() => 0);
   return Promise.all(
     ranges.map(([from, to], w) => {
-      const output = `${folder}/coverage-${w}.json`;
+      const output = `${scratch}/coverage-${w}.json`;
       const child = fork(cli, ['drell-yan-coverage-shard', folder, job, String(from), String(to), output], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       child.on('message', (message) => {
         done[w] = (message as { done: number }).done;
@@ -153,9 +159,9 @@ function runCoverage(folder: string, model: ToyModel, config: CoverageConfig, wo
 
 /** One shard of coverage toys, in a child process: reads the job, writes the shard's result, reports progress to the parent. */
 export async function coverageShardProcess(folder: string, job: string, from: number, to: number, output: string): Promise<void> {
-  const { model, config } = JSON.parse(await readFile(job, 'utf8')) as { model: ToyModel; config: CoverageConfig };
+  const { model, config, truth } = JSON.parse(await readFile(job, 'utf8')) as { model: ToyModel; config: CoverageConfig; truth?: boolean };
   const artifact = await readArtifactFolder(folder);
-  const shard = coverageShard(artifact, model, config, from, to, (done) => process.send?.({ done }));
+  const shard = coverageShard(artifact, model, config, from, to, (done) => process.send?.({ done }), { truth });
   await writeFile(output, JSON.stringify(shard));
 }
 
@@ -188,5 +194,61 @@ function drellYanValidation(
       `σ(θ): control variate, published coefficients ${Array.from(crossSection.coefficients, (v) => v.toPrecision(4)).join(', ')} with Monte Carlo errors ${Array.from(crossSection.errors, (v) => v.toPrecision(2)).join(', ')}.`,
       trained.parity.note,
     ],
+  };
+}
+
+export interface CoverageStudyOptions {
+  /** likelihoods folder and the artifact (id or id@version) */
+  root: string;
+  spec: string;
+  /** the true θ in PARAMETERS order; default: on C_lq3's axis where Asimov data exclude the SM at 95.45% (expectedBoundary) */
+  at?: number[];
+  toys: number;
+  workers: number;
+  /** where the result is kept (runs/…/coverage-<θ>.msgpack) and read back when its settings are the same */
+  run: string;
+  again: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The default true θ of `drell-yan-coverage`: on C_lq3's axis, at the expected 95.45% boundary of the SM. */
+const boundaryPoint = (luminosityPb: number): number[] => {
+  const k = PARAMETERS.findIndex((p) => p.name === 'C_lq3');
+  return PARAMETERS.map((_, j) => (j === k ? Number(expectedBoundary(k, 0.9545, luminosityPb, { events: 1_000_000 }).toPrecision(3)) : 0));
+};
+
+/**
+ * Issue 13: coverage of a published Drell–Yan likelihood at any true θ, with the parton-level
+ * truth on the same toys and both estimators' bias (`npm run cli -- drell-yan-coverage`).
+ */
+export async function drellYanCoverageStudy(options: CoverageStudyOptions) {
+  const artifact = await readPublished(options.root, options.spec);
+  const { id, version } = artifact.manifest;
+  const at = options.at ?? boundaryPoint(artifact.manifest.luminosity.value * PB);
+  const config: CoverageConfig = { ...DEFAULT_COVERAGE_CONFIG, toys: options.toys };
+  const file = `${options.run}/${id}-coverage/${id}@${version}-at-${at.join('_')}-${options.toys}.msgpack`;
+  const { value: shards, reused } = await computedOnce(file, { id, version, at, config }, options.again, async () => {
+    const model = toyModel(artifact, config, drellYanTruth(artifact).backgroundFb, { at });
+    const scratch = `${options.run}/${id}-coverage/.scratch-${process.pid}`;
+    await mkdir(scratch, { recursive: true });
+    try {
+      return { shards: await runCoverage(`${options.root}/${id}/${version}`, model, config, options.workers, (done) => options.onProgress?.(done, config.toys), { truth: true, scratch }), model };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+  const interest = artifact.likelihood.interest;
+  const runs = { learned: mergeCoverage(shards.shards, config.levels, interest), truth: mergeCoverage(shards.shards, config.levels, interest, 'truth') };
+  return {
+    id,
+    version,
+    at,
+    atDefault: options.at === undefined,
+    file,
+    reused,
+    model: shards.model,
+    shards: shards.shards,
+    learned: { ...runs.learned, bias: estimatorBias(runs.learned.best, at) },
+    truth: { ...runs.truth, bias: estimatorBias(runs.truth.best, at) },
   };
 }

@@ -37,7 +37,8 @@ const draft: ManifestDraft = {
     { name: 'a', reference: 0, range: [-2, 2] },
     { name: 'b', reference: 0, range: [-2, 2] },
   ],
-  observables: [{ name: 'x1' }, { name: 'x2' }],
+  // a selection no normal draw here reaches (|x2| ≤ 6): events outside are refused
+  observables: [{ name: 'x1' }, { name: 'x2', selection: { min: -6, max: 6 } }],
   luminosity: { value: 12, unit: 'fb^-1' },
   terms: [
     {
@@ -154,6 +155,7 @@ describe('a parametrised likelihood through every route', () => {
       ['nll', { points: [{ a: 0.1 }], data: { events: [[0.1, 0.2, 0.3]] } }, 422, /invalid-dataset/],
       ['ratio', { events: [[0.1]], points: [{ a: 0.1 }] }, 422, /invalid-dataset/],
       ['nll', { points: [{ a: 9 }] }, 422, /parameter-out-of-range/],
+      ['ratio', { events: [[0.1, 6.5]], points: [{ a: 0.1 }] }, 422, /outside-selection/],
     ];
     for (const [route, body, status, type] of cases) {
       const res = await post(route, body);
@@ -161,5 +163,31 @@ describe('a parametrised likelihood through every route', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect((await res.json()).type).toMatch(type);
     }
+  });
+
+  it('refuses events outside the published selection, saying how many and which, on every route that takes events', async () => {
+    const events = [
+      [0.1, 0.2],
+      [0.3, 7],
+      [0.2, -6.5],
+      [0.1, 6], // on the boundary: inside
+    ];
+    const nll = await post('nll', { points: [{ a: 0.1, b: 0 }], data: { events } });
+    expect(nll.status).toBe(422);
+    const problem = await nll.json();
+    expect(problem.code).toBe('outside-selection');
+    expect(problem.detail).toContain('2 of 4 events lie outside');
+    expect(problem.detail).toContain('event 1, with x2 = 7 where -6 ≤ x2 ≤ 6');
+    expect(problem.errors[0].path).toEqual(['data', 'events', 1, 1]);
+    const ratio = await (await post('ratio', { events, points: [{ a: 0.1 }] })).json();
+    expect(ratio.code).toBe('outside-selection');
+    expect(ratio.errors[0].path).toEqual(['events', 1, 1]);
+    // inside, the same events answer
+    const inside = await post('nll', { points: [{ a: 0.1, b: 0 }], data: { events: [events[0], events[3]] } });
+    expect(inside.status).toBe(200);
+    // the manifest states it, and the result page shows it
+    const manifest = await (await app.request(`/v1/likelihoods/${ID}`)).json();
+    expect(manifest.observables[1].selection).toEqual({ min: -6, max: 6 });
+    expect(await (await app.request(`/likelihoods/${ID}`)).text()).toContain('−6 ≤ <code>x2</code> ≤ 6');
   });
 });

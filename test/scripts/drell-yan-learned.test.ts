@@ -10,10 +10,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { maximumLikelihood } from '../../models/inference/mle.js';
 import { resolveDataset, eventsDataset } from '../../models/likelihood/datasets.js';
 import type { UnbinnedData } from '../../models/terms/unbinned-polynomial.js';
-import { drawToy, toyModel, DEFAULT_COVERAGE_CONFIG } from '../../scripts/drell-yan/coverage.js';
+import { drawToy, expectedBoundary, toyModel, DEFAULT_COVERAGE_CONFIG } from '../../scripts/drell-yan/coverage.js';
 import { fisherDiagnostics, inferenceModels, othersFixed, QUICK_EVALUATION_CONFIG } from '../../scripts/drell-yan/evaluate.js';
 import { controlVariateCrossSection, generatorCrossSection, learnedCoefficients, mixedSample, publishDrellYan, QUICK_LEARNED_CONFIG, trainDrellYan } from '../../scripts/drell-yan/learned.js';
-import { PARAMETERS, RECO_OBSERVABLES } from '../../scripts/simulators/drell-yan-physics.js';
+import { ANALYSIS_SELECTION, BASIS, detector, PARAMETERS, RECO_OBSERVABLES, sampleDrellYan, SELECTABLE_REGION } from '../../scripts/simulators/drell-yan-physics.js';
+import { rowsInsideSelection, SelectionError } from '../../models/likelihood/selection.js';
+import { createRandom } from '../../models/random.js';
+import { evaluateMonomials, monomialIndex, polynomialValue } from '../../models/basis/monomial-basis.js';
+import { chiSquaredThreshold } from '../../models/numeric/distributions.js';
 
 const scratch: string[] = [];
 afterAll(async () => {
@@ -34,6 +38,21 @@ describe('the Drell–Yan learned likelihood (tiny training)', async () => {
     expect(term.kind === 'unbinned-polynomial' && term.crossSection.origin).toBe('control-variate');
     expect(artifact.manifest.observables.map((o) => o.name)).toEqual([...RECO_OBSERVABLES]);
     expect(artifact.likelihood.variants).toBe(config.network.members + 1);
+  });
+
+  it('states the analysis selection, keeps every sample inside it, and refuses events outside (m_ll above 6 TeV, where the signal is not generated)', () => {
+    const mll = artifact.manifest.observables.find((o) => o.name === 'm_ll');
+    expect(mll?.selection).toEqual({ min: 150, max: 6000 });
+    expect(artifact.manifest.observables.find((o) => o.name === 'lm_eta')?.selection).toEqual({ min: -2.4, max: 2.4 });
+    const { mixed } = mixedSample(3000, 3000, 31, trained.generator.above200);
+    expect(rowsInsideSelection(mixed.reco, mixed.count, RECO_OBSERVABLES, ANALYSIS_SELECTION).length).toBe(mixed.count);
+    const unselected = mixedSample(3000, 3000, 31, trained.generator.above200, { selection: false }).mixed;
+    expect(unselected.count).toBeGreaterThanOrEqual(mixed.count);
+    const column = RECO_OBSERVABLES.indexOf('m_ll');
+    const event = Float64Array.from(mixed.reco.subarray(0, RECO_OBSERVABLES.length));
+    expect(() => resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, event, 1))).not.toThrow();
+    event[column] = 7000;
+    expect(() => resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, event, 1))).toThrow(SelectionError);
   });
 
   it('serves submitted events f_s ĉ + 1 − f_s, the coefficients the pipeline computed', () => {
@@ -80,6 +99,47 @@ describe('the Drell–Yan learned likelihood (tiny training)', async () => {
     // Poisson: the mean of 12 toys has standard deviation √(expected/12) (plus σ's 0.3% error)
     expect(Math.abs(mean - expected)).toBeLessThan(4 * Math.sqrt(expected / counts.length) + 0.01 * expected);
     expect(counts[0].reco.length).toBe(counts[0].count * RECO_OBSERVABLES.length);
+  });
+
+  it('coverage toys away from the SM are Poisson processes of intensity L dσ(θ): their mean count is L σ(θ), and the truth they carry is the exact R', () => {
+    const at = [0, 0.5, 0]; // σ_signal about doubles (C_lq3: linear 0.89, quadratic 2.4)
+    const model = { ...toyModel(artifact, { ...DEFAULT_COVERAGE_CONFIG, pilotEvents: 40_000 }, crossSection.backgroundFb, { at }), luminosityPb: 2000 };
+    const g = trained.generator;
+    const monomials = evaluateMonomials(BASIS, at);
+    const signalRatio = polynomialValue(g.coefficients, monomials);
+    const ratioError = Math.hypot(...Array.from(g.errors, (e, k) => e * monomials[k]));
+    expect(signalRatio).toBeGreaterThan(1.5);
+    const expected = model.luminosityPb * (g.sigma * signalRatio + crossSection.backgroundFb / 1000);
+    const toys = Array.from({ length: 12 }, (_, t) => drawToy(model, 17, t, true));
+    const mean = toys.reduce((s, c) => s + c.count, 0) / toys.length;
+    expect(toys.every((c) => c.overshoots === 0)).toBe(true);
+    expect(Math.abs(mean - expected)).toBeLessThan(4 * Math.sqrt(expected / toys.length) + model.luminosityPb * g.sigma * (4 * ratioError + 0.003 * signalRatio));
+    // the SM model's toys are not these: at the SM the same seed keeps fewer events
+    const sm = { ...toyModel(artifact, { ...DEFAULT_COVERAGE_CONFIG, pilotEvents: 40_000 }, crossSection.backgroundFb), luminosityPb: 2000 };
+    expect(drawToy(sm, 17, 0).count).toBeLessThan(toys[0].count);
+    // every event's exact coefficients: c_0 = 1, and the background's are e_0
+    const C = BASIS.size;
+    const c = toys[0].coefficients!;
+    for (let i = 0; i < toys[0].count; i++) expect(c[i * C]).toBe(1);
+    expect(Array.from(c.subarray((toys[0].count - 1) * C, toys[0].count * C))).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('the expected 95.45% boundary on an axis: in the linear regime the truth\'s Fisher information puts it at √(χ²₃ quantile / L Σ w c²)', () => {
+    const L = 300_000;
+    const t = expectedBoundary(1, 0.9545, L, { events: 40_000 });
+    const below = expectedBoundary(1, 0.9545, L, { events: 40_000, sign: -1 });
+    // the same weighted events (seed 1): Σ w c_k² over the selected signal, c_k the linear coefficient of C_lq3
+    const rng = createRandom(1);
+    const sample = sampleDrellYan(40_000, () => rng.uniform(), SELECTABLE_REGION);
+    const { accepted } = detector(sample, rng);
+    const linear = monomialIndex(BASIS, [0, 1, 0]);
+    let information = 0;
+    for (const i of accepted) information += sample.weights[i] * sample.coefficients[i * BASIS.size + linear] ** 2;
+    const fisher = Math.sqrt(chiSquaredThreshold(0.9545, 3) / (L * information));
+    expect(t / fisher).toBeCloseTo(1, 1);
+    expect(-below / fisher).toBeCloseTo(1, 1);
+    // the quadratic terms make the two sides differ, by less than the linear scale
+    expect(t).not.toBe(-below);
   });
 
   it('the four inferences share the test sample; truth and learned Asimov data are fitted at the SM', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,16 @@ describe('artifacts that must be refused', () => {
     const error = await loadArtifact(json, async () => null).catch((e: unknown) => e);
     expect((error as ArtifactError).code).toBe('manifest-invalid');
     expect((error as ArtifactError).issues[0].path).toEqual(['terms', 0, 'parameters', 0]);
+  });
+
+  it('refuses an empty or inverted observable selection, naming the path', () => {
+    const manifest = (selection: unknown) => ({ ...JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')), observables: [{ name: 'x', selection }] });
+    for (const selection of [{}, { min: 2, max: 1 }, { min: 1, max: 1 }]) {
+      const parsed = ManifestSchema.safeParse(manifest(selection));
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues[0].path).toEqual(['observables', 0, 'selection']);
+    }
+    expect(ManifestSchema.safeParse(manifest({ max: 6000 })).success).toBe(true);
   });
 
   it('refuses a reference sample whose ratio goes negative for some θ, and never overwrites a version', async () => {

@@ -398,41 +398,23 @@ program
   .option('--again', 'run the toys again even if a kept result exists')
   .option('--docs <file>', 'the results document', 'docs/drell-yan-coverage.md')
   .action(async (options) => {
+    const { writeCoverageDocument, coverageStudyReport } = await import('./drell-yan/coverage-report.js');
     const { drellYanCoverageStudy } = await import('./drell-yan/run.js');
-    const report = await import('./drell-yan/coverage-report.js');
-    const study = async (likelihood: string, toys: number, at: number[] | undefined) => {
-      const bar = progressBar(`${likelihood} at ${at ? `(${at.join(', ')})` : 'the boundary'}`);
-      const result = await drellYanCoverageStudy({ root: options.root, spec: likelihood, at, toys, workers: options.workers, run: options.run, again: Boolean(options.again), onProgress: (d, t) => bar.update(d, t) });
-      bar.stop();
-      console.log(`${result.reused ? 'reused' : 'kept in'} ${result.file}`);
-      return result;
+    const bars = new Map<string, ReturnType<typeof progressBar>>();
+    const onProgress = (what: string, done: number, total: number) => {
+      if (!bars.has(what)) bars.set(what, progressBar(what));
+      bars.get(what)!.update(done, total);
     };
     if (options.at) {
       const at = options.at.map((v: string) => finiteNumber(v));
       if (at.length !== 3) throw new InvalidArgumentError(`--at needs three values (C_lq1 C_lq3 C_eu), got ${at.length}`);
-      console.log(report.coverageStudyReport(await study(options.likelihood, options.toys, at)));
+      const study = await drellYanCoverageStudy({ root: options.root, spec: options.likelihood, at, toys: options.toys, workers: options.workers, run: options.run, again: Boolean(options.again), onProgress: (d, t) => onProgress('toys', d, t) });
+      for (const bar of bars.values()) bar.stop();
+      console.log(coverageStudyReport({ ...study, name: options.likelihood }));
       return;
     }
-    const { readPublished } = await import('./lib/artifact-writer.js');
-    const { PARAMETERS } = await import('./simulators/drell-yan-physics.js');
-    const studies = [];
-    for (const s of report.DOCUMENTED_STUDIES) studies.push(await study(s.likelihood, s.toys, s.at === 'sm' ? PARAMETERS.map(() => 0) : undefined));
-    const artifacts = await Promise.all([...new Set(report.DOCUMENTED_STUDIES.map((s) => s.likelihood))].map((spec) => readPublished(options.root, spec)));
-    const earlier = artifacts[0].manifest;
-    const publishedSm = (earlier.validation.coverage ?? []).filter((e) => Object.values(e.at ?? {}).every((v) => v === 0));
-    const { coverageComparisonFigure } = await import('./drell-yan/figures.js');
-    const { placeFigures } = await import('./lib/document-figures.js');
-    const { writeFile } = await import('node:fs/promises');
-    const figure = coverageComparisonFigure(studies);
-    const paths = await placeFigures(options.docs, [{ name: figure.name, svg: (figure.payload as { svg: string }).svg }], []);
-    const text = report.coverageDocument({
-      studies,
-      published: publishedSm.length ? { label: `${earlier.id}@${earlier.version}`, estimates: publishedSm.map((e) => ({ cl: e.cl, coverage: e.coverage, error: e.error, toys: e.toys })) } : null,
-      crossSections: artifacts.map(report.crossSectionRecord),
-      figure: `![${figure.description}](${paths.get(figure.name)})`,
-    });
-    await writeFile(options.docs, text);
-    console.log(`wrote ${options.docs}`);
+    await writeCoverageDocument({ root: options.root, run: options.run, workers: options.workers, again: Boolean(options.again), docs: options.docs, log: (line) => console.log(line), onProgress });
+    for (const bar of bars.values()) bar.stop();
   });
 
 program
@@ -445,6 +427,7 @@ program
   .option('--sm-toys <n>', 'coverage toys at the SM', positiveInteger, 100)
   .option('--workers <n>', 'processes for the toys', positiveInteger, 2)
   .option('--run <folder>', 'where coverage results are kept between runs', 'runs')
+  .option('--control-variate <n>', "signal events of the control variate's own sample (half as many background events); 0: the reference sample's, as 1.0.x", positiveOrZero, 8_000_000)
   .action(async (options) => {
     const { assertUnpublished } = await import('./lib/artifact-writer.js');
     await assertUnpublished(options.root, ['dy-smeft-run3'], options.version);
@@ -458,6 +441,7 @@ program
       toys: options.toys,
       smToys: options.smToys,
       workers: options.workers,
+      controlVariate: options.controlVariate > 0 ? { signal: options.controlVariate, background: options.controlVariate / 2 } : undefined,
       log: (line) => console.log(line),
       onProgress: (what, done, total) => {
         if (!bars.has(what)) bars.set(what, progressBar(what));

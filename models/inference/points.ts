@@ -32,6 +32,8 @@ export interface PointOptions {
   derivatives?: 'interest' | 'all';
   /** nuisance parameters (global indices) the points set, held at their values when profiling */
   held?: readonly number[];
+  /** evaluate every ensemble member for the spread (default true) */
+  memberSpread?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export function nllAtPoints(likelihood: Likelihood, data: LikelihoodData, points
   if (options.gradient) result.gradient = [];
   if (options.hessian) result.hessian = [];
   if (profile) result.nuisances = [];
-  const members = likelihood.variants - 1;
+  const members = options.memberSpread === false ? 0 : likelihood.variants - 1;
   if (members > 0) result.memberSpread = [];
 
   // points arrive in the client's order, often along a line: each fit starts from the last solution

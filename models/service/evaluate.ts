@@ -31,7 +31,7 @@ export function nll(artifact: LoadedArtifact, request: NllRequest): NllResponse 
   const cost = baseCost(likelihood, request)
     .points(K)
     .evaluations(K, order)
-    .evaluations(K * (likelihood.variants - 1), 0)
+    .evaluations(request.memberSpread ? K * (likelihood.variants - 1) : 0, 0)
     .other(0, 40 * K * (n + (request.gradient ? d : 0) + (request.hessian ? d * d : 0)));
   if (request.profile) cost.warmFits(K);
   if (request.offset === 'best-fit') cost.coldFit();
@@ -40,7 +40,7 @@ export function nll(artifact: LoadedArtifact, request: NllRequest): NllResponse 
   const held = heldNuisances(likelihood, request);
   const { result, offset } = budgeted(cost, fewer('points per request', K), () =>
     evaluating(() => ({
-      result: nllAtPoints(likelihood, data, points, { profile: request.profile, gradient: request.gradient, hessian: request.hessian, derivatives: request.derivatives, held }),
+      result: nllAtPoints(likelihood, data, points, { profile: request.profile, gradient: request.gradient, hessian: request.hessian, derivatives: request.derivatives, held, memberSpread: request.memberSpread }),
       offset: request.offset === undefined ? null : nllOffset(artifact, data, request.offset),
     })),
   );

@@ -105,6 +105,7 @@ export const NllRequestSchema = z
     profile: z.boolean().default(false).meta({ description: 'profile the nuisance parameters the points do not name (default: nuisances at their nominal values)' }),
     gradient: z.boolean().default(false).meta({ description: 'also return ∂NLL/∂θ (analytic) over the parameters `derivatives` names' }),
     hessian: z.boolean().default(false).meta({ description: 'also return the Hessian ∂²NLL/∂θ_i∂θ_j (analytic) over the parameters `derivatives` names; of the NLL itself, also where nuisances are profiled' }),
+    memberSpread: z.boolean().default(true).meta({ description: 'for an ensemble, also evaluate every member for the spread (false: only the ensemble mean, m + 1 times fewer evaluations for m members)' }),
     derivatives: z.enum(['interest', 'all']).default('interest').meta({ description: 'what the gradient and Hessian cover, in the order of the response’s `parameters`: the parameters of interest (default), or every parameter, nuisances included' }),
     offset: z
       .union([z.literal('best-fit'), PointSchema])

@@ -134,7 +134,7 @@ export function coverageFigure(coverage: CoverageRun): ComponentInput {
  * Coverage curves of several toy studies (drell-yan-coverage): per true θ, the learned
  * likelihood (solid, with its binomial band) and the parton-level truth on the same toys (dashed).
  */
-export function coverageComparisonFigure(studies: readonly { at: readonly number[]; learned: CoverageRun; truth: CoverageRun }[]): ComponentInput {
+export function coverageComparisonFigure(studies: readonly { at: readonly number[]; learned: CoverageRun; truth: CoverageRun; label?: string }[]): ComponentInput {
   const colors = [COLORS.vermilion, COLORS.blue, COLORS.green, COLORS.purple];
   const where = (at: readonly number[]) => (at.every((v) => v === 0) ? 'the SM' : PARAMETERS.flatMap((p, k) => (at[k] === 0 ? [] : [`${p.name} = ${at[k]}`])).join(', '));
   const series: Series[] = [{ points: [[0, 0], [1, 1]], color: COLORS.grey, width: 1, dash: '4 4', label: 'ideal' }];
@@ -142,7 +142,8 @@ export function coverageComparisonFigure(studies: readonly { at: readonly number
   studies.forEach((study, i) => {
     const color = colors[i % colors.length];
     const e = study.learned.estimates;
-    series.push({ points: e.map((x) => [x.cl, x.coverage] as Point), color, width: 1.5, label: `learned, at ${where(study.at)}` });
+    const name = study.label ? `${study.label}, ` : '';
+    series.push({ points: e.map((x) => [x.cl, x.coverage] as Point), color, width: 1.5, label: `learned ${name}at ${where(study.at)}` });
     series.push({ points: study.truth.estimates.map((x) => [x.cl, x.coverage] as Point), color, width: 1, dash: '6 3', label: `truth, at ${where(study.at)}` });
     bands.push({ x: e.map((x) => x.cl), lower: e.map((x) => x.coverage - x.error), upper: e.map((x) => x.coverage + x.error), color, opacity: 0.2 });
   });

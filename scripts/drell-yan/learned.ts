@@ -66,6 +66,13 @@ export interface LearnedConfig {
   backgroundReferenceEvents: number;
   /** signal parton events behind the generator's σ coefficients (the control variate) */
   crossSectionEvents: number;
+  /**
+   * signal and background events of the control variate's own sample, drawn in batches, where
+   * the reference sample's are too few: σ's linear coefficients must equal the mean ĉ far
+   * below the reference sample's Monte Carlo error, or θ̂ is biased along the nearly
+   * degenerate direction (docs/drell-yan-coverage.md). Default: the reference sample.
+   */
+  controlVariateEvents?: { signal: number; background: number };
 }
 
 export const DEFAULT_LEARNED_CONFIG: LearnedConfig = {
@@ -299,27 +306,50 @@ export function learnedCoefficients(network: FrozenNetwork, classifier: FrozenNe
   return backgroundMixtureRatioModel(networkRatioModel(network), networkSignalFraction(classifier), networkUnits(classifier)).coefficientsFor(reco, count);
 }
 
+/** Events with their exact coefficients and the learned ones (ensemble mean): one batch of the control variate. */
+export interface ControlVariateBatch {
+  sample: SelectedSample;
+  learned: Float64Array;
+}
+
 /**
- * σ(θ)/σ(θ0) of signal plus background by the control variate (module comment), with its
- * Monte Carlo error: the generator's error and the correction's, added in quadrature.
+ * σ(θ)/σ(θ0) of signal plus background by the control variate (module comment) over one or
+ * more batches, with its Monte Carlo error: the generator's error and the correction's, added
+ * in quadrature.
  */
-export function controlVariateCrossSection(generator: GeneratorCrossSection, backgroundPb: number, learned: Float64Array, sample: SelectedSample): { coefficients: Float64Array; errors: Float64Array; correction: Float64Array } {
+export function controlVariateCrossSection(generator: GeneratorCrossSection, backgroundPb: number, batches: Iterable<ControlVariateBatch>): { coefficients: Float64Array; errors: Float64Array; correction: Float64Array; events: number } {
   const total = generator.sigma + backgroundPb;
   const exact = generator.coefficients.map((s, k) => (generator.sigma * s + (k === 0 ? backgroundPb : 0)) / total);
-  const correction = new Float64Array(C);
+  // Σ w δ and Σ (w δ)², δ = ĉ − c, over every batch; normalised by Σ w at the end
+  const sum = new Float64Array(C);
   const squares = new Float64Array(C);
   let W = 0;
-  for (let i = 0; i < sample.count; i++) W += sample.weights[i];
-  for (let i = 0; i < sample.count; i++) {
-    for (let k = 0; k < C; k++) {
-      const d = (sample.weights[i] / W) * (learned[i * C + k] - sample.coefficients[i * C + k]);
-      correction[k] += d;
-      squares[k] += d * d;
+  let n = 0;
+  for (const { sample, learned } of batches) {
+    for (let i = 0; i < sample.count; i++) {
+      const w = sample.weights[i];
+      W += w;
+      for (let k = 0; k < C; k++) {
+        const d = w * (learned[i * C + k] - sample.coefficients[i * C + k]);
+        sum[k] += d;
+        squares[k] += d * d;
+      }
     }
+    n += sample.count;
   }
+  const correction = sum.map((v) => v / W);
   const coefficients = exact.map((s, k) => s + correction[k]);
-  const errors = generator.errors.map((e, k) => Math.hypot((e * generator.sigma) / total, Math.sqrt(Math.max(0, squares[k] - (correction[k] * correction[k]) / sample.count))));
-  return { coefficients, errors, correction };
+  const errors = generator.errors.map((e, k) => Math.hypot((e * generator.sigma) / total, Math.sqrt(Math.max(0, squares[k] / (W * W) - (correction[k] * correction[k]) / n))));
+  return { coefficients, errors, correction, events: n };
+}
+
+/** The control variate's own sample in batches of at most `batch` signal events, each with its learned coefficients. */
+function* controlVariateBatches(events: { signal: number; background: number }, seed: number, above200: number, network: FrozenNetwork, classifier: FrozenNetwork, batch = 1_000_000): Generator<ControlVariateBatch> {
+  const batches = Math.ceil(events.signal / batch);
+  for (let b = 0; b < batches; b++) {
+    const { mixed } = mixedSample(Math.round(events.signal / batches), Math.round(events.background / batches), deriveSeed(seed, `control-variate-${b}`), above200);
+    yield { sample: mixed, learned: learnedCoefficients(network, classifier, mixed.reco, mixed.count)[0] };
+  }
 }
 
 /** What names a published Drell–Yan likelihood after the estimator that learned its ĉ. */
@@ -350,7 +380,7 @@ export interface PublishedDrellYan {
 
 /** reference sample → σ by the control variate → the artifact `dy-smeft-run3`. */
 export async function publishDrellYan(
-  config: Pick<LearnedConfig, 'seed' | 'referenceEvents' | 'backgroundReferenceEvents'>,
+  config: Pick<LearnedConfig, 'seed' | 'referenceEvents' | 'backgroundReferenceEvents' | 'controlVariateEvents'>,
   trained: TrainedDrellYan,
   out: string,
   version: string,
@@ -365,9 +395,13 @@ export async function publishDrellYan(
   const reference = parts.mixed;
   const variants = learnedCoefficients(network, classifier, reference.reco, reference.count);
   const backgroundPb = parts.background.count * parts.background.weights[0];
-  const sigma = controlVariateCrossSection(generator, backgroundPb, variants[0], reference);
+  const sigma = controlVariateCrossSection(
+    generator,
+    backgroundPb,
+    config.controlVariateEvents ? controlVariateBatches(config.controlVariateEvents, deriveSeed(seed, 'control-variate'), generator.above200, network, classifier) : [{ sample: reference, learned: variants[0] }],
+  );
   const referenceSample = crossSectionFromReference(variants[0], reference.count, C, reference.weights);
-  stage('reference', `${reference.count} reference events (${parts.signal.count} signal); σ = ${((generator.sigma + backgroundPb) * PB).toFixed(1)} fb; control-variate correction of s up to ${Math.max(...Array.from(sigma.correction, Math.abs)).toExponential(2)}`);
+  stage('reference', `${reference.count} reference events (${parts.signal.count} signal); σ = ${((generator.sigma + backgroundPb) * PB).toFixed(1)} fb; control variate over ${sigma.events} events, correction of s up to ${Math.max(...Array.from(sigma.correction, Math.abs)).toExponential(2)}`);
 
   // stored in float32 (half the bytes); the loader's positivity check runs on what is stored
   const sample: CoefficientSample = { kind: 'coefficient-sample', count: reference.count, coefficients: C, variants: variants.map((v) => Float32Array.from(v)), weights: Float32Array.from(reference.weights, (w) => w * PB) };

@@ -227,7 +227,10 @@ export async function drellYanCoverageStudy(options: CoverageStudyOptions) {
   const at = options.at ?? boundaryPoint(artifact.manifest.luminosity.value * PB);
   const config: CoverageConfig = { ...DEFAULT_COVERAGE_CONFIG, toys: options.toys };
   const file = `${options.run}/${id}-coverage/${id}@${version}-at-${at.join('_')}-${options.toys}.msgpack`;
-  const { value: shards, reused } = await computedOnce(file, { id, version, at, config }, options.again, async () => {
+  // σ(θ) in the settings: a draft of the same id@version with another σ is another likelihood
+  const term = artifact.manifest.terms[0];
+  const crossSection = term.kind === 'unbinned-polynomial' ? term.crossSection.coefficients : null;
+  const { value: kept, reused } = await computedOnce(file, { id, version, at, config, crossSection }, options.again, async () => {
     const model = toyModel(artifact, config, drellYanTruth(artifact).backgroundFb, { at });
     const scratch = `${options.run}/${id}-coverage/.scratch-${process.pid}`;
     await mkdir(scratch, { recursive: true });
@@ -238,16 +241,15 @@ export async function drellYanCoverageStudy(options: CoverageStudyOptions) {
     }
   });
   const interest = artifact.likelihood.interest;
-  const runs = { learned: mergeCoverage(shards.shards, config.levels, interest), truth: mergeCoverage(shards.shards, config.levels, interest, 'truth') };
+  const runs = { learned: mergeCoverage(kept.shards, config.levels, interest), truth: mergeCoverage(kept.shards, config.levels, interest, 'truth') };
   return {
     id,
     version,
     at,
-    atDefault: options.at === undefined,
     file,
     reused,
-    model: shards.model,
-    shards: shards.shards,
+    model: kept.model,
+    shards: kept.shards,
     learned: { ...runs.learned, bias: estimatorBias(runs.learned.best, at) },
     truth: { ...runs.truth, bias: estimatorBias(runs.truth.best, at) },
   };

@@ -82,7 +82,7 @@ describe.skipIf(skipBrowser)('the result page in Chromium', () => {
    */
   const PAGE_KINDS = [
     { kind: 'catalogue', path: '/', expect: ['Published likelihoods'] },
-    { kind: 'learned-unbinned', path: '/likelihoods/dy-smeft-run3', expect: ['TeV⁻²', '@misc{dy_smeft_run3_1_0_1', 'a revision of 1.0.0'] },
+    { kind: 'learned-unbinned', path: '/likelihoods/dy-smeft-run3', expect: ['TeV⁻²', '@misc{dy_smeft_run3_1_1_0', 'inside the selection'] },
     { kind: 'binned-with-edges', path: '/likelihoods/dy-smeft-run3-mll', expect: ['TeV⁻²', '150–200', '2500–∞'] },
     { kind: 'imported-pyhf', path: '/likelihoods/atlas-sbottom-regiona', expect: ['Agreement with pyhf', 'largest relative difference'] },
     { kind: 'many-channels', path: '/likelihoods/tttt-cp', expect: ['channels, each with its plot'] },

@@ -109,4 +109,15 @@ describe('nll over every parameter', () => {
     expect(unknown.status).toBe(422);
     expect(unknown.body.code).toBe('unknown-parameter');
   });
+
+  it('memberSpread: false evaluates the ensemble mean only: the same values, no spread', async () => {
+    const id = 'gaussian-toy-a1.5';
+    const points = [{ theta: 0.2 }, { theta: -0.4 }];
+    const full = await post(id, { points, gradient: true });
+    const lean = await post(id, { points, gradient: true, memberSpread: false });
+    expect(full.body.memberSpread).toHaveLength(2);
+    expect(lean.body.memberSpread).toBeUndefined();
+    expect(lean.body.nll).toEqual(full.body.nll);
+    expect(lean.body.gradient).toEqual(full.body.gradient);
+  });
 });

@@ -69,12 +69,29 @@ describe('the Drell–Yan learned likelihood (tiny training)', async () => {
   it('the control variate returns the exact cross section when the learned coefficients are the exact ones', () => {
     const { background, mixed } = mixedSample(2000, 1000, 5, trained.generator.above200);
     const backgroundPb = background.count * background.weights[0];
-    const exact = controlVariateCrossSection(trained.generator, backgroundPb, mixed.coefficients, mixed);
+    const exact = controlVariateCrossSection(trained.generator, backgroundPb, [{ sample: mixed, learned: mixed.coefficients }]);
     const total = trained.generator.sigma + backgroundPb;
     exact.coefficients.forEach((s, k) => expect(s).toBeCloseTo((trained.generator.sigma * trained.generator.coefficients[k] + (k === 0 ? backgroundPb : 0)) / total, 12));
     // the published one: s_0 = 1 exactly, and its error estimate is finite
     expect(crossSection.coefficients[0]).toBeCloseTo(1, 12);
     expect(crossSection.errors.every(Number.isFinite)).toBe(true);
+  });
+
+  it('the control variate over batches is the control variate over their union, value and error', () => {
+    const { mixed } = mixedSample(3000, 1200, 41, trained.generator.above200);
+    const [learned] = learnedCoefficients(trained.network, trained.classifier, mixed.reco, mixed.count);
+    const half = Math.floor(mixed.count / 2);
+    const part = (from: number, to: number) => ({
+      sample: { count: to - from, reco: mixed.reco.subarray(from * 10, to * 10), coefficients: mixed.coefficients.subarray(from * 10, to * 10), weights: mixed.weights.subarray(from, to) },
+      learned: learned.subarray(from * 10, to * 10),
+    });
+    const whole = controlVariateCrossSection(trained.generator, 0.1, [part(0, mixed.count)]);
+    const split = controlVariateCrossSection(trained.generator, 0.1, [part(0, half), part(half, mixed.count)]);
+    expect(split.events).toBe(mixed.count);
+    whole.coefficients.forEach((s, k) => expect(split.coefficients[k]).toBeCloseTo(s, 12));
+    whole.errors.forEach((e, k) => expect(split.errors[k]).toBeCloseTo(e, 12));
+    // the tiny training's ĉ differs from c, so the correction is not zero
+    expect(Math.abs(whole.correction[4])).toBeGreaterThan(1e-6);
   });
 
   it("the generator's σ splits into batches without changing its meaning: two seeds agree within their errors", () => {

@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { progressBar } from './lib/progress.js';
+import { progressBar, progressBars } from './lib/progress.js';
 import { projectVersion } from './lib/provenance.js';
 
 const program = new Command();
@@ -400,21 +400,18 @@ program
   .action(async (options) => {
     const { writeCoverageDocument, coverageStudyReport } = await import('./drell-yan/coverage-report.js');
     const { drellYanCoverageStudy } = await import('./drell-yan/run.js');
-    const bars = new Map<string, ReturnType<typeof progressBar>>();
-    const onProgress = (what: string, done: number, total: number) => {
-      if (!bars.has(what)) bars.set(what, progressBar(what));
-      bars.get(what)!.update(done, total);
-    };
+    const bars = progressBars();
+    const onProgress = (what: string, done: number, total: number) => bars.update(what, done, total);
     if (options.at) {
       const at = options.at.map((v: string) => finiteNumber(v));
       if (at.length !== 3) throw new InvalidArgumentError(`--at needs three values (C_lq1 C_lq3 C_eu), got ${at.length}`);
       const study = await drellYanCoverageStudy({ root: options.root, spec: options.likelihood, at, toys: options.toys, workers: options.workers, run: options.run, again: Boolean(options.again), onProgress: (d, t) => onProgress('toys', d, t) });
-      for (const bar of bars.values()) bar.stop();
+      bars.stop();
       console.log(coverageStudyReport({ ...study, name: options.likelihood }));
       return;
     }
     await writeCoverageDocument({ root: options.root, run: options.run, workers: options.workers, again: Boolean(options.again), docs: options.docs, log: (line) => console.log(line), onProgress });
-    for (const bar of bars.values()) bar.stop();
+    bars.stop();
   });
 
 program
@@ -432,7 +429,7 @@ program
     const { assertUnpublished } = await import('./lib/artifact-writer.js');
     await assertUnpublished(options.root, ['dy-smeft-run3'], options.version);
     const { reviseWithSelection } = await import('./drell-yan/selection-revision.js');
-    const bars = new Map<string, ReturnType<typeof progressBar>>();
+    const bars = progressBars();
     const result = await reviseWithSelection({
       root: options.root,
       from: options.from,
@@ -443,12 +440,9 @@ program
       workers: options.workers,
       controlVariate: options.controlVariate > 0 ? { signal: options.controlVariate, background: options.controlVariate / 2 } : undefined,
       log: (line) => console.log(line),
-      onProgress: (what, done, total) => {
-        if (!bars.has(what)) bars.set(what, progressBar(what));
-        bars.get(what)!.update(done, total);
-      },
+      onProgress: (what, done, total) => bars.update(what, done, total),
     });
-    for (const bar of bars.values()) bar.stop();
+    bars.stop();
     console.log(`published ${result.published.artifact.manifest.id}@${result.published.artifact.manifest.version} in ${result.seconds.toFixed(0)} s`);
   });
 

@@ -15,6 +15,7 @@ import { readPublished } from '../lib/artifact-writer.js';
 import { placeFigures } from '../lib/document-figures.js';
 import { deriveSeed } from '../simulators/types.js';
 import { coverageComparisonFigure } from './figures.js';
+import { expectedFit, generatorCrossSectionOf } from './coverage.js';
 import { generatorCrossSection } from './learned.js';
 
 /** A study with the name the document gives it. */
@@ -93,15 +94,11 @@ export function crossSectionRecord(artifact: LoadedArtifact): CrossSectionRecord
   const term = manifest.terms[0];
   if (term.kind !== 'unbinned-polynomial') throw new Error('expected the unbinned polynomial term of dy-smeft-run3');
   const configuration = manifest.provenance.configuration as {
-    generatorCrossSection: { sigmaPb: number; coefficients: number[] };
     crossSectionErrors: number[];
     referenceSampleCrossSection: number[];
     drellYan: { referenceEvents: number; backgroundReferenceEvents: number; controlVariateEvents?: { signal: number; background: number } };
   };
   const { referenceEvents, backgroundReferenceEvents, controlVariateEvents } = configuration.drellYan;
-  const g = configuration.generatorCrossSection;
-  const total = term.crossSection.value / 1000;
-  const backgroundPb = total - g.sigmaPb;
   const reference = polynomialTerms(artifact.likelihood)[0].events!.reference;
   const c = reference.coefficients[0];
   const w = reference.weights[0];
@@ -113,7 +110,7 @@ export function crossSectionRecord(artifact: LoadedArtifact): CrossSectionRecord
     sum += v;
     if (Math.abs(v) > Math.abs(largest)) largest = v;
   }
-  const generator = g.coefficients.map((s, j) => (g.sigmaPb * s + (j === 0 ? backgroundPb : 0)) / total);
+  const generator = Array.from(generatorCrossSectionOf(artifact).coefficients);
   const excess = generator.flatMap((s, j) => (BASIS.degrees[j] === 2 && Math.abs(s) > 0.1 ? [term.crossSection.coefficients[j] / s - 1] : []));
   return {
     label: `${manifest.id}@${manifest.version}`,
@@ -278,7 +275,6 @@ export interface CoverageDocumentOptions {
  */
 export async function writeCoverageDocument(options: CoverageDocumentOptions): Promise<void> {
   const { drellYanCoverageStudy } = await import('./run.js');
-  const { expectedFit } = await import('./selection-revision.js');
   const studies: CoverageStudy[] = [];
   const artifacts = new Map<string, LoadedArtifact>();
   for (const entry of DOCUMENTED_STUDIES) {

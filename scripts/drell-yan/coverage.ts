@@ -21,6 +21,8 @@
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { evaluateMonomials, polynomialValue } from '../../models/basis/monomial-basis.js';
 import { coverageEstimates, toyTestStatistic, type CoverageRun } from '../../models/inference/coverage.js';
+import { maximumLikelihood } from '../../models/inference/mle.js';
+import { eventsDataset, resolveDataset } from '../../models/likelihood/datasets.js';
 import { chiSquaredThreshold } from '../../models/numeric/distributions.js';
 import { createLikelihood, type Likelihood } from '../../models/likelihood/likelihood.js';
 import { rowsInsideSelection } from '../../models/likelihood/selection.js';
@@ -29,7 +31,7 @@ import { createUnbinnedPolynomialTerm, polynomialTerms } from '../../models/term
 import { BASIS, detector, hadronicCoefficients, M_MAX, PARAMETERS, ratioCoefficients, RECO_OBSERVABLES, sampleDrellYan, SELECTABLE_REGION } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
 import { simulateBackground, wilsonCoefficients } from './baselines.js';
-import { PB, takeRows } from './learned.js';
+import { mixedSample, PB, takeRows, withBackground } from './learned.js';
 
 const D = RECO_OBSERVABLES.length;
 const C = BASIS.size;
@@ -200,17 +202,25 @@ export interface CoverageShard extends ToyStatistics {
 }
 
 /**
- * The parton-level truth as a likelihood: every event's exact coefficients (e_0 for the
- * background), σ(θ) from the generator as the artifact's provenance records it, the
- * background being what the published σ has beyond the generator's signal.
+ * The generator's σ(θ)/σ(θ0) coefficients of signal plus background, as a published
+ * Drell–Yan artifact's provenance records them: the background is what the published σ0
+ * (fb) has beyond the generator's signal.
  */
-export function drellYanTruth(artifact: LoadedArtifact): { likelihood: Likelihood; backgroundFb: number } {
+export function generatorCrossSectionOf(artifact: LoadedArtifact): { coefficients: Float64Array; sigmaFb: number; backgroundFb: number } {
   const term = artifact.manifest.terms[0];
   if (term.kind !== 'unbinned-polynomial') throw new Error('expected the unbinned polynomial term of dy-smeft-run3');
   const g = artifact.manifest.provenance.configuration?.generatorCrossSection as { sigmaPb: number; coefficients: number[] };
   const sigmaFb = term.crossSection.value;
   const backgroundFb = sigmaFb - g.sigmaPb * 1000;
-  const s = Float64Array.from(g.coefficients, (c, k) => (g.sigmaPb * 1000 * c + (k === 0 ? backgroundFb : 0)) / sigmaFb);
+  return { coefficients: withBackground(g.sigmaPb * 1000, g.coefficients, backgroundFb, sigmaFb), sigmaFb, backgroundFb };
+}
+
+/**
+ * The parton-level truth as a likelihood: every event's exact coefficients (e_0 for the
+ * background), σ(θ) from the generator (generatorCrossSectionOf).
+ */
+export function drellYanTruth(artifact: LoadedArtifact): { likelihood: Likelihood; backgroundFb: number } {
+  const { coefficients: s, sigmaFb, backgroundFb } = generatorCrossSectionOf(artifact);
   const parameters = wilsonCoefficients();
   const truth = createUnbinnedPolynomialTerm({ name: TRUTH_TERM, parameters, degree: 2, basis: BASIS, sigma0: sigmaFb, crossSection: [s] });
   return { likelihood: createLikelihood(parameters, [truth], artifact.manifest.luminosity.value), backgroundFb };
@@ -316,4 +326,26 @@ export function expectedBoundary(parameter: number, level: number, luminosityPb:
     else hi = mid;
   }
   return (lo + hi) / 2;
+}
+
+/**
+ * The fit of a large independent sample at the SM taken as data (weights scaled to L σ): the
+ * bias of θ̂ that the likelihood's σ(θ) and ĉ give without the toys' fluctuations, next to
+ * the parton-level truth's on the same events, which the sample's own Monte Carlo fluctuation
+ * moves as well (along the nearly degenerate direction, by as much as the bias sought).
+ */
+export function expectedFit(artifact: LoadedArtifact, seed: number, above200: number): { best: number[]; truth: number[]; events: number } {
+  const { mixed } = mixedSample(1_200_000, 600_000, seed, above200);
+  const term = artifact.manifest.terms[0];
+  if (term.kind !== 'unbinned-polynomial') throw new Error('expected the unbinned polynomial term');
+  let W = 0;
+  for (let i = 0; i < mixed.count; i++) W += mixed.weights[i];
+  const scale = (artifact.manifest.luminosity.value * term.crossSection.value) / W;
+  const weights = Float64Array.from(mixed.weights, (w) => w * scale);
+  const fit = maximumLikelihood(artifact.likelihood, resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, mixed.reco, mixed.count, weights)));
+  const truth = drellYanTruth(artifact).likelihood;
+  const exact = maximumLikelihood(truth, { luminosity: artifact.manifest.luminosity.value, rate: true, terms: { [truth.terms[0].term.name]: { count: mixed.count, coefficients: [mixed.coefficients], weights: [weights] } } });
+  if (!fit.converged || !exact.converged) throw new Error(`the fit of the expected sample did not converge: ${fit.message}; truth: ${exact.message}`);
+  const interest = (f: typeof fit) => Array.from(f.parameters.subarray(0, PARAMETERS.length));
+  return { best: interest(fit), truth: interest(exact), events: mixed.count };
 }

@@ -13,7 +13,7 @@ import { crossSectionFromReference } from '../../models/terms/unbinned-polynomia
 import { monomialLabel } from '../../models/basis/monomial-basis.js';
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
-import { DEFAULT_LEARNED_CONFIG, learnedCoefficients, mixedSample, type LearnedConfig, type TrainedDrellYan } from './learned.js';
+import { DEFAULT_LEARNED_CONFIG, learnedCoefficients, mixedSample, withBackground, type LearnedConfig, type TrainedDrellYan } from './learned.js';
 
 const files = process.argv.slice(2);
 if (!files.length) throw new Error('usage: cross-section-check.ts <trained.msgpack> [more …]');
@@ -30,7 +30,8 @@ for (const file of files) {
   // the generator's σ with the background added: s_k σ_s / (σ_s + σ_b), plus σ_b/(σ_s + σ_b) in the constant
   const background = parts.background.count * parts.background.weights[0];
   const total = g.sigma + background;
-  generator = names.map((_, k) => `${((g.sigma * g.coefficients[k] + (k === 0 ? background : 0)) / total).toPrecision(4)} ± ${((g.sigma * g.errors[k]) / total).toPrecision(2)}`);
+  const withIt = withBackground(g.sigma, g.coefficients, background, total);
+  generator = names.map((_, k) => `${withIt[k].toPrecision(4)} ± ${((g.sigma * g.errors[k]) / total).toPrecision(2)}`);
   columns.push(names.map((_, k) => learned[k].toPrecision(4)));
   console.error(`${file}: relativeFloor ${config.network.relativeFloor ?? 'none (variance weighting)'}`);
 }

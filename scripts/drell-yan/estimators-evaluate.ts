@@ -39,7 +39,7 @@ import {
   type InferenceScans,
   type TestSample,
 } from './evaluate.js';
-import { concatenatedSamples, PB, type GeneratorCrossSection } from './learned.js';
+import { concatenatedSamples, PB, withBackground, type GeneratorCrossSection } from './learned.js';
 
 export const ESTIMATOR_INFERENCES = ['truth', 'derivative', 'morphing', 'carl', 'carl-events-truth', 'histogram'] as const;
 export type EstimatorInference = (typeof ESTIMATOR_INFERENCES)[number];
@@ -78,7 +78,7 @@ export function carlInference(carl: Pick<TrainedCarl, 'network'>, generator: Pic
   const signalFb = generator.sigma * PB;
   let backgroundFb = 0;
   for (let i = test.signal.count; i < mixed.count; i++) backgroundFb += weightsFb[i];
-  const crossSection = Float64Array.from(generator.coefficients, (s, k) => (signalFb * s + (k === 0 ? backgroundFb : 0)) / (signalFb + backgroundFb));
+  const crossSection = withBackground(signalFb, generator.coefficients, backgroundFb);
   const term = createUnbinnedParametrisedTerm({
     name: 'carl',
     parameters,
@@ -274,7 +274,7 @@ export function compareEstimators(
   for (let i = test.signal.count; i < mixed.count; i++) backgroundPb += mixed.weights[i];
   const total0 = generator.sigma + backgroundPb;
   const crossSections: CrossSectionRow[] = [
-    { label: 'generator, signal + background', coefficients: Array.from(generator.coefficients, (s, k) => (generator.sigma * s + (k === 0 ? backgroundPb : 0)) / total0), errors: Array.from(generator.errors, (e) => (e * generator.sigma) / total0) },
+    { label: 'generator, signal + background', coefficients: Array.from(withBackground(generator.sigma, generator.coefficients, backgroundPb, total0)), errors: Array.from(generator.errors, (e) => (e * generator.sigma) / total0) },
     ...artifactCrossSections(inputs.derivative, 'derivative learning'),
     ...artifactCrossSections(inputs.morphing, 'morphing-aware'),
   ];

@@ -5,6 +5,7 @@ import type { ProfileIntervalResult } from '../../models/inference/intervals/pro
 import { BASIS, PARAMETERS } from '../simulators/drell-yan-physics.js';
 import { MLL_EDGES } from './baselines.js';
 import { INFERENCES, intervalWidth, type Inference } from './evaluate.js';
+import { withBackground } from './learned.js';
 import type { runDrellYan } from './run.js';
 import { placeFigures } from '../lib/document-figures.js';
 import { formatCoverage } from '../../models/inference/coverage.js';
@@ -77,9 +78,9 @@ function sigmaRows(result: Result): string {
   const names = Array.from({ length: BASIS.size }, (_, k) => monomialLabel(BASIS, k, PARAMETERS.map((p) => p.name)));
   const g = trained.generator;
   const total = totalFb(result);
-  const generatorTotal = (k: number) => (g.sigma * 1000 * g.coefficients[k] + (k === 0 ? published.crossSection.backgroundFb : 0)) / total;
+  const generatorTotal = withBackground(g.sigma * 1000, g.coefficients, published.crossSection.backgroundFb, total);
   return names
-    .map((name, k) => `| ${name} | ${g.coefficients[k].toPrecision(4)} ± ${g.errors[k].toPrecision(2)} | ${generatorTotal(k).toPrecision(4)} | ${published.crossSection.referenceSample[k].toPrecision(4)} | ${published.crossSection.coefficients[k].toPrecision(4)} ± ${published.crossSection.errors[k].toPrecision(2)} |`)
+    .map((name, k) => `| ${name} | ${g.coefficients[k].toPrecision(4)} ± ${g.errors[k].toPrecision(2)} | ${generatorTotal[k].toPrecision(4)} | ${published.crossSection.referenceSample[k].toPrecision(4)} | ${published.crossSection.coefficients[k].toPrecision(4)} ± ${published.crossSection.errors[k].toPrecision(2)} |`)
     .join('\n');
 }
 

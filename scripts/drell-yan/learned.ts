@@ -306,6 +306,15 @@ export function learnedCoefficients(network: FrozenNetwork, classifier: FrozenNe
   return backgroundMixtureRatioModel(networkRatioModel(network), networkSignalFraction(classifier), networkUnits(classifier)).coefficientsFor(reco, count);
 }
 
+/**
+ * σ(θ)/σ(θ0)'s coefficients of the selected signal (σ_s, its coefficients s) with a
+ * θ-independent background σ_b added: (σ_s s_k + δ_k0 σ_b) / total, total = σ_s + σ_b unless
+ * given (any one unit for all three).
+ */
+export function withBackground(sigma: number, coefficients: ArrayLike<number>, background: number, total = sigma + background): Float64Array {
+  return Float64Array.from(coefficients, (s, k) => (sigma * s + (k === 0 ? background : 0)) / total);
+}
+
 /** Events with their exact coefficients and the learned ones (ensemble mean): one batch of the control variate. */
 export interface ControlVariateBatch {
   sample: SelectedSample;
@@ -319,7 +328,7 @@ export interface ControlVariateBatch {
  */
 export function controlVariateCrossSection(generator: GeneratorCrossSection, backgroundPb: number, batches: Iterable<ControlVariateBatch>): { coefficients: Float64Array; errors: Float64Array; correction: Float64Array; events: number } {
   const total = generator.sigma + backgroundPb;
-  const exact = generator.coefficients.map((s, k) => (generator.sigma * s + (k === 0 ? backgroundPb : 0)) / total);
+  const exact = withBackground(generator.sigma, generator.coefficients, backgroundPb, total);
   // Σ w δ and Σ (w δ)², δ = ĉ − c, over every batch; normalised by Σ w at the end
   const sum = new Float64Array(C);
   const squares = new Float64Array(C);

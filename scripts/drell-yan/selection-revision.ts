@@ -16,19 +16,17 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readPayload, type LoadedArtifact } from '../../models/artifact/load.js';
+import { readPayload } from '../../models/artifact/load.js';
 import { monomialIndex } from '../../models/basis/monomial-basis.js';
-import { maximumLikelihood } from '../../models/inference/mle.js';
-import { eventsDataset, resolveDataset } from '../../models/likelihood/datasets.js';
 import { rowsInsideSelection } from '../../models/likelihood/selection.js';
 import type { FrozenNetwork } from '../../models/network/frozen-network.js';
 import { writeCatalogueIndex } from '../lib/catalogue-index.js';
 import { readArtifactFolder, readPublished, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { ANALYSIS_SELECTION, BASIS, PARAMETERS, RECO_OBSERVABLES } from '../simulators/drell-yan-physics.js';
 import { deriveSeed } from '../simulators/types.js';
-import { drellYanTruth } from './coverage.js';
+import { expectedFit } from './coverage.js';
 import { coverageComparisonFigure } from './figures.js';
-import { generatorCrossSection, learnedCoefficients, LUMINOSITY_FB, mixedSample, publishDrellYan, type LearnedConfig, type TrainedDrellYan } from './learned.js';
+import { generatorCrossSection, learnedCoefficients, LUMINOSITY_FB, mixedSample, publishDrellYan, withBackground, type LearnedConfig, type TrainedDrellYan } from './learned.js';
 import { drellYanCoverageStudy } from './run.js';
 
 const C = BASIS.size;
@@ -102,28 +100,6 @@ async function assertSameReference(folder: string, config: LearnedConfig, traine
   return { difference: worst, dropped };
 }
 
-/**
- * The fit of a large independent sample at the SM taken as data (weights scaled to L σ): the
- * bias of θ̂ that the likelihood's σ(θ) and ĉ give without the toys' fluctuations, next to
- * the parton-level truth's on the same events, which the sample's own Monte Carlo fluctuation
- * moves as well (along the nearly degenerate direction, by as much as the bias sought).
- */
-export function expectedFit(artifact: LoadedArtifact, seed: number, above200: number): { best: number[]; truth: number[]; events: number } {
-  const { mixed } = mixedSample(1_200_000, 600_000, seed, above200);
-  const term = artifact.manifest.terms[0];
-  if (term.kind !== 'unbinned-polynomial') throw new Error('expected the unbinned polynomial term');
-  let W = 0;
-  for (let i = 0; i < mixed.count; i++) W += mixed.weights[i];
-  const scale = (artifact.manifest.luminosity.value * term.crossSection.value) / W;
-  const weights = Float64Array.from(mixed.weights, (w) => w * scale);
-  const fit = maximumLikelihood(artifact.likelihood, resolveDataset(artifact.likelihood, eventsDataset(artifact.likelihood, mixed.reco, mixed.count, weights)));
-  const truth = drellYanTruth(artifact).likelihood;
-  const exact = maximumLikelihood(truth, { luminosity: artifact.manifest.luminosity.value, rate: true, terms: { [truth.terms[0].term.name]: { count: mixed.count, coefficients: [mixed.coefficients], weights: [weights] } } });
-  if (!fit.converged || !exact.converged) throw new Error(`the fit of the expected sample did not converge: ${fit.message}; truth: ${exact.message}`);
-  const interest = (f: typeof fit) => Array.from(f.parameters.subarray(0, PARAMETERS.length));
-  return { best: interest(fit), truth: interest(exact), events: mixed.count };
-}
-
 export async function reviseWithSelection(options: SelectionRevisionOptions) {
   const started = performance.now();
   const { log } = options;
@@ -151,7 +127,7 @@ export async function reviseWithSelection(options: SelectionRevisionOptions) {
     const { crossSection } = draft;
     const g = trained.generator;
     const total = g.sigma + crossSection.backgroundFb / 1000;
-    const exact = Array.from(g.coefficients, (s, k) => (g.sigma * s + (k === 0 ? crossSection.backgroundFb / 1000 : 0)) / total);
+    const exact = Array.from(withBackground(g.sigma, g.coefficients, crossSection.backgroundFb / 1000, total));
     const closure: Record<string, number> = {};
     exact.forEach((s, k) => {
       if (k > 0) closure[`σ coefficient ${k}: (published − generator) / error`] = (crossSection.coefficients[k] - s) / crossSection.errors[k];

@@ -36,3 +36,17 @@ export function progressBar(label: string): Progress {
     },
   };
 }
+
+/** One bar per label, made on its first update (work with several stages reported by name). */
+export function progressBars(): { update(label: string, done: number, total: number): void; stop(): void } {
+  const bars = new Map<string, Progress>();
+  return {
+    update(label, done, total) {
+      if (!bars.has(label)) bars.set(label, progressBar(label));
+      bars.get(label)!.update(done, total);
+    },
+    stop() {
+      for (const bar of bars.values()) bar.stop();
+    },
+  };
+}

@@ -13,6 +13,7 @@ import { allowHeader, refuseUnrecognisedMethods, routeMethods } from './methods.
 import type { DeclaredOperation, Env } from './operation.js';
 import { internalError, Problem, problemOf } from './problem.js';
 import { problemResponse } from './respond.js';
+import { combinationRoutes } from './routes/combinations.js';
 import { docsRoutes } from './routes/docs.js';
 import { likelihoodRoutes } from './routes/likelihoods.js';
 import { pages } from './routes/pages.js';
@@ -35,6 +36,7 @@ export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
   app.use('*', etag({ retainedHeaders: [...RETAINED_304_HEADERS, ...CORS_RESPONSE_HEADERS] }));
   const declared: DeclaredOperation[] = [];
   likelihoodRoutes(app, declared);
+  combinationRoutes(app, declared);
   pyhfRoutes(app, declared);
   app.route('/', docsRoutes(app, declared));
   app.route('/', pages);

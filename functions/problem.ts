@@ -29,6 +29,7 @@ export const PROBLEMS = {
   'not-applicable': [422, 'The operation does not apply to this likelihood'],
   'invalid-workspace': [422, 'The pyhf workspace, patchset or patch is invalid'],
   'patchset-mismatch': [422, 'The patchset was not made for this workspace'],
+  'invalid-combination': [422, 'The likelihoods cannot be combined as requested'],
   'not-found': [404, 'Not found'],
   'method-not-allowed': [405, 'Method not allowed'],
   'not-implemented': [501, 'Method not implemented'],

@@ -61,6 +61,19 @@ export interface SubmittedData {
   readonly binned?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
+/** One constraint term π(a | p) of a nuisance parameter, in auxiliary-data order. */
+export interface Constraint {
+  /** the constrained parameter's name (a term parameter) */
+  readonly parameter: string;
+  readonly kind: 'normal' | 'poisson';
+  /** width σ of a normal constraint (1 for poisson) */
+  readonly sigma: number;
+  /** rate factor τ of a poisson constraint, rate = p τ (1 for normal) */
+  readonly tau: number;
+  /** the nominal auxiliary datum */
+  readonly aux: number;
+}
+
 /** A term's −ln L, its data and its parameters. */
 export interface Term<Data = unknown> {
   readonly kind: string;
@@ -89,6 +102,13 @@ export interface Term<Data = unknown> {
   evaluationUnits(order: EvaluationOrder, events: number): number;
   /** the events in this term's data (0 for binned terms): what `evaluationUnits` counts */
   eventCount(data: Data): number;
+  /** the constraint terms of its nuisance parameters, in the order of its auxiliary data (none for unbinned terms) */
+  readonly constraints: readonly Constraint[];
+  /**
+   * The same term without the constraint terms of the named parameters (their auxiliary data
+   * go with them): a combination that correlates a nuisance counts its constraint once.
+   */
+  withoutConstraints(parameters: ReadonlySet<string>): Term<Data>;
 }
 
 /** What an evaluation computes: the value (0), with the gradient (1), with the Hessian (2). */

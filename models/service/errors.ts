@@ -22,7 +22,7 @@ export interface FieldIssue {
   code?: string;
 }
 
-export type InvalidInputCode = 'invalid-request' | 'unknown-parameter' | 'parameter-out-of-range' | 'invalid-dataset' | 'outside-selection' | 'likelihood-undefined' | 'invalid-workspace' | 'patchset-mismatch';
+export type InvalidInputCode = 'invalid-request' | 'invalid-combination' | 'unknown-parameter' | 'parameter-out-of-range' | 'invalid-dataset' | 'outside-selection' | 'likelihood-undefined' | 'invalid-workspace' | 'patchset-mismatch';
 export type TooCostlyCode = 'too-many-points' | 'too-many-events' | 'too-costly';
 
 export type ServiceFailure =

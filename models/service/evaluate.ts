@@ -14,7 +14,7 @@ import { unbinnedTerms, type UnbinnedTerm } from '../terms/unbinned.js';
 import { assertInsideSelection } from '../likelihood/selection.js';
 import { budgeted, Cost, fewer, likelihoodSizes } from './cost.js';
 import { fitFailed, invalidInput, notApplicable, tooCostly } from './errors.js';
-import { baseCost, evaluating, flattenEvents, parameterPoints, requestData } from './request-data.js';
+import { baseCost, evaluating, flattenEvents, parameterPoints, requestData, type ServedLikelihood } from './request-data.js';
 import { LIMITS, type NllRequest, type NllResponse, type RatioRequest, type RatioResponse } from './schemas.js';
 
 /**
@@ -22,7 +22,7 @@ import { LIMITS, type NllRequest, type NllResponse, type RatioRequest, type Rati
  * any parameter set by name (the full vector), the analytic gradient and Hessian over the
  * parameters of interest or all, the unnamed nuisances profiled, and an offset.
  */
-export function nll(artifact: LoadedArtifact, request: NllRequest): NllResponse {
+export function nll(artifact: ServedLikelihood, request: NllRequest): NllResponse {
   const { likelihood } = artifact;
   const K = request.points.length;
   const n = likelihood.parameters.length;
@@ -83,7 +83,7 @@ function heldNuisances(likelihood: Likelihood, request: NllRequest): number[] {
 }
 
 /** The NLL subtracted from every value: at the best fit on the same data, or at a given full point. */
-function nllOffset(artifact: LoadedArtifact, data: LikelihoodData, offset: 'best-fit' | ParameterPoint): { nll: number; parameters: Record<string, number> } {
+function nllOffset(artifact: ServedLikelihood, data: LikelihoodData, offset: 'best-fit' | ParameterPoint): { nll: number; parameters: Record<string, number> } {
   const { likelihood } = artifact;
   let at: Float64Array;
   if (offset === 'best-fit') {

@@ -3,7 +3,6 @@
  * MLE with its covariance, 1-D profile intervals (possibly disjoint) and 2-D profile contours
  * of any free parameter, each with the ensemble members' results beside the estimate's.
  */
-import type { LoadedArtifact } from '../artifact/load.js';
 import { profileContour } from '../inference/intervals/contour.js';
 import { profileInterval } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
@@ -12,7 +11,7 @@ import { undercoverageWarnings } from '../inference/coverage.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { budgeted, CALIBRATION, defaultPoints, fewer } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
-import { baseCost, evaluating, parameterPoints, requestData } from './request-data.js';
+import { baseCost, evaluating, parameterPoints, requestData, type ServedLikelihood } from './request-data.js';
 import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
 
 function named(likelihood: Likelihood, values: ArrayLike<number>, from = 0, to = values.length): Record<string, number | null> {
@@ -83,7 +82,7 @@ function fitBody(likelihood: Likelihood, data: LikelihoodData, fit: FitResult, f
 }
 
 /** The maximum-likelihood estimate (eq. 51), optionally with parameters of interest held fixed; the members' fits start at the estimate's. */
-export function fit(artifact: LoadedArtifact, request: FitRequest): FitResponse {
+export function fit(artifact: ServedLikelihood, request: FitRequest): FitResponse {
   const { likelihood } = artifact;
   const data = requestData(likelihood, request);
   const fixed = new Map<number, number>();
@@ -135,7 +134,7 @@ function scannedParameters(likelihood: Likelihood, names: readonly string[]): vo
 }
 
 /** The 1-D profile interval of one parameter (eq. 50-52), or the 2-D contour of two: any free parameter, nuisances included. */
-export function interval(artifact: LoadedArtifact, request: IntervalRequest): IntervalResponse | ContourResponse {
+export function interval(artifact: ServedLikelihood, request: IntervalRequest): IntervalResponse | ContourResponse {
   const { likelihood } = artifact;
   scannedParameters(likelihood, request.parameters);
   const data = requestData(likelihood, request);

@@ -6,6 +6,7 @@
  * is undefined likewise, a POI for which CLs does not apply is not applicable. Every other
  * error is a defect and stays one.
  */
+import type { Manifest } from '../artifact/manifest-schema.js';
 import { InvalidPoiError } from '../inference/calculators/asymptotic.js';
 import { SelectionError } from '../likelihood/selection.js';
 import { DatasetError, hasObservedData, ParameterRangeError, parameterVector, resolveDataset, UnknownParameterError, type DatasetSpec, type ParameterPoint } from '../likelihood/datasets.js';
@@ -72,6 +73,27 @@ export interface DataFields {
   rate?: boolean;
 }
 
+/** What the service's operations read of a likelihood they serve: the likelihood, its id and its validation record (a published artifact, or a combination of them). */
+export interface ServedLikelihood {
+  likelihood: Likelihood;
+  manifest: { id: string; validation: Manifest['validation'] };
+}
+
+/**
+ * How a likelihood whose data are not resolved term by term resolves a request's dataset and
+ * prices it: a combination resolves each member's data with the member's own likelihood.
+ */
+export interface DataResolver {
+  data(fields: DataFields): LikelihoodData;
+  cost(fields: DataFields): Cost;
+}
+const resolvers = new WeakMap<Likelihood, DataResolver>();
+
+/** Routes `requestData` and `baseCost` for `likelihood` through `resolver`. */
+export function registerDataResolver(likelihood: Likelihood, resolver: DataResolver): void {
+  resolvers.set(likelihood, resolver);
+}
+
 // Observed and Asimov data depend only on the request's small fields: resolve each once per
 // isolate (an Asimov dataset reweights the whole reference sample) and keep the last few.
 const resolved = new WeakMap<Likelihood, LruCache<string, LikelihoodData>>();
@@ -79,6 +101,8 @@ const CACHED_DATASETS = 16;
 
 /** The request's dataset, resolved for every term (default: observed where published, else Asimov at θ0). */
 export function requestData(likelihood: Likelihood, fields: DataFields): LikelihoodData {
+  const resolver = resolvers.get(likelihood);
+  if (resolver) return resolver.data(fields);
   if (fields.data !== undefined && typeof fields.data !== 'string') return resolveUncached(likelihood, fields);
   let cache = resolved.get(likelihood);
   if (!cache) resolved.set(likelihood, (cache = new LruCache(CACHED_DATASETS)));
@@ -143,6 +167,8 @@ export function parameterPoints(likelihood: Likelihood, points: readonly Paramet
 
 /** The cost of a request's dataset, as the start of its operation's cost. */
 export function baseCost(likelihood: Likelihood, fields: DataFields): Cost {
+  const resolver = resolvers.get(likelihood);
+  if (resolver) return resolver.cost(fields);
   const { units, memoryBytes } = datasetCost(likelihood, fields);
   return new Cost(likelihoodSizes(likelihood, requestEventCounts(likelihood, fields))).other(units, memoryBytes);
 }

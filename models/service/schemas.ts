@@ -26,6 +26,8 @@ export const LIMITS = {
   workspaceBins: 5_000,
   /** parameters of an inline workspace (every fit holds an n × n Hessian and its factor) */
   workspaceParameters: 1_000,
+  /** likelihoods in one combination */
+  members: 8,
 } as const;
 
 const TypedNumbers = z
@@ -181,6 +183,40 @@ export const ReinterpretRequestSchema = z
     ...hypothesisFields,
   })
   .strict();
+
+/** What makes a combination of published likelihoods (models/likelihood/combination.ts). */
+const combinationFields = {
+  likelihoods: z
+    .array(z.string().min(1))
+    .min(1)
+    .max(LIMITS.members)
+    .meta({ description: `the members, id or id@version, at most ${LIMITS.members}; parameters of interest with the same name are one parameter`, example: ['atlas-sbottom-regiona', 'pyhf-2bin-shapesys'] }),
+  rename: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .optional()
+    .meta({ description: 'per member id, its parameter names → their names in the combination (to share a parameter of interest, or to correlate nuisances of different names)', example: { 'pyhf-2bin-shapesys': { mu: 'mu_SIG' } } }),
+  correlate: z
+    .array(z.string())
+    .max(10_000)
+    .optional()
+    .meta({ description: 'nuisance names (after renaming) that are one parameter for every member that has them, their constraint counted once (it must be the same in each); every other nuisance stays the member\'s own, named `<id>/<name>`' }),
+};
+
+/** A combination's dataset: one kind for every member, or per member id (members not named take their default). */
+const CombinationDataSchema = z
+  .union([z.literal('asimov'), z.literal('observed'), z.record(z.string(), DatasetSchema)])
+  .meta({ description: '"asimov" or "observed" for every member, or per member id any dataset a single likelihood takes; a member not named gets its default: "observed" where it publishes data, else "asimov"' });
+
+const combinationDataFields = {
+  ...dataFields,
+  data: CombinationDataSchema.optional(),
+  luminosity: z.number().positive().optional().meta({ description: "a factor on every member's published luminosity (default 1)" }),
+};
+
+export const CombinationNllRequestSchema = NllRequestSchema.extend({ ...combinationFields, ...combinationDataFields }).strict();
+export const CombinationFitRequestSchema = FitRequestSchema.extend({ ...combinationFields, ...combinationDataFields }).strict();
+export const CombinationIntervalRequestSchema = IntervalRequestSchema.extend({ ...combinationFields, ...combinationDataFields }).strict();
+export type CombinationFields = z.infer<z.ZodObject<typeof combinationFields>> & { data?: z.infer<typeof CombinationDataSchema>; at?: Record<string, number>; luminosity?: number; rate?: boolean };
 
 /** Fields of the inline pyhf endpoints that say which likelihood to build. */
 export const workspaceSourceFields = {

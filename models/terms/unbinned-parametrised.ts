@@ -156,6 +156,8 @@ export function createUnbinnedParametrisedTerm(options: ParametrisedTermOptions)
     events,
     variants,
     submits: 'events',
+    constraints: [],
+    withoutConstraints: () => term,
     hasObserved: events.observed !== null,
     observables: events.observables,
     referenceCount: events.reference.count,

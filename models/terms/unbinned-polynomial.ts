@@ -130,6 +130,8 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     events,
     variants: crossSection.length,
     submits: 'events',
+    constraints: [],
+    withoutConstraints: () => term,
     hasObserved: events?.observed != null,
     observables: events?.observables ?? [],
     referenceCount: events?.reference.count ?? 0,

@@ -145,6 +145,21 @@ describe('the worker in workerd', () => {
     }
   });
 
+  it('serves combinations (issue 25) with the Node app’s numbers: nll with gradient, fit, interval', async () => {
+    const members = { likelihoods: ['gaussian-toy-truth', 'pyhf-2bin-shapesys'] };
+    const requests: [string, unknown][] = [
+      ['nll', { ...members, points: [{ theta: 0.3, mu: 0.8 }], gradient: true, profile: true }],
+      ['fit', members],
+      ['interval', { ...members, parameters: ['mu'], cl: [0.68], points: 21 }],
+    ];
+    for (const [route, body] of requests) {
+      const [inWorkerd, inNode] = postJson(`/v1/combinations/${route}`, body);
+      const a = await inWorkerd;
+      expect(a.status).toBe(200);
+      expect(await a.json()).toEqual(await (await inNode).json());
+    }
+  });
+
   it('speaks MessagePack: typed Float32Array events to ratio, a MessagePack answer equal to Node', async () => {
     const values = Float32Array.of(0.1, 1.2, -0.7, 2.5);
     const init = () => ({

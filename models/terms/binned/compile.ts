@@ -12,21 +12,12 @@
  */
 import { basisSize, monomialBasis, type MonomialBasis } from '../../basis/monomial-basis.js';
 import type { ConstraintKind, ParameterSpec } from '../../likelihood/term.js';
+import type { Constraint } from '../../likelihood/term.js';
 import { code4Coefficients, type HistosysCode, type NormsysCode } from './interpolation.js';
 import { isPerBin, type BinnedModelSpec, type Modifier, type ModifierType, type ParameterSetting } from './schema.js';
 
-/** One constraint term π(a | p) of a nuisance parameter, in auxiliary-data order. */
-export interface BinnedConstraint {
-  /** the constrained parameter's name (a term parameter) */
-  readonly parameter: string;
-  readonly kind: 'normal' | 'poisson';
-  /** width σ of a normal constraint (1 for poisson) */
-  readonly sigma: number;
-  /** rate factor τ of a poisson constraint, rate = p τ (1 for normal) */
-  readonly tau: number;
-  /** the nominal auxiliary datum */
-  readonly aux: number;
-}
+/** One constraint term of the binned term (the Term interface's). */
+export type BinnedConstraint = Constraint;
 
 export interface BinnedChannel {
   readonly name: string;
@@ -463,7 +454,7 @@ function layoutValuePath(groups: Groups, slots: SlotLists, slotCoef: Float64Arra
 }
 
 /** Compiles a validated specification (see `parseBinnedModel`) into the tables of term `name`. */
-export function compileTables(name: string, spec: BinnedModelSpec): CompiledBinnedModel {
+export function compileTables(name: string, spec: BinnedModelSpec, unconstrained: ReadonlySet<string> = new Set()): CompiledBinnedModel {
   const P = spec.parameters.length;
   const C = basisSize(P, spec.degree);
   const basis: MonomialBasis | null = P > 0 ? monomialBasis(P, spec.degree) : null;
@@ -475,6 +466,8 @@ export function compileTables(name: string, spec: BinnedModelSpec): CompiledBinn
   const { locals, sets, channels, totalBins } = discoverParameters(spec, theta0, settings);
   staterrorSigmas(spec, locals, sets);
   applySettings(locals, sets, settings);
+  // left out on request (Term.withoutConstraints): a parameter set by its name, or one component by `name[b]`
+  for (const p of locals) if (unconstrained.has(p.name) || unconstrained.has(p.name.replace(/\[\d+\]$/, ''))) p.constraint = 'none';
   const parameters: ParameterSpec[] = locals.map((p) => ({ name: p.name, init: p.init, bounds: [p.bounds[0], p.bounds[1]] as const, kind: p.kind, fixed: p.fixed, constraint: p.constraint }));
 
   const slots = new SlotLists();

@@ -82,9 +82,9 @@ export interface BinnedTemplateTerm extends Term<BinnedData> {
  * `InvalidBinnedModelError` listing every problem) into an evaluable term, with the published
  * observed counts per channel when there are some.
  */
-export function compileBinnedModel(name: string, input: BinnedModelSpec, observations: Readonly<Record<string, readonly number[]>> | null = null): BinnedTemplateTerm {
+export function compileBinnedModel(name: string, input: BinnedModelSpec, observations: Readonly<Record<string, readonly number[]>> | null = null, unconstrained: ReadonlySet<string> = new Set()): BinnedTemplateTerm {
   const spec = parseBinnedModel(input);
-  const model = compileTables(name, spec);
+  const model = compileTables(name, spec, unconstrained);
   const scratch = allocateScratch(model);
   const { channels, totalBins } = model;
   const units = evaluationUnits(model);
@@ -111,6 +111,7 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec, observa
     channels,
     totalBins,
     constraints: model.constraints,
+    withoutConstraints: (parameters) => compileBinnedModel(name, spec, observations, new Set([...unconstrained, ...parameters])),
     expected: (params, index, luminosityScale = 1) => expectedCounts(model, scratch, params, index, luminosityScale),
     nll: (params, index, data, context = PUBLISHED, derivatives) => binnedNll(model, scratch, params, index, data, context.luminosityScale, derivatives),
     nominalAux: () => nominalAux(model),

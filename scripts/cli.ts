@@ -204,6 +204,29 @@ program
   });
 
 program
+  .command('combine')
+  .description('publish a combination of published likelihoods (issue 25): a manifest pinning each member by its manifest\'s sha256, served like any likelihood; parameters of interest shared by name, nuisances each member\'s own unless --correlate names them')
+  .argument('<likelihoods...>', 'the members, id or id@version (default: the latest version)')
+  .requiredOption('--id <id>', 'artifact id of the combination')
+  .requiredOption('--title <text>', 'title on the result page')
+  .option('--description <text>', 'what is combined, and why the members are independent', '')
+  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
+  .option('--rename <member:from=to>', 'rename a member\'s parameter in the combination (repeatable)', collect, [])
+  .option('--correlate <name>', 'a nuisance parameter shared by every member that has it, its constraint counted once (repeatable)', collect, [])
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .action(async (likelihoods: string[], options) => {
+    const rename: Record<string, Record<string, string>> = {};
+    for (const entry of options.rename as string[]) {
+      const match = /^([^:]+):([^=]+)=(.+)$/.exec(entry);
+      if (!match) throw new InvalidArgumentError(`--rename ${entry}: expected member:from=to`);
+      (rename[match[1]] ??= {})[match[2]] = match[3];
+    }
+    const { publishCombination } = await import('./lib/publish-combination.js');
+    const { folder, parameters } = await publishCombination(options.out, { id: options.id, version: options.version, title: options.title, description: options.description, likelihoods, rename, correlate: options.correlate });
+    console.log(`published ${options.id}@${options.version} to ${folder}: parameters of interest ${parameters.join(', ')}`);
+  });
+
+program
   .command('revise')
   .description("publish a new version of a likelihood that amends its manifest's metadata (units, bin axes, descriptions, validation) with the earlier version's components unchanged, and its page analysis computed again")
   .argument('<likelihood>', 'the published likelihood, id or id@version (default: the latest)')

@@ -235,7 +235,8 @@ ${
       )}</tbody></table></div><p class="note">Submitted events are rows of these values, in this order and these units${manifest.observables.some((o) => o.selection) ? ', inside the selection: the likelihood describes only those events, and refuses others' : ''}.</p>`
     : ''
 }
-<h3>Likelihood terms</h3>
+${manifest.combination ? combinationMembers(manifest.combination) : ''}
+${manifest.terms.length ? html`<h3>Likelihood terms</h3>` : ''}
 ${manifest.terms.map((term) => {
   if (term.kind === 'unbinned-polynomial' || term.kind === 'unbinned-parametrised') {
     const references = term.parameters.map((n) => manifest.parameters.find((p) => p.name === n)!.reference);
@@ -261,6 +262,18 @@ ${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.channels.map((
 ${binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
 </div>`;
 })}`;
+}
+
+/** A combination's members, each a link to its own page, with what is shared. */
+function combinationMembers(combination: NonNullable<Manifest['combination']>): Markup {
+  const renames = Object.entries(combination.rename ?? {}).flatMap(([member, map]) => Object.entries(map).map(([from, to]) => html`<code>${member}</code>: <code>${from}</code> → <code>${to}</code>`));
+  return html`<h3>A combination of published likelihoods</h3>
+<p>The product of the members' likelihoods, each with its own data and luminosity: parameters of interest with the same name are one parameter; nuisance parameters are each member's own (<code>&lt;member&gt;/&lt;name&gt;</code>)${combination.correlate?.length ? html`, except ${combination.correlate.map((c, k) => html`${k ? ', ' : ''}<code>${c}</code>`)}, one parameter for every member that has it, its constraint counted once` : ''}.</p>
+<div class="scroll"><table><thead><tr><th>member</th><th>manifest sha256</th></tr></thead><tbody>${combination.members.map(
+    (m) => html`<tr><td><a href="/likelihoods/${m.id}@${m.version}"><code>${m.id}@${m.version}</code></a></td><td><code>${m.manifestSha256.slice(0, 12)}…</code></td></tr>`,
+  )}</tbody></table></div>
+${renames.length ? html`<p class="note">Renamed: ${renames.map((r, k) => html`${k ? '; ' : ''}${r}`)}.</p>` : ''}
+<p class="note">Submitted data go per member through <code>POST /v1/combinations/{nll,fit,interval}</code>.</p>`;
 }
 
 function parametersTable(manifest: Manifest, analysis: Analysis): Markup {

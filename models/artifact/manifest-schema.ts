@@ -202,6 +202,16 @@ export const ProvenanceSchema = z.object({
   revisionOf: z.object({ version: ArtifactVersion, manifestSha256: Sha256, changes: z.array(z.string()).min(1) }).optional(),
 });
 
+/** A combination of published likelihoods (models/likelihood/combination.ts), each pinned by the sha256 of its manifest. */
+export const CombinationSchema = z.object({
+  members: z
+    .array(z.object({ id: ArtifactId, version: ArtifactVersion, manifestSha256: Sha256 }))
+    .min(2)
+    .meta({ description: 'the members, each pinned to one version by its manifest’s sha256 (a member whose manifest differs is refused)' }),
+  rename: z.record(z.string(), z.record(z.string(), z.string())).optional().meta({ description: 'per member id, its parameter names → their names in the combination' }),
+  correlate: z.array(z.string()).optional().meta({ description: 'nuisance names shared by every member that has them, their constraint counted once' }),
+});
+
 export const ManifestSchema = z
   .object({
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
@@ -213,7 +223,9 @@ export const ManifestSchema = z
     parameters: z.array(ParameterSchema).min(1),
     observables: z.array(ObservableSchema).default([]),
     luminosity: z.object({ value: z.number().positive(), unit: z.string() }),
-    terms: z.array(TermSchema).min(1),
+    terms: z.array(TermSchema).default([]),
+    /** instead of terms: a combination of published likelihoods */
+    combination: CombinationSchema.optional(),
     components: z.record(ComponentName, ComponentRefSchema),
     /** component of kind page-analysis: the result page's numbers, precomputed at publication */
     pageAnalysis: ComponentName.optional(),
@@ -226,6 +238,9 @@ export const ManifestSchema = z
       if (parameterNames.has(p.name)) ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `duplicate parameter '${p.name}'` });
       parameterNames.add(p.name);
     });
+    if (manifest.combination ? manifest.terms.length > 0 : manifest.terms.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['terms'], message: 'a likelihood has terms, or is a combination of published ones (`combination`), not both' });
+    }
     const observableNames = manifest.observables.map((o) => o.name);
     const termNames = new Set<string>();
     const needComponent = (name: string | undefined, kinds: ComponentKind[], path: (string | number)[]) => {

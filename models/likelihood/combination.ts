@@ -12,7 +12,10 @@
  *   rebuilt without it, Term.withoutConstraints), so the constraints must be the same.
  *
  * The NLL is the sum of the members' own NLLs, in member order, so it equals that sum
- * exactly; gradients and Hessians are theirs scattered into the combined vector.
+ * exactly; gradients and Hessians are theirs scattered into the combined vector. The
+ * combination's terms are the members' under the names `<member>/<term>` with their
+ * parameters at combined positions, so that datasets (observed, Asimov at a combined point,
+ * toys) are resolved term by term as for any likelihood, each term in its member's context.
  */
 import { createLikelihood, type BoundTerm, type Likelihood, type LikelihoodData } from './likelihood.js';
 import type { Constraint, Derivatives, ParameterSpec, Term } from './term.js';
@@ -56,9 +59,12 @@ export class CombinationError extends Error {
 /** The separator of a member's own nuisance parameters' names: `<member>/<name>`. */
 export const MEMBER_SEPARATOR = '/';
 
-/** The combined data: each member's own data, under its key. */
+/** The name of a member's term in the combination. */
+const combinedTermName = (key: string, term: string) => `${key}${MEMBER_SEPARATOR}${term}`;
+
+/** The combined data from each member's own data (as its likelihood resolves them), its terms under their combined names. */
 export function combinedData(members: readonly { key: string }[], data: readonly LikelihoodData[], luminosityScale: number, rate: boolean): LikelihoodData {
-  return { luminosity: luminosityScale, rate, terms: Object.fromEntries(members.map((m, i) => [m.key, data[i]])) };
+  return { luminosity: luminosityScale, rate, terms: Object.fromEntries(members.flatMap((m, i) => Object.entries(data[i].terms).map(([name, d]) => [combinedTermName(m.key, name), d]))) };
 }
 
 export function combineLikelihoods(members: readonly CombinationMember[], options: CombinationOptions = {}): Combination {
@@ -174,10 +180,29 @@ function combinedLikelihood(parameters: readonly ParameterSpec[], interest: numb
   const names = parameters.map((p) => p.name);
   const position = new Map(names.map((name, i) => [name, i]));
   const n = parameters.length;
-  // the members' terms with the combined positions of their parameters (cost model, introspection)
-  const terms: BoundTerm[] = members.flatMap((m) => m.likelihood.terms.map(({ term, index }) => ({ term, index: index.map((j) => m.index[j]) })));
-  const memberOf = new Map<Term, number>();
-  members.forEach((m, k) => m.likelihood.terms.forEach(({ term }) => memberOf.set(term, k)));
+  // the members' terms under their combined names, with the combined positions of their parameters
+  const origin = new Map<Term, { member: number; term: Term }>();
+  const terms: BoundTerm[] = members.flatMap((m, k) =>
+    m.likelihood.terms.map(({ term, index }) => {
+      const renamed: Term = { ...term, name: combinedTermName(m.key, term.name) };
+      origin.set(renamed, { member: k, term });
+      return { term: renamed, index: index.map((j) => m.index[j]) };
+    }),
+  );
+  // each member's view of a combined dataset, made once per dataset
+  const views = new WeakMap<LikelihoodData, LikelihoodData[]>();
+  const memberViews = (data: LikelihoodData) => {
+    let view = views.get(data);
+    if (!view) {
+      view = members.map((m) => ({
+        luminosity: data.luminosity * m.likelihood.publishedLuminosity,
+        rate: data.rate,
+        terms: Object.fromEntries(m.likelihood.terms.map(({ term }) => [term.name, data.terms[combinedTermName(m.key, term.name)]])),
+      }));
+      views.set(data, view);
+    }
+    return view;
+  };
   const local = members.map((m) => new Float64Array(m.likelihood.parameters.length));
   return {
     parameters,
@@ -197,15 +222,15 @@ function combinedLikelihood(parameters: readonly ParameterSpec[], interest: numb
     },
     initial: () => Float64Array.from(parameters, (p) => p.init),
     context(term, luminosity, rate, variant) {
-      const member = members[memberOf.get(term) ?? -1];
-      if (!member) throw new Error(`term '${term.name}' is not part of this combination`);
-      return member.likelihood.context(term, luminosity * member.likelihood.publishedLuminosity, rate, variant);
+      const found = origin.get(term);
+      if (!found) throw new Error(`term '${term.name}' is not part of this combination`);
+      const { likelihood } = members[found.member];
+      return likelihood.context(found.term, luminosity * likelihood.publishedLuminosity, rate, variant);
     },
     nll(params, data, variant = 0, derivatives) {
+      const view = memberViews(data);
       let total = 0;
       members.forEach((m, k) => {
-        const memberData = data.terms[m.key] as LikelihoodData | undefined;
-        if (!memberData) throw new Error(`the dataset has no data for member '${m.key}'`);
         const x = local[k];
         const { index } = m;
         for (let j = 0; j < x.length; j++) x[j] = params[index[j]];
@@ -214,7 +239,7 @@ function combinedLikelihood(parameters: readonly ParameterSpec[], interest: numb
           gradient: derivatives.gradient ? new Float64Array(d) : undefined,
           hessian: derivatives.hessian ? new Float64Array(d * d) : undefined,
         };
-        total += m.likelihood.nll(x, memberData, variant, own);
+        total += m.likelihood.nll(x, view[k], variant, own);
         if (own?.gradient) for (let j = 0; j < d; j++) derivatives!.gradient![index[j]] += own.gradient[j];
         if (own?.hessian) {
           for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) derivatives!.hessian![index[a] * n + index[b]] += own.hessian[a * d + b];

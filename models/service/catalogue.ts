@@ -8,6 +8,7 @@ import { CatalogueIndexSchema, resolveVersion, type CatalogueIndex } from '../ar
 import { sha256Hex } from '../artifact/codec.js';
 import { ArtifactError, loadArtifact, parseManifest, readVerifiedComponent, type LoadedArtifact } from '../artifact/load.js';
 import type { Manifest } from '../artifact/manifest-schema.js';
+import { loadPublishedCombination } from './combination.js';
 import { integrity, notFound, ServiceError } from './errors.js';
 import type { CatalogueEntry } from './schemas.js';
 
@@ -77,7 +78,7 @@ export function createArtifactStore(read: ReadAsset): ArtifactStore {
     return entry;
   };
 
-  return {
+  const store: ArtifactStore = {
     index,
     async resolve(spec) {
       const found = resolveVersion(await index(), spec);
@@ -95,7 +96,8 @@ export function createArtifactStore(read: ReadAsset): ArtifactStore {
         artifact = (async () => {
           const { manifest: m } = await manifest(id, version);
           try {
-            return await loadArtifact(m, (file) => read(`${id}/${version}/${file}`));
+            // a combination's members come from this store (models/service/combination.ts)
+            return m.combination ? await loadPublishedCombination(m, store) : await loadArtifact(m, (file) => read(`${id}/${version}/${file}`));
           } catch (error) {
             throw refused(key, error);
           }
@@ -113,6 +115,7 @@ export function createArtifactStore(read: ReadAsset): ArtifactStore {
       }
     },
   };
+  return store;
 }
 
 function refused(key: string, error: unknown): ServiceError {

@@ -5,7 +5,9 @@
  * likelihood, from the request's dataset for it, so that they are exactly what the member
  * alone would use; the combination's luminosity is a factor on every member's published one.
  */
-import { CombinationError, combineLikelihoods, combinedData, type Combination } from '../likelihood/combination.js';
+import { ArtifactError, type LoadedArtifact } from '../artifact/load.js';
+import type { Manifest } from '../artifact/manifest-schema.js';
+import { CombinationError, combineLikelihoods, combinedData, type Combination, type CombinationOptions } from '../likelihood/combination.js';
 import { hasObservedData } from '../likelihood/datasets.js';
 import { Cost, likelihoodSizes, type LikelihoodSizes } from './cost.js';
 import type { ArtifactStore } from './catalogue.js';
@@ -21,19 +23,64 @@ export async function combination(store: ArtifactStore, request: CombinationFiel
       return store.load(id, version);
     }),
   );
-  const members = artifacts.map((a) => ({ key: a.manifest.id, likelihood: a.likelihood }));
   let combined: Combination;
   try {
-    combined = combineLikelihoods(members, { rename: request.rename, correlate: request.correlate });
+    combined = combineArtifacts(artifacts, request);
   } catch (error) {
     if (error instanceof CombinationError) throw invalidInput('invalid-combination', error.message, error.path);
     throw error;
   }
-  const memberFields = (fields: DataFields) => membersDatasets(combined, request, fields);
+  serveCombination(combined, (fields) => membersDatasets(combined, request, fields));
+  return { likelihood: combined.likelihood, manifest: { id: artifacts.map((a) => `${a.manifest.id}@${a.manifest.version}`).join('+'), validation: { coverage: memberCoverage(artifacts) } } };
+}
+
+/**
+ * A published combination (a manifest with `combination`): its members loaded from the same
+ * store, each checked against the sha256 of its manifest, combined as the manifest says. Its
+ * data are "observed" or "asimov" for every member; submitted data go per member through
+ * `/v1/combinations`.
+ */
+export async function loadPublishedCombination(manifest: Manifest, store: Pick<ArtifactStore, 'manifest' | 'load'>): Promise<LoadedArtifact> {
+  const spec = manifest.combination!;
+  const artifacts = await Promise.all(
+    spec.members.map(async ({ id, version, manifestSha256 }) => {
+      const { etag } = await store.manifest(id, version);
+      if (etag !== `"${manifestSha256}"`) throw new ArtifactError('integrity-mismatch', `member ${id}@${version}: its manifest's sha256 is ${etag.slice(1, -1)}, the combination pins ${manifestSha256}`);
+      return store.load(id, version);
+    }),
+  );
+  let combined: Combination;
+  try {
+    combined = combineArtifacts(artifacts, spec);
+  } catch (error) {
+    if (error instanceof CombinationError) throw new ArtifactError('model-invalid', error.message);
+    throw error;
+  }
+  const declared = manifest.parameters.map((p) => p.name);
+  const interest = combined.likelihood.names.slice(0, combined.likelihood.interest);
+  if (declared.join() !== interest.join()) throw new ArtifactError('model-invalid', `the manifest declares the parameters ${declared.join(', ')}; the combination's parameters of interest are ${interest.join(', ')}`);
+  serveCombination(combined, (fields) => {
+    if (typeof fields.data === 'object') throw invalidInput('invalid-dataset', 'a published combination takes "observed" or "asimov"; submit data per member through POST /v1/combinations/{nll,fit,interval}', ['data']);
+    return membersDatasets(combined, { data: fields.data, at: fields.at }, fields);
+  });
+  return { manifest, likelihood: combined.likelihood, pageAnalysis: null, componentBytes: 0 };
+}
+
+function combineArtifacts(artifacts: readonly LoadedArtifact[], options: CombinationOptions): Combination {
+  return combineLikelihoods(artifacts.map((a) => ({ key: a.manifest.id, likelihood: a.likelihood })), options);
+}
+
+/** A member's under-coverage warning holds for every combination it enters. */
+function memberCoverage(artifacts: readonly LoadedArtifact[]) {
+  return artifacts.flatMap((a) => a.manifest.validation.coverage ?? []);
+}
+
+/** Routes the service's data resolution and cost for the combined likelihood through its members. */
+function serveCombination(combined: Combination, datasetsOf: (fields: DataFields) => DataFields[]): void {
   registerDataResolver(combined.likelihood, {
-    data: (fields) => combinedData(combined.members, memberFields(fields).map((f, k) => inMember(combined, k, () => requestData(combined.members[k].likelihood, f))), fields.luminosity ?? 1, fields.rate ?? true),
+    data: (fields) => combinedData(combined.members, datasetsOf(fields).map((f, k) => inMember(combined, k, () => requestData(combined.members[k].likelihood, f))), fields.luminosity ?? 1, fields.rate ?? true),
     cost: (fields) => {
-      const datasets = memberFields(fields);
+      const datasets = datasetsOf(fields);
       const sizes = datasets.map((f, k) => likelihoodSizes(combined.members[k].likelihood, requestEventCounts(combined.members[k].likelihood, f)));
       const cost = new Cost(combinedSizes(combined, sizes));
       datasets.forEach((f, k) => {
@@ -43,13 +90,10 @@ export async function combination(store: ArtifactStore, request: CombinationFiel
       return cost;
     },
   });
-  const id = artifacts.map((a) => `${a.manifest.id}@${a.manifest.version}`).join('+');
-  // a member's under-coverage warning holds for every combination it enters
-  return { likelihood: combined.likelihood, manifest: { id, validation: { coverage: artifacts.flatMap((a) => a.manifest.validation.coverage ?? []) } } };
 }
 
 /** The dataset request of each member: the combination's dataset for it, `at` in its own names, its luminosity. */
-function membersDatasets(combined: Combination, request: CombinationFields, fields: DataFields): DataFields[] {
+function membersDatasets(combined: Combination, request: Pick<CombinationFields, 'data' | 'at'>, fields: DataFields): DataFields[] {
   const names = combined.likelihood.names;
   const at = request.at ?? {};
   for (const name of Object.keys(at)) {

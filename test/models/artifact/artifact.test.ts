@@ -129,8 +129,10 @@ describe('the published truth artifact', async () => {
     const json = JSON.parse(await readFile(join(published, 'manifest.json'), 'utf8'));
     expect(ManifestSchema.safeParse(json).success).toBe(true);
     const schema = manifestJsonSchema() as { properties: Record<string, unknown>; required: string[] };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['id', 'version', 'parameters', 'terms', 'components', 'provenance']));
-    expect(schema.required).toEqual(expect.arrayContaining(['schemaVersion', 'id', 'version', 'terms', 'components']));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['id', 'version', 'parameters', 'terms', 'combination', 'components', 'provenance']));
+    // terms, or a combination of published likelihoods instead (checked by the schema's refinement, not by JSON Schema)
+    expect(schema.required).toEqual(expect.arrayContaining(['schemaVersion', 'id', 'version', 'components']));
+    expect(ManifestSchema.safeParse({ ...json, terms: [] }).success).toBe(false);
   });
 });
 

@@ -39,6 +39,9 @@ export interface Examples {
   curl: string;
   python: string;
   typescript: string;
+  /** the same with the clients of clients/python and clients/typescript, five lines each */
+  pythonClient: string;
+  typescriptClient: string;
 }
 
 /** `base` is the origin the page was requested from; `spec` is `id@version`. */
@@ -117,7 +120,21 @@ export function examples(base: string, spec: string, requests: ExampleRequests):
     `);`,
     `for (const { cl, segments } of result.intervals) console.log(cl, segments.map((s) => [s.lower, s.upper]));`,
   ].join('\n');
-  return { curl, python: py, typescript: ts };
+  const pythonClient = [
+    `from likelihood_client import Likelihood  # pip install clients/python (the service's repository)`,
+    `lik = Likelihood("${spec}", base="${base}")`,
+    `print(lik.nll(${python(requests.nll.points)}))`,
+    `print(lik.interval("${name}", cl=[0.68, 0.95])["intervals"])`,
+    `logl = lik.logl  # ln L(θ) for a global fit: logl(${python(requests.nll.points[0])})`,
+  ].join('\n');
+  const typescriptClient = [
+    `import { likelihoodService } from './clients/typescript/index.js'; // the service's repository`,
+    `const lik = likelihoodService({ base: '${base}' }).likelihood('${spec}');`,
+    `console.log((await lik.nll(${tsLiteral(requests.nll)})).nll);`,
+    `const interval = await lik.interval(${tsLiteral(requests.interval)});`,
+    `if ('intervals' in interval) console.log(interval.intervals);`,
+  ].join('\n');
+  return { curl, python: py, typescript: ts, pythonClient, typescriptClient };
 }
 
 /** JSON as a TypeScript object literal: unquoted keys where they are identifiers. */

@@ -405,6 +405,10 @@ ${provenance(manifest)}
 <pre><code>${code.python}</code></pre>
 <h3>TypeScript / JavaScript (fetch)</h3>
 <pre><code>${code.typescript}</code></pre>
+<h3>With the clients</h3>
+<p class="note">Retries, problem details as exceptions, combinations and a <code>logl</code> callable for global fits: the Python client (standard library only) and the TypeScript client of the service's repository.</p>
+<pre><code>${code.pythonClient}</code></pre>
+<pre><code>${code.typescriptClient}</code></pre>
 <p class="note">Scans computed on the server from the published artifact${analysis.elapsedMs > 0 ? ` in ${(analysis.elapsedMs / 1000).toFixed(2)} s` : ''}, once per server instance.</p>
 `;
   return layout({ title: `${manifest.title} (${spec})`, description: manifest.description.slice(0, 300), body });

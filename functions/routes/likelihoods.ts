@@ -8,7 +8,7 @@ import { ManifestSchema } from '../../models/artifact/manifest-schema.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { listCatalogue } from '../../models/service/catalogue.js';
 import { interval, fit } from '../../models/service/fit.js';
-import { nll, ratio } from '../../models/service/evaluate.js';
+import { nll, parameterList, ratio } from '../../models/service/evaluate.js';
 import { cls, upperLimit } from '../../models/service/hypothesis.js';
 import { artifactWorkspace, reinterpret } from '../../models/service/pyhf.js';
 import {
@@ -22,6 +22,7 @@ import {
   LIMITS,
   NllRequestSchema,
   NllResponseSchema,
+  ParametersResponseSchema,
   RatioRequestSchema,
   RatioResponseSchema,
   ReinterpretRequestSchema,
@@ -65,6 +66,15 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     const { manifest, etag } = await store.manifest(id, version);
     return new Reply(manifest, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag) });
   });
+
+  operation(app, declared, {
+    method: 'get',
+    path: '/v1/likelihoods/{id}/parameters',
+    summary: 'Every parameter',
+    description: 'Every parameter in the order of the full vector (the parameters of interest, then the nuisance parameters) with its nominal value, allowed range, and constraint: the names `nll` points may set.',
+    response: ParametersResponseSchema,
+    example: { likelihood: ATLAS },
+  }, async (c) => parameterList(await artifactOf(c)));
 
   operation(app, declared, {
     method: 'post',

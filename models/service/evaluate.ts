@@ -15,7 +15,7 @@ import { assertInsideSelection } from '../likelihood/selection.js';
 import { budgeted, Cost, fewer, likelihoodSizes } from './cost.js';
 import { fitFailed, invalidInput, notApplicable, tooCostly } from './errors.js';
 import { baseCost, evaluating, flattenEvents, parameterPoints, requestData, type ServedLikelihood } from './request-data.js';
-import { LIMITS, type NllRequest, type NllResponse, type RatioRequest, type RatioResponse } from './schemas.js';
+import { LIMITS, type NllRequest, type NllResponse, type ParametersResponse, type RatioRequest, type RatioResponse } from './schemas.js';
 
 /**
  * −ln L at every requested point (seed 003 app. A eq. 49), with what the request asks for:
@@ -58,6 +58,14 @@ export function nll(artifact: ServedLikelihood, request: NllRequest): NllRespons
     ...(result.memberSpread ? { memberSpread: result.memberSpread } : {}),
     ...(result.nuisances ? { nuisances: { parameters: likelihood.names.slice(likelihood.interest), values: result.nuisances } } : {}),
     converged: result.converged,
+  };
+}
+
+/** Every parameter of the likelihood with its range, nominal value and constraint: what a global fitter needs to address them all. */
+export function parameterList(artifact: ServedLikelihood): ParametersResponse {
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    parameters: artifact.likelihood.parameters.map((p) => ({ name: p.name, kind: p.kind, init: p.init, bounds: [finite(p.bounds[0]), finite(p.bounds[1])], fixed: p.fixed, constraint: p.constraint })),
   };
 }
 

@@ -272,6 +272,21 @@ export const UnavailableEntrySchema = z.object({
 
 export const CatalogueResponseSchema = z.object({ likelihoods: z.array(z.union([CatalogueEntrySchema, UnavailableEntrySchema])) });
 
+export const ParametersResponseSchema = z.object({
+  parameters: z
+    .array(
+      z.object({
+        name: z.string(),
+        kind: z.enum(['interest', 'nuisance']),
+        init: z.number().meta({ description: 'the reference value θ0 of a parameter of interest; a nuisance parameter’s nominal value' }),
+        bounds: z.tuple([z.number().nullable(), z.number().nullable()]).meta({ description: 'the allowed range; null where unbounded' }),
+        fixed: z.boolean(),
+        constraint: z.enum(['none', 'normal', 'poisson']),
+      }),
+    )
+    .meta({ description: 'every parameter in the order of the full vector: the parameters of interest, then the nuisance parameters' }),
+});
+
 export const NllResponseSchema = z.object({
   parameters: z.array(z.string()).meta({ description: 'the parameters of `gradient` and `hessian`, in their order: the parameters of interest, or every parameter with `derivatives: "all"`' }),
   nll: z.array(z.number()).meta({ description: '−ln L per point (unbinned terms up to a θ-free constant: ln R = 0 at the reference point), less `offset` where asked' }),
@@ -400,6 +415,7 @@ export const InlineModelSchema = z.object({
 
 export type CatalogueEntry = z.infer<typeof CatalogueEntrySchema>;
 export type NllResponse = z.infer<typeof NllResponseSchema>;
+export type ParametersResponse = z.infer<typeof ParametersResponseSchema>;
 export type RatioResponse = z.infer<typeof RatioResponseSchema>;
 export type FitResponse = z.infer<typeof FitResponseSchema>;
 export type IntervalResponse = z.infer<typeof IntervalResponseSchema>;

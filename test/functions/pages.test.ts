@@ -197,6 +197,8 @@ describe('the result page of the truth artifact', async () => {
     expect(query).toContain("await fetch(`${base}/${endpoint}`");
     expect(query).toMatch(/points = \[\{"theta": -?[\d.]+\}/);
     expect(query).toMatch(/\{ points: \[\{ theta: -?[\d.]+ \}/);
+    expect(query).toContain(`lik = Likelihood("gaussian-toy-truth@1.0.0", base="${ORIGIN}")`);
+    expect(query).toContain(`likelihoodService({ base: '${ORIGIN}' }).likelihood('gaussian-toy-truth@1.0.0')`);
     const bodies = [...query.matchAll(/curl -s -X POST '[^']*\/v1\/likelihoods\/([^']+)' \\\n {2}-H '[^']*' \\\n {2}-d '([^']*)'/g)];
     expect(bodies).toHaveLength(3);
     for (const [, path, body] of bodies) {

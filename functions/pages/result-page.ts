@@ -259,7 +259,7 @@ ${polynomial && term.signalFraction ? html`<dt>background</dt><dd>θ-independent
 ${term.description ? html`<p>${rich(term.description)}</p>` : ''}
 ${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bin${ch.bins === 1 ? '' : 's'})`)}</dd>
 <dt>parameters</dt><dd>${runtime.parameters.length} (${runtime.constraints.length} constrained)</dd>
-${binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
+${binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> · <a href="/v1/likelihoods/${manifest.id}@${manifest.version}/hs3">HS3 JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
 </div>`;
 })}`;
 }

@@ -31,6 +31,7 @@ import {
   UpperLimitResponseSchema,
 } from '../../models/service/schemas.js';
 import { PyhfWorkspaceSchema } from '../../models/pyhf/workspace-schema.js';
+import { Hs3DocumentSchema, workspaceToHs3 } from '../../models/pyhf/hs3.js';
 import { operation, Reply, type App, type DeclaredOperation, type Env } from '../operation.js';
 import { representation } from '../respond.js';
 
@@ -65,6 +66,24 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     const { id, version, latest } = await store.resolve(spec);
     const { manifest, etag } = await store.manifest(id, version);
     return new Reply(manifest, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag) });
+  });
+
+  operation(app, declared, {
+    method: 'get',
+    path: '/v1/likelihoods/{id}/hs3',
+    summary: 'HS3 document',
+    description:
+      'A binned likelihood as HS3 (the HEP Statistics Serialization Standard, v0.2, as ROOT and pyhs3 read it): one histfactory_dist per channel, Gaussian constraints for normsys and histosys parameters and the luminosity, observations, ranges and initial values; exact for models without polynomial parameters, else at θ0, as the pyhf workspace. Learned likelihoods are not written as HS3 yet (422).',
+    response: Hs3DocumentSchema,
+    example: { likelihood: ATLAS },
+  }, async (c) => {
+    const store = c.get('store');
+    const spec = c.req.param('id')!;
+    const { id, version, latest } = await store.resolve(spec);
+    const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
+    const { workspace, observations } = artifactWorkspace(artifact, { asimov: true });
+    const document = workspaceToHs3(workspace, `${id}@${version}`, { name: 'likelihood-service', version: artifact.manifest.provenance.producer.version });
+    return new Reply(document, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag.replace(/"$/, '+hs3"')), 'x-observations': observations });
   });
 
   operation(app, declared, {

@@ -3,6 +3,7 @@
  * a likelihood artifact, and `reinterpret`: CLs and the upper limit for new signal yields on a
  * workspace file or a published artifact. Files may be gzipped (`.gz`), as on HEPData.
  */
+import { hs3ToWorkspace } from '../../models/pyhf/hs3.js';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
@@ -47,6 +48,9 @@ export interface ImportOptions {
   command: string;
 }
 
+/** Whether a JSON document is HS3 rather than a pyhf workspace: HS3 has `distributions` and `metadata.hs3_version`. */
+const isHs3 = (document: unknown) => typeof document === 'object' && document !== null && 'distributions' in document && 'metadata' in document;
+
 export async function importAndPublish(options: ImportOptions): Promise<{ folder: string; artifact: LoadedArtifact; imported: ImportedWorkspace; digest: string }> {
   if ((options.patchset === undefined) !== (options.patch === undefined)) throw new Error('--patchset and --patch go together: the patchset and the name of the patch to apply');
   if (options.patchset !== undefined && options.jsonPatch !== undefined) throw new Error('give --patchset with --patch, or --json-patch, not both');
@@ -61,7 +65,10 @@ export async function importAndPublish(options: ImportOptions): Promise<{ folder
     patch = result.patch;
   } else {
     const jsonPatch = options.jsonPatch !== undefined ? JSON.parse(await readJsonText(options.jsonPatch)) : undefined;
-    imported = importWorkspace(JSON.parse(text), { ...common, ...(jsonPatch !== undefined ? { jsonPatch } : {}) });
+    const document = JSON.parse(text);
+    // an HS3 document (its HistFactory subset) is read as the pyhf workspace it describes
+    const workspace = isHs3(document) ? hs3ToWorkspace(document) : document;
+    imported = importWorkspace(workspace, { ...common, ...(jsonPatch !== undefined ? { jsonPatch } : {}) });
   }
   const channels = imported.spec.channels;
   const bins = channels.reduce((n, c) => n + c.samples[0].coefficients.length, 0);

@@ -16,6 +16,7 @@ const GET_ROUTES: Record<string, string> = {
   '/v1/likelihoods/:id': '/v1/likelihoods/gaussian-toy-truth@1.0.0',
   '/v1/likelihoods/:id/workspace': '/v1/likelihoods/atlas-sbottom-regiona/workspace',
   '/v1/likelihoods/:id/parameters': '/v1/likelihoods/atlas-sbottom-regiona/parameters',
+  '/v1/likelihoods/:id/hs3': '/v1/likelihoods/atlas-sbottom-regiona/hs3',
   '/openapi.json': '/openapi.json',
   '/schema/manifest.json': '/schema/manifest.json',
   '/docs': '/docs',

@@ -406,7 +406,7 @@ program
     const docs = options.quick ? `${options.run}/dy-smeft-run3-estimators-quick/drell-yan-estimators.md` : options.docs;
     await mkdir(dirname(docs), { recursive: true });
     await writeEstimatorsReport(result, docs);
-    log(`wrote ${docs}${result.published ? `; published dy-smeft-run3-morphing@${options.version}` : ''} (${result.seconds.toFixed(0)} s)`);
+    log(`wrote ${docs}${settings.publish ? `; published dy-smeft-run3-morphing@${options.version}` : ''} (${result.seconds.toFixed(0)} s)`);
   });
 
 program

@@ -61,7 +61,7 @@ export interface EstimatorComparison extends InferenceScans<EstimatorInference> 
   crossSections: CrossSectionRow[];
   /** the morphing-aware classifiers' errors per benchmark */
   benchmarks: BenchmarkPrecision[];
-  /** the test events reconstructed above the generator's 6 TeV, and their share of eq. 34's quadratic coefficients, per likelihood */
+  /** the test events the analysis selection drops above the generator's 6 TeV, and their share of eq. 34's quadratic coefficients before it, per likelihood */
   tails: Record<'truth' | 'derivative' | 'morphing', TailShares>;
   /** seconds per inference (its scans and contours) */
   seconds: Record<EstimatorInference, number>;
@@ -156,6 +156,8 @@ export function benchmarkPrecision(network: FrozenNetwork, test: Pick<TestSample
 /** The events reconstructed above the generator's m_ℓℓ cut (6 TeV, drell-yan-physics.ts) and their share of Σ w c_k for each quadratic monomial k. */
 export interface TailShares {
   events: number;
+  /** the events of the sample */
+  total: number;
   /** per quadratic monomial in basis order (C_lq1², C_lq1·C_lq3, …): Σ_tail w c_k / Σ w c_k */
   shares: number[];
 }
@@ -179,7 +181,7 @@ export function tailShares(coefficients: Float64Array, test: TestSample, mllCut 
       if (above) tail[k - first] += v;
     }
   }
-  return { events, shares: Array.from(tail, (t, k) => (all[k] === 0 ? 0 : t / all[k])) };
+  return { events, total: mixed.count, shares: Array.from(tail, (t, k) => (all[k] === 0 ? 0 : t / all[k])) };
 }
 
 /** The published σ(θ) of a learned artifact and its eq. 34 estimate over its own reference sample. */
@@ -279,6 +281,9 @@ export function compareEstimators(
     ...artifactCrossSections(inputs.morphing, 'morphing-aware'),
   ];
   const benchmarks = benchmarkPrecision(inputs.morphingNetwork, test);
-  const tails = { truth: tailShares(mixed.coefficients, test), derivative: tailShares(derivative.coefficients[0], test), morphing: tailShares(morphing.coefficients[0], test) };
+  // what the selection keeps out: the same test sample without it
+  const unselected = testSample(config, inputs.generator, { selection: false });
+  const learnedUnselected = (artifact: LoadedArtifact) => polynomialTerms(artifact.likelihood)[0].events!.ratio.coefficientsFor(unselected.mixed.reco, unselected.mixed.count)[0];
+  const tails = { truth: tailShares(unselected.mixed.coefficients, unselected), derivative: tailShares(learnedUnselected(inputs.derivative), unselected), morphing: tailShares(learnedUnselected(inputs.morphing), unselected) };
   return { config, test: testFigures(test), carlTest: testFigures(carlEvents), benchmarks, tails, scans: merged('scans'), oneAtATime: merged('oneAtATime'), contours: merged('contours'), fisher, crossSections, seconds };
 }

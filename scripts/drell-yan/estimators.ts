@@ -53,6 +53,8 @@ export interface EstimatorConfig {
   crossSectionEvents: number;
   referenceEvents: number;
   backgroundReferenceEvents: number;
+  /** σ(θ)'s control variate over its own sample, as `dy-smeft-run3`@1.1.0 (learned.ts `publishedCrossSection`) */
+  controlVariateEvents: { signal: number; background: number };
 }
 
 /** The ensemble size, widths and learning-rate schedule of `dy-smeft-run3`'s derivative learning (equal network sizes for all estimators). */
@@ -66,6 +68,7 @@ export const DEFAULT_ESTIMATOR_CONFIG: EstimatorConfig = {
   crossSectionEvents: 4_000_000,
   referenceEvents: 50_000,
   backgroundReferenceEvents: 25_000,
+  controlVariateEvents: { signal: 8_000_000, background: 4_000_000 },
 };
 
 export const QUICK_ESTIMATOR_CONFIG: EstimatorConfig = {
@@ -77,6 +80,7 @@ export const QUICK_ESTIMATOR_CONFIG: EstimatorConfig = {
   crossSectionEvents: 40_000,
   referenceEvents: 3000,
   backgroundReferenceEvents: 1500,
+  controlVariateEvents: { signal: 20_000, background: 10_000 },
 };
 
 export interface EstimatorHooks {

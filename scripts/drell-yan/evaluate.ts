@@ -69,8 +69,8 @@ export interface Evaluation {
 }
 
 /** The test sample of the comparison: signal and background at θ0 (`mixed`: both, signal first), weights in fb. */
-export function testSample(config: Pick<EvaluationConfig, 'seed' | 'testEvents' | 'testBackgroundEvents'>, generator: Pick<GeneratorCrossSection, 'above200'>) {
-  const parts = mixedSample(config.testEvents, config.testBackgroundEvents, deriveSeed(config.seed, 'test'), generator.above200);
+export function testSample(config: Pick<EvaluationConfig, 'seed' | 'testEvents' | 'testBackgroundEvents'>, generator: Pick<GeneratorCrossSection, 'above200'>, options: { selection?: boolean } = {}) {
+  const parts = mixedSample(config.testEvents, config.testBackgroundEvents, deriveSeed(config.seed, 'test'), generator.above200, options);
   return { ...parts, weightsFb: parts.mixed.weights.map((w) => w * PB) };
 }
 export type TestSample = ReturnType<typeof testSample>;

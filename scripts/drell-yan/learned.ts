@@ -352,6 +352,27 @@ export function controlVariateCrossSection(generator: GeneratorCrossSection, bac
   return { coefficients, errors, correction, events: n };
 }
 
+export type ControlVariateCrossSection = ReturnType<typeof controlVariateCrossSection>;
+
+/**
+ * The σ(θ) a Drell–Yan artifact publishes: the control variate over `controlVariateEvents`
+ * (its own sample), or over the reference sample where the config names none. `reference`
+ * passes the reference sample and its learned coefficients where the caller has them.
+ */
+export function publishedCrossSection(
+  config: Pick<LearnedConfig, 'seed' | 'referenceEvents' | 'backgroundReferenceEvents' | 'controlVariateEvents'>,
+  trained: Pick<TrainedDrellYan, 'generator' | 'network' | 'classifier'>,
+  reference?: { parts: ReturnType<typeof mixedSample>; learned: Float64Array },
+): ControlVariateCrossSection {
+  const { generator, network, classifier } = trained;
+  const parts = reference?.parts ?? mixedSample(config.referenceEvents, config.backgroundReferenceEvents, deriveSeed(config.seed, 'reference-sample'), generator.above200);
+  const backgroundPb = parts.background.count * parts.background.weights[0];
+  const batches = config.controlVariateEvents
+    ? controlVariateBatches(config.controlVariateEvents, deriveSeed(config.seed, 'control-variate'), generator.above200, network, classifier)
+    : [{ sample: parts.mixed, learned: reference?.learned ?? learnedCoefficients(network, classifier, parts.mixed.reco, parts.mixed.count)[0] }];
+  return controlVariateCrossSection(generator, backgroundPb, batches);
+}
+
 /** The control variate's own sample in batches of at most `batch` signal events, each with its learned coefficients. */
 function* controlVariateBatches(events: { signal: number; background: number }, seed: number, above200: number, network: FrozenNetwork, classifier: FrozenNetwork, batch = 1_000_000): Generator<ControlVariateBatch> {
   const batches = Math.ceil(events.signal / batch);
@@ -393,7 +414,14 @@ export async function publishDrellYan(
   trained: TrainedDrellYan,
   out: string,
   version: string,
-  extra: { validation?: ManifestDraft['validation']; figures?: ComponentInput[]; pageAnalysis?: boolean; estimator?: PublishedEstimator } = {},
+  extra: {
+    validation?: ManifestDraft['validation'];
+    figures?: ComponentInput[];
+    pageAnalysis?: boolean;
+    estimator?: PublishedEstimator;
+    /** σ(θ) as publishedCrossSection gave it for the same config and networks (a draft's): its control variate can take many minutes */
+    crossSection?: ControlVariateCrossSection;
+  } = {},
   hooks: LearnedHooks = {},
 ): Promise<PublishedDrellYan> {
   const stage = hooks.onStage ?? (() => {});
@@ -404,11 +432,7 @@ export async function publishDrellYan(
   const reference = parts.mixed;
   const variants = learnedCoefficients(network, classifier, reference.reco, reference.count);
   const backgroundPb = parts.background.count * parts.background.weights[0];
-  const sigma = controlVariateCrossSection(
-    generator,
-    backgroundPb,
-    config.controlVariateEvents ? controlVariateBatches(config.controlVariateEvents, deriveSeed(seed, 'control-variate'), generator.above200, network, classifier) : [{ sample: reference, learned: variants[0] }],
-  );
+  const sigma = extra.crossSection ?? publishedCrossSection(config, trained, { parts, learned: variants[0] });
   const referenceSample = crossSectionFromReference(variants[0], reference.count, C, reference.weights);
   stage('reference', `${reference.count} reference events (${parts.signal.count} signal); σ = ${((generator.sigma + backgroundPb) * PB).toFixed(1)} fb; control variate over ${sigma.events} events, correction of s up to ${Math.max(...Array.from(sigma.correction, Math.abs)).toExponential(2)}`);
 

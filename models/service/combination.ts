@@ -131,16 +131,9 @@ function inMember<T>(combined: Combination, k: number, f: () => T): T {
   }
 }
 
-/** The combination's evaluation sizes: the members' evaluations add up; its parameters are its own. */
+/** The combination's evaluation sizes: the members' evaluations (with their own datasets' events) add up; its parameters are its own. */
 function combinedSizes(combined: Combination, members: readonly LikelihoodSizes[]): LikelihoodSizes {
-  const { likelihood } = combined;
   const evaluation: [number, number, number] = [0, 0, 0];
   for (const s of members) for (let order = 0; order < 3; order++) evaluation[order] += s.evaluation[order];
-  return {
-    evaluation,
-    free: likelihood.parameters.filter((p) => !p.fixed).length,
-    parameters: likelihood.parameters.length,
-    variants: likelihood.variants,
-    freeInterest: likelihood.parameters.slice(0, likelihood.interest).filter((p) => !p.fixed).length,
-  };
+  return { ...likelihoodSizes(combined.likelihood, () => 0), evaluation };
 }

@@ -30,7 +30,7 @@ import {
   UpperLimitRequestSchema,
   UpperLimitResponseSchema,
 } from '../../models/service/schemas.js';
-import { PyhfWorkspaceSchema } from '../../models/pyhf/workspace-schema.js';
+import { PyhfWorkspaceSchema, type PyhfWorkspace } from '../../models/pyhf/workspace-schema.js';
 import { Hs3DocumentSchema, workspaceToHs3 } from '../../models/pyhf/hs3.js';
 import { operation, Reply, type App, type DeclaredOperation, type Env } from '../operation.js';
 import { representation } from '../respond.js';
@@ -49,6 +49,21 @@ async function artifactOf(c: Context<Env>): Promise<LoadedArtifact> {
   const store = c.get('store');
   const { id, version } = await store.resolve(c.req.param('id')!);
   return store.load(id, version);
+}
+
+/**
+ * A binned likelihood written as a document, from its pyhf workspace (the workspace itself, or HS3
+ * made from it): cached as the manifest is, its ETag the manifest's (with `variant` for another
+ * format), and `X-Observations` saying whether the observations are the published ones.
+ */
+async function workspaceDocument<T>(c: Context<Env>, write: (workspace: PyhfWorkspace, artifact: LoadedArtifact, spec: string) => T, variant?: string): Promise<Reply<T>> {
+  const store = c.get('store');
+  const spec = c.req.param('id')!;
+  const { id, version, latest } = await store.resolve(spec);
+  const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
+  const { workspace, observations } = artifactWorkspace(artifact, { asimov: true });
+  const tag = variant ? etag.replace(/"$/, `+${variant}"`) : etag;
+  return new Reply(write(workspace, artifact, `${id}@${version}`), { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, tag), 'x-observations': observations });
 }
 
 const TOY = 'gaussian-toy-truth';
@@ -76,15 +91,7 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
       'A binned likelihood as HS3 (the HEP Statistics Serialization Standard, v0.2, as ROOT and pyhs3 read it): one histfactory_dist per channel, Gaussian constraints for normsys and histosys parameters and the luminosity, observations, ranges and initial values; exact for models without polynomial parameters, else at θ0, as the pyhf workspace. Learned likelihoods are not written as HS3 yet (422).',
     response: Hs3DocumentSchema,
     example: { likelihood: ATLAS },
-  }, async (c) => {
-    const store = c.get('store');
-    const spec = c.req.param('id')!;
-    const { id, version, latest } = await store.resolve(spec);
-    const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
-    const { workspace, observations } = artifactWorkspace(artifact, { asimov: true });
-    const document = workspaceToHs3(workspace, `${id}@${version}`, { name: 'likelihood-service', version: artifact.manifest.provenance.producer.version });
-    return new Reply(document, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag.replace(/"$/, '+hs3"')), 'x-observations': observations });
-  });
+  }, async (c) => workspaceDocument(c, (workspace, artifact, spec) => workspaceToHs3(workspace, spec, { name: 'likelihood-service', version: artifact.manifest.provenance.producer.version }), 'hs3'));
 
   operation(app, declared, {
     method: 'get',
@@ -174,12 +181,5 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
       'A binned likelihood as a pyhf workspace (schema 1.0.0): exact for models without polynomial parameters, else at the reference point θ0. A likelihood that publishes no observed counts gets the Asimov expectation at θ0 as its observations; the `X-Observations` header says which (`published` or `asimov-at-reference`).',
     response: PyhfWorkspaceSchema,
     example: { likelihood: ATLAS },
-  }, async (c) => {
-    const store = c.get('store');
-    const spec = c.req.param('id')!;
-    const { id, version, latest } = await store.resolve(spec);
-    const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
-    const { workspace, observations } = artifactWorkspace(artifact, { asimov: true });
-    return new Reply(workspace, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag), 'x-observations': observations });
-  });
+  }, async (c) => workspaceDocument(c, (workspace) => workspace));
 }

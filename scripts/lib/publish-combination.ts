@@ -68,7 +68,7 @@ export async function publishCombination(root: string, draft: CombinationDraft):
     await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     await writeCatalogueIndex(root);
     // loaded back as the service loads it: the members' digests checked, the combination rebuilt
-    const store = createArtifactStore(async (path) => new Uint8Array(await readFile(join(root, path))).slice());
+    const store = createArtifactStore(async (path) => new Uint8Array(await readFile(join(root, path))));
     await store.load(draft.id, draft.version);
   } catch (error) {
     await rm(folder, { recursive: true, force: true });

@@ -6,14 +6,16 @@
  * not used: it reads JSON bodies without a size limit and knows neither gzip nor MessagePack.
  * Here every body is read with the limits of `readBody`, validated with the same schema the
  * document shows, the Accept header is negotiated before any work, and the handler's result
- * is serialised as JSON or MessagePack.
+ * is serialised as JSON or MessagePack. A file operation (`fileOperation`: an ONNX model) is
+ * declared the same way, with validated query parameters, and answers bytes of its media type.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { accepts } from 'hono/accepts';
 import { z } from 'zod';
 import type { ArtifactStore } from '../models/service/catalogue.js';
 import { BODY_LIMIT, JSON_TYPE, MSGPACK, readBody } from './body.js';
-import { ProblemSchema } from './problem.js';
+import { Problem, problemFromZod, ProblemSchema } from './problem.js';
 import { negotiate, respond } from './respond.js';
 
 export type Env = { Variables: { store: ArtifactStore } };
@@ -27,8 +29,8 @@ export interface OperationSpec<Req extends z.ZodType | undefined = z.ZodType | u
   description: string;
   request?: Req;
   response: Res;
-  /** a request that works, on the published likelihood `likelihood` (documentation) */
-  example?: { likelihood?: string; body?: unknown };
+  /** a request that works, on the published likelihood `likelihood` (documentation): its body, other path parameters, query */
+  example?: { likelihood?: string; body?: unknown; params?: Record<string, string>; query?: string };
 }
 
 /** A response body with the headers it needs (caching, ETag), for handlers that set some. */
@@ -41,13 +43,58 @@ export class Reply<T> {
 
 type Input<Req> = Req extends z.ZodType ? { body: z.output<Req>; text: string | null } : Record<string, never>;
 
+/** An operation whose response is a file (an ONNX model), not JSON or MessagePack. */
+export interface FileOperationSpec<Query extends z.ZodObject = z.ZodObject> extends Omit<OperationSpec<undefined>, 'request' | 'response' | 'method'> {
+  /** the validated query parameters */
+  query: Query;
+  /** the response's media type, and what it holds */
+  produces: { mediaType: string; description: string };
+}
+
 /** Every operation the app declares, in order: the docs page and 405 answers read it. */
-export type DeclaredOperation = OperationSpec & { honoPath: string };
+export type DeclaredOperation = Omit<OperationSpec, 'response'> & { honoPath: string; response?: z.ZodType; query?: z.ZodObject; produces?: FileOperationSpec['produces'] };
 
 const ID = z.string().meta({ description: 'likelihood id, or id@version for a fixed, immutable version' });
 
 function problemContent(description: string) {
   return { description, content: { 'application/problem+json': { schema: ProblemSchema } } };
+}
+
+/** The path parameters in braces: `id` (with its example), and any others as strings. */
+function pathParams(spec: Pick<OperationSpec, 'path' | 'example'>) {
+  const names = [...spec.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+  if (!names.length) return undefined;
+  const example = (name: string) => (name === 'id' ? spec.example?.likelihood : spec.example?.params?.[name]);
+  return z.object(Object.fromEntries(names.map((name) => {
+    const schema = name === 'id' ? ID : z.string();
+    return [name, example(name) ? schema.meta({ example: example(name) }) : schema];
+  })));
+}
+
+type RequestBody = NonNullable<Parameters<typeof createRoute>[0]['request']>['body'];
+
+/** Registers the OpenAPI route and the declaration; returns the Hono path. */
+function declare(app: App, declared: DeclaredOperation[], spec: Omit<DeclaredOperation, 'honoPath'>, success: Record<string, { schema: z.ZodType | { type: 'string'; format: 'binary' } }>, body?: RequestBody): string {
+  const params = pathParams(spec);
+  const route = createRoute({
+    method: spec.method,
+    path: spec.path,
+    summary: spec.summary,
+    description: spec.description,
+    request: { ...(params ? { params } : {}), ...(spec.query ? { query: spec.query } : {}), ...(body ? { body } : {}) },
+    responses: {
+      200: { description: spec.produces?.description ?? 'success', content: success },
+      ...(spec.request ? { 400: problemContent('the body could not be decoded'), 413: problemContent('the body, or the work it asks for, is over a limit'), 415: problemContent('the body is neither JSON nor MessagePack, or its encoding is not gzip') } : {}),
+      404: problemContent(spec.path.includes('{component}') ? 'no such likelihood, version or component' : 'no such likelihood or version'),
+      406: problemContent(spec.produces ? `the Accept header does not allow ${spec.produces.mediaType}` : 'the Accept header allows neither JSON nor MessagePack'),
+      422: problemContent('the request does not fit the likelihood, or the operation does not apply'),
+      503: problemContent('the published artifact failed its integrity checks'),
+    },
+  });
+  app.openAPIRegistry.registerPath(route);
+  const honoPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+  declared.push({ ...spec, honoPath });
+  return honoPath;
 }
 
 /**
@@ -60,7 +107,6 @@ export function operation<Req extends z.ZodType | undefined, Res extends z.ZodTy
   spec: OperationSpec<Req, Res>,
   handler: (c: Context<Env>, input: Input<Req>) => Promise<z.input<Res> | Reply<z.input<Res>>>,
 ): void {
-  const params = spec.path.includes('{id}') ? z.object({ id: spec.example?.likelihood ? ID.meta({ example: spec.example.likelihood }) : ID }) : undefined;
   const body = spec.request
     ? {
         required: true,
@@ -71,28 +117,25 @@ export function operation<Req extends z.ZodType | undefined, Res extends z.ZodTy
         },
       }
     : undefined;
-  const route = createRoute({
-    method: spec.method,
-    path: spec.path,
-    summary: spec.summary,
-    description: spec.description,
-    request: { ...(params ? { params } : {}), ...(body ? { body } : {}) },
-    responses: {
-      200: { description: 'success', content: { [JSON_TYPE]: { schema: spec.response }, [MSGPACK]: { schema: spec.response } } },
-      ...(spec.request ? { 400: problemContent('the body could not be decoded'), 413: problemContent('the body, or the work it asks for, is over a limit'), 415: problemContent('the body is neither JSON nor MessagePack, or its encoding is not gzip') } : {}),
-      404: problemContent('no such likelihood or version'),
-      406: problemContent('the Accept header allows neither JSON nor MessagePack'),
-      422: problemContent('the request does not fit the likelihood, or the operation does not apply'),
-      503: problemContent('the published artifact failed its integrity checks'),
-    },
-  });
-  app.openAPIRegistry.registerPath(route);
-  const honoPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
-  declared.push({ ...(spec as OperationSpec), honoPath });
+  const honoPath = declare(app, declared, spec as OperationSpec, { [JSON_TYPE]: { schema: spec.response }, [MSGPACK]: { schema: spec.response } }, body);
   app.on(spec.method.toUpperCase(), honoPath, async (c) => {
     const type = negotiate(c);
     const input = (spec.request ? await readBody(c, spec.request) : {}) as Input<Req>;
     const result = await handler(c, input);
     return result instanceof Reply ? respond(type, result.body, result.headers) : respond(type, result);
+  });
+}
+
+/** Declares a GET operation that answers a file of `spec.produces.mediaType`, with validated query parameters. */
+export function fileOperation<Query extends z.ZodObject>(app: App, declared: DeclaredOperation[], spec: FileOperationSpec<Query>, handler: (c: Context<Env>, query: z.output<Query>) => Promise<Reply<Uint8Array>>): void {
+  const honoPath = declare(app, declared, { ...spec, method: 'get' }, { [spec.produces.mediaType]: { schema: { type: 'string', format: 'binary' } } });
+  app.get(honoPath, async (c) => {
+    if (c.req.header('accept') && !accepts(c, { header: 'Accept', supports: [spec.produces.mediaType], default: '' })) {
+      throw new Problem('not-acceptable', `this endpoint answers ${spec.produces.mediaType}; the Accept header '${c.req.header('accept')}' does not allow it`);
+    }
+    const parsed = spec.query.safeParse(c.req.query());
+    if (!parsed.success) throw problemFromZod(parsed.error, ['query']);
+    const { body, headers } = await handler(c, parsed.data);
+    return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': spec.produces.mediaType, ...headers } });
   });
 }

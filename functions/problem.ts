@@ -20,6 +20,7 @@ export const PROBLEMS = {
   'too-costly': [422, 'The request would cost more than one request may'],
   'unknown-likelihood': [404, 'No such likelihood'],
   'unknown-version': [404, 'No such version of this likelihood'],
+  'unknown-component': [404, 'This likelihood publishes no such component'],
   'unknown-parameter': [422, 'Unknown parameter'],
   'parameter-out-of-range': [422, 'A parameter lies outside its allowed range'],
   'invalid-dataset': [422, 'The dataset does not fit this likelihood'],

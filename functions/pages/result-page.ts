@@ -252,6 +252,7 @@ ${term.description ? html`<p>${rich(term.description)}</p>` : ''}
 <dt>ratio model</dt><dd>${polynomial ? ratioComponent?.kind ?? '' : 'network of the observables and θ, giving ln r̂(x|θ, θ0),'} <code>${term.ratio}</code>${ratioComponent?.description ? html`: ${ratioComponent.description}` : ''}</dd>
 ${polynomial && term.signalFraction ? html`<dt>background</dt><dd>θ-independent, through the signal fraction f_s(x) of <code>${term.signalFraction}</code>${manifest.components[term.signalFraction]?.description ? html` (${manifest.components[term.signalFraction].description})` : ''}: R̂ = f_s ĉ·m(θ) + 1 − f_s</dd>` : ''}
 <dt>reference sample</dt><dd>${manifest.components[term.reference]?.description ?? term.reference}</dd>
+${ratioComponent?.kind === 'network' ? html`<dt>exports</dt><dd>${onnxLinks(manifest, term)} · <a href="/v1/likelihoods/${manifest.id}@${manifest.version}/hs3">HS3 JSON</a> <span class="note">(HS3 has no neural node: the term is an <code>onnx_ratio_dist</code>, an extension documented at <a href="/docs#hs3-onnx">/docs#hs3-onnx</a>, that points at the ONNX model and carries θ0, σ(θ) and the luminosity)</span></dd>` : ''}
 </dl></div>`;
   }
   const runtime = binned.find((b) => b.name === term.name);
@@ -262,6 +263,14 @@ ${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.channels.map((
 ${binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> · <a href="/v1/likelihoods/${manifest.id}@${manifest.version}/hs3">HS3 JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
 </div>`;
 })}`;
+}
+
+/** ONNX downloads of a learned term's networks: the head outputs, and for a polynomial term ln R̂(x|θ) for onnxruntime and for RooONNXFunction. */
+function onnxLinks(manifest: Manifest, term: Extract<Manifest['terms'][number], { kind: 'unbinned-polynomial' | 'unbinned-parametrised' }>): Markup {
+  const base = `/v1/likelihoods/${manifest.id}@${manifest.version}/onnx`;
+  const logRatio = term.kind === 'unbinned-polynomial';
+  const fraction = term.kind === 'unbinned-polynomial' ? term.signalFraction : undefined;
+  return html`ONNX: <a href="${base}/${term.ratio}">${term.ratio}</a>${logRatio ? html` · <a href="${base}/${term.ratio}?output=log-ratio">ln R̂(x|θ)</a> · <a href="${base}/${term.ratio}?output=log-ratio&amp;target=roofit">for RooONNXFunction</a>` : term.kind === 'unbinned-parametrised' ? html` · <a href="${base}/${term.ratio}?target=roofit">for RooONNXFunction</a>` : ''}${fraction ? html` · <a href="${base}/${fraction}">${fraction}</a>` : ''}`;
 }
 
 /** A combination's members, each a link to its own page, with what is shared. */

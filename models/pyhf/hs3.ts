@@ -43,7 +43,12 @@ const GaussianDist = z.object({ type: z.literal('gaussian_dist'), name: z.string
 /** The HistFactory subset of HS3 that this service reads (other distribution types are refused by name). */
 export const Hs3DocumentSchema = z.object({
   distributions: z.array(z.union([HistFactoryDist, GaussianDist, z.object({ type: z.string(), name: z.string() }).passthrough()])),
-  data: z.array(z.object({ type: z.literal('binned'), name: z.string(), axes: z.array(Axis), contents: z.array(z.number()) })),
+  data: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ type: z.literal('binned'), name: z.string(), axes: z.array(Axis), contents: z.array(z.number()) }),
+      z.object({ type: z.literal('unbinned'), name: z.string(), axes: z.array(z.object({ name: z.string(), min: z.number().optional(), max: z.number().optional() })), entries: z.array(z.array(z.number())), weights: z.array(z.number()).optional() }),
+    ]),
+  ),
   likelihoods: z.array(z.object({ name: z.string(), distributions: z.array(z.string()), data: z.array(z.string()), aux_distributions: z.array(z.string()).optional() })).min(1),
   domains: z.array(z.object({ name: z.string(), type: z.literal('product_domain'), axes: z.array(z.object({ name: z.string(), min: z.number().optional(), max: z.number().optional() })) })).default([]),
   parameter_points: z.array(z.object({ name: z.string(), parameters: z.array(z.object({ name: z.string(), value: z.number(), const: z.boolean().optional() })) })).default([]),
@@ -183,6 +188,7 @@ export function hs3ToWorkspace(input: unknown): PyhfWorkspace {
     const dist = parsed.data;
     const observed = doc.data.find((d) => d.name === likelihood.data[k]);
     if (!observed) throw new Hs3ModelError(`the likelihood '${likelihood.name}' names the data '${likelihood.data[k]}', which the document does not hold`);
+    if (observed.type !== 'binned') throw new Hs3ModelError(`the data '${observed.name}' are ${observed.type}; a HistFactory channel needs binned data`);
     const channel = dist.name.replace(/^model_/, '');
     const samples = dist.samples.map((sample) => ({
       name: sample.name,

@@ -6,7 +6,8 @@
  */
 import { CatalogueIndexSchema, resolveVersion, type CatalogueIndex } from '../artifact/catalogue-index.js';
 import { sha256Hex } from '../artifact/codec.js';
-import { ArtifactError, loadArtifact, parseManifest, readVerifiedComponent, type LoadedArtifact } from '../artifact/load.js';
+import type { ComponentPayload } from '../artifact/components.js';
+import { ArtifactError, loadArtifact, parseManifest, readPayload, readVerifiedComponent, type LoadedArtifact } from '../artifact/load.js';
 import type { Manifest } from '../artifact/manifest-schema.js';
 import { loadPublishedCombination } from './combination.js';
 import { integrity, notFound, ServiceError } from './errors.js';
@@ -29,6 +30,8 @@ export interface ArtifactStore {
   load(id: string, version: string): Promise<LoadedArtifact>;
   /** the bytes of one component, sha256 checked (e.g. a validation figure) */
   component(id: string, version: string, name: string): Promise<Uint8Array>;
+  /** one component's payload, sha256 checked, decoded and validated as `kind` */
+  payload<K extends ComponentPayload['kind']>(id: string, version: string, name: string, kind: K): Promise<Extract<ComponentPayload, { kind: K }>>;
 }
 
 export function createArtifactStore(read: ReadAsset): ArtifactStore {
@@ -110,6 +113,14 @@ export function createArtifactStore(read: ReadAsset): ArtifactStore {
       const { manifest: m } = await manifest(id, version);
       try {
         return await readVerifiedComponent(m, name, (file) => read(`${id}/${version}/${file}`));
+      } catch (error) {
+        throw refused(`${id}@${version}`, error);
+      }
+    },
+    async payload(id, version, name, kind) {
+      const { manifest: m } = await manifest(id, version);
+      try {
+        return await readPayload(m, name, kind, (file) => read(`${id}/${version}/${file}`));
       } catch (error) {
         throw refused(`${id}@${version}`, error);
       }

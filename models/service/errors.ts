@@ -12,7 +12,7 @@
  * - `fit-failed`: no fit could even start (the likelihood is not finite anywhere tried), so
  *   there is no number to report;
  * - `deadline`: an accepted request did more work than its estimate allowed and was stopped;
- * - `not-found`: no such published likelihood, or no such version of it;
+ * - `not-found`: no such published likelihood, no such version of it, or no such component;
  * - `integrity`: a published artifact failed its checks (sha256, schema) and is refused.
  */
 
@@ -23,6 +23,7 @@ export interface FieldIssue {
 }
 
 export type InvalidInputCode = 'invalid-request' | 'invalid-combination' | 'unknown-parameter' | 'parameter-out-of-range' | 'invalid-dataset' | 'outside-selection' | 'likelihood-undefined' | 'invalid-workspace' | 'patchset-mismatch';
+export type NotFoundCode = 'unknown-likelihood' | 'unknown-version' | 'unknown-component';
 export type TooCostlyCode = 'too-many-points' | 'too-many-events' | 'too-costly';
 
 export type ServiceFailure =
@@ -31,7 +32,7 @@ export type ServiceFailure =
   | { kind: 'not-applicable'; message: string; issues: FieldIssue[] }
   | { kind: 'fit-failed'; message: string; issues: FieldIssue[] }
   | { kind: 'deadline'; message: string; issues: FieldIssue[] }
-  | { kind: 'not-found'; code: 'unknown-likelihood' | 'unknown-version'; message: string; issues: FieldIssue[] }
+  | { kind: 'not-found'; code: NotFoundCode; message: string; issues: FieldIssue[] }
   | { kind: 'integrity'; message: string; issues: FieldIssue[] };
 
 export class ServiceError extends Error {
@@ -62,7 +63,7 @@ export function deadline(message: string): ServiceError {
   return new ServiceError({ kind: 'deadline', message, issues: [] });
 }
 
-export function notFound(code: 'unknown-likelihood' | 'unknown-version', message: string): ServiceError {
+export function notFound(code: NotFoundCode, message: string): ServiceError {
   return new ServiceError({ kind: 'not-found', code, message, issues: [] });
 }
 

@@ -270,6 +270,26 @@ export const UnavailableEntrySchema = z.object({
   unavailable: z.string().meta({ description: 'why this artifact cannot be served (e.g. a failed integrity check)' }),
 });
 
+/** The query of GET /v1/likelihoods/{id}/onnx/{component} (models/service/onnx.ts). */
+export const OnnxQuerySchema = z
+  .object({
+    output: z
+      .enum(['head', 'log-ratio'])
+      .default('head')
+      .meta({ description: "'head': input x [events, D], outputs members [K, events, H] and mean [events, H] (a sum-of-squares head's ĉ, a classifier's probability, a parametrised network's ln r̂); 'log-ratio', for a polynomial term's ratio network: inputs x and theta [1 or events, P], outputs log_ratio [events] and member_log_ratios [K, events], the signal fraction included" }),
+    precision: z
+      .enum(['float64', 'float32'])
+      .optional()
+      .meta({ description: "'float64' (default for onnxruntime): as the service computes (parity ~1e-15); 'float32' (the only one for roofit): native activation operators, for tools that evaluate float only" }),
+    target: z
+      .enum(['onnxruntime', 'roofit'])
+      .default('onnxruntime')
+      .meta({ description: "'onnxruntime': any number of events, every output; 'roofit': for ROOT's RooONNXFunction (SOFIE): float32, one event ([1, D] inputs), the mean output alone, which must be one number per event (output=log-ratio, or a one-output head)" }),
+  })
+  .strict();
+
+export type OnnxQuery = z.infer<typeof OnnxQuerySchema>;
+
 export const CatalogueResponseSchema = z.object({ likelihoods: z.array(z.union([CatalogueEntrySchema, UnavailableEntrySchema])) });
 
 export const ParametersResponseSchema = z.object({

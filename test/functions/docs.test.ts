@@ -29,6 +29,9 @@ describe('API description', () => {
     for (const path of ['/v1/likelihoods/{id}/nll', '/v1/likelihoods/{id}/interval']) expect(html).toContain(path);
     expect(html).toContain('id="problem-invalid-request"');
     expect(html).toContain('id="problem-not-implemented"');
+    // the HS3 extension the learned likelihoods' documents and result pages link to
+    expect(html).toContain('id="hs3-onnx"');
+    expect(html).toContain('curl -s -o network.onnx');
   });
 
   it('documents the CORS policy on /docs and in the OpenAPI description, from the settings the app applies', async () => {

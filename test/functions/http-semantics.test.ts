@@ -17,6 +17,7 @@ const GET_ROUTES: Record<string, string> = {
   '/v1/likelihoods/:id/workspace': '/v1/likelihoods/atlas-sbottom-regiona/workspace',
   '/v1/likelihoods/:id/parameters': '/v1/likelihoods/atlas-sbottom-regiona/parameters',
   '/v1/likelihoods/:id/hs3': '/v1/likelihoods/atlas-sbottom-regiona/hs3',
+  '/v1/likelihoods/:id/onnx/:component': '/v1/likelihoods/gaussian-toy-a3-carl/onnx/network',
   '/openapi.json': '/openapi.json',
   '/schema/manifest.json': '/schema/manifest.json',
   '/docs': '/docs',

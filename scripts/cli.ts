@@ -312,6 +312,59 @@ program
   });
 
 program
+  .command('toys')
+  .description('Toy-based CLs beside the asymptotic one, or a Feldman–Cousins interval (--fc), for a published likelihood')
+  .argument('<likelihood>', 'a published likelihood id[@version]')
+  .option('--poi <name>', 'the signal strength (CLs) or the parameter (--fc); default the first parameter of interest')
+  .option('--values <list>', 'comma-separated POI values for CLs', '1')
+  .option('--toys <n>', 'toys per hypothesis (CLs) or per tested value (--fc)', positiveInteger, 1000)
+  .option('--seed <n>', 'seed of the toys', positiveOrZero, 1)
+  .option('--test-statistic <kind>', 'qtilde or q (CLs)', 'qtilde')
+  .option('--data <kind>', 'observed or asimov', 'observed')
+  .option('--fc', 'a Feldman–Cousins interval for --poi instead of CLs')
+  .option('--cl <level>', 'confidence level of --fc', finiteNumber, 0.9)
+  .option('--points <n>', 'scan points of --fc before its ends are refined', positiveInteger, 21)
+  .option('--root <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--json', 'print the result as JSON')
+  .action(async (target: string, options) => {
+    const { readPublished } = await import('./lib/artifact-writer.js');
+    const { resolveDataset } = await import('../models/likelihood/datasets.js');
+    const { likelihood } = await readPublished(options.root, target);
+    const data = resolveDataset(likelihood, { kind: options.data === 'asimov' ? 'asimov' : 'observed' });
+    const poi: string = options.poi ?? likelihood.names[0];
+    const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : v.toPrecision(digits));
+    if (options.fc) {
+      const { feldmanCousinsInterval } = await import('../models/inference/intervals/feldman-cousins.js');
+      const bar = progressBar(`Feldman–Cousins, ${options.toys} toys per value`);
+      const fc = feldmanCousinsInterval(likelihood, data, poi, { cl: options.cl, toys: options.toys, seed: options.seed, points: options.points, progress: (k) => bar.update(k, options.points + 24) });
+      bar.stop();
+      if (options.json) return console.log(JSON.stringify({ ...fc, tested: fc.tested.map((t) => ({ theta: t.theta, p: t.pValue?.value ?? null, error: t.pValue?.error ?? null })) }, null, 2));
+      console.log(`${(100 * fc.cl).toFixed(1)}% CL Feldman–Cousins interval for ${poi}: [${fmt(fc.lower)}, ${fmt(fc.upper)}] (${fc.tested.length} values tested, ${options.toys} toys each; ${fc.message})`);
+      return;
+    }
+    const { ToyCalculator } = await import('../models/inference/calculators/toys.js');
+    const { AsymptoticCalculator } = await import('../models/inference/calculators/asymptotic.js');
+    const values = String(options.values).split(',').map(Number);
+    const testStatistic = options.testStatistic === 'q' ? 'q' : 'qtilde';
+    const asymptotic = new AsymptoticCalculator(likelihood, data, poi, { testStatistic });
+    const results = values.map((mu) => {
+      const bar = progressBar(`${poi} = ${mu}: toys`);
+      const calculator = new ToyCalculator(likelihood, data, poi, { toys: options.toys, seed: options.seed, testStatistic, progress: (done, total) => bar.update(done, total) });
+      const started = performance.now();
+      const result = calculator.hypotest(mu);
+      bar.stop();
+      return { toys: result, seconds: (performance.now() - started) / 1000, asymptotic: asymptotic.hypotest(mu) };
+    });
+    if (options.json) return console.log(JSON.stringify(results.map((r) => ({ ...r, toys: { ...r.toys, distributions: undefined } })), null, 2));
+    console.log(`CLs for ${poi} (${testStatistic}), ${options.toys} toys per hypothesis, seed ${options.seed}`);
+    console.log(`  ${'μ'.padEnd(8)} ${'toys: CLs ± error'.padEnd(22)} ${'asymptotic'.padEnd(11)} ${'toys expected −2σ … +2σ'.padEnd(40)} asymptotic expected`);
+    for (const { toys: t, asymptotic: a, seconds } of results) {
+      const band = (e: number[] | null) => (e ?? [null, null, null, null, null]).map((v) => fmt(v, 3).padEnd(7)).join(' ');
+      console.log(`  ${String(t.mu).padEnd(8)} ${`${fmt(t.cls)} ± ${fmt(t.clsError, 2)}`.padEnd(22)} ${fmt(a.cls).padEnd(11)} ${band(t.expected).padEnd(40)} ${band(a.expected)}  (${seconds.toFixed(1)} s${t.failedToys ? `, ${t.failedToys} toys failed` : ''})`);
+    }
+  });
+
+program
   .command('four-top')
   .description('the four-top top-Yukawa study (seed 000\'s method): simulate the four-top benchmark, train the background-rejection and parameter networks, bin, build templates, scan Y_t and (a_t, b_t), export to pyhf, publish tttt-yukawa(-np) and tttt-cp(-np), write docs/four-top.md')
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')

@@ -12,7 +12,7 @@
  * Every problem with a dataset is a `DatasetError` carrying the path of the offending field in
  * the dataset request `{ data, at, luminosity, rate }`.
  */
-import { DatasetError, type SubmittedData } from './term.js';
+import { DatasetError, type SubmittedData, type ToyRandom } from './term.js';
 import type { Likelihood, LikelihoodData, TermData } from './likelihood.js';
 import { assertInsideSelection } from './selection.js';
 
@@ -99,6 +99,17 @@ export function resolveDataset(likelihood: Likelihood, spec: DatasetSpec, option
     }
   }
   return { luminosity, rate, terms };
+}
+
+/**
+ * A pseudo-experiment at global `params`: every term's toy (`Term.toy`: counts or events drawn
+ * around their expectation, auxiliary data from the constraints) at the luminosity and rate of
+ * `like`, the dataset it stands beside.
+ */
+export function toyDataset(likelihood: Likelihood, params: Float64Array, like: Pick<LikelihoodData, 'luminosity' | 'rate'>, rng: ToyRandom): LikelihoodData {
+  const terms: Record<string, TermData> = {};
+  for (const { term, index } of likelihood.terms) terms[term.name] = term.toy(params, index, likelihood.context(term, like.luminosity, like.rate), rng);
+  return { luminosity: like.luminosity, rate: like.rate, terms };
 }
 
 /** Events n × D in the likelihood's observable order (and optional weights) as a submitted dataset. */

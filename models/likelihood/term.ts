@@ -61,6 +61,14 @@ export interface SubmittedData {
   readonly binned?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
+/** The random source a pseudo-experiment needs (`models/random.ts`'s `Random` satisfies it). */
+export interface ToyRandom {
+  uniform(): number;
+  normal(): number;
+  /** a Poisson-distributed integer with the given mean ≥ 0 */
+  poisson(mean: number): number;
+}
+
 /** One constraint term π(a | p) of a nuisance parameter, in auxiliary-data order. */
 export interface Constraint {
   /** the constrained parameter's name (a term parameter) */
@@ -92,6 +100,11 @@ export interface Term<Data = unknown> {
   asimov(params: Float64Array, index: Int32Array, context: EvaluationContext): Data;
   /** the published observed data (`DatasetError` where there are none) */
   observed(): Data;
+  /**
+   * A pseudo-experiment drawn from the model at global `params` (toy-based tests): counts or
+   * events around their expectation there, auxiliary data drawn from the constraints.
+   */
+  toy(params: Float64Array, index: Int32Array, context: EvaluationContext, rng: ToyRandom): Data;
   /** submitted data, checked (`DatasetError` with the path of the offending field inside the dataset) */
   submitted(data: SubmittedData): Data;
   /**

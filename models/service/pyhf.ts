@@ -21,7 +21,7 @@ import { countsByChannel } from '../terms/binned/data.js';
 import { LruCache } from './cache.js';
 import { invalidInput, notApplicable, tooCostly } from './errors.js';
 import { cls, upperLimit } from './hypothesis.js';
-import { LIMITS, type InlineModel, type ReinterpretRequest, type ReinterpretResponse, type WorkspaceSource } from './schemas.js';
+import { ClsRequestSchema, LIMITS, type InlineModel, type ReinterpretRequest, type ReinterpretResponse, type WorkspaceSource } from './schemas.js';
 
 type Patch = { name: string; values: (number | string)[] } | null;
 
@@ -187,7 +187,7 @@ export async function reinterpret(workspace: PyhfWorkspace, request: Reinterpret
     poi,
     sample,
     warnings: [...model.warnings, ...warnings],
-    cls: cls(artifact, { ...common, values: request.values }),
+    cls: cls(artifact, ClsRequestSchema.parse({ ...common, values: request.values })),
     upperLimit: upperLimit(artifact, { ...common, level: request.level }),
   };
 }

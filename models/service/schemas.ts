@@ -20,6 +20,8 @@ export const LIMITS = {
   contourPoints: 81,
   /** POI values of one CLs request */
   clsValues: 200,
+  /** pseudo-experiments per hypothesis of a toy-based CLs request (the CPU budget usually binds first) */
+  toys: 100_000,
   /** operations of one JSON Patch */
   jsonPatchOperations: 10_000,
   /** bins of an inline workspace */
@@ -155,6 +157,12 @@ export const ClsRequestSchema = z
   .object({
     values: z.array(z.number()).min(1).max(LIMITS.clsValues).meta({ description: 'POI values μ to test', example: [0.5, 1, 2] }),
     ...hypothesisFields,
+    calculator: z
+      .enum(['asymptotic', 'toys'])
+      .default('asymptotic')
+      .meta({ description: "'asymptotic' (Cowan et al. 2011, as pyhf) or 'toys': pseudo-experiments at the conditional fits to the data (the LHC procedure, pyhf's ToyCalculator), with Monte Carlo errors; priced before any work and refused (422 too-costly, with how many toys would fit) beyond one request's CPU budget" }),
+    toys: z.number().int().min(10).max(LIMITS.toys).default(1000).meta({ description: 'toys per hypothesis (s+b and b) and POI value, for calculator "toys"' }),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1).meta({ description: 'seed of the toys: the same request gives the same numbers' }),
     ...dataFields,
   })
   .strict();
@@ -383,13 +391,19 @@ const HypothesisTestSchema = z.object({
   logCls: z.number().nullable().meta({ description: 'ln CLs = ln CL_s+b − ln CL_b, finite where CLs, CL_s+b or CL_b underflow to 0 (e.g. at very large luminosities)' }),
   logExpected: z.array(z.number()).nullable().meta({ description: 'ln of each expected CLs, same order' }),
   qmu: z.number().nullable().meta({ description: 'the test statistic on the observed data' }),
-  qmuA: z.number().nullable().meta({ description: 'the test statistic on the Asimov (background-only) data' }),
+  qmuA: z.number().nullable().meta({ description: 'the test statistic on the Asimov (background-only) data; null for toys' }),
   muHat: z.number().nullable(),
+  clsError: z.number().nullable().optional().meta({ description: 'toys: the Monte Carlo error of cls (binomial errors of CL_s+b and CL_b, propagated)' }),
+  clsbError: z.number().nullable().optional(),
+  clbError: z.number().nullable().optional(),
+  failedToys: z.number().int().optional().meta({ description: 'toys: how many were left out because a fit did not converge' }),
 });
 
 export const ClsResponseSchema = z.object({
   poi: z.string(),
   testStatistic: z.enum(['qtilde', 'q']),
+  calculator: z.enum(['asymptotic', 'toys']),
+  toys: z.number().int().optional().meta({ description: 'toys per hypothesis and POI value' }),
   results: z.array(HypothesisTestSchema),
 });
 

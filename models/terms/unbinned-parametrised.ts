@@ -34,7 +34,7 @@ import { DatasetError, NonPositiveRateError, type Derivatives, type EvaluationCo
 import { evaluateNetwork, networkOutputs, type FrozenNetwork } from '../network/frozen-network.js';
 import { evaluateWithInputDerivatives } from '../network/input-derivatives.js';
 import { networkUnits } from '../ratio/ratio-model.js';
-import { submittedEvents, totalWeight, type UnbinnedTerm } from './unbinned.js';
+import { drawEventIndices, submittedEvents, totalWeight, type UnbinnedTerm } from './unbinned.js';
 import type { ObservedEvents } from './unbinned-polynomial.js';
 
 /** Events as the parametrised term sees them: network inputs with room for θ, and weights per variant. */
@@ -216,6 +216,19 @@ export function createUnbinnedParametrisedTerm(options: ParametrisedTermOptions)
 
     asimov(params, index, context) {
       return parametrisedAsimov(term, thetaOf(params, index), context.luminosity);
+    },
+    toy(params, index, context, rng) {
+      // the reference sample reweighted to θ by the estimate's r̂/Z (variant 0): the model the toys are drawn from
+      const theta = thetaOf(params, index);
+      const sample = events.reference;
+      const logRatio = term.logRatios(term.referenceData(), theta, 0, 0).value;
+      const probabilities = Float64Array.from(logRatio, (lr, i) => (sample.weights ? sample.weights[i] : 1) * Math.exp(lr));
+      const drawn = drawEventIndices(name, probabilities, context.luminosity * term.totalCrossSection(params, index), rng);
+      const values = new Float64Array(drawn.length * D);
+      drawn.forEach((i, k) => {
+        for (let j = 0; j < D; j++) values[k * D + j] = sample.values[i * D + j];
+      });
+      return dataOf(values, drawn.length, [null]);
     },
     observed() {
       if (!events.observed) throw new DatasetError([], `this likelihood publishes no observed events for term '${name}'`);

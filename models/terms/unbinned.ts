@@ -5,7 +5,7 @@
  * service asks these questions (per-event ratios, event counts, costs) without asking
  * which kind it holds. Also the checks on submitted events both kinds share.
  */
-import { DatasetError, type SubmittedData, type Term } from '../likelihood/term.js';
+import { DatasetError, NonPositiveRateError, type ToyRandom, type SubmittedData, type Term } from '../likelihood/term.js';
 import type { UnbinnedParametrisedTerm } from './unbinned-parametrised.js';
 import type { UnbinnedPolynomialTerm } from './unbinned-polynomial.js';
 
@@ -79,4 +79,40 @@ export function totalWeight(count: number, weights: ArrayLike<number> | null): n
   let W = 0;
   for (let i = 0; i < count; i++) W += weights[i];
   return W;
+}
+
+/**
+ * The events of a pseudo-experiment drawn from a weighted sample that represents the model at
+ * θ: their count N ~ Poisson(`expected`), each event the sample's i-th with probability
+ * ∝ `probabilities[i]` (w_i R̂(x_i|θ): the sample, drawn at θ0, reweighted to θ). Returns their
+ * indices into the sample, ascending. The sample stands in for the model, so toys repeat its
+ * events: enough for test-statistic distributions when the sample is far larger than the data.
+ */
+export function drawEventIndices(term: string, probabilities: ArrayLike<number>, expected: number, rng: ToyRandom): Int32Array {
+  const n = probabilities.length;
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const p = probabilities[i];
+    if (!(p >= 0) || !Number.isFinite(p)) throw new NonPositiveRateError(term, `weight × ratio of reference event ${i}, which toys sample from`, p);
+    total += p;
+    cumulative[i] = total;
+  }
+  if (!(total > 0)) throw new NonPositiveRateError(term, 'sum of the reference sample’s weights × ratios', total);
+  if (!(expected >= 0) || !Number.isFinite(expected)) throw new NonPositiveRateError(term, 'expected number of events', expected);
+  const count = rng.poisson(expected);
+  const indices = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    const u = rng.uniform() * total;
+    // the first i with cumulative[i] > u
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] > u) hi = mid;
+      else lo = mid + 1;
+    }
+    indices[k] = lo;
+  }
+  return indices.sort();
 }

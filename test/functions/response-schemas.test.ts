@@ -115,6 +115,7 @@ describe('responses match the response schemas the OpenAPI document publishes', 
     await check('post', '/v1/likelihoods/gaussian-toy-truth/fit', { data: 'asimov', luminosity: 1e6, fixed: { theta: 2 } });
     await check('post', '/v1/likelihoods/atlas-sbottom-regiona/cls', { values: [0, 0.5, 10] });
     await check('post', '/v1/likelihoods/tttt-yukawa/cls', { values: [1] });
+    await check('post', '/v1/likelihoods/pyhf-2bin-shapesys/cls', { values: [0.5, 1], calculator: 'toys', toys: 50 });
     await check('post', '/v1/likelihoods/tttt-yukawa/nll', { points: [{ Yt: 9 }] });
     await check('get', '/v1/likelihoods/gaussian-toy-truth/workspace');
     await check('get', '/v1/likelihoods/tttt-yukawa/workspace');

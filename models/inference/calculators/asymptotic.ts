@@ -120,6 +120,27 @@ export function expectedCls(sqrtqmuA: number): number[] {
   return expectedBand(sqrtqmuA).cls;
 }
 
+/**
+ * The global index of `poi` if CLs applies to it: a free, unconstrained normalisation whose
+ * zero is the background-only hypothesis (see the module comment); else `InvalidPoiError`.
+ */
+export function signalStrengthIndex(likelihood: Likelihood, poi: string): number {
+  const index = likelihood.indexOf(poi);
+  if (index < 0) throw new InvalidPoiError(`unknown parameter '${poi}'`);
+  const p = likelihood.parameters[index];
+  // polynomial in some term: θ = 0 is not background only (a promoted normfactor is fine)
+  const polynomial = likelihood.terms.some(({ term, index: at }) => term.parameters.some((q, j) => at[j] === index && q.kind === 'interest'));
+  if (polynomial) {
+    throw new InvalidPoiError(
+      `'${poi}' is a polynomial parameter of interest: CLs needs a POI that scales the signal (a normfactor, μ = 0 background only); use a profile-likelihood interval for '${poi}' instead`,
+    );
+  }
+  if (p.constraint !== 'none') throw new InvalidPoiError(`'${poi}' is a constrained nuisance parameter, not a signal strength`);
+  if (p.fixed) throw new InvalidPoiError(`'${poi}' is fixed in the model's configuration; the POI must be free`);
+  if (!(p.bounds[0] <= 0 && 0 <= p.bounds[1])) throw new InvalidPoiError(`the bounds [${p.bounds[0]}, ${p.bounds[1]}] of '${poi}' exclude 0, the background-only hypothesis of the Asimov dataset`);
+  return index;
+}
+
 /** q_μ or q_μ,A, or why there is none. */
 type Part = { q: number } | { q: null; message: string };
 
@@ -145,19 +166,8 @@ export class AsymptoticCalculator {
     readonly poi: string,
     options: AsymptoticOptions = {},
   ) {
-    const index = likelihood.indexOf(poi);
-    if (index < 0) throw new InvalidPoiError(`unknown parameter '${poi}'`);
+    const index = signalStrengthIndex(likelihood, poi);
     const p = likelihood.parameters[index];
-    // polynomial in some term: θ = 0 is not background only (a promoted normfactor is fine)
-    const polynomial = likelihood.terms.some(({ term, index: at }) => term.parameters.some((q, j) => at[j] === index && q.kind === 'interest'));
-    if (polynomial) {
-      throw new InvalidPoiError(
-        `'${poi}' is a polynomial parameter of interest: CLs needs a POI that scales the signal (a normfactor, μ = 0 background only); use a profile-likelihood interval for '${poi}' instead`,
-      );
-    }
-    if (p.constraint !== 'none') throw new InvalidPoiError(`'${poi}' is a constrained nuisance parameter, not a signal strength`);
-    if (p.fixed) throw new InvalidPoiError(`'${poi}' is fixed in the model's configuration; the POI must be free`);
-    if (!(p.bounds[0] <= 0 && 0 <= p.bounds[1])) throw new InvalidPoiError(`the bounds [${p.bounds[0]}, ${p.bounds[1]}] of '${poi}' exclude 0, the background-only hypothesis of the Asimov dataset`);
     this.poiIndex = index;
     this.lower = p.bounds[0];
     this.upper = p.bounds[1];

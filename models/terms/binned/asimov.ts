@@ -3,19 +3,11 @@
  * expectation, pyhf's `expected_auxdata`) and random toys (Poisson counts around the
  * expected ones, auxiliary data drawn from the constraints).
  */
-import { NonPositiveRateError } from '../../likelihood/term.js';
+import { NonPositiveRateError, type ToyRandom } from '../../likelihood/term.js';
 import type { CompiledBinnedModel } from './compile.js';
 import type { BinnedData } from './data.js';
 import type { BinnedScratch } from './scratch.js';
 import { expectedCounts, rateError } from './yields.js';
-
-/** The random source a toy needs (`models/random.ts`'s `Random` satisfies it). */
-export interface ToyRandom {
-  uniform(): number;
-  normal(): number;
-  /** a Poisson-distributed integer with the given mean ≥ 0 */
-  poisson(mean: number): number;
-}
 
 /** the nominal auxiliary data (observed aux of the published measurement) */
 export function nominalAux(model: CompiledBinnedModel): Float64Array {

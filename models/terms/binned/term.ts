@@ -32,8 +32,8 @@
  * `nll.ts` (−ln L), `derivatives.ts` (gradient and Hessian), `asimov.ts` (Asimov data and
  * toys) and `data.ts` (counts per channel).
  */
-import { DatasetError, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term } from '../../likelihood/term.js';
-import { asimovData, nominalAux, toyData, type ToyRandom } from './asimov.js';
+import { DatasetError, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term, type ToyRandom } from '../../likelihood/term.js';
+import { asimovData, nominalAux, toyData } from './asimov.js';
 import { compileTables, type BinnedChannel, type BinnedConstraint, type CompiledBinnedModel } from './compile.js';
 import { channelCounts, type BinnedData } from './data.js';
 import { binnedNll } from './nll.js';
@@ -74,7 +74,7 @@ export interface BinnedTemplateTerm extends Term<BinnedData> {
   /** Asimov data: expected counts at params, aux at their expectation there (pyhf's `expected_auxdata`: p for normal, p τ for poisson constraints) */
   asimov(params: Float64Array, index: Int32Array, context?: BinnedContext): BinnedData;
   /** a random toy: Poisson counts around the expected ones, and aux data drawn from the constraints at params */
-  toy(params: Float64Array, index: Int32Array, rng: ToyRandom, luminosityScale?: number): BinnedData;
+  toy(params: Float64Array, index: Int32Array, context: BinnedContext, rng: ToyRandom): BinnedData;
 }
 
 /**
@@ -116,7 +116,7 @@ export function compileBinnedModel(name: string, input: BinnedModelSpec, observa
     nll: (params, index, data, context = PUBLISHED, derivatives) => binnedNll(model, scratch, params, index, data, context.luminosityScale, derivatives),
     nominalAux: () => nominalAux(model),
     asimov: (params, index, context = PUBLISHED) => asimovData(model, scratch, params, index, context.luminosityScale),
-    toy: (params, index, rng, luminosityScale = 1) => toyData(model, scratch, params, index, rng, luminosityScale),
+    toy: (params, index, context, rng) => toyData(model, scratch, params, index, rng, context.luminosityScale),
   };
 }
 

@@ -636,14 +636,14 @@ describe('asimov and toys', () => {
     const { params, index } = embed(term, POINTS.A);
     // a deterministic stand-in for the random source shows what is drawn from what
     const fake = { uniform: () => 0.5, normal: () => 0.5, poisson: (mean: number) => Math.round(mean) };
-    const toy = term.toy(params, index, fake, 1.5);
+    const toy = term.toy(params, index, { luminosityScale: 1.5 }, fake);
     expect(Array.from(toy.counts)).toEqual(Array.from(term.expected(params, index, 1.5), (v) => Math.round(v)));
     term.constraints.forEach((c, k) => {
       const p = valueOf(POINTS.A, c.parameter);
       if (c.kind === 'poisson') expect(toy.aux[k]).toBe(Math.round(p * c.tau));
       else expect(toy.aux[k]).toBeCloseTo(p + 0.5 * c.sigma, 14);
     });
-    const random = term.toy(params, index, createRandom(7));
+    const random = term.toy(params, index, { luminosityScale: 1 }, createRandom(7));
     expect(random.counts.length).toBe(5);
     expect(random.aux.length).toBe(12);
     for (const n of random.counts) expect(Number.isInteger(n) && n >= 0).toBe(true);
@@ -654,7 +654,7 @@ describe('asimov and toys', () => {
   it('toy refuses a negative expected count', () => {
     const term = compileBinnedModel('bins', testSpec());
     const { params, index } = embed(term, { ...POINTS.A, mu: -100 });
-    expect(() => term.toy(params, index, createRandom(1))).toThrow(NonPositiveRateError);
+    expect(() => term.toy(params, index, { luminosityScale: 1 }, createRandom(1))).toThrow(NonPositiveRateError);
   });
 });
 

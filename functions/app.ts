@@ -15,6 +15,7 @@ import { internalError, Problem, problemOf } from './problem.js';
 import { problemResponse } from './respond.js';
 import { combinationRoutes } from './routes/combinations.js';
 import { docsRoutes } from './routes/docs.js';
+import { exportRoutes } from './routes/exports.js';
 import { likelihoodRoutes } from './routes/likelihoods.js';
 import { pages } from './routes/pages.js';
 import { pyhfRoutes } from './routes/pyhf.js';
@@ -36,6 +37,7 @@ export function createApp(store: ArtifactStore): OpenAPIHono<Env> {
   app.use('*', etag({ retainedHeaders: [...RETAINED_304_HEADERS, ...CORS_RESPONSE_HEADERS] }));
   const declared: DeclaredOperation[] = [];
   likelihoodRoutes(app, declared);
+  exportRoutes(app, declared);
   combinationRoutes(app, declared);
   pyhfRoutes(app, declared);
   app.route('/', docsRoutes(app, declared));

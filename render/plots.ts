@@ -109,6 +109,9 @@ interface Frame {
   /** x tick positions (default: about 8 round numbers) and their labels */
   xTicks?: readonly number[];
   xTickLabel?: (t: number) => string;
+  /** y tick positions (default: about 6 round numbers) and their labels */
+  yTicks?: readonly number[];
+  yTickLabel?: (t: number) => string;
 }
 
 export interface LinePlotOptions extends Frame {
@@ -212,11 +215,11 @@ function frame(options: Frame, items: readonly LegendItem[]): Axes {
     parts.push(`<line x1="${px}" x2="${px}" y1="${num(y0)}" y2="${num(y0 + 5)}" stroke="#57606a"/>`);
     parts.push(`<text class="tick" x="${px}" y="${num(y0 + 19)}" text-anchor="middle" font-size="12.5" fill="#1b1f24">${escapeText(xFormat(t))}</text>`);
   }
-  for (const t of y.ticks(6)) {
+  for (const t of options.yTicks ?? y.ticks(6)) {
     const py = num(y(t));
     parts.push(`<line x1="${num(x0)}" x2="${num(x1)}" y1="${py}" y2="${py}" stroke="#eaeef2"/>`);
     parts.push(`<line x1="${num(x0 - 5)}" x2="${num(x0)}" y1="${py}" y2="${py}" stroke="#57606a"/>`);
-    parts.push(`<text class="tick" x="${num(x0 - 8)}" y="${num(y(t) + 4)}" text-anchor="end" font-size="12.5" fill="#1b1f24">${escapeText(yFormat(t))}</text>`);
+    parts.push(`<text class="tick" x="${num(x0 - 8)}" y="${num(y(t) + 4)}" text-anchor="end" font-size="12.5" fill="#1b1f24">${escapeText(options.yTickLabel ? options.yTickLabel(t) : yFormat(t))}</text>`);
   }
   const grid = parts.join('');
   const box = `<rect x="${num(x0)}" y="${num(y1)}" width="${num(x1 - x0)}" height="${num(y0 - y1)}" fill="none" stroke="#57606a"/>`;
@@ -338,6 +341,8 @@ export interface HistogramPlotOptions extends Omit<Frame, 'xDomain' | 'yDomain'>
   lines?: readonly { label: string; color: string; dash?: string; values: readonly number[] }[];
   /** data points with vertical error bars, at the bin centres */
   points?: { label: string; color: string; values: readonly number[]; errors: readonly number[] };
+  /** shaded ±error bands around per-bin values (a total's uncertainty) */
+  bands?: readonly { label: string; color: string; values: readonly number[]; errors: readonly number[] }[];
   /** the bins' edges as tick labels at the bin boundaries (bins drawn equally wide); without them, the bin index at each centre */
   edges?: readonly string[];
 }
@@ -346,11 +351,12 @@ export interface HistogramPlotOptions extends Omit<Frame, 'xDomain' | 'yDomain'>
 export function histogramPlot(options: HistogramPlotOptions): string {
   const n = Math.max(1, ...options.stacks.map((s) => s.values.length), ...(options.lines ?? []).map((l) => l.values.length), options.points?.values.length ?? 0);
   const stackTop = Array.from({ length: n }, (_, b) => options.stacks.reduce((t, s) => t + Math.max(0, s.values[b] ?? 0), 0));
-  const tops = [...stackTop, ...(options.lines ?? []).flatMap((l) => l.values), ...(options.points ? options.points.values.map((v, b) => v + options.points!.errors[b]) : [])];
+  const tops = [...stackTop, ...(options.lines ?? []).flatMap((l) => l.values), ...(options.points ? options.points.values.map((v, b) => v + options.points!.errors[b]) : []), ...(options.bands ?? []).flatMap((band) => band.values.map((v, b) => v + band.errors[b]))];
   const yMax = Math.max(1e-9, ...tops.filter(Number.isFinite)) * 1.25;
   const items: LegendItem[] = [
     ...(options.points ? [{ kind: 'marker' as const, color: options.points.color, shape: 'circle' as const, label: options.points.label }] : []),
     ...(options.lines ?? []).map((l) => ({ kind: 'line' as const, color: l.color, dash: l.dash, label: l.label })),
+    ...(options.bands ?? []).map((b) => ({ kind: 'fill' as const, color: b.color, opacity: 0.3, label: b.label })),
     ...options.stacks.map((s) => ({ kind: 'fill' as const, color: s.color, opacity: 0.75, label: s.label })),
   ];
   // edges at the bin boundaries, or bin numbers at bin centres; every k-th where bins are many
@@ -368,6 +374,13 @@ export function histogramPlot(options: HistogramPlotOptions): string {
       if (v > 0) parts.push(`<rect x="${num(x(b))}" y="${num(y(base[b] + v))}" width="${num(x(b + 1) - x(b))}" height="${num(y(base[b]) - y(base[b] + v))}" fill="${s.color}" fill-opacity="0.75" stroke="#fff" stroke-width="0.5"/>`);
       base[b] += v;
     }
+  }
+  for (const band of options.bands ?? []) {
+    band.values.forEach((v, b) => {
+      const e = band.errors[b];
+      if (!Number.isFinite(v) || !(e > 0)) return;
+      parts.push(`<rect x="${num(x(b))}" y="${num(y(v + e))}" width="${num(x(b + 1) - x(b))}" height="${num(y(Math.max(0, v - e)) - y(v + e))}" fill="${band.color}" fill-opacity="0.3"/>`);
+    });
   }
   for (const l of options.lines ?? []) {
     let d = '';
@@ -412,4 +425,65 @@ export function heatmapPlot(options: HeatmapPlotOptions): string {
   }
   parts.push('</g>', axes, close);
   return parts.join('');
+}
+
+export interface RowPlotOptions {
+  id: string;
+  title: string;
+  description?: string;
+  xLabel: string;
+  /** one row per label, top to bottom: a point with an error bar, and/or bars from → to (outline: unfilled) */
+  rows: readonly { label: string; point?: { value: number; lo: number; hi: number }; bars?: readonly { from: number; to: number; color: string; outline?: boolean }[] }[];
+  /** vertical bands across every row (e.g. ±1σ and ±2σ) */
+  spans?: readonly { from: number; to: number; color: string; opacity: number; label?: string }[];
+  /** legend entries for the bars and points */
+  legend?: readonly { kind: 'fill' | 'marker'; color: string; label: string; opacity?: number }[];
+  xDomain?: readonly [number, number];
+}
+
+/** Labelled rows against one x axis (pulls, impacts): points with error bars, bars, vertical bands. */
+export function rowPlot(options: RowPlotOptions): string {
+  const width = 640;
+  const rowHeight = 18;
+  const values = options.rows.flatMap((r) => [...(r.point ? [r.point.lo, r.point.hi, r.point.value] : []), ...(r.bars ?? []).flatMap((b) => [b.from, b.to])]).filter(Number.isFinite);
+  const spanValues = (options.spans ?? []).flatMap((s) => [s.from, s.to]);
+  const [lo, hi] = options.xDomain ?? [Math.min(0, ...values, ...spanValues), Math.max(0, ...values, ...spanValues)];
+  const left = Math.ceil(16 + 11.5 * Math.max(4, ...options.rows.map((r) => textWidthEm(r.label))));
+  const items: LegendItem[] = [...(options.spans ?? []).filter((s) => s.label).map((s) => ({ kind: 'fill' as const, color: s.color, opacity: s.opacity, label: s.label! })), ...(options.legend ?? [])];
+  const key = legend(items, left, width - 18);
+  const top = Math.max(10, key.height + 4);
+  const height = top + rowHeight * options.rows.length + 46;
+  const pad = 0.05 * (hi - lo || 1);
+  const x = scaleLinear().domain([lo - pad, hi + pad]).range([left, width - 18]).nice();
+  const [x0, x1] = x.range();
+  const y1 = top + rowHeight * options.rows.length;
+  const parts: string[] = [];
+  for (const s of options.spans ?? []) parts.push(`<rect x="${num(x(s.from))}" y="${top}" width="${num(x(s.to) - x(s.from))}" height="${num(y1 - top)}" fill="${s.color}" fill-opacity="${s.opacity}"/>`);
+  for (const t of x.ticks(5)) {
+    parts.push(`<line x1="${num(x(t))}" x2="${num(x(t))}" y1="${top}" y2="${num(y1 + 5)}" stroke="${t === 0 ? '#57606a' : '#eaeef2'}"/>`);
+    parts.push(`<text class="tick" x="${num(x(t))}" y="${num(y1 + 19)}" text-anchor="middle" font-size="12.5" fill="#1b1f24">${escapeText(x.tickFormat(5)(t))}</text>`);
+  }
+  options.rows.forEach((row, k) => {
+    const cy = top + rowHeight * (k + 0.5);
+    parts.push(`<text x="${left - 8}" y="${num(cy + 4)}" text-anchor="end" font-size="11.5" fill="#1b1f24">${escapeText(row.label)}</text>`);
+    for (const b of row.bars ?? []) {
+      if (!Number.isFinite(b.from) || !Number.isFinite(b.to)) continue;
+      const [a, c] = [Math.min(x(b.from), x(b.to)), Math.max(x(b.from), x(b.to))];
+      parts.push(`<rect x="${num(a)}" y="${num(cy - 6)}" width="${num(Math.max(0.5, c - a))}" height="12" ${b.outline ? `fill="none" stroke="${b.color}" stroke-width="1.5"` : `fill="${b.color}" fill-opacity="0.75"`}/>`);
+    }
+    if (row.point && Number.isFinite(row.point.value)) {
+      if (Number.isFinite(row.point.lo) && Number.isFinite(row.point.hi)) parts.push(`<line x1="${num(x(row.point.lo))}" x2="${num(x(row.point.hi))}" y1="${num(cy)}" y2="${num(cy)}" stroke="#1b1f24" stroke-width="1.5"/>`);
+      parts.push(markerShape(x(row.point.value), cy, 'circle', '#1b1f24'));
+    }
+  });
+  const descId = `${options.id}-desc`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${options.id}-title${options.description ? ` ${descId}` : ''}" ${FONT}>` +
+    `<title id="${options.id}-title">${escapeText(plainText(options.title))}</title>` +
+    (options.description ? `<desc id="${descId}">${escapeText(plainText(options.description))}</desc>` : '') +
+    `<rect width="${width}" height="${height}" fill="#fff"/>${parts.join('')}` +
+    `<rect x="${num(x0)}" y="${top}" width="${num(x1 - x0)}" height="${num(y1 - top)}" fill="none" stroke="#57606a"/>` +
+    `<text class="axis-label" x="${num((x0 + x1) / 2)}" y="${height - 8}" text-anchor="middle" font-size="14" fill="#1b1f24">${richSvg(options.xLabel)}</text>` +
+    `${key.svg}</svg>`
+  );
 }

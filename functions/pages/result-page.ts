@@ -13,6 +13,7 @@ import { chiSquaredThreshold } from '../../models/numeric/distributions.js';
 import type { ConfidenceInterval } from '../../models/inference/intervals/profile.js';
 import { CONTOUR_POINTS, MAX_PAIRS, PAGE_LEVELS, PLOT_Q_MAX, SCAN_POINTS, type Analysis, type ContourSummary, type DatasetKind, type PairAnalysis, type ParameterAnalysis } from '../../models/service/page-analysis.js';
 import { binnedModelSection, clsSection } from './binned-sections.js';
+import { diagnosticsSection } from './diagnostics-section.js';
 import { examplePoint, exampleRequests, examples } from './examples.js';
 import { dataLink, decimalsFor, formatLevel, formatNumber, formatPercent, formatUnit, formatValue, html, layout, raw, rich, type Markup } from './html.js';
 import { COLORS, contourPlot, linePlot, type Band, type ContourLayer, type Marker, type Series, type Span } from '../../render/plots.js';
@@ -379,6 +380,10 @@ ${parametersTable(manifest, analysis)}
 
 ${analysis.cls ? html`<h2 id="cls">CLs and upper limits</h2>
 ${clsSection(analysis.cls)}` : ''}
+
+${analysis.diagnostics ? html`<h2 id="diagnostics">Fit diagnostics</h2>
+${diagnosticsSection(analysis.diagnostics)}` : ''}
+${analysis.diagnosticsError ? html`<p class="warn">The fit diagnostics could not be computed: ${analysis.diagnosticsError}</p>` : ''}
 
 <h2 id="scans">Profile-likelihood scans and intervals</h2>
 <p>The test statistic q(θ) = 2 [−ln L(θ, ν̂̂) + ln L(θ̂, ν̂)], every other parameter profiled, on ${SCAN_POINTS} points over each parameter's allowed range and as many again around θ̂ where the likelihood is far narrower than that range.

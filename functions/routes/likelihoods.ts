@@ -10,12 +10,14 @@ import { listCatalogue } from '../../models/service/catalogue.js';
 import { interval, fit } from '../../models/service/fit.js';
 import { nll, parameterList, ratio } from '../../models/service/evaluate.js';
 import { cls, upperLimit } from '../../models/service/hypothesis.js';
-import { isLearned, learnedHs3, networkOnnx } from '../../models/service/onnx.js';
+import { diagnostics } from '../../models/service/diagnostics.js';
 import { artifactWorkspace, reinterpret } from '../../models/service/pyhf.js';
 import {
   CatalogueResponseSchema,
   ClsRequestSchema,
   ClsResponseSchema,
+  DiagnosticsRequestSchema,
+  DiagnosticsResponseSchema,
   FitRequestSchema,
   FitResponseSchema,
   IntervalOrContourResponseSchema,
@@ -23,7 +25,6 @@ import {
   LIMITS,
   NllRequestSchema,
   NllResponseSchema,
-  OnnxQuerySchema,
   ParametersResponseSchema,
   RatioRequestSchema,
   RatioResponseSchema,
@@ -32,9 +33,7 @@ import {
   UpperLimitRequestSchema,
   UpperLimitResponseSchema,
 } from '../../models/service/schemas.js';
-import { PyhfWorkspaceSchema, type PyhfWorkspace } from '../../models/pyhf/workspace-schema.js';
-import { Hs3DocumentSchema, workspaceToHs3 } from '../../models/pyhf/hs3.js';
-import { fileOperation, operation, Reply, type App, type DeclaredOperation, type Env } from '../operation.js';
+import { operation, Reply, type App, type DeclaredOperation, type Env } from '../operation.js';
 import { representation } from '../respond.js';
 
 /** Cache headers: a fixed version never changes; "latest" may move. */
@@ -43,7 +42,7 @@ export function cacheHeaders(latest: boolean, versioned: boolean): Record<string
 }
 
 /** A strong ETag per representation: the JSON and MessagePack bodies of one manifest differ. */
-function representationTag(c: Context<Env>, etag: string): string {
+export function representationTag(c: Context<Env>, etag: string): string {
   return representation(c) === 'application/msgpack' ? `${etag.slice(0, -1)}+msgpack"` : etag;
 }
 
@@ -53,26 +52,8 @@ async function artifactOf(c: Context<Env>): Promise<LoadedArtifact> {
   return store.load(id, version);
 }
 
-/**
- * A binned likelihood written as a document, from its pyhf workspace (the workspace itself, or HS3
- * made from it): cached as the manifest is, its ETag the manifest's (with `variant` for another
- * format), and `X-Observations` saying whether the observations are the published ones.
- */
-async function workspaceDocument<T>(c: Context<Env>, write: (workspace: PyhfWorkspace, artifact: LoadedArtifact, spec: string) => T, variant?: string): Promise<Reply<T>> {
-  const store = c.get('store');
-  const spec = c.req.param('id')!;
-  const { id, version, latest } = await store.resolve(spec);
-  const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
-  const { workspace, observations } = artifactWorkspace(artifact, { asimov: true });
-  const tag = variant ? etag.replace(/"$/, `+${variant}"`) : etag;
-  return new Reply(write(workspace, artifact, `${id}@${version}`), { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, tag), 'x-observations': observations });
-}
-
-/** ONNX has no registered media type: a model is served as bytes, with a .onnx file name. */
-const ONNX_MEDIA_TYPE = 'application/octet-stream';
-
 const TOY = 'gaussian-toy-truth';
-const ATLAS = 'atlas-sbottom-regiona';
+export const ATLAS = 'atlas-sbottom-regiona';
 
 export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void {
   operation(app, declared, { method: 'get', path: '/v1/likelihoods', summary: 'Catalogue', description: 'Every published likelihood: id, versions, title, parameters, observables, terms, luminosity and links; a broken one is listed as unavailable, with why.', response: CatalogueResponseSchema }, async (c) => {
@@ -86,43 +67,6 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     const { id, version, latest } = await store.resolve(spec);
     const { manifest, etag } = await store.manifest(id, version);
     return new Reply(manifest, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag) });
-  });
-
-  operation(app, declared, {
-    method: 'get',
-    path: '/v1/likelihoods/{id}/hs3',
-    summary: 'HS3 document',
-    description:
-      'A likelihood as HS3 (the HEP Statistics Serialization Standard, v0.2, as ROOT and pyhs3 read it). Binned: one histfactory_dist per channel, Gaussian constraints for normsys and histosys parameters and the luminosity, observations, ranges and initial values; exact for models without polynomial parameters, else at θ0, as the pyhf workspace. Learned (unbinned): one `onnx_ratio_dist` per term, an extension of HS3 (see #hs3-onnx below) that points at the ONNX model of its network and carries θ0, σ(θ) and the luminosity, with the observed events as `unbinned` data where published (`X-Observations`: `published` or `none`).',
-    response: Hs3DocumentSchema,
-    example: { likelihood: ATLAS },
-  }, async (c) => {
-    const store = c.get('store');
-    const spec = c.req.param('id')!;
-    const { id, version, latest } = await store.resolve(spec);
-    const { manifest, etag } = await store.manifest(id, version);
-    if (!isLearned(manifest)) return workspaceDocument(c, (workspace, artifact, name) => workspaceToHs3(workspace, name, { name: 'likelihood-service', version: artifact.manifest.provenance.producer.version }), 'hs3');
-    const { document, observations } = await learnedHs3(store, id, version);
-    return new Reply(document, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag.replace(/"$/, '+hs3"')), 'x-observations': observations });
-  });
-
-  fileOperation(app, declared, {
-    path: '/v1/likelihoods/{id}/onnx/{component}',
-    summary: 'A network as ONNX',
-    description:
-      "A frozen network component (the manifest's `components` of kind `network`) as a standard ONNX model, opset 17, for ROOT's RooONNXFunction (SOFIE), SModelS or any onnxruntime: the input scaling, every ensemble member's layers and head, the members on a leading axis and their mean. `output=log-ratio` gives a polynomial term's per-event ln R̂(x|θ, θ0) instead (signal fraction included); `target=roofit` a float32, one-event, one-output model for ROOT's RooONNXFunction. Its metadata names the likelihood, component, sha256 and input order.",
-    query: OnnxQuerySchema,
-    produces: { mediaType: ONNX_MEDIA_TYPE, description: 'the ONNX model (protobuf)' },
-    example: { likelihood: 'dy-smeft-run3', params: { component: 'network' }, query: 'output=log-ratio' },
-  }, async (c, query) => {
-    const store = c.get('store');
-    const spec = c.req.param('id')!;
-    const component = c.req.param('component')!;
-    const { id, version, latest } = await store.resolve(spec);
-    const { etag } = await store.manifest(id, version);
-    const { bytes, filename } = await networkOnnx(store, id, version, component, query);
-    const variant = `onnx-${component}-${query.output}-${query.target}-${query.precision ?? 'default'}`;
-    return new Reply(bytes, { ...cacheHeaders(latest, spec.includes('@')), etag: etag.replace(/"$/, `+${variant}"`), 'content-disposition': `attachment; filename="${filename}"` });
   });
 
   operation(app, declared, {
@@ -166,6 +110,16 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
 
   operation(app, declared, {
     method: 'post',
+    path: '/v1/likelihoods/{id}/diagnostics',
+    summary: 'Fit diagnostics',
+    description: 'Pulls and constraints of the nuisance parameters, their impacts on the parameter of interest (pre- and post-fit ±1σ, refitted, ranked as cabinetry and CMS Combine do), the correlation matrix, and the yields per binned channel before and after the fit with their 1σ bands, from the fit to the data.',
+    request: DiagnosticsRequestSchema,
+    response: DiagnosticsResponseSchema,
+    example: { likelihood: ATLAS, body: { impacts: ['lumi', 'mu_ttbar', 'ttbar_Gen'] } },
+  }, async (c, { body }) => diagnostics(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
     path: '/v1/likelihoods/{id}/interval',
     summary: 'Confidence intervals and contours',
     description: 'Profile-likelihood intervals for one parameter (possibly disjoint) or 2-D contours for two, at the requested confidence levels, with the scan used.',
@@ -204,14 +158,4 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     response: ReinterpretResponseSchema,
     example: { likelihood: ATLAS, body: { signal: { yields: { SR_meff: [0.1, 0.4, 2.5], CRtt_meff: [0.1, 0.5, 1.0] } }, values: [1] } },
   }, async (c, { body }) => reinterpret(artifactWorkspace(await artifactOf(c)).workspace, body));
-
-  operation(app, declared, {
-    method: 'get',
-    path: '/v1/likelihoods/{id}/workspace',
-    summary: 'pyhf workspace',
-    description:
-      'A binned likelihood as a pyhf workspace (schema 1.0.0): exact for models without polynomial parameters, else at the reference point θ0. A likelihood that publishes no observed counts gets the Asimov expectation at θ0 as its observations; the `X-Observations` header says which (`published` or `asimov-at-reference`).',
-    response: PyhfWorkspaceSchema,
-    example: { likelihood: ATLAS },
-  }, async (c) => workspaceDocument(c, (workspace) => workspace));
 }

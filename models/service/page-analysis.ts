@@ -17,12 +17,16 @@ import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { unbinnedTerms } from '../terms/unbinned.js';
 import { BinnedTermSummarySchema, binnedSummaries, ClsSummarySchema, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-summary.js';
 import { LruCache } from './cache.js';
+import { fitDiagnostics } from '../inference/diagnostics.js';
+import { DiagnosticsResponseSchema } from './schemas.js';
 import { withinBudget } from './cost.js';
 
 /** Confidence levels of the page: the API's defaults. */
 export const PAGE_LEVELS = [0.68, 0.95] as const;
 /** Scan points of a 1-D scan over the parameter's allowed range. */
 export const SCAN_POINTS = 61;
+/** The most free nuisance parameters whose impacts a page computes (four refits each); beyond, POST …/diagnostics names them. */
+export const PAGE_IMPACTS = 64;
 /** Grid points per axis of a 2-D contour, and how many pairs of parameters get one. */
 export const CONTOUR_POINTS = 31;
 export const MAX_PAIRS = 3;
@@ -85,6 +89,10 @@ export const AnalysisSchema = z.object({
   cls: ClsSummarySchema.nullable(),
   /** why the binned summaries or the CLs scan could not be computed */
   binnedError: z.string().optional(),
+  /** fit diagnostics of a likelihood with nuisance parameters (pulls, impacts, correlations, yields with bands), on the observed data where published */
+  diagnostics: DiagnosticsResponseSchema.extend({ dataset: DatasetKindSchema, impactsOmitted: z.string().optional() }).optional(),
+  /** why the diagnostics could not be computed */
+  diagnosticsError: z.string().optional(),
   /** wall time of the computation, ms (coarse in Workers, where clocks advance only on I/O) */
   elapsedMs: z.number(),
 });
@@ -163,6 +171,20 @@ export function plotWindow(range: readonly [number, number], results: readonly (
 function profileCurve(likelihood: Likelihood, data: LikelihoodData, index: number, grid: readonly number[], result: ProfileIntervalResult, variant: number): { value: number; q: number }[] {
   const scanner = new ProfileScanner(likelihood, data, [index], { variant, start: result.fit.parameters, warmStart: 'previous' });
   return grid.map((value) => ({ value, q: testStatistic(scanner.fit([value]).nll, result.nllMin) }));
+}
+
+/** The page's fit diagnostics, for a binned likelihood with nuisance parameters: on the observed data, else the expected; impacts where they are few enough. */
+function pageDiagnostics(likelihood: Likelihood, datasets: readonly { kind: DatasetKind; data: LikelihoodData }[]): Pick<Analysis, 'diagnostics' | 'diagnosticsError'> {
+  const nuisances = likelihood.parameters.filter((p) => p.kind === 'nuisance' && !p.fixed).length;
+  if (!nuisances || !likelihood.terms.some(({ term }) => term.kind === 'binned-template')) return {};
+  const { kind, data } = datasets[0];
+  const many = nuisances > PAGE_IMPACTS;
+  try {
+    const result = fitDiagnostics(likelihood, data, likelihood.names[0], { impacts: many ? 'none' : 'all' });
+    return { diagnostics: { ...result, dataset: kind, ...(many ? { impactsOmitted: `${nuisances} nuisance parameters: impacts take four refits each; POST /v1/likelihoods/{id}/diagnostics with the names in impacts` } : {}) } };
+  } catch (error) {
+    return { diagnosticsError: describe(error) };
+  }
 }
 
 export function analyse(artifact: LoadedArtifact): Analysis {
@@ -263,6 +285,7 @@ export function analyse(artifact: LoadedArtifact): Analysis {
     binned,
     cls,
     ...(binnedError ? { binnedError } : {}),
+    ...pageDiagnostics(likelihood, datasets),
     datasets: datasets.map((d) => d.kind),
     observedEvents,
     parameters,

@@ -132,6 +132,17 @@ export const FitRequestSchema = z
   })
   .strict();
 
+export const DiagnosticsRequestSchema = z
+  .object({
+    ...dataFields,
+    poi: z.string().optional().meta({ description: 'the parameter of interest impacts are measured on (default: the first)' }),
+    impacts: z
+      .union([z.enum(['all', 'none']), z.array(z.string()).max(1000)])
+      .default('all')
+      .meta({ description: "whose impacts to compute: every free nuisance parameter ('all', default), 'none', or the named ones (four refits each: a large model may need fewer to fit one request's budget)" }),
+  })
+  .strict();
+
 export const IntervalRequestSchema = z
   .object({
     parameters: z.array(z.string()).min(1).max(2).meta({ description: 'one parameter (1-D interval) or two (2-D contour); the others are profiled' }),
@@ -243,6 +254,8 @@ export const workspaceSourceFields = {
 export type NllRequest = z.infer<typeof NllRequestSchema>;
 export type ClsRequest = z.infer<typeof ClsRequestSchema>;
 export type UpperLimitRequest = z.infer<typeof UpperLimitRequestSchema>;
+export type DiagnosticsRequest = z.infer<typeof DiagnosticsRequestSchema>;
+export type DiagnosticsResponse = z.infer<typeof DiagnosticsResponseSchema>;
 export type ReinterpretRequest = z.infer<typeof ReinterpretRequestSchema>;
 export type WorkspaceSource = z.infer<z.ZodObject<typeof workspaceSourceFields>>;
 export type RatioRequest = z.infer<typeof RatioRequestSchema>;
@@ -397,6 +410,44 @@ const HypothesisTestSchema = z.object({
   clsbError: z.number().nullable().optional(),
   clbError: z.number().nullable().optional(),
   failedToys: z.number().int().optional().meta({ description: 'toys: how many were left out because a fit did not converge' }),
+});
+
+const nullableNumber = z.number().nullable();
+export const DiagnosticsResponseSchema = z.object({
+  poi: z.string(),
+  converged: z.boolean(),
+  message: z.string(),
+  poiValue: nullableNumber,
+  poiSigma: nullableNumber,
+  pulls: z
+    .array(
+      z.object({
+        name: z.string(),
+        constraint: z.enum(['normal', 'poisson', 'none']),
+        nominal: z.number(),
+        prefitSigma: nullableNumber.meta({ description: "the constraint's width: a normal constraint's σ, a Poisson constraint's √(θ0/τ)" }),
+        value: z.number(),
+        postfitSigma: nullableNumber,
+        pull: nullableNumber.meta({ description: '(θ̂ − θ0)/σ_pre' }),
+        constraintRatio: nullableNumber.meta({ description: 'σ̂/σ_pre' }),
+      }),
+    )
+    .meta({ description: 'every free parameter but the POI, in the order of the full vector' }),
+  impacts: z
+    .array(z.object({ name: z.string(), prefit: z.tuple([nullableNumber, nullableNumber]).nullable(), postfit: z.tuple([nullableNumber, nullableNumber]) }))
+    .meta({ description: 'ΔPOI with the parameter held at θ̂ − σ and θ̂ + σ (pre-fit σ_pre, post-fit σ̂) and the rest refitted; ranked by the larger post-fit shift; null where a refit failed' }),
+  correlation: z.object({ names: z.array(z.string()), matrix: z.array(z.array(z.number())) }).nullable(),
+  yields: z.array(
+    z.object({
+      term: z.string(),
+      channel: z.string(),
+      observed: z.array(z.number()).nullable(),
+      prefit: z.array(z.number()),
+      prefitError: z.array(z.number()),
+      postfit: z.array(z.number()),
+      postfitError: z.array(z.number()).nullable().meta({ description: '1σ from the covariance, σ² = J C Jᵀ' }),
+    }),
+  ),
 });
 
 export const ClsResponseSchema = z.object({

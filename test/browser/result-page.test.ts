@@ -84,7 +84,7 @@ describe.skipIf(skipBrowser)('the result page in Chromium', () => {
     { kind: 'catalogue', path: '/', expect: ['Published likelihoods'] },
     { kind: 'learned-unbinned', path: '/likelihoods/dy-smeft-run3', expect: ['TeV⁻²', '@misc{dy_smeft_run3_1_1_0', 'inside the selection'] },
     { kind: 'binned-with-edges', path: '/likelihoods/dy-smeft-run3-mll', expect: ['TeV⁻²', '150–200', '2500–∞'] },
-    { kind: 'imported-pyhf', path: '/likelihoods/atlas-sbottom-regiona', expect: ['Agreement with pyhf', 'largest relative difference'] },
+    { kind: 'imported-pyhf', path: '/likelihoods/atlas-sbottom-regiona', expect: ['Agreement with pyhf', 'largest relative difference', 'Fit diagnostics', 'Pulls and constraints', 'Impacts on mu_SIG', 'Pre- and post-fit yields'] },
     { kind: 'many-channels', path: '/likelihoods/tttt-cp', expect: ['channels, each with its plot'] },
     { kind: 'api-docs', path: '/docs', expect: ['/v1/likelihoods'] },
   ] as const;

@@ -208,9 +208,15 @@ export interface DenseSimdKernels {
 
 let compiled: DenseSimdKernels | null | undefined;
 
+function instantiate(module: WebAssembly.Module): DenseSimdKernels {
+  const e = new WebAssembly.Instance(module, {}).exports as unknown as DenseSimdKernels;
+  return { memory: e.memory, dense64: e.dense64, dense32: e.dense32 };
+}
+
 /**
  * The compiled kernels, or null where WebAssembly SIMD is unavailable or compiling from
- * bytes is forbidden (Cloudflare Workers). Compiled once, synchronously.
+ * bytes is forbidden (Cloudflare Workers, unless `useDenseModule` gave them the module
+ * precompiled). Compiled once, synchronously.
  */
 export function denseSimdKernels(): DenseSimdKernels | null {
   if (compiled !== undefined) return compiled;
@@ -218,14 +224,25 @@ export function denseSimdKernels(): DenseSimdKernels | null {
   try {
     if (typeof WebAssembly === 'object' && typeof WebAssembly.Module === 'function') {
       const bytes = denseKernelBytes();
-      if (WebAssembly.validate(bytes)) {
-        const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-        const e = instance.exports as unknown as DenseSimdKernels;
-        compiled = { memory: e.memory, dense64: e.dense64, dense32: e.dense32 };
-      }
+      if (WebAssembly.validate(bytes)) compiled = instantiate(new WebAssembly.Module(bytes));
     }
   } catch {
     compiled = null;
   }
   return compiled;
+}
+
+/**
+ * Uses a precompiled module of `denseKernelBytes()` (functions/dense-kernel.wasm, which the
+ * Workers bundle imports: Workers instantiate precompiled modules but compile none from bytes).
+ * Returns whether the kernels are now available; where the module cannot be instantiated the
+ * TypeScript loops stay in use.
+ */
+export function useDenseModule(module: WebAssembly.Module): boolean {
+  try {
+    compiled = instantiate(module);
+  } catch {
+    compiled = null;
+  }
+  return compiled !== null;
 }

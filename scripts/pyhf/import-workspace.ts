@@ -105,7 +105,9 @@ export function summariseWorkspaceArtifact(artifact: LoadedArtifact): string[] {
   const data = resolveDataset(artifact.likelihood, { kind: 'observed' });
   const poi = artifact.manifest.parameters[0].name;
   const fit = maximumLikelihood(artifact.likelihood, data);
-  const lines = [`  MLE: ${fit.converged ? `${poi} = ${fit.parameters[0].toPrecision(4)} ± ${fit.uncertainties[0].toPrecision(3)}, −ln L = ${fit.nll.toFixed(6)}` : `did not converge (${fit.message})`}`];
+  // no ± where the covariance gives none (a POI at a bound of its range, a Hessian not positive definite)
+  const sigma = Number.isFinite(fit.uncertainties[0]) ? ` ± ${fit.uncertainties[0].toPrecision(3)}` : ' (at a bound, or no covariance: no ±)';
+  const lines = [`  MLE: ${fit.converged ? `${poi} = ${fit.parameters[0].toPrecision(4)}${sigma}, −ln L = ${fit.nll.toFixed(6)}` : `did not converge (${fit.message})`}`];
   try {
     const limit = upperLimit(artifact.likelihood, data, poi);
     const fmt = (v: number | null) => (v === null ? '—' : v.toPrecision(4));

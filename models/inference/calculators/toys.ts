@@ -129,7 +129,6 @@ export class ToyCalculator {
   readonly poiIndex: number;
   readonly testStatistic: TestStatisticKind;
   readonly toys: number;
-  private readonly rng: ToyRandom;
   private free: FitResult | null = null;
   private fixed: ProfileScanner | null = null;
 
@@ -143,7 +142,6 @@ export class ToyCalculator {
     this.testStatistic = options.testStatistic ?? 'qtilde';
     this.toys = options.toys ?? 1000;
     if (!Number.isInteger(this.toys) || this.toys < 1) throw new RangeError(`toys must be a positive integer, got ${this.toys}`);
-    this.rng = createRandom(options.seed ?? 1);
   }
 
   /** The free fit to the observed data (μ̂, ν̂). */
@@ -177,8 +175,10 @@ export class ToyCalculator {
     const qObs = oneSidedTestStatistic(sb.nll, free.nll, free.parameters[this.poiIndex], mu);
     let done = 0;
     const tick = () => this.options.progress?.(++done, 2 * this.toys);
-    const signal = toyDistribution(this.likelihood, this.data, sb.parameters, this.toys, this.rng, (toy) => this.toyQ(toy, mu, sb.parameters), tick);
-    const background = toyDistribution(this.likelihood, this.data, b.parameters, this.toys, this.rng, (toy) => this.toyQ(toy, mu, b.parameters), tick);
+    // one stream per μ from the seed: a value's numbers do not depend on which values came before it
+    const rng = createRandom(this.options.seed ?? 1);
+    const signal = toyDistribution(this.likelihood, this.data, sb.parameters, this.toys, rng, (toy) => this.toyQ(toy, mu, sb.parameters), tick);
+    const background = toyDistribution(this.likelihood, this.data, b.parameters, this.toys, rng, (toy) => this.toyQ(toy, mu, b.parameters), tick);
     const failedToys = signal.failed + background.failed;
     if (!signal.sorted.length || !background.sorted.length) return { ...base, ...none, failedToys, converged: false, message: 'no toy’s fits converged' };
     const clsb = empiricalPValue(signal.sorted, qObs);

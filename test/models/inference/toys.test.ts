@@ -99,6 +99,15 @@ describe('toy-based CLs', () => {
     });
   });
 
+  it('gives each μ the same numbers whatever was tested before it (one stream per value from the seed)', () => {
+    const { likelihood, data } = counting(4, 1.5, 1);
+    const alone = new ToyCalculator(likelihood, data, 'mu', { toys: 300, seed: 4 }).hypotest(2);
+    const after = new ToyCalculator(likelihood, data, 'mu', { toys: 300, seed: 4 });
+    after.hypotest(1);
+    expect(after.hypotest(2)).toEqual(alone);
+    expect(new ToyCalculator(likelihood, data, 'mu', { toys: 300, seed: 5 }).hypotest(2).distributions).not.toEqual(alone.distributions);
+  });
+
   it('refuses a POI for which CLs is not defined, as the asymptotic calculator does', async () => {
     const { likelihood } = await store.load('gaussian-toy-truth', '1.0.0');
     const data = resolveDataset(likelihood, { kind: 'observed' });

@@ -43,10 +43,11 @@ export class Reply<T> {
 
 type Input<Req> = Req extends z.ZodType ? { body: z.output<Req>; text: string | null } : Record<string, never>;
 
-/** An operation whose response is a file (an ONNX model), not JSON or MessagePack. */
-export interface FileOperationSpec<Query extends z.ZodObject = z.ZodObject> extends Omit<OperationSpec<undefined>, 'request' | 'response' | 'method'> {
-  /** the validated query parameters */
-  query: Query;
+/** An operation whose response is a file (an ONNX model, an HTML page), not JSON or MessagePack: a GET with validated query parameters, or a POST with a body. */
+export interface FileOperationSpec<Query extends z.ZodObject = z.ZodObject, Req extends z.ZodType = z.ZodType> extends Omit<OperationSpec<undefined>, 'request' | 'response' | 'method'> {
+  method?: 'get' | 'post';
+  query?: Query;
+  request?: Req;
   /** the response's media type, and what it holds */
   produces: { mediaType: string; description: string };
 }
@@ -72,6 +73,18 @@ function pathParams(spec: Pick<OperationSpec, 'path' | 'example'>) {
 }
 
 type RequestBody = NonNullable<Parameters<typeof createRoute>[0]['request']>['body'];
+
+/** A request body as the OpenAPI document shows it: JSON or MessagePack, gzip allowed, within the body limit. */
+function requestBody(schema: z.ZodType, example?: unknown): RequestBody {
+  return {
+    required: true,
+    description: `JSON, or MessagePack (typed arrays for event matrices); gzip-compressed with Content-Encoding: gzip. At most ${BODY_LIMIT} bytes before and after decompression.`,
+    content: {
+      [JSON_TYPE]: { schema, ...(example ? { example } : {}) },
+      [MSGPACK]: { schema },
+    },
+  };
+}
 
 /** Registers the OpenAPI route and the declaration; returns the Hono path. */
 function declare(app: App, declared: DeclaredOperation[], spec: Omit<DeclaredOperation, 'honoPath'>, success: Record<string, { schema: z.ZodType | { type: 'string'; format: 'binary' } }>, body?: RequestBody): string {
@@ -107,16 +120,7 @@ export function operation<Req extends z.ZodType | undefined, Res extends z.ZodTy
   spec: OperationSpec<Req, Res>,
   handler: (c: Context<Env>, input: Input<Req>) => Promise<z.input<Res> | Reply<z.input<Res>>>,
 ): void {
-  const body = spec.request
-    ? {
-        required: true,
-        description: `JSON, or MessagePack (typed arrays for event matrices); gzip-compressed with Content-Encoding: gzip. At most ${BODY_LIMIT} bytes before and after decompression.`,
-        content: {
-          [JSON_TYPE]: { schema: spec.request, ...(spec.example?.body ? { example: spec.example.body } : {}) },
-          [MSGPACK]: { schema: spec.request },
-        },
-      }
-    : undefined;
+  const body = spec.request ? requestBody(spec.request, spec.example?.body) : undefined;
   const honoPath = declare(app, declared, spec as OperationSpec, { [JSON_TYPE]: { schema: spec.response }, [MSGPACK]: { schema: spec.response } }, body);
   app.on(spec.method.toUpperCase(), honoPath, async (c) => {
     const type = negotiate(c);
@@ -126,16 +130,34 @@ export function operation<Req extends z.ZodType | undefined, Res extends z.ZodTy
   });
 }
 
-/** Declares a GET operation that answers a file of `spec.produces.mediaType`, with validated query parameters. */
-export function fileOperation<Query extends z.ZodObject>(app: App, declared: DeclaredOperation[], spec: FileOperationSpec<Query>, handler: (c: Context<Env>, query: z.output<Query>) => Promise<Reply<Uint8Array>>): void {
-  const honoPath = declare(app, declared, { ...spec, method: 'get' }, { [spec.produces.mediaType]: { schema: { type: 'string', format: 'binary' } } });
-  app.get(honoPath, async (c) => {
-    if (c.req.header('accept') && !accepts(c, { header: 'Accept', supports: [spec.produces.mediaType], default: '' })) {
+/**
+ * Whether the Accept header allows `type`: no header, the type itself, or a wildcard for its
+ * family or for any type (hono's `accepts` answers its default for wildcards, as for no match).
+ */
+function acceptsMedia(c: Context, type: string): boolean {
+  const header = c.req.header('accept');
+  if (!header) return true;
+  if (accepts(c, { header: 'Accept', supports: [type], default: '' })) return true;
+  return accepts(c, { header: 'Accept', supports: ['*/*', `${type.split('/')[0]}/*`], default: '' }) !== '';
+}
+
+/** Declares an operation that answers a file of `spec.produces.mediaType`: a GET with validated query parameters, or a POST with a body read as every body is. */
+export function fileOperation<Query extends z.ZodObject, Req extends z.ZodType>(
+  app: App,
+  declared: DeclaredOperation[],
+  spec: FileOperationSpec<Query, Req>,
+  handler: (c: Context<Env>, input: { query: z.output<Query>; body: z.output<Req>; text: string | null }) => Promise<Reply<Uint8Array | string>>,
+): void {
+  const method = spec.method ?? 'get';
+  const honoPath = declare(app, declared, { ...spec, method }, { [spec.produces.mediaType]: { schema: { type: 'string', format: 'binary' } } }, spec.request ? requestBody(spec.request, spec.example?.body) : undefined);
+  app.on(method.toUpperCase(), honoPath, async (c) => {
+    if (!acceptsMedia(c, spec.produces.mediaType.split(';')[0])) {
       throw new Problem('not-acceptable', `this endpoint answers ${spec.produces.mediaType}; the Accept header '${c.req.header('accept')}' does not allow it`);
     }
-    const parsed = spec.query.safeParse(c.req.query());
+    const parsed = (spec.query ?? z.object({}).strict()).safeParse(c.req.query());
     if (!parsed.success) throw problemFromZod(parsed.error, ['query']);
-    const { body, headers } = await handler(c, parsed.data);
-    return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-type': spec.produces.mediaType, ...headers } });
+    const { body, text } = spec.request ? await readBody(c, spec.request) : { body: undefined, text: null };
+    const reply = await handler(c, { query: parsed.data as z.output<Query>, body: body as z.output<Req>, text });
+    return new Response(reply.body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': spec.produces.mediaType, ...reply.headers } });
   });
 }

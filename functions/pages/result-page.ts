@@ -33,6 +33,8 @@ export interface ResultPageInput {
   origin: string;
   /** sha256 of the manifest's bytes (its strong ETag): with the components' digests it names, what was published, exactly */
   manifestSha256: string;
+  /** a page for a workspace sent with the request (POST /v1/pyhf/page), not a published version: the workspace's sha256 */
+  inline?: { workspaceSha256: string };
 }
 
 /** BibTeX for this artifact version, citable by the manifest's sha256. */
@@ -214,7 +216,7 @@ const CROSS_SECTION_ORIGINS = {
   morphing: "the generator's cross sections at the morphing benchmarks, morphed",
 } as const;
 
-function measured(manifest: Manifest, artifact: LoadedArtifact, analysis: Analysis): Markup {
+function measured(manifest: Manifest, artifact: LoadedArtifact, analysis: Analysis, published: boolean): Markup {
   const lumi = `${formatNumber(manifest.luminosity.value)} ${formatUnit(manifest.luminosity.unit)}`;
   const binned = binnedTerms(artifact.likelihood);
   const unbinned = unbinnedTerms(artifact.likelihood);
@@ -253,7 +255,7 @@ ${term.description ? html`<p>${rich(term.description)}</p>` : ''}
 <dt>ratio model</dt><dd>${polynomial ? ratioComponent?.kind ?? '' : 'network of the observables and θ, giving ln r̂(x|θ, θ0),'} <code>${term.ratio}</code>${ratioComponent?.description ? html`: ${ratioComponent.description}` : ''}</dd>
 ${polynomial && term.signalFraction ? html`<dt>background</dt><dd>θ-independent, through the signal fraction f_s(x) of <code>${term.signalFraction}</code>${manifest.components[term.signalFraction]?.description ? html` (${manifest.components[term.signalFraction].description})` : ''}: R̂ = f_s ĉ·m(θ) + 1 − f_s</dd>` : ''}
 <dt>reference sample</dt><dd>${manifest.components[term.reference]?.description ?? term.reference}</dd>
-${ratioComponent?.kind === 'network' ? html`<dt>exports</dt><dd>${onnxLinks(manifest, term)} · <a href="/v1/likelihoods/${manifest.id}@${manifest.version}/hs3">HS3 JSON</a> <span class="note">(HS3 has no neural node: the term is an <code>onnx_ratio_dist</code>, an extension documented at <a href="/docs#hs3-onnx">/docs#hs3-onnx</a>, that points at the ONNX model and carries θ0, σ(θ) and the luminosity)</span></dd>` : ''}
+${published && ratioComponent?.kind === 'network' ? html`<dt>exports</dt><dd>${onnxLinks(manifest, term)} · <a href="/v1/likelihoods/${manifest.id}@${manifest.version}/hs3">HS3 JSON</a> <span class="note">(HS3 has no neural node: the term is an <code>onnx_ratio_dist</code>, an extension documented at <a href="/docs#hs3-onnx">/docs#hs3-onnx</a>, that points at the ONNX model and carries θ0, σ(θ) and the luminosity)</span></dd>` : ''}
 </dl></div>`;
   }
   const runtime = binned.find((b) => b.name === term.name);
@@ -261,7 +263,7 @@ ${ratioComponent?.kind === 'network' ? html`<dt>exports</dt><dd>${onnxLinks(mani
 ${term.description ? html`<p>${rich(term.description)}</p>` : ''}
 ${runtime ? html`<dl class="facts"><dt>channels</dt><dd>${runtime.channels.map((ch, k) => html`${k ? ', ' : ''}<code>${ch.name}</code> (${ch.bins} bin${ch.bins === 1 ? '' : 's'})`)}</dd>
 <dt>parameters</dt><dd>${runtime.parameters.length} (${runtime.constraints.length} constrained)</dd>
-${binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> · <a href="/v1/likelihoods/${manifest.id}@${manifest.version}/hs3">HS3 JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
+${published && binned.length === 1 && !unbinned.length ? html`<dt>as a pyhf workspace</dt><dd><a href="/v1/likelihoods/${manifest.id}@${manifest.version}/workspace">workspace JSON</a> · <a href="/v1/likelihoods/${manifest.id}@${manifest.version}/hs3">HS3 JSON</a> <span class="note">(pyhf schema 1.0.0${runtime.interest ? ', at the reference point θ0' : ', exact'}${runtime.observations ? '' : '; observations: the Asimov expectation at θ0'})</span></dd>` : ''}</dl>` : ''}
 </div>`;
 })}`;
 }
@@ -357,19 +359,25 @@ export function renderResultPage(input: ResultPageInput): string {
   const t68 = chiSquaredThreshold(PAGE_LEVELS[0], 1);
   const t95 = chiSquaredThreshold(PAGE_LEVELS[1], 1);
 
-  const body = html`
-<p class="meta"><a href="/">Catalogue</a> / <code>${manifest.id}</code></p>
+  const published = html`<p class="meta"><a href="/">Catalogue</a> / <code>${manifest.id}</code></p>
 <h1>${rich(manifest.title)}</h1>
 <p class="meta"><code>${spec}</code>${manifest.version === latest ? html` <span class="tag">latest</span>` : html` <span class="tag">not the latest version</span> <a href="/likelihoods/${manifest.id}">see ${latest}</a>`}
 ${versions.length > 1 ? html` · versions: ${sorted.map((v, k) => html`${k ? ', ' : ''}${v === manifest.version ? html`<strong>${v}</strong>` : html`<a href="/likelihoods/${manifest.id}@${v}">${v}</a>`}`)}` : ''}
 · <a href="/v1/likelihoods/${spec}">manifest (JSON)</a>${manifest.provenance.revisionOf ? html` · a revision of ${manifest.provenance.revisionOf.version} (metadata only, the same numbers)` : ''}</p>
 <p>${rich(manifest.description)}</p>
 ${manifest.citation.length ? html`<p class="note">Cite: ${manifest.citation.map((c, k) => html`${k ? '; ' : ''}${c}`)}</p>` : ''}
-<details><summary>Cite this version (BibTeX; the manifest's sha256 <code>${input.manifestSha256.slice(0, 12)}…</code> names exactly what was published)</summary><pre>${bibtex(manifest, origin, input.manifestSha256)}</pre></details>
+<details><summary>Cite this version (BibTeX; the manifest's sha256 <code>${input.manifestSha256.slice(0, 12)}…</code> names exactly what was published)</summary><pre>${bibtex(manifest, origin, input.manifestSha256)}</pre></details>`;
+  const sent = input.inline
+    ? html`<p class="meta"><a href="/">Catalogue</a> / a pyhf workspace sent with the request</p>
+<h1>A pyhf workspace, as this service reads it</h1>
+<p class="meta">Not published: rendered for the workspace in the request (sha256 <code>${input.inline.workspaceSha256.slice(0, 12)}…</code>), with the numbers every result page shows. <code>npm run cli -- import</code> publishes it as a pinned, citable version.</p>`
+    : '';
+  const body = html`
+${input.inline ? sent : published}
 <nav class="note">On this page: <a href="#measured">what was measured</a>${analysis.binned.length ? html` · <a href="#model">channels and samples</a>` : ''} · <a href="#parameters">parameters</a>${analysis.cls ? html` · <a href="#cls">CLs and limits</a>` : ''} · <a href="#scans">scans and intervals</a>${analysis.pairs.length ? html` · <a href="#contours">contours</a>` : ''} · <a href="#validation">validation</a> · <a href="#query">query it</a></nav>
 
 <h2 id="measured">What was measured</h2>
-${measured(manifest, artifact, analysis)}
+${measured(manifest, artifact, analysis, !input.inline)}
 
 ${analysis.binned.length ? html`<h2 id="model">Channels, samples and modifiers</h2>
 ${binnedModelSection(analysis.binned, new Map(manifest.terms.flatMap((t) => (t.kind === 'binned-template' && t.axes ? [[t.name, t.axes] as const] : []))))}` : ''}
@@ -411,7 +419,8 @@ ${
 ${validation(manifest)}
 ${provenance(manifest)}
 
-<h2 id="query">Query this likelihood</h2>
+${input.inline ? html`<h2 id="query">Query this workspace</h2>
+<p>The same numbers, and any others, over HTTP: <code>POST /v1/pyhf/{nll,fit,interval,cls,upper-limit,reinterpret}</code> with this workspace in the body (<a href="/docs">API documentation</a>).</p>` : html`<h2 id="query">Query this likelihood</h2>
 <p>Everything above comes from the HTTP API; these examples ask it for the same numbers at the point ${Object.entries(point).map(([k, v], n) => html`${n ? ', ' : ''}<code>${k} = ${String(v)}</code>`)}. The version is pinned, so the answers never change. Full reference: <a href="/docs">API documentation</a>.</p>
 <h3>curl</h3>
 <pre><code>${code.curl}</code></pre>
@@ -422,10 +431,10 @@ ${provenance(manifest)}
 <h3>With the clients</h3>
 <p class="note">Retries, problem details as exceptions, combinations and a <code>logl</code> callable for global fits: the Python client (standard library only) and the TypeScript client of the service's repository.</p>
 <pre><code>${code.pythonClient}</code></pre>
-<pre><code>${code.typescriptClient}</code></pre>
-<p class="note">Scans computed on the server from the published artifact${analysis.elapsedMs > 0 ? ` in ${(analysis.elapsedMs / 1000).toFixed(2)} s` : ''}, once per server instance.</p>
+<pre><code>${code.typescriptClient}</code></pre>`}
+<p class="note">Scans computed on the server from ${input.inline ? 'the workspace sent' : 'the published artifact'}${analysis.elapsedMs > 0 ? ` in ${(analysis.elapsedMs / 1000).toFixed(2)} s` : ''}${input.inline ? '' : ', once per server instance'}.</p>
 `;
-  return layout({ title: `${manifest.title} (${spec})`, description: manifest.description.slice(0, 300), body });
+  return layout({ title: input.inline ? 'A pyhf workspace, as this service reads it' : `${manifest.title} (${spec})`, description: manifest.description.slice(0, 300), body });
 }
 
 /** "−6 ≤ x2 ≤ 6", numbers as the page writes them. */

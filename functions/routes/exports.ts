@@ -58,7 +58,7 @@ export function exportRoutes(app: App, declared: DeclaredOperation[]): void {
     query: OnnxQuerySchema,
     produces: { mediaType: ONNX_MEDIA_TYPE, description: 'the ONNX model (protobuf)' },
     example: { likelihood: 'dy-smeft-run3', params: { component: 'network' }, query: 'output=log-ratio' },
-  }, async (c, query) => {
+  }, async (c, { query }) => {
     const store = c.get('store');
     const spec = c.req.param('id')!;
     const component = c.req.param('component')!;

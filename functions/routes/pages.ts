@@ -23,7 +23,7 @@ export const pages = new Hono<Env>();
 /** Rendered result pages, per version and origin: rendered once, then served from here (1.4 MB for 1Lbb, the largest). */
 const renderedPages = new LruCache<string, string>(8);
 
-const PAGE_HEADERS = {
+export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy': PAGE_CSP,
   'x-content-type-options': 'nosniff',

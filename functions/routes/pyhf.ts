@@ -10,13 +10,14 @@ import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { fit, interval } from '../../models/service/fit.js';
 import { nll } from '../../models/service/evaluate.js';
 import { cls, upperLimit } from '../../models/service/hypothesis.js';
-import { inlineLikelihood, reinterpret, requestWorkspace } from '../../models/service/pyhf.js';
+import { inlineLikelihood, inlinePage, reinterpret, requestWorkspace } from '../../models/service/pyhf.js';
 import {
   ClsRequestSchema,
   ClsResponseSchema,
   FitRequestSchema,
   FitResponseSchema,
   InlineModelSchema,
+  InlinePageRequestSchema,
   IntervalOrContourResponseSchema,
   IntervalRequestSchema,
   NllRequestSchema,
@@ -29,7 +30,9 @@ import {
   type WorkspaceSource,
 } from '../../models/service/schemas.js';
 import { BODY_LIMIT } from '../body.js';
-import { operation, type App, type DeclaredOperation } from '../operation.js';
+import { fileOperation, operation, Reply, type App, type DeclaredOperation } from '../operation.js';
+import { renderResultPage } from '../pages/result-page.js';
+import { PAGE_HEADERS } from './pages.js';
 
 const SOURCE = `a pyhf workspace sent in the body (optionally with a patchset and the patch to apply, its sha256 digest checked as pyhf does, or a JSON Patch); gzip-compressed bodies (Content-Encoding: gzip) are accepted, the limit of ${BODY_LIMIT} bytes applying before and after decompression`;
 
@@ -50,6 +53,20 @@ export function pyhfRoutes(app: App, declared: DeclaredOperation[]): void {
   inline(app, declared, 'interval', 'Profile-likelihood intervals and contours of a workspace', IntervalRequestSchema, IntervalOrContourResponseSchema, interval);
   inline(app, declared, 'cls', 'CLs of a workspace', ClsRequestSchema, ClsResponseSchema, cls);
   inline(app, declared, 'upper-limit', 'CLs upper limit of a workspace', UpperLimitRequestSchema, UpperLimitResponseSchema, upperLimit);
+  fileOperation(app, declared, {
+    method: 'post',
+    path: '/v1/pyhf/page',
+    summary: 'A result page for a workspace',
+    description: `The result page a published likelihood has (channels and samples, parameters, CLs and limits, fit diagnostics, scans and intervals, all drawn as SVG), for ${SOURCE}: HEPData-style "visualize" for any workspace. Computed within one request's CPU budget; nothing is kept or published.`,
+    request: InlinePageRequestSchema,
+    produces: { mediaType: 'text/html; charset=utf-8', description: 'the result page (HTML, no script)' },
+  }, async (c, { body, text }) => {
+    const { artifact, analysis, workspaceSha256 } = await inlinePage(body, text === null ? null : { text, member: 'workspace' });
+    const { version } = artifact.manifest;
+    const page = renderResultPage({ manifest: artifact.manifest, artifact, analysis, versions: [version], latest: version, origin: new URL(c.req.url).origin, manifestSha256: workspaceSha256, inline: { workspaceSha256 } });
+    return new Reply(page, { ...PAGE_HEADERS, 'cache-control': 'no-store' });
+  });
+
   operation(app, declared, {
     method: 'post',
     path: '/v1/pyhf/reinterpret',

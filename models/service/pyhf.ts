@@ -19,6 +19,8 @@ import { InvalidBinnedModelError } from '../terms/binned/schema.js';
 import { binnedTerms } from '../terms/binned/term.js';
 import { countsByChannel } from '../terms/binned/data.js';
 import { LruCache } from './cache.js';
+import { withinBudget } from './cost.js';
+import { analyse, type Analysis } from './page-analysis.js';
 import { invalidInput, notApplicable, tooCostly } from './errors.js';
 import { cls, upperLimit } from './hypothesis.js';
 import { ClsRequestSchema, LIMITS, type InlineModel, type ReinterpretRequest, type ReinterpretResponse, type WorkspaceSource } from './schemas.js';
@@ -111,6 +113,17 @@ export async function inlineLikelihood(source: WorkspaceSource & { poi?: string 
     return hit;
   }
   return inline.getOrSet(key, () => requestWorkspace(source, text).then(({ workspace, patch }) => workspaceLikelihood(workspace, { measurement: source.measurement, poi: source.poi, patch })));
+}
+
+/**
+ * What a result page of a workspace sent with the request shows (POST /v1/pyhf/page): the
+ * artifact, its page analysis within one request's budget, and the digest of what was sent.
+ */
+export async function inlinePage(source: WorkspaceSource & { poi?: string }, text: WorkspaceText): Promise<{ artifact: LoadedArtifact; analysis: Analysis; workspaceSha256: string }> {
+  const { artifact } = await inlineLikelihood(source, text);
+  const analysis = withinBudget('the page of the workspace', () => analyse(artifact));
+  const workspaceSha256 = await sha256Hex(new TextEncoder().encode(text?.text ?? JSON.stringify(source.workspace)));
+  return { artifact, analysis, workspaceSha256 };
 }
 
 /** The artifact of a workspace, assembled in memory and loaded as a published one is. */

@@ -258,6 +258,11 @@ export type DiagnosticsRequest = z.infer<typeof DiagnosticsRequestSchema>;
 export type DiagnosticsResponse = z.infer<typeof DiagnosticsResponseSchema>;
 export type ReinterpretRequest = z.infer<typeof ReinterpretRequestSchema>;
 export type WorkspaceSource = z.infer<z.ZodObject<typeof workspaceSourceFields>>;
+
+/** POST /v1/pyhf/page: the workspace, and the POI where its measurement names none. */
+export const InlinePageRequestSchema = z
+  .object({ ...workspaceSourceFields, poi: z.string().optional().meta({ description: 'the signal strength, where the measurement names no POI' }) })
+  .strict();
 export type RatioRequest = z.infer<typeof RatioRequestSchema>;
 export type FitRequest = z.infer<typeof FitRequestSchema>;
 export type IntervalRequest = z.infer<typeof IntervalRequestSchema>;

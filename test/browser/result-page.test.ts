@@ -154,6 +154,24 @@ describe.skipIf(skipBrowser)('the result page in Chromium', () => {
     }, 60_000);
   }
 
+  it('renders the page of a workspace sent with POST /v1/pyhf/page: no console errors, a title for every figure', async () => {
+    const workspace = await (await fetch(`${base}/v1/likelihoods/pyhf-2bin-shapesys/workspace`)).json();
+    const response = await fetch(`${base}/v1/pyhf/page`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace }) });
+    expect(response.status).toBe(200);
+    const { page, problems } = await openPage();
+    await page.setContent(await response.text(), { waitUntil: 'load' });
+    const text = (await page.locator('body').textContent()) ?? '';
+    for (const w of ['A pyhf workspace, as this service reads it', 'Fit diagnostics', 'Pulls and constraints']) expect(text).toContain(w);
+    // every figure is announced: role img with a title (and a description) a screen reader reads
+    const untitled = await page.locator('div.plot svg').evaluateAll((svgs) => svgs.filter((s) => s.getAttribute('role') !== 'img' || !s.querySelector('title')?.textContent).length);
+    expect(untitled).toBe(0);
+    expect(await page.locator('div.plot svg').count()).toBeGreaterThan(4);
+    await mkdir('test-output/pages', { recursive: true });
+    await page.screenshot({ path: 'test-output/pages/inline-workspace.png', fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('reaches the result page from the catalogue', async () => {
     const { page, problems } = await openPage();
     await page.goto(`${base}/`, { waitUntil: 'load' });

@@ -98,6 +98,8 @@ describe('ONNX export of published networks', () => {
     const text = new TextDecoder().decode(bytes);
     // metadata_props and the doc string: what the inputs are, where the model came from
     for (const s of ['gaussian-toy-a3-carl@1.0.0', 'component_sha256', 'x,theta', 'likelihood-service']) expect(text).toContain(s);
+    // curl's and fetch's default Accept, and a family wildcard, are answered as no header is
+    for (const accept of ['*/*', 'application/*', 'application/json, */*;q=0.1']) expect((await app.request('/v1/likelihoods/gaussian-toy-a3-carl@1.0.0/onnx/network', { headers: { accept } })).status, accept).toBe(200);
     const again = await app.request('/v1/likelihoods/gaussian-toy-a3-carl@1.0.0/onnx/network', { headers: { 'if-none-match': res.headers.get('etag')! } });
     expect(again.status).toBe(304);
     const f32 = await onnx('/v1/likelihoods/gaussian-toy-a3-carl@1.0.0/onnx/network?precision=float32');

@@ -1,7 +1,8 @@
 /**
  * The result page in a real browser: Debian's Chromium driven by playwright-core against the
  * app served by @hono/node-server on a free local port. The page must render its SVG plots
- * with no console errors and no failed requests (its CSP forbids any script). A screenshot
+ * with no console errors and no failed requests (its CSP forbids any script), each with
+ * accessible text (role img and a title). A screenshot
  * is left in test-output/result-page.png, and one of every page kind in test-output/pages/.
  *
  * Without /usr/bin/chromium the tests are skipped with a message, except in CI (CI set),
@@ -139,6 +140,10 @@ describe.skipIf(skipBrowser)('the result page in Chromium', () => {
         }),
       );
       expect(crowded, path).toEqual([]);
+
+      // every figure is announced to a screen reader: role img and a non-empty title
+      const untitled = await page.locator('div.plot svg').evaluateAll((svgs) => svgs.filter((s) => s.getAttribute('role') !== 'img' || !s.querySelector('title')?.textContent?.trim()).length);
+      expect(untitled, `figures without accessible text on ${path}`).toBe(0);
 
       // a download next to every plot on a result page
       if (path.startsWith('/likelihoods/')) {

@@ -69,6 +69,8 @@ export interface FitDiagnostics {
 export interface DiagnosticsOptions {
   /** whose impacts to compute: every free nuisance parameter (default), none, or the named ones */
   impacts?: 'all' | 'none' | readonly string[];
+  /** the fit to `data` (`maximumLikelihood(likelihood, data)`) where the caller has made it already */
+  fit?: FitResult;
 }
 
 /** σ_pre and the constraint kind of every constrained parameter, by global index. */
@@ -127,7 +129,7 @@ function channelYields(likelihood: Likelihood, data: LikelihoodData, params: Flo
 export function fitDiagnostics(likelihood: Likelihood, data: LikelihoodData, poi: string, options: DiagnosticsOptions = {}): FitDiagnostics {
   const p = likelihood.indexOf(poi);
   if (p < 0) throw new RangeError(`unknown parameter '${poi}'`);
-  const fit = maximumLikelihood(likelihood, data);
+  const fit = options.fit ?? maximumLikelihood(likelihood, data);
   const none = { poi, poiValue: null, poiSigma: null, pulls: [], impacts: [], correlation: null, yields: [] };
   if (!fit.converged) return { ...none, converged: false, message: `the fit to the data did not converge: ${fit.message}` };
   const n = likelihood.parameters.length;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { LoadedArtifact } from '../artifact/load.js';
 import { AsymptoticCalculator, InvalidPoiError } from '../inference/calculators/asymptotic.js';
 import { upperLimit } from '../inference/intervals/upper-limit.js';
-import { maximumLikelihood } from '../inference/mle.js';
+import type { FitResult } from '../inference/mle.js';
 import type { LikelihoodData } from '../likelihood/likelihood.js';
 import type { ModifierType } from '../terms/binned/schema.js';
 import { binnedTerms } from '../terms/binned/term.js';
@@ -50,11 +50,11 @@ export type ChannelSummary = z.infer<typeof ChannelSummarySchema>;
 export type BinnedTermSummary = z.infer<typeof BinnedTermSummarySchema>;
 export type ClsSummary = z.infer<typeof ClsSummarySchema>;
 
-export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodData | null): BinnedTermSummary[] {
+/** `fit`: the fit to the observed data (`maximumLikelihood(likelihood, observed)`), which the page's diagnostics share; null without data. */
+export function binnedSummaries(artifact: LoadedArtifact, observed: LikelihoodData | null, fit: FitResult | null): BinnedTermSummary[] {
   const { likelihood } = artifact;
   const terms = binnedTerms(likelihood);
   if (!terms.length) return [];
-  const fit = observed ? maximumLikelihood(likelihood, observed) : null;
   const initial = likelihood.initial();
   return terms.map((term) => {
     const { spec: model, observations } = term;

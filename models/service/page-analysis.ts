@@ -18,6 +18,8 @@ import { unbinnedTerms } from '../terms/unbinned.js';
 import { BinnedTermSummarySchema, binnedSummaries, ClsSummarySchema, clsSummary, type BinnedTermSummary, type ClsSummary } from './binned-summary.js';
 import { LruCache } from './cache.js';
 import { fitDiagnostics } from '../inference/diagnostics.js';
+import { maximumLikelihood, type FitResult } from '../inference/mle.js';
+import { binnedTerms } from '../terms/binned/term.js';
 import { DiagnosticsResponseSchema } from './schemas.js';
 import { withinBudget } from './cost.js';
 
@@ -174,13 +176,13 @@ function profileCurve(likelihood: Likelihood, data: LikelihoodData, index: numbe
 }
 
 /** The page's fit diagnostics, for a binned likelihood with nuisance parameters: on the observed data, else the expected; impacts where they are few enough. */
-function pageDiagnostics(likelihood: Likelihood, datasets: readonly { kind: DatasetKind; data: LikelihoodData }[]): Pick<Analysis, 'diagnostics' | 'diagnosticsError'> {
+function pageDiagnostics(likelihood: Likelihood, datasets: readonly { kind: DatasetKind; data: LikelihoodData }[], observedFit: FitResult | null): Pick<Analysis, 'diagnostics' | 'diagnosticsError'> {
   const nuisances = likelihood.parameters.filter((p) => p.kind === 'nuisance' && !p.fixed).length;
   if (!nuisances || !likelihood.terms.some(({ term }) => term.kind === 'binned-template')) return {};
   const { kind, data } = datasets[0];
   const many = nuisances > PAGE_IMPACTS;
   try {
-    const result = fitDiagnostics(likelihood, data, likelihood.names[0], { impacts: many ? 'none' : 'all' });
+    const result = fitDiagnostics(likelihood, data, likelihood.names[0], { impacts: many ? 'none' : 'all', ...(kind === 'observed' && observedFit ? { fit: observedFit } : {}) });
     return { diagnostics: { ...result, dataset: kind, ...(many ? { impactsOmitted: `${nuisances} nuisance parameters: impacts take four refits each; POST /v1/likelihoods/{id}/diagnostics with the names in impacts` } : {}) } };
   } catch (error) {
     return { diagnosticsError: describe(error) };
@@ -274,8 +276,11 @@ export function analyse(artifact: LoadedArtifact): Analysis {
   let binned: BinnedTermSummary[] = [];
   let cls: ClsSummary | null = null;
   let binnedError: string | undefined;
+  // one fit to the observed data for the post-fit yields and the diagnostics
+  let observedFit: FitResult | null = null;
   try {
-    binned = binnedSummaries(artifact, observed);
+    observedFit = observed && binnedTerms(likelihood).length ? maximumLikelihood(likelihood, observed) : null;
+    binned = binnedSummaries(artifact, observed, observedFit);
     cls = clsSummary(artifact, observed);
   } catch (error) {
     binnedError = describe(error);
@@ -285,7 +290,7 @@ export function analyse(artifact: LoadedArtifact): Analysis {
     binned,
     cls,
     ...(binnedError ? { binnedError } : {}),
-    ...pageDiagnostics(likelihood, datasets),
+    ...pageDiagnostics(likelihood, datasets, observedFit),
     datasets: datasets.map((d) => d.kind),
     observedEvents,
     parameters,

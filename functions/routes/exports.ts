@@ -13,19 +13,27 @@ import { OnnxQuerySchema } from '../../models/service/schemas.js';
 import { fileOperation, operation, Reply, type App, type DeclaredOperation, type Env } from '../operation.js';
 import { ATLAS, cacheHeaders, representationTag } from './likelihoods.js';
 
-/**
- * A binned likelihood written as a document, from its pyhf workspace (the workspace itself, or HS3
- * made from it): cached as the manifest is, its ETag the manifest's (with `variant` for another
- * format), and `X-Observations` saying whether the observations are the published ones.
- */
-async function workspaceDocument<T>(c: Context<Env>, write: (workspace: PyhfWorkspace, artifact: LoadedArtifact, spec: string) => T, variant?: string): Promise<Reply<T>> {
+/** The requested version and what a document made from it carries: the manifest's caching, and its ETag marked with the document's `variant`. */
+async function requestedVersion(c: Context<Env>, variant: string | null) {
   const store = c.get('store');
   const spec = c.req.param('id')!;
   const { id, version, latest } = await store.resolve(spec);
-  const [{ etag }, artifact] = await Promise.all([store.manifest(id, version), store.load(id, version)]);
+  const { manifest, etag } = await store.manifest(id, version);
+  return { id, version, manifest, caching: cacheHeaders(latest, spec.includes('@')), etag: variant ? etag.replace(/"$/, `+${variant}"`) : etag };
+}
+
+type RequestedVersion = Awaited<ReturnType<typeof requestedVersion>>;
+
+/**
+ * A binned likelihood written as a document, from its pyhf workspace (the workspace itself, or HS3
+ * made from it): cached as the manifest is, its ETag the manifest's (with the variant for another
+ * format), and `X-Observations` saying whether the observations are the published ones.
+ */
+async function workspaceDocument<T>(c: Context<Env>, requested: RequestedVersion, write: (workspace: PyhfWorkspace, artifact: LoadedArtifact, spec: string) => T): Promise<Reply<T>> {
+  const { id, version } = requested;
+  const artifact = await c.get('store').load(id, version);
   const { workspace, observations } = artifactWorkspace(artifact, { asimov: true });
-  const tag = variant ? etag.replace(/"$/, `+${variant}"`) : etag;
-  return new Reply(write(workspace, artifact, `${id}@${version}`), { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, tag), 'x-observations': observations });
+  return new Reply(write(workspace, artifact, `${id}@${version}`), { ...requested.caching, etag: representationTag(c, requested.etag), 'x-observations': observations });
 }
 
 /** ONNX has no registered media type: a model is served as bytes, with a .onnx file name. */
@@ -41,13 +49,10 @@ export function exportRoutes(app: App, declared: DeclaredOperation[]): void {
     response: Hs3DocumentSchema,
     example: { likelihood: ATLAS },
   }, async (c) => {
-    const store = c.get('store');
-    const spec = c.req.param('id')!;
-    const { id, version, latest } = await store.resolve(spec);
-    const { manifest, etag } = await store.manifest(id, version);
-    if (!isLearned(manifest)) return workspaceDocument(c, (workspace, artifact, name) => workspaceToHs3(workspace, name, { name: 'likelihood-service', version: artifact.manifest.provenance.producer.version }), 'hs3');
-    const { document, observations } = await learnedHs3(store, id, version);
-    return new Reply(document, { ...cacheHeaders(latest, spec.includes('@')), etag: representationTag(c, etag.replace(/"$/, '+hs3"')), 'x-observations': observations });
+    const requested = await requestedVersion(c, 'hs3');
+    if (!isLearned(requested.manifest)) return workspaceDocument(c, requested, (workspace, artifact, name) => workspaceToHs3(workspace, name, { name: 'likelihood-service', version: artifact.manifest.provenance.producer.version }));
+    const { document, observations } = await learnedHs3(c.get('store'), requested.id, requested.version);
+    return new Reply(document, { ...requested.caching, etag: representationTag(c, requested.etag), 'x-observations': observations });
   });
 
   fileOperation(app, declared, {
@@ -59,14 +64,10 @@ export function exportRoutes(app: App, declared: DeclaredOperation[]): void {
     produces: { mediaType: ONNX_MEDIA_TYPE, description: 'the ONNX model (protobuf)' },
     example: { likelihood: 'dy-smeft-run3', params: { component: 'network' }, query: 'output=log-ratio' },
   }, async (c, { query }) => {
-    const store = c.get('store');
-    const spec = c.req.param('id')!;
     const component = c.req.param('component')!;
-    const { id, version, latest } = await store.resolve(spec);
-    const { etag } = await store.manifest(id, version);
-    const { bytes, filename } = await networkOnnx(store, id, version, component, query);
-    const variant = `onnx-${component}-${query.output}-${query.target}-${query.precision ?? 'default'}`;
-    return new Reply(bytes, { ...cacheHeaders(latest, spec.includes('@')), etag: etag.replace(/"$/, `+${variant}"`), 'content-disposition': `attachment; filename="${filename}"` });
+    const requested = await requestedVersion(c, `onnx-${component}-${query.output}-${query.target}-${query.precision ?? 'default'}`);
+    const { bytes, filename } = await networkOnnx(c.get('store'), requested.id, requested.version, component, query);
+    return new Reply(bytes, { ...requested.caching, etag: requested.etag, 'content-disposition': `attachment; filename="${filename}"` });
   });
 
   operation(app, declared, {
@@ -77,5 +78,5 @@ export function exportRoutes(app: App, declared: DeclaredOperation[]): void {
       'A binned likelihood as a pyhf workspace (schema 1.0.0): exact for models without polynomial parameters, else at the reference point θ0. A likelihood that publishes no observed counts gets the Asimov expectation at θ0 as its observations; the `X-Observations` header says which (`published` or `asimov-at-reference`).',
     response: PyhfWorkspaceSchema,
     example: { likelihood: ATLAS },
-  }, async (c) => workspaceDocument(c, (workspace) => workspace));
+  }, async (c) => workspaceDocument(c, await requestedVersion(c, null), (workspace) => workspace));
 }

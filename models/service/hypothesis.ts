@@ -8,7 +8,7 @@ import type { LoadedArtifact } from '../artifact/load.js';
 import { AsymptoticCalculator, type HypothesisTest } from '../inference/calculators/asymptotic.js';
 import { ToyCalculator, type ToyHypothesisTest } from '../inference/calculators/toys.js';
 import { upperLimit as cLsUpperLimit, type UpperLimit } from '../inference/intervals/upper-limit.js';
-import type { Likelihood } from '../likelihood/likelihood.js';
+import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
 import { invalidInput } from './errors.js';
 import { assertFitStarted } from './fit.js';
 import { unbinnedTerms } from '../terms/unbinned.js';
@@ -59,19 +59,18 @@ function toyBody(h: ToyHypothesisTest) {
 
 /**
  * The work of toy-based CLs: the observed fits, then per POI value and hypothesis `toys`
- * pseudo-experiments, each drawn (an evaluation's worth, and for an unbinned term its reference
- * sample reweighted) and fitted twice, on data the size the model expects.
+ * pseudo-experiments, each drawn (an evaluation's worth; an unbinned term reweights its
+ * reference sample once per hypothesis) and fitted twice, on data the size the model expects.
  */
-function toyCost(likelihood: Likelihood, request: ClsRequest): Cost {
-  const data = requestData(likelihood, request);
+function toyCost(likelihood: Likelihood, request: ClsRequest, data: LikelihoodData): Cost {
   const start = likelihood.initial();
   const unbinned = unbinnedTerms(likelihood);
   const expected = new Map(unbinned.map((t) => [t.name, Math.ceil(data.luminosity * t.totalCrossSection(start, likelihood.termIndex(t)))]));
   const sizes = likelihoodSizes(likelihood, (name) => expected.get(name) ?? 0);
   const toys = 2 * request.toys * request.values.length;
-  let drawing = sizes.evaluation[0];
-  for (const t of unbinned) drawing += t.ratioCost(t.referenceCount, 1).units;
-  const perToy = new Cost(sizes).fits(2 * toys, CALIBRATION.toyIterations).other(toys * drawing);
+  let reweighting = 0;
+  for (const t of unbinned) reweighting += t.ratioCost(t.referenceCount, 1).units;
+  const perToy = new Cost(sizes).fits(2 * toys, CALIBRATION.toyIterations).other(toys * sizes.evaluation[0] + 2 * request.values.length * reweighting);
   return calculatorCost(likelihood, request).warmFits(2 * request.values.length).add(perToy);
 }
 
@@ -80,7 +79,7 @@ function toyCls(likelihood: Likelihood, request: ClsRequest): ClsResponse {
   const data = requestData(likelihood, request);
   const calculator = evaluating(() => new ToyCalculator(likelihood, data, request.poi ?? likelihood.names[0], { testStatistic: request.testStatistic, toys: request.toys, seed: request.seed }));
   checkValues(calculator, request.values, 'values');
-  const results = budgeted(toyCost(likelihood, request), fewer('toys', request.toys), () => {
+  const results = budgeted(toyCost(likelihood, request, data), fewer('toys', request.toys), () => {
     assertFitStarted(evaluating(() => calculator.globalFit()));
     return request.values.map((mu) => evaluating(() => toyBody(calculator.hypotest(mu))));
   });

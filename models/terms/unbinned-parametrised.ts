@@ -34,7 +34,7 @@ import { DatasetError, NonPositiveRateError, type Derivatives, type EvaluationCo
 import { evaluateNetwork, networkOutputs, type FrozenNetwork } from '../network/frozen-network.js';
 import { evaluateWithInputDerivatives } from '../network/input-derivatives.js';
 import { networkUnits } from '../ratio/ratio-model.js';
-import { drawEventIndices, submittedEvents, totalWeight, type UnbinnedTerm } from './unbinned.js';
+import { submittedEvents, toySampler, totalWeight, type UnbinnedTerm } from './unbinned.js';
 import type { ObservedEvents } from './unbinned-polynomial.js';
 
 /** Events as the parametrised term sees them: network inputs with room for θ, and weights per variant. */
@@ -142,6 +142,7 @@ export function createUnbinnedParametrisedTerm(options: ParametrisedTermOptions)
   let observed: ParametrisedData | null = null;
   let referenceData: ParametrisedData | null = null;
   // the last normalisation computed: fits, scans and the variants of one point ask for it again
+  const sampleToy = toySampler(name);
   let lastNormalisation: { key: string; order: number; lr: LogRatios; result: ReturnType<UnbinnedParametrisedTerm['logNormalisation']> } | null = null;
 
   const term: UnbinnedParametrisedTerm = {
@@ -221,9 +222,8 @@ export function createUnbinnedParametrisedTerm(options: ParametrisedTermOptions)
       // the reference sample reweighted to θ by the estimate's r̂/Z (variant 0): the model the toys are drawn from
       const theta = thetaOf(params, index);
       const sample = events.reference;
-      const logRatio = term.logRatios(term.referenceData(), theta, 0, 0).value;
-      const probabilities = Float64Array.from(logRatio, (lr, i) => (sample.weights ? sample.weights[i] : 1) * Math.exp(lr));
-      const drawn = drawEventIndices(name, probabilities, context.luminosity * term.totalCrossSection(params, index), rng);
+      const weightsAt = () => Float64Array.from(term.logRatios(term.referenceData(), theta, 0, 0).value, (lr, i) => (sample.weights ? sample.weights[i] : 1) * Math.exp(lr));
+      const drawn = sampleToy(theta, weightsAt, context.luminosity * term.totalCrossSection(params, index), rng);
       const values = new Float64Array(drawn.length * D);
       drawn.forEach((i, k) => {
         for (let j = 0; j < D; j++) values[k * D + j] = sample.values[i * D + j];

@@ -17,7 +17,7 @@
 import { evaluateMonomials, monomialGradient, monomialHessian, polynomialValue, type MonomialBasis } from '../basis/monomial-basis.js';
 import { DatasetError, NonPositiveRateError, type Derivatives, type EvaluationContext, type ParameterSpec, type SubmittedData, type Term, type ToyRandom } from '../likelihood/term.js';
 import type { RatioModel } from '../ratio/ratio-model.js';
-import { drawEventIndices, submittedEvents, totalWeight, type UnbinnedTerm } from './unbinned.js';
+import { submittedEvents, toySampler, totalWeight, type ToySampler, type UnbinnedTerm } from './unbinned.js';
 import { NonPositiveRatioError, sumLogRatios, sumLogRatiosBatch, sumLogRatiosWithDerivatives } from './unbinned-kernels.js';
 
 /** Events of one dataset as seen by the term: learned coefficients per variant and optional weights. */
@@ -118,6 +118,7 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
     return events;
   };
   let observed: UnbinnedData | null = null;
+  const sampleToy = toySampler(name);
 
   const term: UnbinnedPolynomialTerm = {
     kind: 'unbinned-polynomial',
@@ -148,7 +149,7 @@ export function createUnbinnedPolynomialTerm(options: UnbinnedTermOptions): Unbi
       const thetaA = Float64Array.from(index, (i) => params[i]);
       return unbinnedAsimov(term, eventModel('Asimov data').reference, thetaA, context.luminosity);
     },
-    toy: (params, index, context, rng) => unbinnedToy(term, eventModel('toys').reference, params, index, context.luminosity, rng),
+    toy: (params, index, context, rng) => unbinnedToy(term, eventModel('toys').reference, params, index, context.luminosity, rng, sampleToy),
     observed() {
       if (!events?.observed) throw new DatasetError([], `this likelihood publishes no observed events for term '${name}'`);
       const sample = events.observed;
@@ -305,17 +306,19 @@ export function unbinnedAsimov(
 /**
  * A pseudo-experiment of the unbinned term at global `params` (`Term.toy`): N ~ Poisson(L σ(θ))
  * events of the reference sample, each with probability ∝ w_ref,i R̂_i(θ) by the estimate's
- * coefficients (the sample reweighted to θ, as for Asimov data); every variant's coefficients
- * of the events drawn, unit weights.
+ * coefficients (the sample reweighted to θ, as for Asimov data), drawn by the term's `sample`;
+ * every variant's coefficients of the events drawn, unit weights.
  */
-export function unbinnedToy(term: UnbinnedPolynomialTerm, reference: UnbinnedData, params: Float64Array, index: Int32Array, luminosity: number, rng: ToyRandom): UnbinnedData {
+export function unbinnedToy(term: UnbinnedPolynomialTerm, reference: UnbinnedData, params: Float64Array, index: Int32Array, luminosity: number, rng: ToyRandom, sample: ToySampler): UnbinnedData {
   const C = term.basis.size;
-  const m = evaluateMonomials(term.basis, Float64Array.from(index, (g, j) => params[g] - term.reference[j]));
-  const c0 = reference.coefficients[0];
-  const w0 = reference.weights[0];
-  const probabilities = new Float64Array(reference.count);
-  for (let i = 0; i < reference.count; i++) probabilities[i] = (w0 ? w0[i] : 1) * polynomialValue(c0, m, i * C);
-  const drawn = drawEventIndices(term.name, probabilities, luminosity * term.totalCrossSection(params, index, 0), rng);
+  const theta = Float64Array.from(index, (g) => params[g]);
+  const weightsAt = () => {
+    const m = evaluateMonomials(term.basis, Float64Array.from(theta, (v, j) => v - term.reference[j]));
+    const c0 = reference.coefficients[0];
+    const w0 = reference.weights[0];
+    return Float64Array.from({ length: reference.count }, (_, i) => (w0 ? w0[i] : 1) * polynomialValue(c0, m, i * C));
+  };
+  const drawn = sample(theta, weightsAt, luminosity * term.totalCrossSection(params, index, 0), rng);
   const coefficients = reference.coefficients.map((c) => {
     const rows = new Float64Array(drawn.length * C);
     drawn.forEach((i, k) => rows.set(c.subarray(i * C, (i + 1) * C), k * C));

@@ -81,25 +81,43 @@ export function totalWeight(count: number, weights: ArrayLike<number> | null): n
   return W;
 }
 
+/** Draws a pseudo-experiment's events from the weighted sample that represents the model at θ (`toySampler`). */
+export type ToySampler = (theta: ArrayLike<number>, weightsAt: () => ArrayLike<number>, expected: number, rng: ToyRandom) => Int32Array;
+
 /**
- * The events of a pseudo-experiment drawn from a weighted sample that represents the model at
- * θ: their count N ~ Poisson(`expected`), each event the sample's i-th with probability
- * ∝ `probabilities[i]` (w_i R̂(x_i|θ): the sample, drawn at θ0, reweighted to θ). Returns their
- * indices into the sample, ascending. The sample stands in for the model, so toys repeat its
- * events: enough for test-statistic distributions when the sample is far larger than the data.
+ * The events of pseudo-experiments drawn from a weighted sample that represents the model at θ:
+ * their count N ~ Poisson(`expected`), each event the sample's i-th with probability ∝ w_i at θ
+ * (`weightsAt()`: w_i R̂(x_i|θ), the sample drawn at θ0 reweighted to θ); their indices into the
+ * sample, ascending. The sample stands in for the model, so toys repeat its events: enough for
+ * test-statistic distributions when the sample is far larger than the data. The cumulative
+ * weights at the last θ are kept: the toys of one hypothesis, all at one θ, reweight the sample once.
  */
-export function drawEventIndices(term: string, probabilities: ArrayLike<number>, expected: number, rng: ToyRandom): Int32Array {
-  const n = probabilities.length;
-  const cumulative = new Float64Array(n);
+export function toySampler(term: string): ToySampler {
+  let last: { key: string; cumulative: Float64Array } | null = null;
+  return (theta, weightsAt, expected, rng) => {
+    const key = Array.from(theta).join(',');
+    if (last?.key !== key) last = { key, cumulative: cumulativeWeights(term, weightsAt()) };
+    return drawIndices(term, last.cumulative, expected, rng);
+  };
+}
+
+function cumulativeWeights(term: string, weights: ArrayLike<number>): Float64Array {
+  const cumulative = new Float64Array(weights.length);
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    const p = probabilities[i];
-    if (!(p >= 0) || !Number.isFinite(p)) throw new NonPositiveRateError(term, `weight × ratio of reference event ${i}, which toys sample from`, p);
-    total += p;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i];
+    if (!(w >= 0) || !Number.isFinite(w)) throw new NonPositiveRateError(term, `weight × ratio of reference event ${i}, which toys sample from`, w);
+    total += w;
     cumulative[i] = total;
   }
   if (!(total > 0)) throw new NonPositiveRateError(term, 'sum of the reference sample’s weights × ratios', total);
+  return cumulative;
+}
+
+function drawIndices(term: string, cumulative: Float64Array, expected: number, rng: ToyRandom): Int32Array {
   if (!(expected >= 0) || !Number.isFinite(expected)) throw new NonPositiveRateError(term, 'expected number of events', expected);
+  const n = cumulative.length;
+  const total = cumulative[n - 1];
   const count = rng.poisson(expected);
   const indices = new Int32Array(count);
   for (let k = 0; k < count; k++) {

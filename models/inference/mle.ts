@@ -19,6 +19,8 @@ export interface FitOptions {
   multiStart?: boolean;
   /** invert the Hessian for the covariance (default true); scans skip it: n³ work and n² memory per point */
   covariance?: boolean;
+  /** return the Hessian at the solution (`FitResult.hessian`), n × n: scans derive where the next profile starts from it */
+  hessian?: boolean;
   tolerance?: number;
 }
 
@@ -29,10 +31,16 @@ export interface FitResult {
   message: string;
   iterations: number;
   edm: number;
+  /** ∂(−ln L)/∂θ at the solution: ~0 for free parameters, and for a pinned one the slope of the profile (the envelope theorem) */
+  gradient: Float64Array;
+  /** ∂²(−ln L) at the solution, n × n, when asked for (`FitOptions.hessian`) */
+  hessian?: Float64Array;
   /** covariance of the free parameters (inverse Hessian), n × n; null when not positive definite */
   covariance: Float64Array | null;
   /** √diag(covariance); NaN for fixed parameters or when unavailable */
   uncertainties: Float64Array;
+  /** other local minima the multi-start found, differing from this one in a parameter of interest (their parameters) */
+  otherMinima: Float64Array[];
   /** problems met on the way, e.g. regions where the likelihood is undefined */
   warnings: string[];
   /**
@@ -82,9 +90,11 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
   }
 
   let best: MinimizeResult | null = null;
+  const found: MinimizeResult[] = [];
   for (const s of starts) {
     const r = minimize(objective, s, { lower, upper, fixed, tolerance: options.tolerance });
     if (!Number.isFinite(r.value)) continue;
+    if (r.converged) found.push(r);
     if (!best || better(r, best)) best = r;
   }
   if (!best) {
@@ -95,9 +105,11 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
       message: 'the likelihood is not finite at any starting point',
       iterations: 0,
       edm: Infinity,
+      gradient: new Float64Array(n).fill(NaN),
       covariance: null,
       uncertainties: new Float64Array(n).fill(NaN),
       warnings: [...warnings],
+      otherMinima: [],
       singular: true,
     };
   }
@@ -113,11 +125,26 @@ export function maximumLikelihood(likelihood: Likelihood, data: LikelihoodData, 
     message: best.message,
     iterations: best.iterations,
     edm: best.edm,
+    gradient: best.gradient,
+    ...(options.hessian ? { hessian: best.hessian } : {}),
     covariance,
     uncertainties,
     warnings: [...warnings],
+    otherMinima: distinctMinima(likelihood, found, best),
     singular: false,
   };
+}
+
+/**
+ * The minima other starts converged to that differ from `best` in some parameter of interest
+ * by more than 10⁻³ of its range: where a profile of that parameter may have a second dip.
+ */
+function distinctMinima(likelihood: Likelihood, found: readonly MinimizeResult[], best: MinimizeResult): Float64Array[] {
+  const distinct: Float64Array[] = [];
+  const differs = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+    likelihood.parameters.some((p, i) => i < likelihood.interest && Math.abs(a[i] - b[i]) > 1e-3 * (Number.isFinite(p.bounds[1] - p.bounds[0]) ? p.bounds[1] - p.bounds[0] : 1));
+  for (const r of found) if (differs(r.x, best.x) && distinct.every((d) => differs(r.x, d))) distinct.push(r.x);
+  return distinct;
 }
 
 /** Why a parameter has no uncertainty at a minimum, or null where it has one. */
@@ -142,9 +169,9 @@ export function heldParameters(likelihood: Likelihood, x: ArrayLike<number>, fix
  * only). With every parameter of interest pinned the nuisances need no spread of starting
  * points; scans pass multiStart: false as each fit starts from a neighbour's solution.
  */
-export function profileFit(likelihood: Likelihood, data: LikelihoodData, values: ReadonlyMap<number, number>, options: { variant?: number; start?: Float64Array; multiStart?: boolean } = {}): FitResult {
+export function profileFit(likelihood: Likelihood, data: LikelihoodData, values: ReadonlyMap<number, number>, options: { variant?: number; start?: Float64Array; multiStart?: boolean; hessian?: boolean } = {}): FitResult {
   const pinnedInterest = [...Array(likelihood.interest).keys()].every((i) => values.has(i) || likelihood.parameters[i].fixed);
-  return maximumLikelihood(likelihood, data, { variant: options.variant, fixed: values, start: options.start, multiStart: options.multiStart ?? !pinnedInterest, covariance: false });
+  return maximumLikelihood(likelihood, data, { variant: options.variant, fixed: values, start: options.start, multiStart: options.multiStart ?? !pinnedInterest, covariance: false, hessian: options.hessian });
 }
 
 /** Lower NLL wins; a converged minimum beats an unconverged one unless that one is clearly lower. */

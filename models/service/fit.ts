@@ -3,8 +3,8 @@
  * MLE with its covariance, 1-D profile intervals (possibly disjoint) and 2-D profile contours
  * of any free parameter, each with the ensemble members' results beside the estimate's.
  */
-import { profileContour } from '../inference/intervals/contour.js';
-import { profileInterval } from '../inference/intervals/profile.js';
+import { profileContour, type ProfileContourResult } from '../inference/intervals/contour.js';
+import { profileInterval, type ProfileIntervalResult } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
 import { quadraticCheck } from '../inference/test-statistics.js';
 import { undercoverageWarnings } from '../inference/coverage.js';
@@ -141,16 +141,9 @@ export function interval(artifact: ServedLikelihood, request: IntervalRequest): 
   const warnings = undercoverageWarnings(artifact.manifest.validation.coverage ?? []);
   if (request.parameters.length === 1) return { ...profileIntervals(likelihood, data, request), warnings };
   if (request.parameters[0] === request.parameters[1]) throw invalidInput('invalid-request', 'a contour needs two different parameters', undefined, [{ path: ['parameters', 1], message: 'repeated' }]);
-  const n = likelihood.parameters.length;
-  const costOf = (points: number) =>
-    baseCost(likelihood, request)
-      .coldFit()
-      .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations + (request.range ? 0 : 4 * WINDOW_FITS)) // the default grid's window: two axes, two sides
-      .other(0, 8 * points * points * (n + 4));
-  const points = request.points === undefined ? defaultPoints(41, 11, costOf) : gridPoints(request.points, 41, LIMITS.contourPoints);
   const [a, b] = request.parameters;
   const ranges = request.range && contourRanges(likelihood, [a, b], request.range);
-  const result = budgeted(costOf(points), fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, [a, b], request.cl, { points, ranges })));
+  const result = request.method === 'roots' ? contourByRoots(likelihood, data, [a, b], request, ranges) : contourByScan(likelihood, data, [a, b], request, ranges);
   assertFitStarted(result.fit);
   return {
     parameters: result.parameters,
@@ -162,6 +155,31 @@ export function interval(artifact: ServedLikelihood, request: IntervalRequest): 
     warnings,
     grid: result.grid,
   };
+}
+
+type ContourRanges = [[number, number], [number, number]] | undefined;
+
+function contourByScan(likelihood: Likelihood, data: LikelihoodData, parameters: [string, string], request: IntervalRequest, ranges: ContourRanges): ProfileContourResult {
+  const n = likelihood.parameters.length;
+  const costOf = (points: number) =>
+    baseCost(likelihood, request)
+      .coldFit()
+      .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations + (request.range ? 0 : 4 * WINDOW_FITS)) // the default grid's window: two axes, two sides
+      .other(0, 8 * points * points * (n + 4));
+  const points = request.points === undefined ? defaultPoints(41, 11, costOf) : gridPoints(request.points, 41, LIMITS.contourPoints);
+  return budgeted(costOf(points), fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, parameters, request.cl, { method: 'scan', points, ranges })));
+}
+
+/** Vertices a `roots` region typically gets: its first rays and the chords refined (45 on dy-smeft-run3, 40–60 on tttt-cp). */
+const CONTOUR_VERTICES = 64;
+
+function contourByRoots(likelihood: Likelihood, data: LikelihoodData, parameters: [string, string], request: IntervalRequest, ranges: ContourRanges): ProfileContourResult {
+  const n = likelihood.parameters.length;
+  const points = request.points === undefined ? 11 : gridPoints(request.points, 11, LIMITS.contourPoints);
+  // per vertex: the ray's search and its chord's midpoint; the shape pass; the check grid
+  const fits = request.cl.length * CONTOUR_VERTICES * (ROOT_FITS / 2 + 1) + 8 * ROOT_FITS + points * points;
+  const cost = baseCost(likelihood, request).coldFit().warmFits(fits).other(0, 8 * fits * (n + 4));
+  return budgeted(cost, fewer('check-grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, parameters, request.cl, { method: 'roots', points, ranges })));
 }
 
 /** Profile fits `thresholdWindow` typically needs on one side of θ̂ (steps halving or doubling from σ̂). */
@@ -178,19 +196,7 @@ function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request:
   const [parameter] = request.parameters;
   if (request.range && typeof request.range[0] !== 'number') throw invalidInput('invalid-request', 'a 1-D interval takes one range [lo, hi]', undefined, [{ path: ['range'], message: 'expected [lo, hi]' }]);
   const range = request.range ? scanRange(likelihood, parameter, request.range as [number, number]) : undefined;
-  const n = likelihood.parameters.length;
-  const costOf = (points: number) =>
-    baseCost(likelihood, request)
-      .coldFit(likelihood.variants)
-      .warmFits(likelihood.variants * ((range ? points : 2 * points + 2 * WINDOW_FITS) + 1 + 4 * request.cl.length * CALIBRATION.brentIterations)) // without a range, a second scan may refine the window around θ̂
-      .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
-  const points = request.points === undefined ? defaultPoints(61, 21, costOf) : gridPoints(request.points, 61, LIMITS.scanPoints);
-  const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { points, variant, range }));
-  const { result, members } = budgeted(costOf(points), fewer('scan points', points), () => {
-    const estimate = run(0);
-    assertFitStarted(estimate.fit);
-    return { result: estimate, members: Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1)) };
-  });
+  const { result, members } = request.method === 'roots' ? intervalByRoots(likelihood, data, parameter, request, range) : intervalByScan(likelihood, data, parameter, request, range);
   return {
     parameter: result.parameter,
     converged: result.converged,
@@ -200,4 +206,45 @@ function profileIntervals(likelihood: Likelihood, data: LikelihoodData, request:
     scan: result.scan.map((p) => ({ value: p.value, q: p.q, converged: p.converged })),
     ...(members.length ? { ensemble: members.map((r) => ({ converged: r.converged, best: r.best, intervals: r.converged ? r.intervals : null })) } : {}),
   };
+}
+
+interface EnsembleIntervals {
+  result: ProfileIntervalResult;
+  members: ProfileIntervalResult[];
+}
+
+function intervalByScan(likelihood: Likelihood, data: LikelihoodData, parameter: string, request: IntervalRequest, range: [number, number] | undefined): EnsembleIntervals {
+  const n = likelihood.parameters.length;
+  const costOf = (points: number) =>
+    baseCost(likelihood, request)
+      .coldFit(likelihood.variants)
+      .warmFits(likelihood.variants * ((range ? points : 2 * points + 2 * WINDOW_FITS) + 1 + 4 * request.cl.length * CALIBRATION.brentIterations)) // without a range, a second scan may refine the window around θ̂
+      .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
+  const points = request.points === undefined ? defaultPoints(61, 21, costOf) : gridPoints(request.points, 61, LIMITS.scanPoints);
+  const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { method: 'scan', points, variant, range }));
+  return budgeted(costOf(points), fewer('scan points', points), () => {
+    const estimate = run(0);
+    assertFitStarted(estimate.fit);
+    return { result: estimate, members: Array.from({ length: likelihood.variants - 1 }, (_, k) => run(k + 1)) };
+  });
+}
+
+/** Profile fits per end of the `roots` search: the guess, a step or two to bracket, Newton steps (3–6 measured). */
+const ROOT_FITS = 6;
+
+function intervalByRoots(likelihood: Likelihood, data: LikelihoodData, parameter: string, request: IntervalRequest, range: [number, number] | undefined): EnsembleIntervals {
+  const n = likelihood.parameters.length;
+  const points = request.points === undefined ? 0 : gridPoints(request.points, 0, LIMITS.scanPoints);
+  const ends = 2 * request.cl.length * ROOT_FITS;
+  const cost = baseCost(likelihood, request)
+    .coldFit()
+    .coldFit(2) // the multi-start check of the outermost ends
+    .warmFits(likelihood.variants - 1 + points + likelihood.variants * (ends + 1))
+    .other(0, 8 * likelihood.variants * (points + ends + 4) * (n + 4));
+  return budgeted(cost, points ? fewer('scan points', points) : 'ask for fewer confidence levels, or for a likelihood without an ensemble', () => {
+    const estimate = evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { method: 'roots', points, range }));
+    assertFitStarted(estimate.fit);
+    const members = Array.from({ length: likelihood.variants - 1 }, (_, k) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { method: 'roots', variant: k + 1, range, guide: estimate })));
+    return { result: estimate, members };
+  });
 }

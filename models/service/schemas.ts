@@ -148,7 +148,14 @@ export const IntervalRequestSchema = z
     parameters: z.array(z.string()).min(1).max(2).meta({ description: 'one parameter (1-D interval) or two (2-D contour); the others are profiled' }),
     cl: z.array(z.number().gt(0).lt(1)).min(1).max(5).default([0.68, 0.95]),
     ...dataFields,
-    points: z.number().int().min(5).optional().meta({ description: 'scan points (1-D, default 61, at most 401) or grid points per axis (2-D, default 41, at most 81); where the default would cost more than a request may, the default is the largest count that fits (the scan or grid in the response shows it)' }),
+    method: z
+      .enum(['roots', 'scan'])
+      .default('roots')
+      .meta({
+        description:
+          "how the ends are found. `roots` (default): by root finding on √q outwards from the best fit and from the other minima the fit's starts found, a few profile fits per end; the ensemble members' searches start at the estimate's ends. `scan`: q on a grid of `points` (1-D) or points × points (2-D), each crossing refined by Brent's method, which also finds regions no minimum leads to",
+      }),
+    points: z.number().int().min(5).optional().meta({ description: "`scan`: scan points (1-D, default 61, at most 401) or grid points per axis (2-D, default 41, at most 81); where the default would cost more than a request may, the default is the largest count that fits (the scan or grid in the response shows it). `roots`: a 1-D scan of that many points looking for further minima (default none), or the 2-D check grid's points per axis (default 11)" }),
     range: z
       .union([z.tuple([z.number(), z.number()]), z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])])])
       .optional()

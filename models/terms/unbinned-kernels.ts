@@ -149,6 +149,11 @@ function ratiosOfEvent(coefficients: Float64Array, o: number, C: number, monomia
  *   ∂_j∂_k Σ w ln R = Σ w [(ĉ·∂_j∂_k m)/R − (ĉ·∂_j m)(ĉ·∂_k m)/R²].
  * `dm` is C × P, `d2m` is C × P × P (from monomialGradient / monomialHessian);
  * `gradient` (P) and `hessian` (P × P) are overwritten; pass null to skip the Hessian.
+ *
+ * The derivatives of the monomials do not depend on the event, so the sums over events are
+ * taken in monomial space, S_c = Σ w ĉ_c / R, and contracted with ∂m and ∂²m once at the end:
+ * per event only R, S and the P products u_j = ĉ·∂_j m (sparse: for degree 2, ∂_j touches
+ * P + 1 of the C monomials) for the outer-product term remain.
  */
 export function sumLogRatiosWithDerivatives(
   coefficients: Float64Array,
@@ -162,13 +167,10 @@ export function sumLogRatiosWithDerivatives(
   hessian: Float64Array | null,
 ): number {
   const C = monomials.length;
-  // The derivatives of the monomials are sparse (for degree 2, ∂_j touches P + 1 of the C
-  // monomials and ∂_j∂_k one): keep only their non-zero entries.
   const grad = sparseColumns(dm, C, P, P);
-  const hess = hessian && d2m ? sparseColumns(d2m, C, P * P, P * P, (jk) => jk % P >= Math.floor(jk / P)) : null;
+  const S = new Float64Array(C);
   const u = new Float64Array(P);
-  gradient.fill(0, 0, P);
-  if (hessian) hessian.fill(0, 0, P * P);
+  const outer = hessian ? new Float64Array(P * P) : null;
   let sum = 0;
   for (let i = 0, o = 0; i < count; i++, o += C) {
     let r = 0;
@@ -176,25 +178,36 @@ export function sumLogRatiosWithDerivatives(
     if (!(r > 0) || r === Infinity) throw new NonPositiveRatioError(i, r);
     const w = weights ? weights[i] : 1;
     const inv = 1 / r;
+    const wInv = w * inv;
     sum += w * Math.log(r);
-    for (let j = 0; j < P; j++) {
-      let s = 0;
-      for (let e = grad.start[j]; e < grad.start[j + 1]; e++) s += coefficients[o + grad.index[e]] * grad.value[e];
-      u[j] = s * inv;
-      gradient[j] += w * u[j];
-    }
-    if (hess && hessian) {
+    for (let c = 0; c < C; c++) S[c] += coefficients[o + c] * wInv;
+    if (outer) {
       for (let j = 0; j < P; j++) {
-        for (let k = j; k < P; k++) {
-          const jk = j * P + k;
-          let s = 0;
-          for (let e = hess.start[jk]; e < hess.start[jk + 1]; e++) s += coefficients[o + hess.index[e]] * hess.value[e];
-          hessian[jk] += w * (s * inv - u[j] * u[k]);
-        }
+        let s = 0;
+        for (let e = grad.start[j]; e < grad.start[j + 1]; e++) s += coefficients[o + grad.index[e]] * grad.value[e];
+        u[j] = s * inv;
+      }
+      for (let j = 0; j < P; j++) {
+        const wu = w * u[j];
+        for (let k = j; k < P; k++) outer[j * P + k] += wu * u[k];
       }
     }
   }
-  if (hessian) for (let j = 0; j < P; j++) for (let k = 0; k < j; k++) hessian[j * P + k] = hessian[k * P + j];
+  for (let j = 0; j < P; j++) {
+    let g = 0;
+    for (let c = 0; c < C; c++) g += S[c] * dm[c * P + j];
+    gradient[j] = g;
+  }
+  if (hessian && outer) {
+    for (let j = 0; j < P; j++) {
+      for (let k = j; k < P; k++) {
+        let h = -outer[j * P + k];
+        if (d2m) for (let c = 0; c < C; c++) h += S[c] * d2m[(c * P + j) * P + k];
+        hessian[j * P + k] = h;
+        hessian[k * P + j] = h;
+      }
+    }
+  }
   return sum;
 }
 

@@ -162,17 +162,20 @@ describe('evaluation endpoints return what models/ computes', () => {
     expect(body.covariance.matrix[0][0]).toBeCloseTo(body.uncertainties.theta ** 2, 12);
   });
 
-  it('interval returns the same possibly disjoint intervals as profileInterval', async () => {
-    const res = await post('/v1/likelihoods/gaussian-toy-truth/interval', { parameters: ['theta'], cl: [0.68, 0.95] });
-    const body = await res.json();
-    const direct = profileInterval(artifact.likelihood, observed, 'theta', [0.68, 0.95]);
-    expect(body.converged).toBe(true);
-    expect(body.intervals).toEqual(JSON.parse(JSON.stringify(direct.intervals)));
-    expect(body.scan.length).toBe(direct.scan.length);
+  it('interval returns the same possibly disjoint intervals as profileInterval, by either method', async () => {
+    for (const method of ['roots', 'scan'] as const) {
+      const res = await post('/v1/likelihoods/gaussian-toy-truth/interval', { parameters: ['theta'], cl: [0.68, 0.95], ...(method === 'scan' ? { method } : {}) });
+      const body = await res.json();
+      const direct = profileInterval(artifact.likelihood, observed, 'theta', [0.68, 0.95], { method });
+      expect(body.converged).toBe(true);
+      expect(body.intervals).toEqual(JSON.parse(JSON.stringify(direct.intervals)));
+      expect(body.intervals[0].segments).toHaveLength(2); // θ and −θ: the toy sees θ² only
+      expect(body.scan.length).toBe(direct.scan.length);
+    }
   });
 
   it('intervals and contours with default arguments where the likelihood is zero at part of the range (tttt: Y_t = 0 expects no events where data exist)', async () => {
-    const yukawa = await (await post('/v1/likelihoods/tttt-yukawa/interval', { parameters: ['Yt'] })).json();
+    const yukawa = await (await post('/v1/likelihoods/tttt-yukawa/interval', { parameters: ['Yt'], method: 'scan' })).json();
     expect(yukawa.converged).toBe(true);
     // excluded outright: q = +∞, written null, with a converged scan
     expect(yukawa.scan[0]).toEqual({ value: 0, q: null, converged: true });
@@ -182,11 +185,24 @@ describe('evaluation endpoints return what models/ computes', () => {
     expect(i95.segments[0].lower).toBeLessThan(i68.segments[0].lower);
     // the scan resolves the interval: many of its points lie inside
     expect(yukawa.scan.filter((p: { value: number }) => p.value > i95.segments[0].lower && p.value < i95.segments[0].upper).length).toBeGreaterThan(20);
+    // root finding (the default) gives the same ends from a few fits
+    const roots = await (await post('/v1/likelihoods/tttt-yukawa/interval', { parameters: ['Yt'] })).json();
+    expect(roots.converged).toBe(true);
+    expect(roots.scan.length).toBeLessThan(20);
+    roots.intervals.forEach((level: { segments: { lower: number; upper: number }[] }, k: number) => {
+      expect(level.segments).toHaveLength(1);
+      expect(level.segments[0].lower).toBeCloseTo(yukawa.intervals[k].segments[0].lower, 5);
+      expect(level.segments[0].upper).toBeCloseTo(yukawa.intervals[k].segments[0].upper, 5);
+    });
 
-    const cp = await (await post('/v1/likelihoods/tttt-cp/interval', { parameters: ['at', 'bt'], points: 15 })).json();
+    const cp = await (await post('/v1/likelihoods/tttt-cp/interval', { parameters: ['at', 'bt'], points: 15, method: 'scan' })).json();
     expect(cp.converged).toBe(true);
     expect(cp.contours[1].polygons.length).toBeGreaterThan(0);
     expect(cp.notes).toEqual([]);
+    // b_t enters the rate at second order: rays from the minimum would not see the whole crescent, and the default traces it on a grid
+    const cpDefault = await (await post('/v1/likelihoods/tttt-cp/interval', { parameters: ['at', 'bt'] })).json();
+    expect(cpDefault.converged).toBe(true);
+    expect(cpDefault.notes).toEqual([expect.stringMatching(/^the fit's curvature does not describe the regions .*: traced on a 31 × 31 grid instead$/)]);
   });
 
   it('a contour grid follows the likelihood\'s own scale, takes a range per axis, and says where a region leaves the grid', async () => {
@@ -196,9 +212,15 @@ describe('evaluation endpoints return what models/ computes', () => {
     // the 95% region spans about ±0.01: the grid spans a few times that, not the allowed [−2, 2]
     expect(auto.grid.x[10] - auto.grid.x[0]).toBeLessThan(0.2);
     expect(auto.grid.q.filter((q: number) => q < 5.99).length).toBeGreaterThan(8);
-    const narrow = await (await post('/v1/likelihoods/dy-smeft-run3-mll/interval', { ...body, range: [[-0.005, 0.005], [-0.005, 0.005]] })).json();
+    const narrow = await (await post('/v1/likelihoods/dy-smeft-run3-mll/interval', { ...body, method: 'scan', range: [[-0.005, 0.005], [-0.005, 0.005]] })).json();
     expect(narrow.grid.x[0]).toBe(-0.005);
     expect(narrow.notes.some((n: string) => /0\.95 region reaches the grid's edge/.test(n))).toBe(true);
+    // by rays (the default) on dy-smeft-run3, whose curvature describes its regions: they follow the ranges' edges
+    const rays = await (await post('/v1/likelihoods/dy-smeft-run3/interval', { parameters: ['C_lq1', 'C_lq3'], data: 'asimov', points: 5, range: [[-0.004, 0.004], [-0.004, 0.004]] })).json();
+    expect(rays.converged).toBe(true);
+    expect(rays.grid.x[0]).toBeCloseTo(-0.004, 7); // the check grid, inside the ranges by a hair
+    expect(rays.notes).toEqual(['the 0.68 region reaches the edge of the requested ranges: it continues beyond; ask with wider ranges', 'the 0.95 region reaches the edge of the requested ranges: it continues beyond; ask with wider ranges']);
+    for (const level of rays.contours) for (const [x, y] of level.polygons[0][0]) expect(Math.max(Math.abs(x), Math.abs(y))).toBeLessThanOrEqual(0.004 + 1e-12);
     const wide = await post('/v1/likelihoods/dy-smeft-run3-mll/interval', { ...body, range: [-1, 1] });
     expect(wide.status).toBe(422);
     expect((await wide.json()).errors[0].path).toEqual(['range']);

@@ -106,7 +106,7 @@ describe('a parametrised likelihood through every route', () => {
     expect(fit.converged).toBe(true);
     expect([fit.parameters.a, fit.parameters.b]).toEqual(Array.from(direct.parameters));
     const interval = await (await post('interval', { parameters: ['a'], cl: [0.68], points: 21 })).json();
-    expect(interval.intervals).toEqual(JSON.parse(JSON.stringify(profileInterval(likelihood, observed, 'a', [0.68], { points: 21 }).intervals)));
+    expect(interval.intervals).toEqual(JSON.parse(JSON.stringify(profileInterval(likelihood, observed, 'a', [0.68], { method: 'roots', points: 21 }).intervals)));
     const contour = await post('interval', { parameters: ['a', 'b'], cl: [0.68], points: 15 });
     expect(contour.status).toBe(200);
     const contourBody = await contour.json();

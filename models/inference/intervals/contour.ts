@@ -14,6 +14,7 @@ import { chiSquaredThreshold } from '../../numeric/distributions.js';
 import { brent } from '../../numeric/root-finding.js';
 import { maximumLikelihood, type FitResult } from '../mle.js';
 import { ProfileScanner, profileQ } from '../test-statistics.js';
+import { rayContour } from './contour-rays.js';
 import { thresholdWindow, uniformGrid } from './profile.js';
 
 /** A ring is a closed polyline of [θ_a, θ_b] points; a polygon is an outer ring plus holes. */
@@ -40,14 +41,25 @@ export interface ProfileContourResult {
 }
 
 export interface ProfileContourOptions {
-  /** the grid's ranges; default from the likelihood's curvature (see the module's comment) */
+  /** the grid's ranges; default from the likelihood's curvature (see the module's comment); with `roots`, the box the rays stay in (default the allowed ranges) */
   ranges?: readonly [readonly [number, number], readonly [number, number]];
-  /** grid points per axis (default 41) */
+  /** grid points per axis (default 41); with `roots`, of the check grid (default 11) */
   points?: number;
   variant?: number;
   /** move each traced vertex onto the exact profiled contour by root finding along its grid edge (default true) */
   refine?: boolean;
+  /**
+   * `scan` (default): the grid traced by marching squares. `roots`: each region's boundary by
+   * root finding along `rays` rays from its minimum (`contour-rays.ts`), checked on a coarse
+   * grid, and traced on a grid of `FALLBACK_POINTS` where the check finds the rays miss part of a region.
+   */
+  method?: 'scan' | 'roots';
+  /** rays per region with `roots` before refinement (default 32) */
+  rays?: number;
 }
+
+/** Grid points per axis where the rays' check fails and the regions are traced on a grid after all. */
+export const FALLBACK_POINTS = 31;
 
 export function profileContour(likelihood: Likelihood, data: LikelihoodData, parameters: readonly [string, string], levels: readonly number[], options: ProfileContourOptions = {}): ProfileContourResult {
   const indices = parameters.map((name) => {
@@ -56,10 +68,34 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
     return i;
   });
   if (indices[0] === indices[1]) throw new RangeError('a contour needs two different parameters');
-  const points = options.points ?? 41;
   const variant = options.variant ?? 0;
   const bounds = indices.map((i) => likelihood.parameters[i].bounds);
   const global = maximumLikelihood(likelihood, data, { variant });
+  if (options.method === 'roots') {
+    const box = options.ranges ?? (bounds as [[number, number], [number, number]]);
+    const scanner = new ProfileScanner(likelihood, data, indices, { variant, global });
+    const rays = rayContour(scanner, global, [indices[0], indices[1]], levels, box, options.rays ?? 32, options.points ?? 11, 1e-7);
+    if (rays.disagreements === 0 && !rays.flat) {
+      const best = scanner.best!;
+      const failed = scanner.fitted().filter(({ fit }) => !fit.converged && !fit.singular).length;
+      const notes = [
+        ...(failed ? [`${failed} of the ${scanner.fitted().length} profile fits did not converge: no contour is given`] : []),
+        ...rays.open.map((cl) => `the ${cl} region reaches the edge of the ${options.ranges ? 'requested ranges: it continues beyond; ask with wider ranges' : 'allowed ranges'}`),
+      ];
+      return { parameters: [parameters[0], parameters[1]], best: [best.parameters[indices[0]], best.parameters[indices[1]]], nllMin: best.nll, fit: best, grid: rays.grid, contours: rays.contours, converged: scanner.converged, notes };
+    }
+    const traced = gridContour(likelihood, data, parameters, indices, bounds, global, levels, { ...options, points: FALLBACK_POINTS });
+    const why = rays.flat
+      ? "the fit's curvature does not describe the regions (an uncertainty many times their extent: a flat or second-order direction), along which they may curve out of the rays' sight"
+      : `the regions are not star-shaped around their minima (${rays.disagreements} disagreements of the rays with the ${options.points ?? 11}² check grid or with each other)`;
+    return { ...traced, notes: [`${why}: traced on a ${FALLBACK_POINTS} × ${FALLBACK_POINTS} grid instead`, ...traced.notes] };
+  }
+  return gridContour(likelihood, data, parameters, indices, bounds, global, levels, options);
+}
+
+function gridContour(likelihood: Likelihood, data: LikelihoodData, parameters: readonly [string, string], indices: number[], bounds: (readonly [number, number])[], global: FitResult, levels: readonly number[], options: ProfileContourOptions): ProfileContourResult {
+  const points = options.points ?? 41;
+  const variant = options.variant ?? 0;
   const widest = Math.max(...levels.map((cl) => chiSquaredThreshold(cl, 2)));
   const ranges =
     options.ranges ??

@@ -118,8 +118,11 @@ describe('2-D profile contours on a two-parameter exact toy', () => {
     return s;
   };
 
-  it('contour vertices lie on the closed-form q = χ²₂ threshold, and the best fit inside', () => {
-    const result = profileContour(likelihood, data, ['a', 'b'], [0.6827, 0.95], { points: 61 });
+  it.each([
+    ['scan', { points: 61 }],
+    ['roots', {}],
+  ] as const)('contour vertices lie on the closed-form q = χ²₂ threshold, and the best fit inside (%s)', (method, options) => {
+    const result = profileContour(likelihood, data, ['a', 'b'], [0.6827, 0.95], { method, ...options });
     expect(result.converged).toBe(true);
     const min = closed(result.best[0], result.best[1]);
     expect(result.nllMin).toBeCloseTo(min, 8);
@@ -141,6 +144,21 @@ describe('2-D profile contours on a two-parameter exact toy', () => {
     // the 68% region lies inside the 95% region, both around the truth
     expect(result.best[0]).toBeGreaterThan(0.3);
     expect(result.best[1]).toBeGreaterThan(0.2);
+  });
+
+  it('by rays, the regions have the grid\'s area to 1% from a third of its fits', () => {
+    const area = (ring: readonly (readonly number[])[]) => {
+      let sum = 0;
+      for (let k = 0; k + 1 < ring.length; k++) sum += ring[k][0] * ring[k + 1][1] - ring[k + 1][0] * ring[k][1];
+      return Math.abs(sum) / 2;
+    };
+    const grid = profileContour(likelihood, data, ['a', 'b'], [0.6827, 0.95], { points: 61 });
+    const rays = profileContour(likelihood, data, ['a', 'b'], [0.6827, 0.95], { method: 'roots' });
+    expect(rays.notes).toEqual(grid.notes);
+    grid.contours.forEach((level, k) => {
+      const [a, b] = [level, rays.contours[k]].map((l) => l.polygons.reduce((sum, polygon) => sum + area(polygon[0]), 0));
+      expect(Math.abs(b / a - 1)).toBeLessThan(0.01);
+    });
   });
 });
 

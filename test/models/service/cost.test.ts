@@ -38,8 +38,11 @@ describe('the cost model', () => {
     expect(spent).toBe(0);
     expect(profiled).toMatchObject({ kind: 'too-costly', code: 'too-costly' });
     expect(profiled.message).toMatch(/would take about [0-9.]+ s of CPU; one request may take 15\.0 s: ask for fewer points per request: about [0-9]+ of the 10000 would fit/);
-    const contour = failure(() => interval(dy, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_lq3'], points: 81 })));
+    const contour = failure(() => interval(dy, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_lq3'], points: 81, method: 'scan' })));
     expect(contour.message).toMatch(/ask for fewer grid points per axis: about [0-9]+ of the 81 would fit/);
+    // by root finding, points is the check grid's: 81² profile fits are refused as well
+    const rays = failure(() => interval(dy, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_lq3'], points: 81 })));
+    expect(rays.message).toMatch(/ask for fewer check-grid points per axis: about [0-9]+ of the 81 would fit/);
   });
 
   it('accepts the defaults on every published likelihood shape, and grows with the points, the grid and the ensemble', () => {
@@ -59,11 +62,11 @@ describe('the cost model', () => {
     setBudget({ cpuMs: 120 });
     // The grid shrinks by the estimate, before any work. The run then shares an outer meter with a
     // generous clock: the inner one's wall-clock deadline (twice 120 ms) would fail on a loaded machine.
-    const { result: contour } = metered(Infinity, 600_000, () => interval(mll, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_eu'], data: 'asimov' })));
+    const { result: contour } = metered(Infinity, 600_000, () => interval(mll, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_eu'], data: 'asimov', method: 'scan' })));
     expect('grid' in contour && contour.grid.x.length).toBeLessThan(41);
     expect('grid' in contour && contour.grid.x.length).toBeGreaterThanOrEqual(11);
     expect(contour.converged).toBe(true);
-    expect(failure(() => interval(mll, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_eu'], points: 41 }))).kind).toBe('too-costly');
+    expect(failure(() => interval(mll, IntervalRequestSchema.parse({ parameters: ['C_lq1', 'C_eu'], points: 41, method: 'scan' }))).kind).toBe('too-costly');
   });
 
   it('a lower budget refuses what the default accepts', () => {

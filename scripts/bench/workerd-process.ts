@@ -30,11 +30,16 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts `wrangler dev` (its own process group, so that stopping it stops workerd too) with extra arguments (`--var NAME:value`); its output goes to `logPath`. */
-export async function startWrangler(logPath: string, args: readonly string[] = []): Promise<RunningWorker> {
+/**
+ * Starts `wrangler dev` (its own process group, so that stopping it stops workerd too) with extra
+ * arguments (`--var NAME:value`), in `cwd` (default this checkout: another is an earlier
+ * version's worktree); its output goes to `logPath`.
+ */
+export async function startWrangler(logPath: string, args: readonly string[] = [], cwd?: string): Promise<RunningWorker> {
   const port = await freePort();
   const log = createWriteStream(logPath);
   const child = spawn(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), ...args], {
+    cwd,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: '.wrangler/config' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

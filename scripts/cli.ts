@@ -233,15 +233,17 @@ program
   .requiredOption('--version <version>', 'the new version (a published version is never overwritten)')
   .option('--revision <file>', 'the changes, as JSON (see scripts/revisions/ for the published ones)')
   .option('--pyhf-reference <file>', "also record the agreement with pyhf's numbers for this workspace (a case of test/fixtures/pyhf/reference/)")
+  .option('--page-analysis', "precompute the result page's analysis and publish it with the version (done anyway where the earlier version published one)")
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .action(async (spec: string, options) => {
     const { readFile } = await import('node:fs/promises');
     const { readPublished } = await import('./lib/artifact-writer.js');
     const { reviseArtifact } = await import('./lib/revise-artifact.js');
     const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
-    if (!options.revision && !options.pyhfReference) throw new Error('nothing to revise: give --revision, --pyhf-reference or both');
+    if (!options.revision && !options.pyhfReference && !options.pageAnalysis) throw new Error('nothing to revise: give --revision, --pyhf-reference, --page-analysis or several');
     const t0 = performance.now();
     const revision = options.revision ? JSON.parse(await readFile(options.revision, 'utf8')) : { changes: [] };
+    if (options.pageAnalysis) revision.changes = [...revision.changes, "the result page's analysis precomputed at publication (issue 21): the page renders from it instead of computing it on first request"];
     if (options.pyhfReference) {
       const { readPyhfReference } = await import('./reference/pyhf-reference.js');
       const { pyhfAgreementValidation } = await import('./pyhf/agreement-validation.js');
@@ -250,7 +252,7 @@ program
       revision.changes = [...revision.changes, `the agreement with pyhf on this workspace (case ${reference.case}) recorded in the validation`];
       revision.validation = { closure: { ...revision.validation?.closure, ...validation.closure }, notes: [...(revision.validation?.notes ?? []), ...validation.notes] };
     }
-    const { folder, artifact } = await reviseArtifact(options.out, spec, options.version, revision, ['revise', ...process.argv.slice(3)].join(' '));
+    const { folder, artifact } = await reviseArtifact(options.out, spec, options.version, revision, ['revise', ...process.argv.slice(3)].join(' '), { pageAnalysis: options.pageAnalysis });
     await writeCatalogueIndex(options.out);
     console.log(`published ${artifact.manifest.id}@${artifact.manifest.version} to ${folder} in ${((performance.now() - t0) / 1000).toFixed(1)} s, a revision of ${artifact.manifest.provenance.revisionOf!.version}:`);
     for (const change of artifact.manifest.provenance.revisionOf!.changes) console.log(`  - ${change}`);

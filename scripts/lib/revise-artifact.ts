@@ -83,9 +83,10 @@ export function revisedManifest(manifest: Manifest, version: string, revision: M
 
 /**
  * Publishes `version` of the likelihood `spec` (id or id@version) in `root` as a revision of
- * it; the page analysis is computed again where the earlier version published one.
+ * it; the page analysis is computed again where the earlier version published one, and computed
+ * for the first time with `pageAnalysis`.
  */
-export async function reviseArtifact(root: string, spec: string, version: string, revision: ManifestRevision, command: string): Promise<{ folder: string; artifact: LoadedArtifact }> {
+export async function reviseArtifact(root: string, spec: string, version: string, revision: ManifestRevision, command: string, options: { pageAnalysis?: boolean } = {}): Promise<{ folder: string; artifact: LoadedArtifact }> {
   const earlier = await readPublished(root, spec);
   const { id } = earlier.manifest;
   await assertUnpublished(root, [id], version);
@@ -98,7 +99,7 @@ export async function reviseArtifact(root: string, spec: string, version: string
     for (const ref of Object.values(manifest.components)) await copyFile(join(from, ref.file), join(folder, ref.file));
     await writeFile(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     const artifact = await readArtifactFolder(folder);
-    return { folder, artifact: earlier.manifest.pageAnalysis ? await addPageAnalysis(folder, artifact) : artifact };
+    return { folder, artifact: earlier.manifest.pageAnalysis || options.pageAnalysis ? await addPageAnalysis(folder, artifact) : artifact };
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { fileStore } from '../../functions/node.js';
-import { analysisOf, PAGE_LEVELS, plotWindow, SCAN_POINTS } from '../../models/service/page-analysis.js';
+import { analysisOf, AnalysisSchema, PAGE_LEVELS, plotWindow, SCAN_POINTS } from '../../models/service/page-analysis.js';
+import { decodeMessagePack } from '../../models/artifact/codec.js';
 import { examplePoint, exampleRequests } from '../../functions/pages/examples.js';
 import { decimalsFor, escapeHtml, formatValue, html, raw } from '../../functions/pages/html.js';
 import { contourPlot, linePlot } from '../../render/plots.js';
@@ -135,7 +136,7 @@ describe('the catalogue page', () => {
     const page = await res.text();
     expect(page).toContain('<meta name="viewport"');
     expect(page).toContain('href="/likelihoods/gaussian-toy-truth"');
-    expect(page).toContain('href="/likelihoods/gaussian-toy-truth@1.0.0">1.0.0</a> (latest)');
+    expect(page).toContain('href="/likelihoods/gaussian-toy-truth@1.0.1">1.0.1</a> (latest)');
     expect(page).toContain(escapeHtml(truth.manifest.title));
     expect(page).toContain('unbinned: toy');
     expect(page).toContain('<code>theta</code>');
@@ -191,14 +192,14 @@ describe('the result page of the truth artifact', async () => {
 
   it('gives curl, Python and TypeScript examples with the real parameter name that the API answers', async () => {
     const query = unescape(page.slice(page.indexOf('id="query"')));
-    expect(query).toContain(`curl -s -X POST '${ORIGIN}/v1/likelihoods/gaussian-toy-truth@1.0.0/nll'`);
+    expect(query).toContain(`curl -s -X POST '${ORIGIN}/v1/likelihoods/gaussian-toy-truth@1.0.1/nll'`);
     expect(query).toContain('import urllib.request');
-    expect(query).toContain(`BASE = "${ORIGIN}/v1/likelihoods/gaussian-toy-truth@1.0.0"`);
+    expect(query).toContain(`BASE = "${ORIGIN}/v1/likelihoods/gaussian-toy-truth@1.0.1"`);
     expect(query).toContain("await fetch(`${base}/${endpoint}`");
     expect(query).toMatch(/points = \[\{"theta": -?[\d.]+\}/);
     expect(query).toMatch(/\{ points: \[\{ theta: -?[\d.]+ \}/);
-    expect(query).toContain(`lik = Likelihood("gaussian-toy-truth@1.0.0", base="${ORIGIN}")`);
-    expect(query).toContain(`likelihoodService({ base: '${ORIGIN}' }).likelihood('gaussian-toy-truth@1.0.0')`);
+    expect(query).toContain(`lik = Likelihood("gaussian-toy-truth@1.0.1", base="${ORIGIN}")`);
+    expect(query).toContain(`likelihoodService({ base: '${ORIGIN}' }).likelihood('gaussian-toy-truth@1.0.1')`);
     const bodies = [...query.matchAll(/curl -s -X POST '[^']*\/v1\/likelihoods\/([^']+)' \\\n {2}-H '[^']*' \\\n {2}-d '([^']*)'/g)];
     expect(bodies).toHaveLength(3);
     for (const [, path, body] of bodies) {
@@ -384,6 +385,22 @@ describe('a two-parameter likelihood with an ensemble, a figure and markup in it
   });
 });
 
+describe('pages precomputed at publication (issue 21)', () => {
+  const index = JSON.parse(readFileSync('likelihoods/index.json', 'utf8')) as { likelihoods: { id: string; versions: string[] }[] };
+
+  it.each(index.likelihoods.map((entry) => [entry.id, entry.versions.at(-1)!]))("%s@%s publishes its page's analysis, of the shape the page reads, with its sha256", async (id, version) => {
+    const folder = `likelihoods/${id}/${version}`;
+    const manifest = JSON.parse(readFileSync(`${folder}/manifest.json`, 'utf8'));
+    expect(manifest.pageAnalysis).toBe('page-analysis');
+    const component = manifest.components[manifest.pageAnalysis];
+    const bytes = new Uint8Array(readFileSync(`${folder}/${component.file}`));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(component.sha256);
+    const { analysis } = decodeMessagePack(bytes) as { analysis: unknown };
+    const parsed = AnalysisSchema.safeParse(analysis);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues.slice(0, 3))).toBe(true);
+  });
+});
+
 describe('the result page of an imported pyhf workspace (atlas-sbottom-regiona)', async () => {
   const sbottom = await readArtifactFolder('likelihoods/atlas-sbottom-regiona/1.0.0');
   const res = await get(app, '/likelihoods/atlas-sbottom-regiona');
@@ -408,12 +425,14 @@ describe('the result page of an imported pyhf workspace (atlas-sbottom-regiona)'
   });
 
   it('links the exported pyhf workspace', () => {
-    expect(page).toContain('href="/v1/likelihoods/atlas-sbottom-regiona@1.0.1/workspace"');
+    expect(page).toContain('href="/v1/likelihoods/atlas-sbottom-regiona@1.0.2/workspace"');
   });
 
-  it('shows the agreement with pyhf that 1.0.1 records, a revision of 1.0.0 with the same components', async () => {
+  it('shows the agreement with pyhf that 1.0.1 records, a revision of 1.0.0 with the same components (and 1.0.2, with its page precomputed, of 1.0.1)', async () => {
     expect(page).toContain('Agreement with pyhf 0.7.6');
-    expect(page).toContain('a revision of 1.0.0 (metadata only, the same numbers)');
+    expect(page).toContain('a revision of 1.0.1 (metadata only, the same numbers)');
+    const latest = await readArtifactFolder('likelihoods/atlas-sbottom-regiona/1.0.2');
+    expect(latest.manifest.validation).toEqual((await readArtifactFolder('likelihoods/atlas-sbottom-regiona/1.0.1')).manifest.validation);
     const revised = await readArtifactFolder('likelihoods/atlas-sbottom-regiona/1.0.1');
     const { closure } = revised.manifest.validation;
     expect(closure!['−ln L against pyhf at its points: largest relative difference']).toBeLessThan(1e-12);

@@ -63,7 +63,7 @@ describe('a published combination', () => {
     expect(page.status).toBe(200);
     const text = await page.text();
     expect(text).toContain('A combination of published likelihoods');
-    expect(text).toContain('href="/likelihoods/atlas-sbottom-regiona@1.0.1"');
+    expect(text).toContain('href="/likelihoods/atlas-sbottom-regiona@1.0.2"');
     expect(text).toMatch(/Profile-likelihood scans/);
   });
 
@@ -71,13 +71,13 @@ describe('a published combination', () => {
     const copy = await mkdtemp(join(tmpdir(), 'combination-tampered-'));
     try {
       await cp(root, copy, { recursive: true });
-      const file = join(copy, 'pyhf-2bin-shapesys/1.0.1/manifest.json');
+      const file = join(copy, 'pyhf-2bin-shapesys/1.0.2/manifest.json');
       const manifest = JSON.parse(await readFile(file, 'utf8'));
       await writeFile(file, JSON.stringify({ ...manifest, description: `${manifest.description} (edited)` }, null, 2));
       const app = createApp(fileStore(copy));
       const res = await post(app, '/v1/likelihoods/sbottom-plus-2bin/nll', { points: [{ mu_SIG: 1 }] });
       expect(res.status).toBe(503);
-      expect(res.body.detail).toMatch(/member pyhf-2bin-shapesys@1.0.1: its manifest's sha256 is [0-9a-f]{64}, the combination pins/);
+      expect(res.body.detail).toMatch(/member pyhf-2bin-shapesys@1.0.2: its manifest's sha256 is [0-9a-f]{64}, the combination pins/);
     } finally {
       await rm(copy, { recursive: true, force: true });
     }

@@ -1,23 +1,26 @@
 /**
  * Two-dimensional profile-likelihood regions by root finding along rays (the `roots` method of
  * `profileContour`): from the best fit, and from any other minimum the fit's starts found, the
- * boundary {q = χ²_2 quantile(CL)} is found on each of `rays` rays by the same Newton search on
- * √q as the 1-D interval ends (`crossing`), each ray's search starting at its neighbour's
- * radius. The rays are spaced evenly in the coordinates where the fit's 2 × 2 covariance is the
- * identity, so that a nearly elliptic region gets evenly spaced vertices. A few fits per vertex,
- * instead of a grid of points² fits whose boundary is then refined.
+ * boundary {q = χ²_2 quantile(CL)} is found on each ray by the same Newton search on √q as the
+ * 1-D interval ends (`crossing` on `radial`), each ray's search starting at its neighbour's
+ * radius. The rays are spaced evenly in the region's own frame (its second moments, measured
+ * by a shape pass), so that a nearly elliptic region gets evenly spaced vertices; a chord whose
+ * midpoint strays from the threshold gets a ray between its ends; a ring that meets the box
+ * follows its edges and corners. A few fits per vertex, instead of a grid of points² fits whose
+ * boundary is then refined.
  *
- * Rays describe a region that is star-shaped around its centre. A coarse check grid around the
- * regions tests that: a grid point whose q is clearly below a threshold but lies outside that
- * level's rings, or clearly above it inside them, means the rays missed part of the region; the
- * caller then traces the regions on a grid instead (`ContourCheck`).
+ * Rays describe a region that is star-shaped around its centre. A coarse check grid over the
+ * regions and the 1-D profiles' windows tests that: a grid point whose q is clearly below a
+ * threshold but lies outside that level's rings, or clearly above it inside them, or rings of
+ * one level that overlap, mean the rays missed part of a region; so does a fit whose
+ * uncertainty dwarfs the region (`flat`). The caller then traces the regions on a grid.
  */
 import type { Likelihood, LikelihoodData } from '../../likelihood/likelihood.js';
 import { chiSquaredThreshold } from '../../numeric/distributions.js';
 import type { FitResult } from '../mle.js';
-import { ProfileScanner, profileQ } from '../test-statistics.js';
+import { ProfileScanner } from '../test-statistics.js';
 import type { ContourLevel, Ring } from './contour.js';
-import { crossing, thresholdWindow, uniformGrid } from './profile.js';
+import { crossing, radial, thresholdWindow, uniformGrid } from './profile.js';
 
 export interface RayContourResult {
   contours: ContourLevel[];
@@ -198,19 +201,6 @@ function rayAxes(likelihood: Likelihood, global: FitResult, [i, j]: readonly [nu
     return [l11, l21, Math.sqrt(vjj - l21 * l21)];
   }
   return [(box[0][1] - box[0][0]) / 100, 0, (box[1][1] - box[1][0]) / 100];
-}
-
-/**
- * h(s) = √q − √t at centre + s·u, with its slope: dq/ds = 2 ∇_θ(−ln L)·u at the profile (the
- * envelope theorem: the profiled parameters' own derivatives vanish there), so dh/ds = ∇·u / √q.
- */
-function radial(scanner: ProfileScanner, centre: readonly [number, number], u: readonly [number, number], t: number): (s: number) => { value: number; slope: number } {
-  const [i, j] = scanner.pinned;
-  return (s) => {
-    const fit = scanner.fit([centre[0] + s * u[0], centre[1] + s * u[1]]);
-    const q = profileQ(fit, scanner.best!.nll);
-    return { value: Math.sqrt(Math.max(q, 0)) - Math.sqrt(t), slope: q > 0 ? (fit.gradient[i] * u[0] + fit.gradient[j] * u[1]) / Math.sqrt(q) : NaN };
-  };
 }
 
 /** Rays of the shape pass: enough to measure a region's second moments. */

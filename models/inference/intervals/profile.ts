@@ -219,11 +219,7 @@ function searchEnds(scanner: ProfileScanner, thresholds: readonly number[], othe
           const t = thresholds[k];
           // past an open end every larger level is open too; past a failed fit every end is unknown
           if (end !== null && !Number.isNaN(end)) {
-            const h = (v: number) => {
-              const fit = scanner.fit([v]);
-              const qv = scanner.q([v]);
-              return { value: Math.sqrt(Math.max(qv, 0)) - Math.sqrt(t), slope: qv > 0 ? fit.gradient[index] / Math.sqrt(qv) : NaN };
-            };
+            const h = radial(scanner, [0], [1], t); // along the parameter itself
             const guess = guidedEnd(guide?.intervals[k], minimum, side) ?? (previous > 0 ? minimum + side * step * Math.sqrt(t / previous) : minimum + side * step * Math.sqrt(t));
             end = crossing(h, inside, guess, edge, tolerance);
           }
@@ -239,6 +235,22 @@ function searchEnds(scanner: ProfileScanner, thresholds: readonly number[], othe
     minima = [...minima, best]; // the first attempt's θ̂ is a minimum still
   }
   return found;
+}
+
+/**
+ * h(s) = √q − √t at the pinned values centre + s·u, with its slope: dq/ds = 2 ∇_θ(−ln L)·u at
+ * the profile (the envelope theorem: the profiled parameters' own derivatives vanish there), so
+ * dh/ds = ∇·u / √q. One pinned parameter along itself is centre [0], u [1]; contours walk rays.
+ */
+export function radial(scanner: ProfileScanner, centre: readonly number[], u: readonly number[], t: number): (s: number) => { value: number; slope: number } {
+  return (s) => {
+    const values = centre.map((c, k) => c + s * u[k]);
+    const fit = scanner.fit(values);
+    const q = profileQ(fit, scanner.best!.nll);
+    let slope = 0;
+    scanner.pinned.forEach((i, k) => (slope += fit.gradient[i] * u[k]));
+    return { value: Math.sqrt(Math.max(q, 0)) - Math.sqrt(t), slope: q > 0 ? slope / Math.sqrt(q) : NaN };
+  };
 }
 
 /**

@@ -235,6 +235,11 @@ export function fewer(what: string, count: number, root = 1): Advice {
  * defaults keep working on every likelihood; the response shows the grid used).
  */
 export function defaultPoints(preferred: number, minimum: number, costOf: (points: number) => Cost): number {
-  for (let points = preferred; points > minimum; points--) if (costOf(points).estimate().cpuMs <= budget.cpuMs) return points;
-  return minimum;
+  return largestAffordable(preferred, minimum, costOf) ?? minimum;
+}
+
+/** The largest count from `preferred` down to `minimum` whose cost fits the budget, or null where none does. */
+export function largestAffordable(preferred: number, minimum: number, costOf: (points: number) => Cost): number | null {
+  for (let points = preferred; points >= minimum; points--) if (costOf(points).estimate().cpuMs <= budget.cpuMs) return points;
+  return null;
 }

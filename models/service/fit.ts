@@ -3,13 +3,13 @@
  * MLE with its covariance, 1-D profile intervals (possibly disjoint) and 2-D profile contours
  * of any free parameter, each with the ensemble members' results beside the estimate's.
  */
-import { profileContour, type ProfileContourResult } from '../inference/intervals/contour.js';
+import { FALLBACK_POINTS, profileContour, type ProfileContourResult } from '../inference/intervals/contour.js';
 import { profileInterval, type ProfileIntervalResult } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
 import { quadraticCheck } from '../inference/test-statistics.js';
 import { undercoverageWarnings } from '../inference/coverage.js';
 import type { Likelihood, LikelihoodData } from '../likelihood/likelihood.js';
-import { budgeted, CALIBRATION, defaultPoints, fewer } from './cost.js';
+import { budgeted, CALIBRATION, defaultPoints, fewer, largestAffordable, type Cost } from './cost.js';
 import { fitFailed, invalidInput } from './errors.js';
 import { baseCost, evaluating, parameterPoints, requestData, type ServedLikelihood } from './request-data.js';
 import { LIMITS, type ContourResponse, type FitRequest, type FitResponse, type IntervalRequest, type IntervalResponse } from './schemas.js';
@@ -159,13 +159,16 @@ export function interval(artifact: ServedLikelihood, request: IntervalRequest): 
 
 type ContourRanges = [[number, number], [number, number]] | undefined;
 
-function contourByScan(likelihood: Likelihood, data: LikelihoodData, parameters: [string, string], request: IntervalRequest, ranges: ContourRanges): ProfileContourResult {
+/** The profile fits of a points × points contour grid, its traced vertices refined and, without a range, the window's search. */
+function withContourGrid(cost: Cost, likelihood: Likelihood, request: IntervalRequest, points: number): Cost {
   const n = likelihood.parameters.length;
-  const costOf = (points: number) =>
-    baseCost(likelihood, request)
-      .coldFit()
-      .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations + (request.range ? 0 : 4 * WINDOW_FITS)) // the default grid's window: two axes, two sides
-      .other(0, 8 * points * points * (n + 4));
+  return cost
+    .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations + (request.range ? 0 : 4 * WINDOW_FITS)) // the default grid's window: two axes, two sides
+    .other(0, 8 * points * points * (n + 4));
+}
+
+function contourByScan(likelihood: Likelihood, data: LikelihoodData, parameters: [string, string], request: IntervalRequest, ranges: ContourRanges): ProfileContourResult {
+  const costOf = (points: number) => withContourGrid(baseCost(likelihood, request).coldFit(), likelihood, request, points);
   const points = request.points === undefined ? defaultPoints(41, 11, costOf) : gridPoints(request.points, 41, LIMITS.contourPoints);
   return budgeted(costOf(points), fewer('grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, parameters, request.cl, { method: 'scan', points, ranges })));
 }
@@ -173,13 +176,20 @@ function contourByScan(likelihood: Likelihood, data: LikelihoodData, parameters:
 /** Vertices a `roots` region typically gets: its first rays and the chords refined (45 on dy-smeft-run3, 40–60 on tttt-cp). */
 const CONTOUR_VERTICES = 64;
 
+/**
+ * Rays, priced with the grid that traces the regions where the rays cannot: as many points per
+ * axis as the budget leaves (FALLBACK_POINTS at most, 5 at least), so that an accepted request
+ * stays within its budget whichever way it goes; where not even 5 fit, no grid (the answer then
+ * says that the regions need one, and how to ask for it).
+ */
 function contourByRoots(likelihood: Likelihood, data: LikelihoodData, parameters: [string, string], request: IntervalRequest, ranges: ContourRanges): ProfileContourResult {
   const n = likelihood.parameters.length;
   const points = request.points === undefined ? 11 : gridPoints(request.points, 11, LIMITS.contourPoints);
   // per vertex: the ray's search and its chord's midpoint; the shape pass; the check grid
   const fits = request.cl.length * CONTOUR_VERTICES * (ROOT_FITS / 2 + 1) + 8 * ROOT_FITS + points * points;
-  const cost = baseCost(likelihood, request).coldFit().warmFits(fits).other(0, 8 * fits * (n + 4));
-  return budgeted(cost, fewer('check-grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, parameters, request.cl, { method: 'roots', points, ranges })));
+  const costOf = (grid: number) => withContourGrid(baseCost(likelihood, request).coldFit().warmFits(fits).other(0, 8 * fits * (n + 4)), likelihood, request, grid);
+  const fallbackPoints = largestAffordable(FALLBACK_POINTS, 5, costOf) ?? 0;
+  return budgeted(costOf(fallbackPoints), fewer('check-grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, parameters, request.cl, { method: 'roots', points, ranges, fallbackPoints })));
 }
 
 /** Profile fits `thresholdWindow` typically needs on one side of θ̂ (steps halving or doubling from σ̂). */
@@ -236,9 +246,10 @@ function intervalByRoots(likelihood: Likelihood, data: LikelihoodData, parameter
   const n = likelihood.parameters.length;
   const points = request.points === undefined ? 0 : gridPoints(request.points, 0, LIMITS.scanPoints);
   const ends = 2 * request.cl.length * ROOT_FITS;
+  const branched = likelihood.parameters.some((p, i) => i < likelihood.interest && p.name !== parameter && !p.fixed);
   const cost = baseCost(likelihood, request)
     .coldFit()
-    .coldFit(2) // the multi-start check of the outermost ends
+    .coldFit(branched ? 2 : 0) // the multi-start check of the outermost ends, where other parameters of interest are profiled
     .warmFits(likelihood.variants - 1 + points + likelihood.variants * (ends + 1))
     .other(0, 8 * likelihood.variants * (points + ends + 4) * (n + 4));
   return budgeted(cost, points ? fewer('scan points', points) : 'ask for fewer confidence levels, or for a likelihood without an ensemble', () => {

@@ -46,10 +46,14 @@ function operations(artifact: LoadedArtifact): Operation[] {
     { name: 'nll 1 point', run: (a) => nll(a, NllRequestSchema.parse({ points: [{}] })) },
     { name: 'nll 1000 points, gradient', run: (a) => nll(a, NllRequestSchema.parse({ points: points(1000), gradient: true })) },
     { name: 'fit', run: (a) => fit(a, FitRequestSchema.parse({})) },
-    { name: `interval ${names[0]} (61 points)`, run: (a) => interval(a, IntervalRequestSchema.parse({ parameters: [names[0]] })) },
+    { name: `interval ${names[0]} (roots)`, run: (a) => interval(a, IntervalRequestSchema.parse({ parameters: [names[0]] })) },
+    { name: `interval ${names[0]} (scan, 61 points)`, run: (a) => interval(a, IntervalRequestSchema.parse({ parameters: [names[0]], method: 'scan' })) },
   ];
   if (binned) ops.push({ name: 'nll 100 points, profiled', run: (a) => nll(a, NllRequestSchema.parse({ points: points(100), profile: true })) });
-  if (names.length > 1) ops.push({ name: 'contour (41 × 41)', run: (a) => interval(a, IntervalRequestSchema.parse({ parameters: names.slice(0, 2) })) });
+  if (names.length > 1) {
+    ops.push({ name: 'contour (rays)', run: (a) => interval(a, IntervalRequestSchema.parse({ parameters: names.slice(0, 2) })) });
+    ops.push({ name: 'contour (scan, 41 × 41)', run: (a) => interval(a, IntervalRequestSchema.parse({ parameters: names.slice(0, 2), method: 'scan' })) });
+  }
   if (manifest.observables.length) {
     const D = manifest.observables.length;
     const events = { shape: [10_000, D], values: Array.from({ length: 10_000 * D }, (_, i) => Math.sin(i) * 0.5 + 1) };

@@ -51,11 +51,13 @@ export interface ProfileContourOptions {
   /**
    * `scan` (default): the grid traced by marching squares. `roots`: each region's boundary by
    * root finding along `rays` rays from its minimum (`contour-rays.ts`), checked on a coarse
-   * grid, and traced on a grid of `FALLBACK_POINTS` where the check finds the rays miss part of a region.
+   * grid, and traced on a grid of `fallbackPoints` where the check finds the rays miss part of a region.
    */
   method?: 'scan' | 'roots';
   /** rays per region with `roots` before refinement (default 32) */
   rays?: number;
+  /** with `roots`, the grid's points per axis where the rays cannot trace the regions (default FALLBACK_POINTS; 0: none, the result then says so and is not converged) */
+  fallbackPoints?: number;
 }
 
 /** Grid points per axis where the rays' check fails and the regions are traced on a grid after all. */
@@ -71,26 +73,33 @@ export function profileContour(likelihood: Likelihood, data: LikelihoodData, par
   const variant = options.variant ?? 0;
   const bounds = indices.map((i) => likelihood.parameters[i].bounds);
   const global = maximumLikelihood(likelihood, data, { variant });
-  if (options.method === 'roots') {
-    const box = options.ranges ?? (bounds as [[number, number], [number, number]]);
-    const scanner = new ProfileScanner(likelihood, data, indices, { variant, global });
-    const rays = rayContour(scanner, global, [indices[0], indices[1]], levels, box, options.rays ?? 32, options.points ?? 11, 1e-7);
-    if (rays.disagreements === 0 && !rays.flat) {
-      const best = scanner.best!;
-      const failed = scanner.fitted().filter(({ fit }) => !fit.converged && !fit.singular).length;
-      const notes = [
-        ...(failed ? [`${failed} of the ${scanner.fitted().length} profile fits did not converge: no contour is given`] : []),
-        ...rays.open.map((cl) => `the ${cl} region reaches the edge of the ${options.ranges ? 'requested ranges: it continues beyond; ask with wider ranges' : 'allowed ranges'}`),
-      ];
-      return { parameters: [parameters[0], parameters[1]], best: [best.parameters[indices[0]], best.parameters[indices[1]]], nllMin: best.nll, fit: best, grid: rays.grid, contours: rays.contours, converged: scanner.converged, notes };
-    }
-    const traced = gridContour(likelihood, data, parameters, indices, bounds, global, levels, { ...options, points: FALLBACK_POINTS });
-    const why = rays.flat
-      ? "the fit's curvature does not describe the regions (an uncertainty many times their extent: a flat or second-order direction), along which they may curve out of the rays' sight"
-      : `the regions are not star-shaped around their minima (${rays.disagreements} disagreements of the rays with the ${options.points ?? 11}² check grid or with each other)`;
-    return { ...traced, notes: [`${why}: traced on a ${FALLBACK_POINTS} × ${FALLBACK_POINTS} grid instead`, ...traced.notes] };
-  }
+  if (options.method === 'roots') return rootsContour(likelihood, data, parameters, indices, bounds, global, levels, options);
   return gridContour(likelihood, data, parameters, indices, bounds, global, levels, options);
+}
+
+/** The `roots` method (`contour-rays.ts`), and the grid where the rays cannot trace the regions. */
+function rootsContour(likelihood: Likelihood, data: LikelihoodData, parameters: readonly [string, string], indices: number[], bounds: (readonly [number, number])[], global: FitResult, levels: readonly number[], options: ProfileContourOptions): ProfileContourResult {
+  const box = options.ranges ?? (bounds as [[number, number], [number, number]]);
+  const scanner = new ProfileScanner(likelihood, data, indices, { variant: options.variant ?? 0, global });
+  const rays = rayContour(scanner, global, [indices[0], indices[1]], levels, box, options.rays ?? 32, options.points ?? 11, 1e-7);
+  const result = (contours: ContourLevel[], converged: boolean, notes: string[]): ProfileContourResult => {
+    const best = scanner.best!;
+    return { parameters: [parameters[0], parameters[1]], best: [best.parameters[indices[0]], best.parameters[indices[1]]], nllMin: best.nll, fit: best, grid: rays.grid, contours, converged, notes };
+  };
+  if (rays.disagreements === 0 && !rays.flat) {
+    const failed = scanner.fitted().filter(({ fit }) => !fit.converged && !fit.singular).length;
+    return result(rays.contours, scanner.converged, [
+      ...(failed ? [`${failed} of the ${scanner.fitted().length} profile fits did not converge: no contour is given`] : []),
+      ...rays.open.map((cl) => `the ${cl} region reaches the edge of the ${options.ranges ? 'requested ranges: it continues beyond; ask with wider ranges' : 'allowed ranges'}`),
+    ]);
+  }
+  const why = rays.flat
+    ? "the fit's curvature does not describe the regions (an uncertainty many times their extent: a flat or second-order direction), along which they may curve out of the rays' sight"
+    : `the regions are not star-shaped around their minima (${rays.disagreements} disagreements of the rays with the ${options.points ?? 11}² check grid or with each other)`;
+  const fallback = options.fallbackPoints ?? FALLBACK_POINTS;
+  if (fallback === 0) return result([], false, [`${why}; a grid to trace them does not fit this request's budget: ask with method "scan" and fewer points, or narrower ranges`]);
+  const traced = gridContour(likelihood, data, parameters, indices, bounds, global, levels, { ...options, points: fallback });
+  return { ...traced, notes: [`${why}: traced on a ${fallback} × ${fallback} grid instead`, ...traced.notes] };
 }
 
 function gridContour(likelihood: Likelihood, data: LikelihoodData, parameters: readonly [string, string], indices: number[], bounds: (readonly [number, number])[], global: FitResult, levels: readonly number[], options: ProfileContourOptions): ProfileContourResult {

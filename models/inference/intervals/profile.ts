@@ -1,14 +1,18 @@
 /**
  * One-dimensional profile-likelihood intervals (DESIGN.md "The likelihood"): the set
  * {θ : q(θ) < χ²_1 quantile(CL)} for one parameter, others profiled (seed 003 app. A
- * eq. 50-52). Found by scanning q on a grid that includes θ̂, bracketing each crossing of
- * the threshold and refining it with Brent's method. The set may be disjoint (a coupling
- * whose sign is not resolved), and a segment that reaches the parameter's allowed range
- * is reported as open there. Without an explicit range the grid spans the allowed range and,
- * where the likelihood's own scale is far finer, a second grid of as many points spans the
- * window `thresholdWindow` finds around θ̂: every interval is then resolved by its own scan.
- * A point the data exclude outright (the likelihood zero there for every nuisance value) has
- * q = +∞.
+ * eq. 50-52). The set may be disjoint (a coupling whose sign is not resolved), and a segment
+ * that reaches the parameter's allowed range is reported as open there. A point the data
+ * exclude outright (the likelihood zero there for every nuisance value) has q = +∞. Two ways
+ * to find it:
+ *
+ * - `scan`: q on a grid that includes θ̂, each crossing of the threshold bracketed and refined
+ *   with Brent's method. Without an explicit range the grid spans the allowed range and, where
+ *   the likelihood's own scale is far finer, a second grid of as many points spans the window
+ *   `thresholdWindow` finds around θ̂, and another around every other minimum the global fit's
+ *   starts found: every interval is then resolved by its own scan.
+ * - `roots`: each end by Newton steps on √q outwards from each minimum (`rootsInterval`,
+ *   `crossing`): a few profile fits per end.
  */
 import { z } from 'zod';
 import type { Likelihood, LikelihoodData } from '../../likelihood/likelihood.js';
@@ -103,13 +107,19 @@ interface Settings {
 }
 
 function scanInterval(likelihood: Likelihood, data: LikelihoodData, levels: readonly number[], { index, range: [lo, hi], refine, points, variant, tolerance }: Settings): ProfileIntervalResult {
-  const scanner = new ProfileScanner(likelihood, data, [index], { variant, global: maximumLikelihood(likelihood, data, { variant }) });
+  const global = maximumLikelihood(likelihood, data, { variant });
+  const scanner = new ProfileScanner(likelihood, data, [index], { variant, global });
   const grid = uniformGrid(lo, hi, points);
   const best = scanner.best!.parameters[index];
   if (best > lo && best < hi) grid.push(best);
   if (refine) {
-    const window = thresholdWindow((v) => scanner.q([v]), best, scanner.best!.uncertainties[index], [lo, hi], Math.max(...levels.map((cl) => chiSquaredThreshold(cl, 1))));
-    if (window) grid.push(...uniformGrid(window[0], window[1], points));
+    // a window at the likelihood's own scale around θ̂, and around every other minimum the fit's starts found below the thresholds
+    const widest = Math.max(...levels.map((cl) => chiSquaredThreshold(cl, 1)));
+    const others = startMinima((v) => scanner.q([v]), global, index, [lo, hi], widest);
+    for (const minimum of [best, ...others]) {
+      const window = thresholdWindow((v) => scanner.q([v]), minimum, global.uncertainties[index], [lo, hi], widest);
+      if (window) grid.push(minimum, ...uniformGrid(window[0], window[1], points));
+    }
   }
   grid.sort((a, b) => a - b);
   for (let k = grid.length - 1; k > 0; k--) if (grid[k] === grid[k - 1]) grid.splice(k, 1);
@@ -139,9 +149,9 @@ function scanInterval(likelihood: Likelihood, data: LikelihoodData, levels: read
   });
 
   // q values of the scan against the final global minimum.
-  const global = scanner.best!;
-  scan.forEach((point, k) => (point.q = profileQ(fits[k], global.nll)));
-  return { parameter: likelihood.names[index], best: global.parameters[index], nllMin: global.nll, fit: global, intervals, scan, converged: scanner.converged };
+  const fit = scanner.best!;
+  scan.forEach((point, k) => (point.q = profileQ(fits[k], fit.nll)));
+  return { parameter: likelihood.names[index], best: fit.parameters[index], nllMin: fit.nll, fit, intervals, scan, converged: scanner.converged };
 }
 
 /**

@@ -179,6 +179,11 @@ describe('2-D regions by rays: where the rays cannot describe a region, the grid
     // at each minimum on the ring the fit's uncertainty along it is large: the flat direction
     expect(rays.notes[0]).toMatch(/the fit's curvature does not describe the regions .*: traced on a 31 × 31 grid instead/);
     expect(rays.grid.x).toHaveLength(FALLBACK_POINTS);
+    // where the request's budget leaves no grid, no region is given, and the answer says why and what to ask
+    const unbudgeted = profileContour(likelihood, data, ['a', 'b'], [0.68], { method: 'roots', fallbackPoints: 0 });
+    expect(unbudgeted.converged).toBe(false);
+    expect(unbudgeted.contours).toEqual([]);
+    expect(unbudgeted.notes[0]).toMatch(/a grid to trace them does not fit this request's budget: ask with method "scan" and fewer points, or narrower ranges$/);
     // the grid's pieces of the thin ring lie all around the origin
     const quadrants = new Set(rays.contours[0].polygons.flatMap((polygon) => polygon[0].map(([x, y]) => Math.floor((Math.atan2(y, x) + Math.PI) / (Math.PI / 2)) % 4)));
     expect(quadrants.size).toBe(4);

@@ -4,7 +4,7 @@
  * of any free parameter, each with the ensemble members' results beside the estimate's.
  */
 import { FALLBACK_POINTS, profileContour, type ProfileContourResult } from '../inference/intervals/contour.js';
-import { profileInterval, type ProfileIntervalResult } from '../inference/intervals/profile.js';
+import { othersProfiled, profileInterval, type ProfileIntervalResult } from '../inference/intervals/profile.js';
 import { heldParameters, maximumLikelihood, type FitResult } from '../inference/mle.js';
 import { quadraticCheck } from '../inference/test-statistics.js';
 import { undercoverageWarnings } from '../inference/coverage.js';
@@ -246,10 +246,9 @@ function intervalByRoots(likelihood: Likelihood, data: LikelihoodData, parameter
   const n = likelihood.parameters.length;
   const points = request.points === undefined ? 0 : gridPoints(request.points, 0, LIMITS.scanPoints);
   const ends = 2 * request.cl.length * ROOT_FITS;
-  const branched = likelihood.parameters.some((p, i) => i < likelihood.interest && p.name !== parameter && !p.fixed);
   const cost = baseCost(likelihood, request)
     .coldFit()
-    .coldFit(branched ? 2 : 0) // the multi-start check of the outermost ends, where other parameters of interest are profiled
+    .coldFit(othersProfiled(likelihood, likelihood.indexOf(parameter)) ? 2 : 0) // the multi-start check of the outermost ends, where other parameters of interest are profiled
     .warmFits(likelihood.variants - 1 + points + likelihood.variants * (ends + 1))
     .other(0, 8 * likelihood.variants * (points + ends + 4) * (n + 4));
   return budgeted(cost, points ? fewer('scan points', points) : 'ask for fewer confidence levels, or for a likelihood without an ensemble', () => {

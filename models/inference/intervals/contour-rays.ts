@@ -26,6 +26,8 @@ export interface RayContourResult {
   contours: ContourLevel[];
   /** the check grid: q on an n × n grid around the regions (row j, column i at x[i], y[j]) */
   grid: { x: number[]; y: number[]; q: number[] };
+  /** the 1-D profiles' windows (`axisWindows`) the check grid spans */
+  windows: [[number, number], [number, number]];
   /** check-grid points whose q disagrees with the rings, plus pairs of rings of one level that overlap (0: the rays describe the regions) */
   disagreements: number;
   /**
@@ -36,6 +38,19 @@ export interface RayContourResult {
   flat: boolean;
   /** levels whose rings reach the box's edge on some ray */
   open: number[];
+}
+
+/**
+ * Per axis, the window `thresholdWindow` finds around the best fit on the 1-D profile of that
+ * parameter (the other profiled too) at the threshold t — the region's extent along that axis —
+ * or the box's side where that is about as fine.
+ */
+export function axisWindows(likelihood: Likelihood, data: LikelihoodData, indices: readonly [number, number], global: FitResult, box: Box, t: number, variant: number): [[number, number], [number, number]] {
+  const window = (a: 0 | 1): [number, number] => {
+    const axis = new ProfileScanner(likelihood, data, [indices[a]], { variant, global });
+    return thresholdWindow((v) => axis.q([v]), global.parameters[indices[a]], global.uncertainties[indices[a]], box[a], t) ?? [box[a][0], box[a][1]];
+  };
+  return [window(0), window(1)];
 }
 
 /** See `RayContourResult.flat`. */
@@ -78,11 +93,8 @@ export function rayContour(scanner: ProfileScanner, global: FitResult, indices: 
     }
   }
 
-  // the 1-D profiles' windows, as the grid method's default ranges: where a region reaches that the rays from its minimum do not see (an arc)
-  const windows = indices.map((index, a) => {
-    const axis = new ProfileScanner(likelihood, scanner.data, [index], { variant: scanner.variant, global });
-    return thresholdWindow((v) => axis.q([v]), global.parameters[index], global.uncertainties[index], box[a], widest) ?? box[a];
-  });
+  // the 1-D profiles' windows, the grid method's default ranges: where a region reaches that the rays from its minimum do not see (an arc)
+  const windows = axisWindows(likelihood, scanner.data, indices, global, box, widest, scanner.variant);
   const grid = checkGrid(rings.flat(), centres, windows, box, checkPoints);
   const gridQ = grid.y.flatMap((b) => grid.x.map((a) => q(a, b)));
   let disagreements = 0;
@@ -101,7 +113,7 @@ export function rayContour(scanner: ProfileScanner, global: FitResult, indices: 
     const extent = Math.max(0, ...widestRings.flat().map((p) => Math.abs(p[a] - centres[0][a])));
     return !(global.uncertainties[index] <= FLAT_RATIO * extent);
   });
-  return { contours, grid: { ...grid, q: gridQ }, disagreements, flat, open: [...open].map((k) => levels[k]) };
+  return { contours, grid: { ...grid, q: gridQ }, windows, disagreements, flat, open: [...open].map((k) => levels[k]) };
 }
 
 /** Radial error at a chord's midpoint, |√q − √t| / √t, below which the chord stands for the boundary: ~0.5% of the region's radius. */

@@ -14,8 +14,8 @@ import { chiSquaredThreshold } from '../../numeric/distributions.js';
 import { brent } from '../../numeric/root-finding.js';
 import { maximumLikelihood, type FitResult } from '../mle.js';
 import { ProfileScanner, profileQ } from '../test-statistics.js';
-import { rayContour } from './contour-rays.js';
-import { thresholdWindow, uniformGrid } from './profile.js';
+import { axisWindows, rayContour } from './contour-rays.js';
+import { uniformGrid } from './profile.js';
 
 /** A ring is a closed polyline of [θ_a, θ_b] points; a polygon is an outer ring plus holes. */
 export const RingSchema = z.array(z.tuple([z.number(), z.number()]));
@@ -98,20 +98,15 @@ function rootsContour(likelihood: Likelihood, data: LikelihoodData, parameters: 
     : `the regions are not star-shaped around their minima (${rays.disagreements} disagreements of the rays with the ${options.points ?? 11}² check grid or with each other)`;
   const fallback = options.fallbackPoints ?? FALLBACK_POINTS;
   if (fallback === 0) return result([], false, [`${why}; a grid to trace them does not fit this request's budget: ask with method "scan" and fewer points, or narrower ranges`]);
-  const traced = gridContour(likelihood, data, parameters, indices, bounds, global, levels, { ...options, points: fallback });
+  // without ranges the box is the allowed range, so the rays' windows are the grid's default ranges
+  const traced = gridContour(likelihood, data, parameters, indices, bounds, global, levels, { ...options, points: fallback, ranges: options.ranges ?? rays.windows });
   return { ...traced, notes: [`${why}: traced on a ${fallback} × ${fallback} grid instead`, ...traced.notes] };
 }
 
 function gridContour(likelihood: Likelihood, data: LikelihoodData, parameters: readonly [string, string], indices: number[], bounds: (readonly [number, number])[], global: FitResult, levels: readonly number[], options: ProfileContourOptions): ProfileContourResult {
   const points = options.points ?? 41;
   const variant = options.variant ?? 0;
-  const widest = Math.max(...levels.map((cl) => chiSquaredThreshold(cl, 2)));
-  const ranges =
-    options.ranges ??
-    bounds.map((b, k) => {
-      const axis = new ProfileScanner(likelihood, data, [indices[k]], { variant, global });
-      return thresholdWindow((v) => axis.q([v]), global.parameters[indices[k]], global.uncertainties[indices[k]], b, widest) ?? b;
-    });
+  const ranges = options.ranges ?? axisWindows(likelihood, data, [indices[0], indices[1]], global, [bounds[0], bounds[1]], Math.max(...levels.map((cl) => chiSquaredThreshold(cl, 2))), variant);
   for (const [lo, hi] of ranges) if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`contour ranges must be finite, got [${lo}, ${hi}]`);
   const x = uniformGrid(ranges[0][0], ranges[0][1], points);
   const y = uniformGrid(ranges[1][0], ranges[1][1], points);

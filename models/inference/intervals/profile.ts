@@ -181,8 +181,7 @@ function rootsInterval(likelihood: Likelihood, data: LikelihoodData, levels: rea
   const others = guide ? guidedMinima(q, guide, refit, global.parameters[index], index, widest, settings.tolerance) : [...startMinima(q, global, index, settings.range, widest), ...(settings.points ? scannedMinima(q, settings, global.parameters[index], widest) : [])];
 
   let found = searchEnds(scanner, thresholds, [global.parameters[index], ...others], settings, guide);
-  const branched = likelihood.parameters.some((p, i) => i < likelihood.interest && i !== index && !p.fixed);
-  if (!guide && branched) {
+  if (!guide && othersProfiled(likelihood, index)) {
     const outermost = found[thresholds.indexOf(widest)].flatMap((s) => [...(s.lowerOpen ? [] : [s.lower]), ...(s.upperOpen ? [] : [s.upper])]);
     const lower = outermost.some((v) => {
       const warm = scanner.fit([v]);
@@ -202,6 +201,11 @@ function rootsInterval(likelihood: Likelihood, data: LikelihoodData, levels: rea
     .sort((a, b) => a.value - b.value);
   const intervals = levels.map((cl, k) => ({ cl, threshold: thresholds[k], segments: mergeSegments(found[k]) }));
   return { parameter: likelihood.names[index], best: fit.parameters[index], nllMin: fit.nll, fit, intervals, scan, converged: scanner.converged };
+}
+
+/** Whether parameters of interest other than `index` are profiled: whose branches the `roots` method checks with a multi-start fit. */
+export function othersProfiled(likelihood: Likelihood, index: number): boolean {
+  return likelihood.parameters.some((p, i) => i < likelihood.interest && i !== index && !p.fixed);
 }
 
 /** Every level's segments around θ̂ and the other minima (see `rootsInterval`), searched again once, around the new θ̂ too, if a lower minimum turns up. */

@@ -43,17 +43,17 @@ export function evaluateWithInputDerivatives(net: FrozenNetwork, member: number,
   const Q = pairs.length;
   const pairJ = Int32Array.from(pairs, (p) => p[0]);
   const pairK = Int32Array.from(pairs, (p) => p[1]);
+  // Each unit carries C = 1 + P + Q channels side by side (value, tangents, second tangents), so
+  // a layer is one product of its kernel with a (units × C) block: every weight is read once for
+  // all channels, not once per channel.
+  const C = 1 + P + Q;
   const W = p.maxWidth;
   const layers = p.members[member];
 
-  let a = new Float64Array(W);
-  let da = new Float64Array(P * W);
-  let d2a = new Float64Array(Q * W);
-  let b = new Float64Array(W);
-  let db = new Float64Array(P * W);
-  let d2b = new Float64Array(Q * W);
+  let a = new Float64Array(W * C);
+  let b = new Float64Array(W * C);
+  const z = new Float64Array(C);
   const phi = new Float64Array(3);
-  const dz = new Float64Array(P);
   const outScale = p.outStd ? p.outStd[0] : 1;
   const outShift = p.outMean ? p.outMean[0] : 0;
 
@@ -62,52 +62,68 @@ export function evaluateWithInputDerivatives(net: FrozenNetwork, member: number,
   const hessian = order === 2 ? new Float64Array(n * P * P) : null;
 
   for (let e = 0; e < n; e++) {
-    for (let i = 0; i < D; i++) a[i] = (x[e * D + i] - p.inMean[i]) / p.inStd[i];
-    // the inputs' tangents: ∂u_i/∂u_j = δ_ij / std_i, second tangents 0
-    for (let j = 0; j < P; j++) for (let i = 0; i < D; i++) da[j * W + i] = i === inputs[j] ? 1 / p.inStd[i] : 0;
-    for (let q = 0; q < Q; q++) for (let i = 0; i < D; i++) d2a[q * W + i] = 0;
+    // the inputs and their tangents: ∂u_i/∂u_j = δ_ij / std_i, second tangents 0
+    a.fill(0, 0, D * C);
+    for (let i = 0; i < D; i++) a[i * C] = (x[e * D + i] - p.inMean[i]) / p.inStd[i];
+    for (let j = 0; j < P; j++) a[inputs[j] * C + 1 + j] = 1 / p.inStd[inputs[j]];
 
     for (const layer of layers) {
       const { inputs: I, outputs: O, kernelT64: K, bias64: bias } = layer;
       for (let o = 0; o < O; o++) {
         const row = o * I;
-        let z = bias[o];
-        for (let i = 0; i < I; i++) z += a[i] * K[row + i];
-        activationDerivatives(z, layer.act, layer.alpha, phi);
-        b[o] = phi[0];
-        for (let j = 0; j < P; j++) {
-          let t = 0;
-          for (let i = 0; i < I; i++) t += da[j * W + i] * K[row + i];
-          dz[j] = t;
-          db[j * W + o] = phi[1] * t;
-        }
-        for (let q = 0; q < Q; q++) {
-          let t = 0;
-          for (let i = 0; i < I; i++) t += d2a[q * W + i] * K[row + i];
-          d2b[q * W + o] = phi[2] * dz[pairJ[q]] * dz[pairK[q]] + phi[1] * t;
-        }
+        channelProduct(K, row, I, a, C, z);
+        activationDerivatives(z[0] + bias[o], layer.act, layer.alpha, phi);
+        const out = o * C;
+        b[out] = phi[0];
+        for (let j = 0; j < P; j++) b[out + 1 + j] = phi[1] * z[1 + j];
+        for (let q = 0; q < Q; q++) b[out + 1 + P + q] = phi[2] * z[1 + pairJ[q]] * z[1 + pairK[q]] + phi[1] * z[1 + P + q];
       }
-      // swap the buffers (no destructuring: it would allocate per layer and event)
-      const t0 = a;
+      const swap = a;
       a = b;
-      b = t0;
-      const t1 = da;
-      da = db;
-      db = t1;
-      const t2 = d2a;
-      d2a = d2b;
-      d2b = t2;
+      b = swap;
     }
 
     value[e] = a[0] * outScale + outShift;
-    for (let j = 0; j < P; j++) gradient![e * P + j] = da[j * W] * outScale;
+    for (let j = 0; j < P; j++) gradient![e * P + j] = a[1 + j] * outScale;
     for (let q = 0; q < Q; q++) {
       const j = pairJ[q];
       const k = pairK[q];
-      const h = d2a[q * W] * outScale;
+      const h = a[1 + P + q] * outScale;
       hessian![(e * P + j) * P + k] = h;
       hessian![(e * P + k) * P + j] = h;
     }
   }
   return { value, gradient, hessian };
+}
+
+/**
+ * z_c = Σ_i K[row + i] a[i·C + c] for the C channels: unrolled for one parameter (C = 2 for the
+ * gradient, 3 with the Hessian), where a loop over c would cost more than the products.
+ */
+function channelProduct(K: Float64Array, row: number, I: number, a: Float64Array, C: number, z: Float64Array): void {
+  if (C === 3) {
+    let z0 = 0, z1 = 0, z2 = 0;
+    for (let i = 0, base = 0; i < I; i++, base += 3) {
+      const k = K[row + i];
+      z0 += a[base] * k;
+      z1 += a[base + 1] * k;
+      z2 += a[base + 2] * k;
+    }
+    (z[0] = z0), (z[1] = z1), (z[2] = z2);
+  } else if (C === 2) {
+    let z0 = 0, z1 = 0;
+    for (let i = 0, base = 0; i < I; i++, base += 2) {
+      const k = K[row + i];
+      z0 += a[base] * k;
+      z1 += a[base + 1] * k;
+    }
+    (z[0] = z0), (z[1] = z1);
+  } else {
+    z.fill(0, 0, C);
+    for (let i = 0; i < I; i++) {
+      const k = K[row + i];
+      const base = i * C;
+      for (let c = 0; c < C; c++) z[c] += a[base + c] * k;
+    }
+  }
 }

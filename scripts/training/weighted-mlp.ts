@@ -85,9 +85,11 @@ export interface TrainedMlp {
 
 /**
  * Trains on `n` rows of `x` (D columns) with targets (n × T: one-hot classes for softmax, a
- * 0/1 label for sigmoid) and per-row weights; the loss is Σ w ℓ / Σ w.
+ * 0/1 label for sigmoid) and per-row weights; the loss is Σ w ℓ / Σ w. Synchronous (the wasm and
+ * cpu backends read results synchronously), so that an objective a derivative-free optimiser
+ * calls can train a classifier (SRGN's AUC, scripts/srgn).
  */
-export async function trainMlp(
+export function trainMlp(
   x: Float64Array,
   n: number,
   D: number,
@@ -97,7 +99,7 @@ export async function trainMlp(
   T: number,
   config: MlpConfig,
   onEpoch?: (epoch: number, loss: number) => void,
-): Promise<TrainedMlp> {
+): TrainedMlp {
   const started = performance.now();
   const K = config.members ?? 1;
   if (!Number.isInteger(K) || K < 1) throw new RangeError(`members must be a positive integer, got ${K}`);
@@ -193,7 +195,6 @@ export async function trainMlp(
     }
     history.push(total);
     onEpoch?.(epoch + 1, total);
-    await tf.nextFrame?.();
   }
 
   const logits = (raw: Float64Array | Float32Array, count: number): Float32Array[] =>

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { progressBar, progressBars } from './lib/progress.js';
 import { projectVersion } from './lib/provenance.js';
+import { pipelineHooks, published, readPipelineConfig } from './pipeline/pipeline-cli.js';
 
 const program = new Command();
 // positional: the program's own --version only before a command, so each command's --version <version> reaches it
@@ -465,6 +466,19 @@ program
   });
 
 program
+  .command('srgn')
+  .description("seed 004's Gaussian examples (issue 18): DCTR reweighting at generator level, SRGN fits by minimising a classifier's AUC (tables I, II; fig. 4, 5, 7; appendix B's loss); keeps the study in <run>/srgn/study.json (reused unless --again) and writes docs/srgn.md")
+  .option('--quick', 'a small run (about a minute) to try the pipeline; its report goes to <run>/srgn-quick/srgn.md')
+  .option('--runs <n>', 'independent trainings of the reweighting and the classifier (the seed: 40)', positiveInteger)
+  .option('--run <folder>', 'where the study is kept between runs', 'runs')
+  .option('--again', 'run the study again even if a kept one with the same settings exists')
+  .option('--docs <file>', 'the results document', 'docs/srgn.md')
+  .action(async (options) => {
+    const { srgnCommand } = await import('./srgn/run.js');
+    console.log(await srgnCommand({ quick: Boolean(options.quick), runs: options.runs, run: options.run, again: Boolean(options.again), docs: options.docs }));
+  });
+
+program
   .command('drell-yan-coverage')
   .description("coverage of the published Drell–Yan likelihoods at the SM and away from it, with the parton-level truth on the same toys and the bias of θ̂, and σ(θ) against the generator (issue 13): runs or reuses the documented studies (kept in <run>/dy-smeft-run3-coverage/) and writes docs/drell-yan-coverage.md; with --at, one study of --likelihood, printed")
   .option('--root <folder>', 'likelihoods folder', 'likelihoods')
@@ -553,42 +567,6 @@ program
     await writeDrellYanReport(result, options.docs);
     console.log(`published dy-smeft-run3-mll@${options.version}; wrote ${options.docs} (${result.seconds.toFixed(0)} s)`);
   });
-
-type PipelineConfig = import('./pipeline/toy-pipeline.js').ToyPipelineConfig;
-
-/** Reads and validates a pipeline config; with `out`, refuses a version already published there. */
-async function readPipelineConfig(path: string, out?: string): Promise<PipelineConfig> {
-  const { readFile } = await import('node:fs/promises');
-  const { existsSync } = await import('node:fs');
-  const { ToyPipelineConfigSchema } = await import('./pipeline/toy-pipeline.js');
-  const parsed = ToyPipelineConfigSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const config = parsed.data as PipelineConfig;
-  if (out && existsSync(`${out}/${config.id}/${config.version}`)) throw new Error(`${config.id}@${config.version} is already published; a published version never changes`);
-  return config;
-}
-
-function pipelineHooks(id: string): import('./pipeline/toy-pipeline.js').PipelineHooks {
-  const training = progressBar(`training ${id}`);
-  const coverage = progressBar('coverage toys');
-  return {
-    onStage: (stage, detail) => {
-      if (stage === 'train') training.stop();
-      if (stage === 'coverage') coverage.stop();
-      console.log(`[${stage}] ${detail}`);
-    },
-    onTrainingProgress: (p) => training.update(p.epoch, p.epochs, `loss ${p.loss.toPrecision(4)}${p.validationLoss === null ? '' : ` (validation ${p.validationLoss.toPrecision(4)})`}`),
-    onCoverageProgress: (done, total) => coverage.update(done, total),
-  };
-}
-
-async function published(out: string, config: PipelineConfig, result: import('./pipeline/toy-pipeline.js').ToyPipelineResult, t0: number) {
-  const { writeCatalogueIndex } = await import('./lib/catalogue-index.js');
-  await writeCatalogueIndex(out);
-  console.log(`published ${config.id}@${config.version} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  for (const [k, v] of Object.entries(result.closure)) console.log(`  ${k}: ${v.toPrecision(4)}`);
-  for (const e of result.coverage.estimates) console.log(`  coverage at ${(100 * e.cl).toFixed(2)}%: ${(100 * e.coverage).toFixed(1)}% ± ${(100 * e.error).toFixed(1)}% (${e.toys} toys)`);
-}
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

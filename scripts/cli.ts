@@ -479,6 +479,17 @@ program
   });
 
 program
+  .command('srgn-publish')
+  .description("train seed 004's two-parameter Gaussian reweighter (DCTR, a repulsive ensemble) and publish it as srgn-gaussian-2d, served by POST /v1/likelihoods/srgn-gaussian-2d/reweight")
+  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
+  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
+  .action(async (options) => {
+    const { DEFAULT_REWEIGHTER, publishGaussianReweighter } = await import('./srgn/publish.js');
+    const { folder, seconds } = await publishGaussianReweighter({ ...DEFAULT_REWEIGHTER, out: options.out, version: options.version, log: (line) => console.log(line) });
+    console.log(`published srgn-gaussian-2d@${options.version} to ${folder} in ${seconds.toFixed(0)} s`);
+  });
+
+program
   .command('drell-yan-coverage')
   .description("coverage of the published Drell–Yan likelihoods at the SM and away from it, with the parton-level truth on the same toys and the bias of θ̂, and σ(θ) against the generator (issue 13): runs or reuses the documented studies (kept in <run>/dy-smeft-run3-coverage/) and writes docs/drell-yan-coverage.md; with --at, one study of --likelihood, printed")
   .option('--root <folder>', 'likelihoods folder', 'likelihoods')

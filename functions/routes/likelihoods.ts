@@ -8,7 +8,7 @@ import { ManifestSchema } from '../../models/artifact/manifest-schema.js';
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { listCatalogue } from '../../models/service/catalogue.js';
 import { interval, fit } from '../../models/service/fit.js';
-import { nll, parameterList, ratio } from '../../models/service/evaluate.js';
+import { nll, parameterList, ratio, reweight } from '../../models/service/evaluate.js';
 import { cls, upperLimit } from '../../models/service/hypothesis.js';
 import { diagnostics } from '../../models/service/diagnostics.js';
 import { artifactWorkspace, reinterpret } from '../../models/service/pyhf.js';
@@ -30,6 +30,8 @@ import {
   RatioResponseSchema,
   ReinterpretRequestSchema,
   ReinterpretResponseSchema,
+  ReweightRequestSchema,
+  ReweightResponseSchema,
   UpperLimitRequestSchema,
   UpperLimitResponseSchema,
 } from '../../models/service/schemas.js';
@@ -97,6 +99,16 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     response: RatioResponseSchema,
     example: { likelihood: TOY, body: { events: [[0.3], [1.8]], points: [{ theta: 0.5 }] } },
   }, async (c, { body }) => ratio(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/reweight',
+    summary: 'Per-event weights to another θ',
+    description: 'w(x|θ) = p(x|θ)/p(x|θ0) for every submitted event at every point, normalised so that the published reference sample at θ0 has mean weight 1, with the spread of the members’ weights: reweights a sample simulated at θ0 to θ (seed 004, DCTR).',
+    request: ReweightRequestSchema,
+    response: ReweightResponseSchema,
+    example: { likelihood: TOY, body: { events: [[0.3], [1.8]], points: [{ theta: 0.5 }] } },
+  }, async (c, { body }) => reweight(await artifactOf(c), body));
 
   operation(app, declared, {
     method: 'post',

@@ -2,7 +2,8 @@
  * The likelihood at points (DESIGN.md "The public HTTP API": `nll`, `ratio`): −ln L at many
  * parameter points with gradients, profiled nuisances and the ensemble's spread, and the
  * per-event ratios ln r(x|θ, θ0) of the unbinned term with the members' spread (seed 003
- * app. A: the spread is reported with every number, never hidden).
+ * app. A: the spread is reported with every number, never hidden), and the same ratios as
+ * weights that reweight a sample at θ0 to θ (seed 004's DCTR).
  */
 import type { LoadedArtifact } from '../artifact/load.js';
 import { ensembleSpread } from '../inference/ensemble.js';
@@ -15,7 +16,7 @@ import { assertInsideSelection } from '../likelihood/selection.js';
 import { budgeted, Cost, fewer, likelihoodSizes } from './cost.js';
 import { fitFailed, invalidInput, notApplicable, tooCostly } from './errors.js';
 import { baseCost, evaluating, flattenEvents, parameterPoints, requestData, type ServedLikelihood } from './request-data.js';
-import { LIMITS, type NllRequest, type NllResponse, type ParametersResponse, type RatioRequest, type RatioResponse } from './schemas.js';
+import { LIMITS, type NllRequest, type NllResponse, type ParametersResponse, type RatioRequest, type RatioResponse, type ReweightRequest, type ReweightResponse } from './schemas.js';
 
 /**
  * −ln L at every requested point (seed 003 app. A eq. 49), with what the request asks for:
@@ -104,10 +105,30 @@ function nllOffset(artifact: ServedLikelihood, data: LikelihoodData, offset: 'be
 
 /** ln r(x|θ, θ0) per submitted event and point (seed 003 eq. 5, 29, 34), with the members' spread. */
 export function ratio(artifact: LoadedArtifact, request: RatioRequest): RatioResponse {
+  const { observables, logRatio, members } = eventLogRatios(artifact, request);
+  if (!members) return { observables, logRatio };
+  return { observables, logRatio, spread: memberSpreads(members, (v) => v) };
+}
+
+/**
+ * Per-event weights w(x|θ) = r(x|θ, θ0) = e^{ln r}, normalised so that the reference sample drawn
+ * at θ0 has mean weight 1 (seed 004 eq. 2 and 7-9: a sample at θ0 weighted by w is a sample at θ;
+ * for a parametrised term through Z(θ), for a polynomial one through σ(θ) from the same sample,
+ * eq. 34 of seed 003), with the spread of the members' weights.
+ */
+export function reweight(artifact: LoadedArtifact, request: ReweightRequest): ReweightResponse {
+  const { observables, logRatio, members } = eventLogRatios(artifact, request);
+  const weights = logRatio.map((row) => row.map(Math.exp));
+  if (!members) return { observables, weights };
+  return { observables, weights, spread: memberSpreads(members, Math.exp) };
+}
+
+/** The unbinned term's ln r of every submitted event at every point, and each member's, after the checks both `ratio` and `reweight` need. */
+function eventLogRatios(artifact: LoadedArtifact, request: RatioRequest): { observables: string[]; logRatio: number[][]; members: Float64Array[][] | null } {
   const { likelihood } = artifact;
   const unbinned = unbinnedTerms(likelihood);
-  if (unbinned.length !== 1) throw notApplicable(`ratio needs exactly one unbinned term; '${artifact.manifest.id}' has ${unbinned.length}`);
-  const [term] = unbinned;
+  if (unbinned.length !== 1) throw notApplicable(`per-event ratios need exactly one unbinned term; '${artifact.manifest.id}' has ${unbinned.length}`);
+  const term: UnbinnedTerm = unbinned[0];
   const { observables } = term;
   const { values, count, width } = flattenEvents(request.events, ['events']);
   if (count > LIMITS.events) throw tooCostly('too-many-events', `${count} events; the limit is ${LIMITS.events}`, ['events']);
@@ -122,25 +143,23 @@ export function ratio(artifact: LoadedArtifact, request: RatioRequest): RatioRes
   const points = parameterPoints(likelihood, request.points);
   const { units, memoryBytes } = term.ratioCost(count, request.points.length);
   const cost = new Cost(likelihoodSizes(likelihood, () => count)).points(request.points.length).other(units, memoryBytes);
-  return budgeted(cost, fewer('events per request', count), () => logRatios(artifact, term, observables, values, count, points));
+  return budgeted(cost, fewer('events per request', count), () => {
+    const data = term.eventData(values, count);
+    const index = likelihood.termIndex(term);
+    const logRatio = evaluating(() => points.map((p) => Array.from(term.eventLogRatios(data, p, index, 0))));
+    const K = term.variants - 1;
+    const members = K === 0 ? null : evaluating(() => points.map((p) => Array.from({ length: K }, (_, k) => term.eventLogRatios(data, p, index, k + 1))));
+    return { observables: [...observables], logRatio, members };
+  });
 }
 
-function logRatios(artifact: LoadedArtifact, term: UnbinnedTerm, observables: readonly string[], values: Float64Array, count: number, points: Float64Array[]): RatioResponse {
-  const { likelihood } = artifact;
-  const data = term.eventData(values, count);
-  const index = likelihood.termIndex(term);
-  const logRatio = evaluating(() => points.map((p) => Array.from(term.eventLogRatios(data, p, index, 0))));
-  const members = term.variants - 1;
-  if (members === 0) return { observables: [...observables], logRatio };
-  const spread = evaluating(() =>
-    points.map((p) => {
-      const perMember = Array.from({ length: members }, (_, k) => term.eventLogRatios(data, p, index, k + 1));
-      const values = new Float64Array(members);
-      return Array.from({ length: count }, (_, i) => {
-        perMember.forEach((m, k) => (values[k] = m[i]));
-        return ensembleSpread(values);
-      });
-    }),
-  );
-  return { observables: [...observables], logRatio, spread };
+/** Per point, per event: the standard deviation over the members of f(their ln r). */
+function memberSpreads(members: Float64Array[][], f: (logRatio: number) => number): number[][] {
+  return members.map((perMember) => {
+    const values = new Float64Array(perMember.length);
+    return Array.from({ length: perMember[0].length }, (_, i) => {
+      perMember.forEach((m, k) => (values[k] = f(m[i])));
+      return ensembleSpread(values);
+    });
+  });
 }

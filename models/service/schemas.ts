@@ -125,6 +125,13 @@ export const RatioRequestSchema = z
   })
   .strict();
 
+export const ReweightRequestSchema = z
+  .object({
+    events: EventsSchema.meta({ description: 'events at the level the reweighting was learned (generator level for a DCTR reweighter), one array of observables each' }),
+    points: z.array(PointSchema).min(1).max(LIMITS.points).meta({ description: 'the θ to reweight to, each inside the parameters’ ranges (where the reweighting was learned)' }),
+  })
+  .strict();
+
 export const FitRequestSchema = z
   .object({
     ...dataFields,
@@ -271,6 +278,7 @@ export const InlinePageRequestSchema = z
   .object({ ...workspaceSourceFields, poi: z.string().optional().meta({ description: 'the signal strength, where the measurement names no POI' }) })
   .strict();
 export type RatioRequest = z.infer<typeof RatioRequestSchema>;
+export type ReweightRequest = z.infer<typeof ReweightRequestSchema>;
 export type FitRequest = z.infer<typeof FitRequestSchema>;
 export type IntervalRequest = z.infer<typeof IntervalRequestSchema>;
 export type DatasetRequest = z.infer<typeof DatasetSchema>;
@@ -358,6 +366,12 @@ export const RatioResponseSchema = z.object({
   observables: z.array(z.string()),
   logRatio: z.array(z.array(z.number())).meta({ description: 'per point, per event: ln r(x|θ, θ0) = ln p(x|θ) − ln p(x|θ0)' }),
   spread: z.array(z.array(z.number())).optional().meta({ description: 'standard deviation of the ensemble members’ ln r: the spread of the members, not a calibrated uncertainty (docs/gaussian-toys.md measures how often it holds the truth)' }),
+});
+
+export const ReweightResponseSchema = z.object({
+  observables: z.array(z.string()),
+  weights: z.array(z.array(z.number())).meta({ description: 'per point, per event: w(x|θ) = p(x|θ)/p(x|θ0), normalised so that the published reference sample at θ0 has mean weight 1' }),
+  spread: z.array(z.array(z.number())).optional().meta({ description: 'standard deviation of the ensemble members’ weights: the spread of the members, not a calibrated uncertainty' }),
 });
 
 const FitWarnings = z.array(z.string()).meta({ description: 'problems met on the way, e.g. regions where the likelihood is undefined; and why any uncertainty is null' });
@@ -514,6 +528,7 @@ export type CatalogueEntry = z.infer<typeof CatalogueEntrySchema>;
 export type NllResponse = z.infer<typeof NllResponseSchema>;
 export type ParametersResponse = z.infer<typeof ParametersResponseSchema>;
 export type RatioResponse = z.infer<typeof RatioResponseSchema>;
+export type ReweightResponse = z.infer<typeof ReweightResponseSchema>;
 export type FitResponse = z.infer<typeof FitResponseSchema>;
 export type IntervalResponse = z.infer<typeof IntervalResponseSchema>;
 export type ContourResponse = z.infer<typeof ContourResponseSchema>;

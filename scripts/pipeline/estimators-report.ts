@@ -18,7 +18,8 @@ import { maximumLikelihood } from '../../models/inference/mle.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
-import { coverageOfToyArtifact, toyClosure } from './toy-pipeline.js';
+import { keptToyCoverage, REPORT_THETAS, REPORT_TOYS } from './estimators-coverage.js';
+import { toyClosure } from './toy-pipeline.js';
 import { formatFigure, recordedCoverage } from './toy-report-format.js';
 
 /** The estimators compared, per α: the published artifact of each (its newest version). */
@@ -57,8 +58,8 @@ const COMPARISON: { alpha: number; rows: { id: string; estimator: string }[] }[]
   },
 ];
 const SERIES_COLORS = [COLORS.vermilion, COLORS.blue, COLORS.green, COLORS.purple, COLORS.orange, COLORS.sky];
-const AWAY_THETA = 1;
-const AWAY_TOYS = 300;
+const AWAY_THETA = REPORT_THETAS[1];
+const AWAY_TOYS = REPORT_TOYS;
 const TEST_EVENTS = 20_000;
 const THETAS = Array.from({ length: 41 }, (_, k) => -1 + k / 20);
 
@@ -98,12 +99,11 @@ for (const { alpha, rows } of COMPARISON) {
     const term = m.terms[0];
     const s = term.kind === 'binned-template' ? [] : term.crossSection.coefficients;
     const parametrised = term.kind === 'unbinned-parametrised';
-    const started = performance.now();
-    const away = coverageOfToyArtifact(artifact, toy, AWAY_THETA, AWAY_TOYS, 7);
+    const away = await keptToyCoverage(`${id}@${version}`, artifact, alpha, AWAY_THETA, AWAY_TOYS);
     // at θ0 too (issue 13): where coverage of a polynomial term cannot fail, whatever ĉ is
-    const atReference = coverageOfToyArtifact(artifact, toy, 0, AWAY_TOYS, 7);
+    const atReference = await keptToyCoverage(`${id}@${version}`, artifact, alpha, 0, AWAY_TOYS);
     // a parametrised term runs its network over every event and the reference sample at every θ of every fit
-    if (parametrised) coverageSeconds.push((performance.now() - started) / 1000);
+    if (parametrised) coverageSeconds.push(away.seconds + atReference.seconds);
     const band = bandCoverage(artifact, alpha, 0.7);
     const training = (m.provenance.configuration as Record<string, any> | undefined)?.trainingFigures;
     const events = (m.provenance.configuration as Record<string, any> | undefined)?.pipeline?.training?.events;

@@ -10,6 +10,7 @@
 import { evaluateNetwork, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { deriveSeed } from '../simulators/types.js';
+import { parityCheck, type ParityResult } from '../training/freeze.js';
 import { trainMlp, type MlpConfig } from '../training/weighted-mlp.js';
 import type { SrgnExample } from './gaussian-examples.js';
 
@@ -31,6 +32,8 @@ export interface Dctr {
   network: FrozenNetwork;
   features: number[];
   seconds: number;
+  /** the frozen runtime against tfjs on 2 000 fresh rows */
+  parity: ParityResult;
 }
 
 export function trainDctr(example: SrgnExample, config: DctrConfig): Dctr {
@@ -65,8 +68,30 @@ export function trainDctr(example: SrgnExample, config: DctrConfig): Dctr {
     seed: deriveSeed(config.seed, 'dctr-network'),
   });
   const network = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: width, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
+  // parity of the frozen runtime with tfjs on rows the training never saw
+  const held = 2000;
+  const heldRows = new Float64Array(held * width);
+  for (let i = 0; i < held; i++) {
+    example.parameters.forEach((p, j) => (theta[j] = p.range[0] + (p.range[1] - p.range[0]) * random.uniform()));
+    const event = example.generate(theta, 1, random).generator;
+    features.forEach((c, k) => (heldRows[i * width + k] = event[c]));
+    for (let j = 0; j < P; j++) heldRows[i * width + F + j] = theta[j];
+  }
+  const parity = parityCheck(
+    {
+      inputs: width,
+      coefficients: 1,
+      predict: (rows, n) => {
+        const members = trained.logits(rows, n);
+        return { members, mean: Float32Array.from({ length: n }, (_, i) => members.reduce((sum, z) => sum + z[i], 0) / members.length) };
+      },
+    },
+    network,
+    heldRows,
+    held,
+  );
   trained.dispose();
-  return { network, features, seconds: trained.seconds };
+  return { network, features, seconds: trained.seconds, parity };
 }
 
 /**

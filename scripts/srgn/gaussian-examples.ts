@@ -30,15 +30,22 @@ export interface SrgnExample {
   parameters: SrgnParameter[];
   generatorFeatures: string[];
   simulationFeatures: string[];
-  /** n events at θ: generator-level rows (n × G) and, from the same events, simulation-level rows (n × S) */
-  generate(theta: ArrayLike<number>, n: number, random: Random): { generator: Float64Array; simulation: Float64Array };
+  /**
+   * n events at θ: generator-level rows (n × G) and, from the same events, simulation-level rows
+   * (S per row) of the events the detector accepts: those listed in `accepted`, or all of them
+   */
+  generate(theta: ArrayLike<number>, n: number, random: Random): { generator: Float64Array; simulation: Float64Array; accepted?: Int32Array };
+}
+
+/** An example whose reweighting is known in closed form. */
+export interface GaussianExample extends SrgnExample {
   /** p(x_G|θ)/p(x_G|θ0) of one generator-level row (eq. 10, 11; the product of the two features' ratios for fig. 4) */
   exactWeight(generatorRow: ArrayLike<number>, theta: ArrayLike<number>): number;
 }
 
 const SMEARING = 0.5;
 
-export const gaussian1d: SrgnExample = {
+export const gaussian1d: GaussianExample = {
   id: 'gaussian-1d',
   title: 'one-dimensional Gaussian, μ (eq. 10, table I)',
   parameters: [{ name: 'mu', nominal: 0, range: [-2, 2], target: 1 }],
@@ -56,7 +63,7 @@ export const gaussian1d: SrgnExample = {
   exactWeight: (x, theta) => Math.exp((x[0] ** 2 - (x[0] - theta[0]) ** 2) / 2),
 };
 
-export const gaussian2d: SrgnExample = {
+export const gaussian2d: GaussianExample = {
   id: 'gaussian-2d',
   title: 'one-dimensional Gaussian, μ and σ (eq. 11, table II)',
   parameters: [
@@ -81,7 +88,7 @@ const OMEGA = [0.7, 0.2];
 /** ν(μ) = (ω0 + ω1 μ)², the secondary feature's width */
 const secondaryWidth = (mu: number) => (OMEGA[0] + OMEGA[1] * mu) ** 2;
 
-export const generatorDependentDetector: SrgnExample = {
+export const generatorDependentDetector: GaussianExample = {
   id: 'generator-dependent-detector',
   title: 'a detector whose response depends on a secondary generator-level feature (fig. 4)',
   parameters: [{ name: 'mu', nominal: 0, range: [-2, 2], target: 1.5 }],

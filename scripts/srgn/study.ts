@@ -8,7 +8,8 @@
 import { createRandom } from '../../models/random.js';
 import { deriveSeed } from '../simulators/types.js';
 import { dctrWeights, trainDctr, type DctrConfig } from './dctr.js';
-import { gaussian1d, gaussian2d, generatorDependentDetector, type SrgnExample } from './gaussian-examples.js';
+import { gaussian1d, gaussian2d, generatorDependentDetector, type GaussianExample } from './gaussian-examples.js';
+import { histogramChi2, weightedHistogram } from './histograms.js';
 import { srgnFit, srgnPoint, type ClassifierConfig, type SrgnSamples } from './srgn.js';
 import { powell } from '../../models/numeric/powell.js';
 
@@ -88,7 +89,7 @@ interface ExampleSamples {
   nominal: { generator: Float64Array; simulation: Float64Array };
 }
 
-function drawSamples(example: SrgnExample, events: number, seed: number): ExampleSamples {
+function drawSamples(example: GaussianExample, events: number, seed: number): ExampleSamples {
   const random = createRandom(deriveSeed(seed, `${example.id}-samples`));
   return {
     data: example.generate(example.parameters.map((p) => p.target), events, random),
@@ -96,13 +97,13 @@ function drawSamples(example: SrgnExample, events: number, seed: number): Exampl
   };
 }
 
-function fitSamples(example: SrgnExample, samples: ExampleSamples, level: 'generator' | 'simulation', weightsAt: (theta: Float64Array) => Float64Array): SrgnSamples {
+function fitSamples(example: GaussianExample, samples: ExampleSamples, level: 'generator' | 'simulation', weightsAt: (theta: Float64Array) => Float64Array): SrgnSamples {
   const S = level === 'generator' ? example.generatorFeatures.length : example.simulationFeatures.length;
   return { data: samples.data[level], simulation: samples.nominal[level], S, weightsAt };
 }
 
-const boundsOf = (example: SrgnExample) => ({ lower: example.parameters.map((p) => p.range[0]), upper: example.parameters.map((p) => p.range[1]) });
-const nominalOf = (example: SrgnExample) => example.parameters.map((p) => p.nominal);
+const boundsOf = (example: GaussianExample) => ({ lower: example.parameters.map((p) => p.range[0]), upper: example.parameters.map((p) => p.range[1]) });
+const nominalOf = (example: GaussianExample) => example.parameters.map((p) => p.nominal);
 
 export function runSrgnStudy(config: SrgnStudyConfig, onProgress?: (stage: string, done: number, total: number) => void): SrgnStudy {
   const started = performance.now();
@@ -169,7 +170,7 @@ export function runSrgnStudy(config: SrgnStudyConfig, onProgress?: (stage: strin
 }
 
 /** mean |w − w_exact| over the nominal sample, both normalised to mean 1 there, at each θ. */
-function learnedAgainstExact(example: SrgnExample, generator: Float64Array, learned: (theta: Float64Array) => Float64Array, thetas: number[][]): SrgnStudy['weightClosure'] {
+function learnedAgainstExact(example: GaussianExample, generator: Float64Array, learned: (theta: Float64Array) => Float64Array, thetas: number[][]): SrgnStudy['weightClosure'] {
   const G = example.generatorFeatures.length;
   const n = generator.length / G;
   return thetas.map((theta) => {
@@ -203,35 +204,13 @@ function detectorClosure(samples: ExampleSamples, events: number, full: (theta: 
   const example = generatorDependentDetector;
   const target = Float64Array.of(example.parameters[0].target);
   const edges = Array.from({ length: 25 }, (_, k) => -4 + (14 * k) / 24);
-  const histogram = (x: Float64Array, w: Float64Array | null) => {
-    const h = new Array<number>(edges.length - 1).fill(0);
-    const h2 = new Array<number>(edges.length - 1).fill(0);
-    for (let i = 0; i < x.length; i++) {
-      const b = Math.floor(((x[i] - edges[0]) / (edges.at(-1)! - edges[0])) * (edges.length - 1));
-      if (b < 0 || b >= h.length) continue;
-      h[b] += w ? w[i] : 1;
-      h2[b] += w ? w[i] ** 2 : 1;
-    }
-    return { h, h2 };
-  };
   const exactWeights = Float64Array.from({ length: events }, (_, i) => example.exactWeight(samples.nominal.generator.subarray(2 * i, 2 * i + 2), target));
   const mean = exactWeights.reduce((a, b) => a + b, 0) / events;
   for (let i = 0; i < events; i++) exactWeights[i] /= mean;
-  const truth = histogram(samples.data.simulation, null);
-  const chi2 = (other: { h: number[]; h2: number[] }) => {
-    let sum = 0;
-    let bins = 0;
-    for (let b = 0; b < truth.h.length; b++) {
-      const variance = truth.h2[b] + other.h2[b];
-      if (variance <= 0) continue;
-      sum += (truth.h[b] - other.h[b]) ** 2 / variance;
-      bins++;
-    }
-    return { sum, bins };
-  };
-  const exact = histogram(samples.nominal.simulation, exactWeights);
-  const learnedFull = histogram(samples.nominal.simulation, full(target));
-  const learnedPrimary = histogram(samples.nominal.simulation, primary(target));
-  const c = [chi2(exact), chi2(learnedFull), chi2(learnedPrimary)];
-  return { edges, target: truth.h, exact: exact.h, full: learnedFull.h, primary: learnedPrimary.h, chi2: { exact: c[0].sum, full: c[1].sum, primary: c[2].sum, bins: c[0].bins } };
+  const truth = weightedHistogram(samples.data.simulation, null, edges);
+  const exact = weightedHistogram(samples.nominal.simulation, exactWeights, edges);
+  const learnedFull = weightedHistogram(samples.nominal.simulation, full(target), edges);
+  const learnedPrimary = weightedHistogram(samples.nominal.simulation, primary(target), edges);
+  const c = [exact, learnedFull, learnedPrimary].map((h) => histogramChi2(truth, h));
+  return { edges, target: truth.values, exact: exact.values, full: learnedFull.values, primary: learnedPrimary.values, chi2: { exact: c[0].chi2, full: c[1].chi2, primary: c[2].chi2, bins: c[0].bins } };
 }

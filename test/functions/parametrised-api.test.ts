@@ -56,10 +56,11 @@ const draft: ManifestDraft = {
   provenance: provenance('test', { fixture: 77 }, {}),
   validation: {},
 };
+const reference = sample(300, '300 events at θ0');
 const root = await mkdtemp(join(tmpdir(), 'parametrised-'));
 const { artifact } = await writeArtifact(root, draft, [
   { name: 'network', kind: 'network', file: 'network.msgpack', payload: { kind: 'network', network } },
-  { name: 'reference-sample', kind: 'event-sample', file: 'reference-sample.msgpack', payload: sample(300, '300 events at θ0') },
+  { name: 'reference-sample', kind: 'event-sample', file: 'reference-sample.msgpack', payload: reference },
   { name: 'observed-events', kind: 'event-sample', file: 'observed-events.msgpack', payload: sample(60, '60 pseudo-events') },
 ], { pageAnalysis: true });
 await writeCatalogueIndex(root);
@@ -98,6 +99,36 @@ describe('a parametrised likelihood through every route', () => {
     const expected = term.eventLogRatios(term.eventData(events.flat(), 2), Float64Array.of(0.5, 0.5), Int32Array.of(0, 1), 0);
     expect(body.logRatio[0]).toEqual(Array.from(expected));
     expect(body.spread[0]).toHaveLength(2);
+  });
+
+  it('reweight: w = e^{ln r̂} per event, the reference sample at θ0 of mean weight 1 at every θ, the members’ spread of w', async () => {
+    const events = Array.from({ length: reference.count }, (_, i) => Array.from(reference.values.subarray(i * D, (i + 1) * D)));
+    const points = [{ a: 0.5, b: 0.5 }, { a: -1.5, b: 1.8 }];
+    const body = await (await post('reweight', { events, points })).json();
+    const ratios = await (await post('ratio', { events, points })).json();
+    points.forEach((_, k) => {
+      expect(body.weights[k]).toEqual(ratios.logRatio[k].map(Math.exp));
+      // Z(θ) is the mean of r̂ over this very sample: the normalisation is exact
+      expect(body.weights[k].reduce((a: number, b: number) => a + b, 0) / reference.count).toBeCloseTo(1, 12);
+      expect(body.spread[k]).toHaveLength(reference.count);
+      expect(body.spread[k].some((s: number) => s > 0)).toBe(true);
+    });
+    // a weight far from 1 somewhere: the check above is not met by weights of 1
+    expect(Math.max(...body.weights[1].map((w: number) => Math.abs(Math.log(w))))).toBeGreaterThan(0.1);
+  });
+
+  it('reweight refuses θ outside the range it was learned on, unknown parameters and events of the wrong width', async () => {
+    const cases: [unknown, number, string][] = [
+      [{ events: [[0.1, 0.2]], points: [{ a: 2.5 }] }, 422, 'parameter-out-of-range'],
+      [{ events: [[0.1, 0.2]], points: [{ c: 1 }] }, 422, 'unknown-parameter'],
+      [{ events: [[0.1, 0.2, 0.3]], points: [{ a: 1 }] }, 422, 'invalid-dataset'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await post('reweight', body);
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect((await res.json()).code).toBe(code);
+    }
   });
 
   it('fit, interval and contours equal what models/ computes', async () => {

@@ -2,7 +2,7 @@
  * Writes docs/estimators.md (issue 16): the estimators of seed 003 sec. 2 side by side on the
  * two-Gaussian toy (sec. 3.1), from the published manifests and, for the figures and the
  * coverage at θ = 1, from the published artifacts through the same code the service runs.
- * Run after publishing:
+ * Run after publishing (the coverage toys are kept in runs/estimators-coverage/; estimators-coverage.ts computes them in parallel processes):
  *   npx tsx scripts/pipeline/estimators-report.ts
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import { maximumLikelihood } from '../../models/inference/mle.js';
 import { resolveDataset } from '../../models/likelihood/datasets.js';
 import { polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
 import { twoGaussianSimulator } from '../simulators/two-gaussian.js';
-import { keptToyCoverage, REPORT_THETAS, REPORT_TOYS } from './estimators-coverage.js';
+import { keptToyCoverage, PARAMETRISED_AWAY_TOYS, reportToys, REPORT_THETAS, REPORT_TOYS } from './estimators-coverage.js';
 import { toyClosure } from './toy-pipeline.js';
 import { formatFigure, recordedCoverage } from './toy-report-format.js';
 
@@ -99,9 +99,9 @@ for (const { alpha, rows } of COMPARISON) {
     const term = m.terms[0];
     const s = term.kind === 'binned-template' ? [] : term.crossSection.coefficients;
     const parametrised = term.kind === 'unbinned-parametrised';
-    const away = await keptToyCoverage(`${id}@${version}`, artifact, alpha, AWAY_THETA, AWAY_TOYS);
+    const away = await keptToyCoverage(`${id}@${version}`, artifact, alpha, AWAY_THETA, reportToys(artifact, AWAY_THETA));
     // at θ0 too (issue 13): where coverage of a polynomial term cannot fail, whatever ĉ is
-    const atReference = await keptToyCoverage(`${id}@${version}`, artifact, alpha, 0, AWAY_TOYS);
+    const atReference = await keptToyCoverage(`${id}@${version}`, artifact, alpha, 0, reportToys(artifact, 0));
     // a parametrised term runs its network over every event and the reference sample at every θ of every fit
     if (parametrised) coverageSeconds.push(away.seconds + atReference.seconds);
     const band = bandCoverage(artifact, alpha, 0.7);
@@ -211,7 +211,7 @@ quadratic block (the Schur complement's negative eigenvalues set to 0), which ke
 Columns: closure |ln r̂(x|θ, 0) − ln r(x|θ, 0)| over ≈ 20 000 test events drawn from the exact toy at θ = 0.6 and 41 values
 of θ ∈ [−1, 1] (mean, max; and the largest gap of the expected ⟨ln r⟩ over θ); σ(θ)/σ0's learned coefficients on
 [1, θ, θ²] (truth 1, 0, 1; eq. 34 over a 10⁵-event reference sample at θ0, or the benchmarks' morphed; exact for CARL and ALICE); coverage of the 68.27% / 95.45% intervals
-over 300 toys from the exact model at θ0 = 0 and θ = ${AWAY_THETA} (seed 7, computed here) and at θ = 0.5 (from the manifest), with
+over ${AWAY_TOYS} toys from the exact model at θ0 = 0 and θ = ${AWAY_THETA} (seed 7, computed here; CARL and ALICE ${PARAMETRISED_AWAY_TOYS} at θ = ${AWAY_THETA}) and at θ = 0.5 (from the manifest), with
 binomial errors or, at 0% or 100%, the 68% Clopper–Pearson interval; the fraction of (event, θ) pairs whose exact ln r
 lies within one spread of the members (\`ratio\`'s \`spread\`; 68.3% if it were a calibrated band); training time and backend.
 
@@ -223,7 +223,7 @@ At θ0 = 0, where the score's variance equals the curvature of a likelihood whos
 R̂, derivative learning and morphing-aware (a) cover as the exact likelihood does (docs/gaussian-toys.md), the α = 4 ones
 too; MadMiner's variant (b) under-covers even there, which the regression's error alone does not explain (not investigated
 further). CARL and ALICE are not polynomial in θ, so that argument does not hold for them at θ0 either: their R̂(x|θ) near θ0
-is whatever the network learned there. Their ${2 * AWAY_TOYS} toys at θ0 and θ = ${AWAY_THETA} took ${coverageSeconds.length ? `${Math.min(...coverageSeconds).toFixed(0)}–${Math.max(...coverageSeconds).toFixed(0)} s per artifact` : '—'}
+is whatever the network learned there. Their ${AWAY_TOYS + PARAMETRISED_AWAY_TOYS} toys at θ0 and θ = ${AWAY_THETA} took ${coverageSeconds.length ? `${Math.min(...coverageSeconds).toFixed(0)}–${Math.max(...coverageSeconds).toFixed(0)} s per artifact` : '—'}
 (the network runs over every event of a toy at every θ of its fits).
 
 Reproduce an artifact with \`npm run cli -- pipeline scripts/pipeline/configs/<id>.json --out <folder>\`. The networks of

@@ -13,6 +13,7 @@ import { deriveSeed } from '../simulators/types.js';
 import { dctrWeights, trainDctr, type DctrConfig } from './dctr.js';
 import type { SrgnExample } from './gaussian-examples.js';
 import { srgnFit, type ClassifierConfig, type SrgnSamples } from './srgn.js';
+import { topTemplateFit, type TopTemplateFit } from './top-likelihood.js';
 import { withoutOutliers, type FitSummary } from './study.js';
 
 export const topMass: SrgnExample = {
@@ -30,11 +31,13 @@ export interface TopMassStudyConfig {
   events: number;
   dctr: Omit<DctrConfig, 'seed' | 'features'>;
   classifier: Omit<ClassifierConfig, 'seed'>;
+  /** coverage toys of the template likelihood */
+  toys: number;
   seed: number;
 }
 
-export const FULL_TOP_STUDY: TopMassStudyConfig = { runs: 8, events: 40_000, dctr: { events: 100_000, epochs: 8 }, classifier: { hidden: [32, 32], epochs: 3, batchSize: 500 }, seed: 20261206 };
-export const QUICK_TOP_STUDY: TopMassStudyConfig = { runs: 2, events: 8000, dctr: { events: 20_000, epochs: 3, hidden: [32, 32] }, classifier: { hidden: [16, 16], epochs: 3, batchSize: 200 }, seed: 20261206 };
+export const FULL_TOP_STUDY: TopMassStudyConfig = { runs: 8, events: 40_000, dctr: { events: 100_000, epochs: 8 }, classifier: { hidden: [32, 32], epochs: 3, batchSize: 500 }, toys: 300, seed: 20261206 };
+export const QUICK_TOP_STUDY: TopMassStudyConfig = { runs: 2, events: 8000, dctr: { events: 20_000, epochs: 3, hidden: [32, 32] }, classifier: { hidden: [16, 16], epochs: 3, batchSize: 200 }, toys: 50, seed: 20261206 };
 
 export interface TopMassStudy {
   config: TopMassStudyConfig;
@@ -42,6 +45,8 @@ export interface TopMassStudy {
   fits: Record<'O4' | 'mb1munu', Record<'generator' | 'simulation', FitSummary>>;
   /** events the selection accepted in the data and the nominal sample */
   accepted: { data: number; nominal: number };
+  /** the same simulation-level data fitted by a template likelihood of m_b1μν (top-likelihood.ts) */
+  likelihood: TopTemplateFit;
   seconds: number;
 }
 
@@ -83,6 +88,7 @@ export function runTopMassStudy(config: TopMassStudyConfig, onProgress?: (done: 
     }
   }
   onProgress?.(config.runs, config.runs);
+  const likelihood = topTemplateFit(data.simulation, config.events, { templateEvents: 5 * config.events, toys: config.toys, seed: deriveSeed(config.seed, 'template-fit') });
   const range = topMass.parameters[0].range;
   const summary = (values: number[]) => withoutOutliers(values, range);
   return {
@@ -92,6 +98,7 @@ export function runTopMassStudy(config: TopMassStudyConfig, onProgress?: (done: 
       mb1munu: { generator: summary(found.mb1munu.generator), simulation: summary(found.mb1munu.simulation) },
     },
     accepted: { data: data.accepted.length, nominal: nominal.accepted.length },
+    likelihood,
     seconds: (performance.now() - started) / 1000,
   };
 }

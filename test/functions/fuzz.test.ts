@@ -117,6 +117,10 @@ describe('fuzzing the HTTP API: zero 5xx, every error a problem document, no NaN
     await runProperty(postRequest('ratio', ratioBody), 1_000);
   }, 120_000);
 
+  it('POST reweight with the same events and points (it shares ratio’s checks)', async () => {
+    await runProperty(postRequest('reweight', ratioBody), 400);
+  }, 120_000);
+
   it('POST fit with adversarial datasets, luminosities and fixed parameters', async () => {
     await runProperty(postRequest('fit', fitBody), 600);
   }, 120_000);

@@ -22,6 +22,12 @@ export interface PowellOptions {
   ftol?: number;
   /** default 100 */
   maxIterations?: number;
+  /**
+   * stop after the iteration or line search in which f has been evaluated this many times
+   * (scipy's `maxfev`; default unlimited): a noisy objective can keep lowering f by more than
+   * ftol for all its iterations
+   */
+  maxEvaluations?: number;
 }
 
 export interface PowellResult {
@@ -29,7 +35,7 @@ export interface PowellResult {
   value: number;
   iterations: number;
   evaluations: number;
-  /** false where maxIterations ran out first */
+  /** false where maxIterations or maxEvaluations ran out first */
   converged: boolean;
 }
 
@@ -44,6 +50,7 @@ export function powell(f: (x: Float64Array) => number, start: ArrayLike<number>,
   const xtol = options.xtol ?? 1e-4;
   const ftol = options.ftol ?? 1e-4;
   const maxIterations = options.maxIterations ?? 100;
+  const maxEvaluations = options.maxEvaluations ?? Infinity;
   let evaluations = 0;
   const evaluate = (x: Float64Array) => {
     evaluations++;
@@ -80,6 +87,7 @@ export function powell(f: (x: Float64Array) => number, start: ArrayLike<number>,
     let largest = 0;
     let largestAt = 0;
     for (let k = 0; k < n; k++) {
+      if (evaluations >= maxEvaluations) return { x, value, iterations: iteration, evaluations, converged: false };
       const before = value;
       lineSearch(directions[k]);
       if (before - value > largest) {

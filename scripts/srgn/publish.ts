@@ -32,8 +32,8 @@ export interface PublishReweighterOptions {
   log?: (line: string) => void;
 }
 
-/** Published samples small enough that a fit or the page analysis runs the network over 3 000 events per evaluation. */
-export const DEFAULT_REWEIGHTER: Omit<PublishReweighterOptions, 'out' | 'version'> = { events: 10_000, published: { reference: 2000, observed: 1000 }, dctr: { events: 150_000, epochs: 8, members: 4, hidden: [32, 32, 32] }, seed: 20261205 };
+/** Published samples and a network small enough that the page analysis (fits, scans, a contour) takes minutes: two members of 32 × 32 over 1 500 events per evaluation. */
+export const DEFAULT_REWEIGHTER: Omit<PublishReweighterOptions, 'out' | 'version'> = { events: 10_000, published: { reference: 1000, observed: 500 }, dctr: { events: 150_000, epochs: 8, members: 2, hidden: [32, 32] }, seed: 20261205 };
 
 export async function publishGaussianReweighter(options: PublishReweighterOptions): Promise<{ folder: string; seconds: number }> {
   const started = performance.now();

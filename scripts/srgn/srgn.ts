@@ -85,7 +85,12 @@ export interface SrgnFit extends PowellResult {
   trials: { theta: number[]; auc: number }[];
 }
 
-/** θ_SRGN = argmin_θ' AUC(θ') inside the parameters' box, from θ0 (eq. 5; Powell, xtol = ftol = 1e-4, ≤ 100 iterations, as fig. 5). */
+/**
+ * θ_SRGN = argmin_θ' AUC(θ') inside the parameters' box, from θ0 (eq. 5; Powell, xtol = ftol =
+ * 1e-4, ≤ 100 iterations, as fig. 5), and at most 60 classifier trainings per parameter: the
+ * AUC of a trained g is noisy at the 10⁻³ level, so in two dimensions Powell's iterations can go
+ * on lowering it by more than ftol (one fit of table II took over 30 minutes before this cap).
+ */
 export function srgnFit(samples: SrgnSamples, start: ArrayLike<number>, bounds: { lower: number[]; upper: number[] }, config: ClassifierConfig, maxIterations = 100): SrgnFit {
   const trials: SrgnFit['trials'] = [];
   const result = powell(
@@ -95,7 +100,7 @@ export function srgnFit(samples: SrgnSamples, start: ArrayLike<number>, bounds: 
       return auc;
     },
     start,
-    { ...bounds, xtol: 1e-4, ftol: 1e-4, maxIterations },
+    { ...bounds, xtol: 1e-4, ftol: 1e-4, maxIterations, maxEvaluations: 60 * start.length },
   );
   return { ...result, trials };
 }

@@ -43,6 +43,18 @@ describe('Powell minimisation in a box (seed 004 fig. 5)', () => {
     expect(r.evaluations).toBeLessThan(60);
   });
 
+  it('stops at maxEvaluations on an objective that never lets it converge, and says so', () => {
+    let k = 0;
+    // a quadratic that drifts down with every call: each iteration lowers f by more than ftol, for ever
+    const f = (x: Float64Array) => (x[0] - 0.5) ** 2 + (x[1] + 0.5) ** 2 - 1e-3 * ++k;
+    const r = powell(f, [0, 0], { lower: [-2, -2], upper: [2, 2], ftol: 1e-12, maxEvaluations: 150 });
+    expect(r.converged).toBe(false);
+    // the cap is checked between line searches: at most one line search (≤ 100 Brent steps) beyond it
+    expect(r.evaluations).toBeGreaterThanOrEqual(150);
+    expect(r.evaluations).toBeLessThan(150 + 101);
+    expect(Math.hypot(r.x[0] - 0.5, r.x[1] + 0.5)).toBeLessThan(0.3);
+  });
+
   it('refuses a start outside the box or an empty box', () => {
     expect(() => powell((x) => x[0], [3], { lower: [-2], upper: [2] })).toThrow(/outside/);
     expect(() => powell((x) => x[0], [0], { lower: [1], upper: [1] })).toThrow(/empty box/);

@@ -127,13 +127,14 @@ describe('the worker in workerd', () => {
     }
   });
 
-  it('serves a CARL likelihood (a parametrised term: the network runs at every θ, with input derivatives) with the Node app’s numbers: nll with gradient, ratio, fit, interval', async () => {
+  it('serves a CARL likelihood (a parametrised term: the network runs at every θ, with input derivatives) with the Node app’s numbers: nll with gradient, ratio, reweight, fit, interval', async () => {
     const id = 'gaussian-toy-a1.5-carl';
     // fits and scans on the 1 160 published events cost more than the budget allows at the edge: on submitted events here
     const events = [-1.2, 0.3, 2.9, 0.8, -0.1, 1.7, 2.2, -0.6].map((x) => [x]);
     const requests: [string, unknown][] = [
       ['nll', { points: [-0.9, 0.2, 0.7].map((theta) => ({ theta })), gradient: true }],
       ['ratio', { events: [[-1.2], [0.3], [2.9]], points: [{ theta: 0.6 }, { theta: -0.4 }] }],
+      ['reweight', { events: [[-1.2], [0.3], [2.9]], points: [{ theta: 0.6 }] }],
       ['fit', { data: { events } }],
       ['interval', { parameters: ['theta'], cl: [0.68], points: 21, data: { events } }],
     ];
@@ -143,6 +144,21 @@ describe('the worker in workerd', () => {
       expect(a.status).toBe(200);
       expect(await a.json()).toEqual(await (await inNode).json());
     }
+  });
+
+  it('serves the DCTR reweighter srgn-gaussian-2d (issue 18): reweight with the Node app’s numbers, θ outside its training range refused', async () => {
+    const id = 'srgn-gaussian-2d';
+    const body = { events: [-1.2, 0.3, -2.9, 0.8].map((x) => [x]), points: [{ mu: -1, sigma: 0.75 }, { mu: 1, sigma: 1.25 }] };
+    const [inWorkerd, inNode] = postJson(`/v1/likelihoods/${id}/reweight`, body);
+    const a = await inWorkerd;
+    expect(a.status).toBe(200);
+    const weights = await a.json();
+    expect(weights).toEqual(await (await inNode).json());
+    expect(weights.spread).toHaveLength(2);
+    const [outside] = postJson(`/v1/likelihoods/${id}/reweight`, { ...body, points: [{ mu: 0, sigma: 5 }] });
+    const refused = await outside;
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).code).toBe('parameter-out-of-range');
   });
 
   it('serves combinations (issue 25) with the Node app’s numbers: nll with gradient, fit, interval', async () => {

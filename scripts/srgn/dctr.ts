@@ -52,8 +52,7 @@ export function trainDctr(example: SrgnExample, config: DctrConfig): Dctr {
     example.parameters.forEach((p, j) => (theta[j] = p.range[0] + (p.range[1] - p.range[0]) * random.uniform()));
     const event = example.generate(theta, 1, random).generator;
     for (const [row, source, offset, label] of [[2 * i, event, 0, 1], [2 * i + 1, nominal, i * G, 0]] as const) {
-      features.forEach((c, k) => (x[row * width + k] = source[offset + c]));
-      for (let j = 0; j < P; j++) x[row * width + F + j] = theta[j];
+      dctrRow(x, row, source, offset, features, theta);
       labels[row] = label;
     }
   }
@@ -74,8 +73,7 @@ export function trainDctr(example: SrgnExample, config: DctrConfig): Dctr {
   for (let i = 0; i < held; i++) {
     example.parameters.forEach((p, j) => (theta[j] = p.range[0] + (p.range[1] - p.range[0]) * random.uniform()));
     const event = example.generate(theta, 1, random).generator;
-    features.forEach((c, k) => (heldRows[i * width + k] = event[c]));
-    for (let j = 0; j < P; j++) heldRows[i * width + F + j] = theta[j];
+    dctrRow(heldRows, i, event, 0, features, theta);
   }
   const parity = parityCheck(
     {
@@ -100,14 +98,8 @@ export function trainDctr(example: SrgnExample, config: DctrConfig): Dctr {
  * reweighted to θ keeps its size.
  */
 export function dctrWeights(dctr: Dctr, generator: Float64Array, n: number, G: number, theta: ArrayLike<number>): Float64Array {
-  const F = dctr.features.length;
-  const P = theta.length;
-  const width = F + P;
-  const rows = new Float64Array(n * width);
-  for (let i = 0; i < n; i++) {
-    dctr.features.forEach((c, k) => (rows[i * width + k] = generator[i * G + c]));
-    for (let j = 0; j < P; j++) rows[i * width + F + j] = theta[j];
-  }
+  const rows = new Float64Array(n * (dctr.features.length + theta.length));
+  for (let i = 0; i < n; i++) dctrRow(rows, i, generator, i * G, dctr.features, theta);
   const logit = new Float64Array(n);
   const members = dctr.network.members.length;
   for (let m = 0; m < members; m++) {
@@ -115,6 +107,13 @@ export function dctrWeights(dctr: Dctr, generator: Float64Array, n: number, G: n
     for (let i = 0; i < n; i++) logit[i] += z[i] / members;
   }
   return normalisedExp(logit);
+}
+
+/** Row `row` of a DCTR input matrix: the chosen generator-level features of the event at `offset` in `source`, then θ. */
+function dctrRow(out: Float64Array, row: number, source: ArrayLike<number>, offset: number, features: readonly number[], theta: ArrayLike<number>): void {
+  const width = features.length + theta.length;
+  features.forEach((c, k) => (out[row * width + k] = source[offset + c]));
+  for (let j = 0; j < theta.length; j++) out[row * width + features.length + j] = theta[j];
 }
 
 /** e^{z_i} scaled to mean 1 (shifted by the largest z first, so that no term overflows). */

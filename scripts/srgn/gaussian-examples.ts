@@ -45,21 +45,24 @@ export interface GaussianExample extends SrgnExample {
 
 const SMEARING = 0.5;
 
+/** n events x_G ~ N(μ, σ²) and x_S = x_G + N(0, ε²) (the detector of tables I and II). */
+function smearedGaussian(mu: number, sigma: number, n: number, random: Random): { generator: Float64Array; simulation: Float64Array } {
+  const generator = new Float64Array(n);
+  const simulation = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    generator[i] = mu + sigma * random.normal();
+    simulation[i] = generator[i] + SMEARING * random.normal();
+  }
+  return { generator, simulation };
+}
+
 export const gaussian1d: GaussianExample = {
   id: 'gaussian-1d',
   title: 'one-dimensional Gaussian, μ (eq. 10, table I)',
   parameters: [{ name: 'mu', nominal: 0, range: [-2, 2], target: 1 }],
   generatorFeatures: ['x_G'],
   simulationFeatures: ['x_S'],
-  generate(theta, n, random) {
-    const generator = new Float64Array(n);
-    const simulation = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      generator[i] = theta[0] + random.normal();
-      simulation[i] = generator[i] + SMEARING * random.normal();
-    }
-    return { generator, simulation };
-  },
+  generate: (theta, n, random) => smearedGaussian(theta[0], 1, n, random),
   exactWeight: (x, theta) => Math.exp((x[0] ** 2 - (x[0] - theta[0]) ** 2) / 2),
 };
 
@@ -72,15 +75,7 @@ export const gaussian2d: GaussianExample = {
   ],
   generatorFeatures: ['x_G'],
   simulationFeatures: ['x_S'],
-  generate(theta, n, random) {
-    const generator = new Float64Array(n);
-    const simulation = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      generator[i] = theta[0] + theta[1] * random.normal();
-      simulation[i] = generator[i] + SMEARING * random.normal();
-    }
-    return { generator, simulation };
-  },
+  generate: (theta, n, random) => smearedGaussian(theta[0], theta[1], n, random),
   exactWeight: (x, theta) => (1 / theta[1]) * Math.exp(0.5 * (x[0] ** 2 - ((x[0] - theta[0]) / theta[1]) ** 2)),
 };
 

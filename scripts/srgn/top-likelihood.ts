@@ -9,10 +9,9 @@
  * coverage. The templates' own Monte Carlo error is neglected (they hold five times the data's
  * events at each mass).
  */
-import { coverageEstimates, type CoverageEstimate } from '../../models/inference/coverage.js';
+import { empiricalCoverage, type CoverageEstimate } from '../../models/inference/coverage.js';
 import { profileInterval } from '../../models/inference/intervals/profile.js';
 import { maximumLikelihood } from '../../models/inference/mle.js';
-import { profileTestStatistic } from '../../models/inference/test-statistics.js';
 import { resolveDataset, toyDataset } from '../../models/likelihood/datasets.js';
 import { createLikelihood } from '../../models/likelihood/likelihood.js';
 import { interestParameter } from '../../models/likelihood/term.js';
@@ -62,15 +61,8 @@ export function topTemplateFit(data: Float64Array, generated: number, options: {
   const interval = profileInterval(likelihood, observed, 'mt', [0.6827]).intervals[0].segments[0];
   const truth = Float64Array.of(175);
   const toyRandom = createRandom(deriveSeed(options.seed, 'toys'));
-  const q: number[] = [];
-  let failed = 0;
-  for (let t = 0; t < options.toys; t++) {
-    const toy = toyDataset(likelihood, truth, observed, toyRandom);
-    const stat = profileTestStatistic(likelihood, toy, new Map([[0, 175]]), maximumLikelihood(likelihood, toy), { start: truth });
-    if (stat.converged) q.push(stat.q);
-    else failed++;
-  }
-  return { best: fit.parameters[0], interval: [interval.lower, interval.upper], coverage: coverageEstimates(q, [0.6827, 0.9545], 1), toys: options.toys, failed };
+  const run = empiricalCoverage(likelihood, truth, [0.6827, 0.9545], options.toys, () => toyDataset(likelihood, truth, observed, toyRandom));
+  return { best: fit.parameters[0], interval: [interval.lower, interval.upper], coverage: run.estimates, toys: options.toys, failed: run.failed };
 }
 
 /** [c0, c1, c2] of the least-squares quadratic through (x, y), from its normal equations. */

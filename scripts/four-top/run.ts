@@ -129,9 +129,10 @@ export async function runFourTop(options: RunOptions) {
     cp: { name: 'cp-contours', caption: `Expected 68% and 95% CL regions in (a_t, b_t) at ${config.luminosity} and 3000 fb⁻¹, parametrised and not (seed 000 fig. 13).`, svg: contourFigure(contours) },
   };
 
-  const versions = backendProvenance(networks.backend).versions;
+  const { versions, details: backendDetails } = backendProvenance(networks.backend);
   const trainingFigures = {
     backend: networks.backend.name,
+    backendDetails,
     classifier: { parameters: networks.classifier.parameters, epochs: config.classifier.epochs, seconds: Number(networks.classifier.seconds.toFixed(1)), finalLoss: networks.classifier.history.at(-1) },
     parameterNetwork: { parameters: networks.parameter.parameters, epochs: config.parameterNetwork.epochs, seconds: Number(networks.parameter.seconds.toFixed(1)), finalLoss: networks.parameter.history.at(-1) },
     ablation: { seconds: Number(networks.ablation.seconds.toFixed(1)), finalLoss: networks.ablation.history.at(-1) },

@@ -2,12 +2,17 @@
  * Picks the best TensorFlow.js backend this machine offers (DESIGN.md "Training backends"):
  *
  *   1. `tfjs-node-gpu`: native TensorFlow with CUDA, where the package and CUDA are present;
- *   2. `tfjs-node`: native TensorFlow on the CPU, where its binary was installed (its install
+ *   2. `webgpu`: @tensorflow/tfjs-backend-webgpu on Google's Dawn (the `webgpu` package, a Node
+ *      addon shipped prebuilt inside the npm package), wherever Dawn finds a GPU adapter (Vulkan,
+ *      Metal or D3D12). Both packages are optional; on a machine without a GPU Dawn offers no
+ *      adapter (Debian's software Vulkan, lavapipe, lacks features Dawn requires), so the next
+ *      backend is taken with that reason. The adapter's vendor and architecture are recorded;
+ *   3. `tfjs-node`: native TensorFlow on the CPU, where its binary was installed (its install
  *      script downloads libtensorflow, which fails on machines without general internet, so
  *      the package is optional and its import may throw);
- *   3. `wasm`: @tensorflow/tfjs-backend-wasm, SIMD, multi-threaded where the platform allows
+ *   4. `wasm`: @tensorflow/tfjs-backend-wasm, SIMD, multi-threaded where the platform allows
  *      (in Node the backend's own check says no: tfjs issue 3830, so it runs one thread);
- *   4. `cpu`: tfjs's plain JavaScript kernels, always there.
+ *   5. `cpu`: tfjs's plain JavaScript kernels, always there.
  *
  * Nothing fails because an optional backend is absent: each candidate is tried, its failure
  * recorded in `tried`, and the next one taken. The choice is logged in one line and returned
@@ -19,15 +24,25 @@
  * backends: their kernels sum in different orders.
  */
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
 /** The order tried when nothing is preferred: fastest first. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'];
+
+/** What a WebGPU adapter says about itself (GPUAdapterInfo), recorded in provenance. */
+export interface GpuAdapterDetails {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
 
 export interface BackendDetails {
   /** tfjs-core's name of the active backend: 'tensorflow', 'wasm' or 'cpu' */
@@ -38,8 +53,10 @@ export interface BackendDetails {
   threads?: number;
   /** wasm: whether the platform allows multi-threading (false in Node, tfjs issue 3830) */
   multiThreadSupported?: boolean;
-  /** tfjs-node-gpu: whether TensorFlow saw a GPU (unknown where it cannot be asked) */
+  /** tfjs-node-gpu: whether TensorFlow saw a GPU (unknown where it cannot be asked); webgpu: true */
   gpu?: boolean | 'unknown';
+  /** webgpu: the adapter Dawn chose */
+  adapter?: GpuAdapterDetails;
   platform: string;
   cpus: number;
 }
@@ -85,9 +102,21 @@ function message(error: unknown): string {
   return text.split('\n')[0].slice(0, 300);
 }
 
+const provided = new Map<string, () => Promise<unknown>>();
+
+/**
+ * Modules a bundle carries inside itself (scripts/bench/gpu-training.ts): a bundler cannot
+ * follow `importOptional`'s computed names, and Node would otherwise load a second copy of
+ * tfjs-core from node_modules, whose backend registry the bundled tfjs never sees.
+ */
+export function provideOptionalModules(modules: Record<string, () => Promise<unknown>>): void {
+  for (const [name, load] of Object.entries(modules)) provided.set(name, load);
+}
+
 /** Imports a module by a name the type checker does not resolve (optional packages). */
 async function importOptional(name: string): Promise<unknown> {
-  return import(/* @vite-ignore */ name);
+  const load = provided.get(name);
+  return load ? load() : import(/* @vite-ignore */ name);
 }
 
 async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Partial<BackendDetails>> {
@@ -117,6 +146,42 @@ async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Partial<B
     if (details.gpu === false) throw new Error('@tensorflow/tfjs-node-gpu loaded but TensorFlow found no CUDA device');
   }
   return details;
+}
+
+/**
+ * On Linux Dawn reaches a GPU only through the Vulkan loader. Where there is none, saying so
+ * spares loading the addon and its warnings on stderr; the directories are the loader's usual
+ * ones and LD_LIBRARY_PATH (scripts/bench/gpu-training.sh unpacks a loader there).
+ */
+function vulkanLoaderFound(): boolean {
+  if (process.platform !== 'linux') return true;
+  const triple = `${process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch}-linux-gnu`;
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), `/usr/lib/${triple}`, `/lib/${triple}`, '/usr/lib', '/lib', '/usr/lib64', '/lib64', '/usr/local/lib'];
+  return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
+}
+
+/**
+ * Dawn as navigator.gpu, then tfjs-backend-webgpu. The backend registers itself only if
+ * navigator.gpu exists when its module is evaluated, so it is imported after the globals are
+ * set (a static import would be hoisted above them and register nothing). `window` is defined
+ * as on the machine where this was first made to work (../shared/STACK-NOTES.md).
+ */
+async function tryWebgpu(): Promise<Partial<BackendDetails>> {
+  if (!vulkanLoaderFound()) throw new Error('no Vulkan loader (libvulkan.so.1) in the library path, so Dawn can reach no GPU');
+  const { create, globals } = (await importOptional('webgpu')) as { create: (flags: string[]) => { requestAdapter(o?: object): Promise<{ info?: Partial<GpuAdapterDetails> } | null> }; globals: object };
+  const gpu = create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('Dawn found no GPU adapter (no Vulkan driver with the features it needs)');
+  const info = adapter.info ?? {};
+  const scope = globalThis as Record<string, unknown>;
+  Object.assign(scope, globals);
+  scope.navigator = { ...(scope.navigator as object | undefined), gpu };
+  scope.window ??= globalThis;
+  await importOptional('@tensorflow/tfjs-backend-webgpu');
+  if (!tf.findBackendFactory('webgpu')) throw new Error("@tensorflow/tfjs-backend-webgpu loaded but registered no 'webgpu' backend");
+  if (!(await tf.setBackend('webgpu'))) throw new Error("the 'webgpu' backend failed to initialise");
+  await tf.ready();
+  return { gpu: true, adapter: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '' } };
 }
 
 async function tryWasm(threads: number | undefined): Promise<Partial<BackendDetails>> {
@@ -176,6 +241,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     let extra: Partial<BackendDetails>;
     try {
       if (name === 'tfjs-node-gpu' || name === 'tfjs-node') extra = await tryNative(name);
+      else if (name === 'webgpu') extra = await tryWebgpu();
       else if (name === 'wasm') extra = await tryWasm(options.threads);
       else extra = await tryCpu();
     } catch (error) {
@@ -184,17 +250,18 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
     const details: BackendDetails = { tfBackend: tf.getBackend(), ...extra, platform: `${process.platform}-${process.arch}`, cpus: os.availableParallelism?.() ?? os.cpus().length };
     const versions: Record<string, string> = { '@tensorflow/tfjs': tf.version.tfjs };
-    const pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : name === 'cpu' ? null : `@tensorflow/${name}`;
-    if (pkg) {
+    const packages = { wasm: ['@tensorflow/tfjs-backend-wasm'], webgpu: ['@tensorflow/tfjs-backend-webgpu', 'webgpu'], cpu: [], 'tfjs-node': ['@tensorflow/tfjs-node'], 'tfjs-node-gpu': ['@tensorflow/tfjs-node-gpu'] }[name];
+    for (const pkg of packages) {
       const v = packageVersion(pkg);
       if (v) versions[pkg] = v;
     }
     const parts = [`tfjs ${tf.version.tfjs}`];
     if (details.simd !== undefined) parts.push(`SIMD ${details.simd ? 'on' : 'off'}`);
     if (details.threads !== undefined) parts.push(`${details.threads} thread${details.threads === 1 ? '' : 's'}${name === 'wasm' && !details.multiThreadSupported ? ', multi-threading unavailable here' : ''}`);
-    if (details.gpu !== undefined) parts.push(`GPU ${details.gpu}`);
+    if (details.adapter) parts.push(`adapter ${[details.adapter.vendor, details.adapter.architecture, details.adapter.description].filter(Boolean).join(' ') || 'unnamed'}`);
+    else if (details.gpu !== undefined) parts.push(`GPU ${details.gpu}`);
     let summary = `tfjs backend: ${name} (${parts.join(', ')})`;
-    if (tried.length) summary += `; not available: ${tried.map((t) => t.name).join(', ')}`;
+    if (tried.length) summary += `; not available: ${tried.map((t) => `${t.name} (${t.error.slice(0, 100)})`).join(', ')}`;
     log?.(summary);
     return { name, tf, details, versions, tried, summary };
   }

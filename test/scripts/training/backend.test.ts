@@ -25,8 +25,28 @@ describe('tfjs backend selection', () => {
     const selection = await selectBackend({ prefer: ['tfjs-node-gpu', 'tfjs-node'], log: null });
     expect(BACKEND_ORDER).toContain(selection.name);
     if (selection.name !== 'tfjs-node-gpu' && selection.name !== 'tfjs-node') {
-      expect(selection.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
-      expect(selection.summary).toContain('not available: tfjs-node-gpu, tfjs-node');
+      // the preferred ones first, then the rest of the order (webgpu) up to the one taken
+      expect(selection.tried.map((t) => t.name).slice(0, 2)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
+      expect(selection.tried.map((t) => t.name).slice(2)).toEqual(BACKEND_ORDER.filter((n) => n === 'webgpu' && selection.name !== 'webgpu'));
+      expect(selection.summary).toMatch(/not available: tfjs-node-gpu \(.+\), tfjs-node \(.+\)/);
+    }
+  });
+
+  it('webgpu: without a GPU adapter (or without the optional packages) the next backend is taken, with the reason logged', async () => {
+    const lines: string[] = [];
+    const selection = await selectBackend({ prefer: ['webgpu', 'cpu'], log: (line) => lines.push(line) });
+    if (selection.name === 'webgpu') {
+      // on a machine with a GPU: the adapter is named in the log and in provenance
+      expect(selection.details.adapter).toBeDefined();
+      expect(selection.versions['@tensorflow/tfjs-backend-webgpu']).toBe('4.22.0');
+      expect(lines[0]).toContain('adapter');
+    } else {
+      expect(selection.name).toBe('cpu');
+      expect(selection.tried[0].name).toBe('webgpu');
+      // Dawn loaded and found no adapter, or an optional package is not installed
+      expect(selection.tried[0].error).toMatch(/no GPU adapter|no Vulkan loader|Cannot find (package|module) '(webgpu|@tensorflow\/tfjs-backend-webgpu)'/);
+      expect(lines[0]).toBe(selection.summary);
+      expect(lines[0]).toContain(`not available: webgpu (${selection.tried[0].error.slice(0, 100)})`);
     }
   });
 
@@ -47,6 +67,6 @@ describe('tfjs backend selection', () => {
   it('without fallback, an unavailable backend is an error that says why; unknown names are refused', async () => {
     const available = await selectBackend({ prefer: 'tfjs-node-gpu', log: null });
     if (available.name !== 'tfjs-node-gpu') await expect(selectBackend({ prefer: 'tfjs-node-gpu', fallback: false, log: null })).rejects.toThrow(/tfjs-node-gpu/);
-    await expect(selectBackend({ prefer: 'webgpu' as BackendName, log: null })).rejects.toThrow(/unknown backend/);
+    await expect(selectBackend({ prefer: 'webgl' as BackendName, log: null })).rejects.toThrow(/unknown backend/);
   });
 });

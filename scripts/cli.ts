@@ -480,13 +480,22 @@ program
 
 program
   .command('srgn-publish')
-  .description("train seed 004's two-parameter Gaussian reweighter (DCTR, a repulsive ensemble) and publish it as srgn-gaussian-2d, served by POST /v1/likelihoods/srgn-gaussian-2d/reweight")
+  .description("train one of seed 004's DCTR reweighters (a repulsive ensemble) and publish it: gaussian-2d as srgn-gaussian-2d, top-mass as srgn-top-mass, served by POST /v1/likelihoods/<id>/reweight")
+  .option('--example <name>', 'gaussian-2d or top-mass', 'gaussian-2d')
   .option('--out <folder>', 'likelihoods folder', 'likelihoods')
   .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
   .action(async (options) => {
-    const { DEFAULT_REWEIGHTER, publishGaussianReweighter } = await import('./srgn/publish.js');
-    const { folder, seconds } = await publishGaussianReweighter({ ...DEFAULT_REWEIGHTER, out: options.out, version: options.version, log: (line) => console.log(line) });
-    console.log(`published srgn-gaussian-2d@${options.version} to ${folder} in ${seconds.toFixed(0)} s`);
+    const log = (line: string) => console.log(line);
+    const common = { out: options.out, version: options.version, log };
+    let published: { folder: string; seconds: number };
+    if (options.example === 'top-mass') {
+      const { DEFAULT_TOP_REWEIGHTER, publishTopMassReweighter } = await import('./srgn/publish-top-mass.js');
+      published = await publishTopMassReweighter({ ...DEFAULT_TOP_REWEIGHTER, ...common });
+    } else if (options.example === 'gaussian-2d') {
+      const { DEFAULT_REWEIGHTER, publishGaussianReweighter } = await import('./srgn/publish.js');
+      published = await publishGaussianReweighter({ ...DEFAULT_REWEIGHTER, ...common });
+    } else throw new Error(`--example: gaussian-2d or top-mass, not ${options.example}`);
+    console.log(`published srgn-${options.example}@${options.version} to ${published.folder} in ${published.seconds.toFixed(0)} s`);
   });
 
 program

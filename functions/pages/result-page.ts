@@ -318,6 +318,11 @@ function validation(manifest: Manifest): Markup {
       ([k, x]) => html`<tr><td>${rich(k)}</td><td class="num">${formatNumber(x, 6)}</td></tr>`,
     )}</tbody></table></div>`);
   }
+  for (const t of v.tables ?? []) {
+    parts.push(html`<h3>${rich(t.caption)}</h3><div class="scroll"><table><thead><tr>${t.columns.map((c) => html`<th>${rich(c)}</th>`)}</tr></thead><tbody>${t.rows.map(
+      (row) => html`<tr>${row.map((cell) => (typeof cell === 'number' ? html`<td class="num">${formatNumber(cell, 6)}</td>` : html`<td>${rich(cell)}</td>`))}</tr>`,
+    )}</tbody></table></div>`);
+  }
   if (v.notes?.length) parts.push(html`<h3>Notes</h3><ul>${v.notes.map((n) => html`<li>${rich(n)}</li>`)}</ul>`);
   if (v.figures?.length) {
     parts.push(

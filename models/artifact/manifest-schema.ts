@@ -177,10 +177,22 @@ export const CoverageSchema = z.object({
   luminosity: z.number().positive(),
 });
 
+/** A table of results (fits, a study's runs) for the result page: a header and rows of as many cells. */
+export const ValidationTableSchema = z
+  .object({
+    caption: z.string(),
+    columns: z.array(z.string()).min(1).max(20),
+    rows: z.array(z.array(z.union([z.string(), finite]))).max(500),
+  })
+  .refine((t) => t.rows.every((row) => row.length === t.columns.length), { message: 'every row has one cell per column', path: ['rows'] });
+export type ValidationTable = z.infer<typeof ValidationTableSchema>;
+
 export const ValidationSchema = z.object({
   coverage: z.array(CoverageSchema).optional(),
   /** closure against analytic truth, quantities named by the producer */
   closure: z.record(z.string(), finite).optional(),
+  /** results the producer tabulates (fits, studies), shown as tables on the result page */
+  tables: z.array(ValidationTableSchema).optional(),
   /** figures (components of kind figure) with captions */
   figures: z.array(z.object({ component: ComponentName, caption: z.string() })).optional(),
   notes: z.array(z.string()).optional(),

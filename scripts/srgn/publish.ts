@@ -7,6 +7,7 @@
  * The validation records the weights against eq. 11, the reweighting closure at generator and
  * simulation level (figures), SRGN fits of the published pseudo-data with this network, and parity.
  */
+import type { ValidationTable } from '../../models/artifact/manifest-schema.js';
 import { createRandom } from '../../models/random.js';
 import { COLORS, histogramPlot } from '../../render/plots.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
@@ -17,8 +18,8 @@ import { backendProvenance, selectBackend } from '../training/backend.js';
 import { parityValidation } from '../training/freeze.js';
 import { dctrWeights, normalisedExp, trainDctr, type DctrConfig } from './dctr.js';
 import { gaussian2d } from './gaussian-examples.js';
-import { histogramChi2, weightedHistogram } from './histograms.js';
-import { srgnFit } from './srgn.js';
+import { histogramChi2, weightedHistogram, type WeightedHistogram } from './histograms.js';
+import { srgnFit, type ClassifierConfig, type SrgnSamples } from './srgn.js';
 
 export interface PublishReweighterOptions {
   out: string;
@@ -63,37 +64,31 @@ export async function publishGaussianReweighter(options: PublishReweighterOption
     const exact = weightedHistogram(nominal[level], normalisedExp(Float64Array.from(nominal.generator, (x) => Math.log(example.exactWeight([x], target)))), EDGES);
     const truth = weightedHistogram(data[level], null, EDGES);
     closure[`χ² of the ${level}-level histogram reweighted to the target against the pseudo-data (${truth.values.length} bins)`] = histogramChi2(reweighted, truth).chi2;
-    const name = `closure-${level}`;
-    figures.push({
-      name,
-      kind: 'figure',
-      file: `${name}.svg`,
-      description: `${level === 'generator' ? 'x_G' : 'x_S = x_G + N(0, 0.5²)'} of the nominal sample (μ, σ) = (0, 1) reweighted to (−1, 0.75) by the learned w(x_G, θ) and by eq. 11, against the pseudo-data drawn there (seed 004 fig. 6).`,
-      payload: {
-        svg: histogramPlot({
-          id: name,
-          xLabel: level === 'generator' ? 'x_G' : 'x_S',
-          yLabel: 'events per bin',
-          title: `Reweighting closure at ${level} level`,
-          description: `The nominal sample reweighted to (μ, σ) = (−1, 0.75) against ${n} events drawn there.`,
-          stacks: [],
-          lines: [
-            { label: 'nominal × learned w', color: COLORS.blue, values: reweighted.values },
-            { label: 'nominal × exact w (eq. 11)', color: COLORS.black, dash: '4 3', values: exact.values },
-          ],
-          points: { label: 'drawn at (−1, 0.75)', color: COLORS.grey, values: truth.values, errors: truth.values.map(Math.sqrt) },
-          edges: EDGES.map((e) => e.toFixed(1)),
-        }),
-      },
-    });
+    figures.push(
+      closureFigure(`closure-${level}`, `${level === 'generator' ? 'x_G' : 'x_S = x_G + N(0, 0.5²)'} of the nominal sample (μ, σ) = (0, 1) reweighted to (−1, 0.75) by the learned w(x_G, θ) and by eq. 11, against the pseudo-data drawn there (seed 004 fig. 6).`, {
+        xLabel: level === 'generator' ? 'x_G' : 'x_S',
+        title: `Reweighting closure at ${level} level`,
+        description: `The nominal sample reweighted to (μ, σ) = (−1, 0.75) against ${n} events drawn there.`,
+        lines: [
+          { label: 'nominal × learned w', color: COLORS.blue, values: reweighted.values },
+          { label: 'nominal × exact w (eq. 11)', color: COLORS.black, dash: '4 3', values: exact.values },
+        ],
+        truth: { label: 'drawn at (−1, 0.75)', histogram: truth },
+        edges: EDGES,
+      }),
+    );
   }
   // SRGN fits of the published pseudo-data with this reweighter, three classifier seeds per level
+  const bounds = { lower: example.parameters.map((p) => p.range[0]), upper: example.parameters.map((p) => p.range[1]) };
+  const fits = srgnFitTable(
+    { generator: { data: data.generator, simulation: nominal.generator, S: 1, weightsAt }, simulation: { data: data.simulation, simulation: nominal.simulation, S: 1, weightsAt } },
+    nominalTheta,
+    bounds,
+    { seed: options.seed },
+    { caption: `SRGN fits (seed 004 eq. 5) of the ${n} pseudo-events with this reweighter, three classifier seeds per level; truth (μ, σ) = (−1, 0.75) (docs/srgn.md has the seed's tables)`, parameters: ['μ̂', 'σ̂'] },
+  );
+  log(`SRGN fits: ${fits.rows.map((r) => r.join(' ')).join('; ')}`);
   const notes: string[] = [];
-  for (const level of ['generator', 'simulation'] as const) {
-    const fits = [1, 2, 3].map((k) => srgnFit({ data: data[level], simulation: nominal[level], S: 1, weightsAt }, nominalTheta, { lower: example.parameters.map((p) => p.range[0]), upper: example.parameters.map((p) => p.range[1]) }, { seed: deriveSeed(options.seed, `g-${level}-${k}`) }));
-    notes.push(`SRGN fit (seed 004 eq. 5) of the ${n} pseudo-events at ${level} level with this reweighter, three classifier seeds: (μ, σ) = ${fits.map((f) => `(${f.x[0].toFixed(3)}, ${f.x[1].toFixed(3)})`).join(', ')}; truth (−1, 0.75). docs/srgn.md has the seed's tables.`);
-    log(notes.at(-1)!);
-  }
   const parityRecord = parityValidation(dctr.parity, backend.name);
   Object.assign(closure, parityRecord.closure);
   notes.push(parityRecord.note);
@@ -129,7 +124,7 @@ export async function publishGaussianReweighter(options: PublishReweighterOption
       },
     ],
     provenance: provenance('srgn-publish', { samples: deriveSeed(options.seed, 'samples'), dctr: deriveSeed(options.seed, 'dctr') }, { events: n, dctr: { ...options.dctr, activation: options.dctr.activation ?? 'swish' }, trainingSeconds: dctr.seconds, backend: backend.details }, backendProvenance(backend).versions),
-    validation: { closure, notes, figures: figures.map((f) => ({ component: f.name, caption: f.description ?? '' })) },
+    validation: { closure, tables: [fits], notes, figures: figures.map((f) => ({ component: f.name, caption: f.description ?? '' })) },
   };
   const { reference, observed } = options.published;
   const components: ComponentInput[] = [
@@ -141,6 +136,48 @@ export async function publishGaussianReweighter(options: PublishReweighterOption
   const { folder } = await writeArtifact(options.out, draft, components, { pageAnalysis: true });
   await writeCatalogueIndex(options.out);
   return { folder, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One reweighting-closure figure: histograms of the nominal sample reweighted, against the events drawn at the target. */
+export function closureFigure(
+  name: string,
+  caption: string,
+  plot: { xLabel: string; title: string; description: string; lines: { label: string; color: string; dash?: string; values: number[] }[]; truth: { label: string; histogram: WeightedHistogram }; edges: readonly number[]; decimals?: number },
+): ComponentInput {
+  const { values } = plot.truth.histogram;
+  const svg = histogramPlot({
+    id: name,
+    xLabel: plot.xLabel,
+    yLabel: 'events per bin',
+    title: plot.title,
+    description: plot.description,
+    stacks: [],
+    lines: plot.lines,
+    points: { label: plot.truth.label, color: COLORS.grey, values, errors: values.map(Math.sqrt) },
+    edges: plot.edges.map((e) => e.toFixed(plot.decimals ?? 1)),
+  });
+  return { name, kind: 'figure', file: `${name}.svg`, description: caption, payload: { svg } };
+}
+
+/**
+ * SRGN fits (seed 004 eq. 5) of a published reweighter's pseudo-data at generator and at
+ * simulation level, three classifier seeds each, as the result page's table.
+ */
+export function srgnFitTable(
+  levels: Record<'generator' | 'simulation', SrgnSamples>,
+  start: number[],
+  bounds: { lower: number[]; upper: number[] },
+  options: { seed: number; classifier?: Omit<ClassifierConfig, 'seed'> },
+  table: { caption: string; parameters: string[] },
+): ValidationTable {
+  const rows: ValidationTable['rows'] = [];
+  for (const level of ['generator', 'simulation'] as const) {
+    for (const k of [1, 2, 3]) {
+      const fit = srgnFit(levels[level], start, bounds, { ...options.classifier, seed: deriveSeed(options.seed, `g-${level}-${k}`) });
+      rows.push([level, k, ...Array.from(fit.x, (x) => Number(x.toFixed(3))), Number(fit.value.toFixed(4)), fit.evaluations]);
+    }
+  }
+  return { caption: table.caption, columns: ['level', 'classifier seed', ...table.parameters, 'AUC at the fit', 'trainings of g'], rows };
 }
 
 /** x_G and x_S of the target (−1, 0.75) lie within [−4.5, 1.5] but for a few events */

@@ -51,7 +51,7 @@ export interface TopMassStudy {
 }
 
 /** Rows of the listed columns of a 4-column sample, for the listed events (all when `events` is null). */
-function columns(rows: Float64Array, events: Int32Array | null, keep: number[]): Float64Array {
+export function columns(rows: Float64Array, events: Int32Array | null, keep: number[]): Float64Array {
   const n = events ? events.length : rows.length / 4;
   const out = new Float64Array(n * keep.length);
   for (let i = 0; i < n; i++) {

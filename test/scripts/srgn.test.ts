@@ -3,13 +3,21 @@
  * trainings at stated tolerances, the SRGN fit with exact weights, appendix B's loss against the
  * AUC with the exact classifier, and the seed's outlier removal.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { fileStore } from '../../functions/node.js';
 import { weightedAuc } from '../../models/inference/auc.js';
 import { createRandom } from '../../models/random.js';
 import { localMinimum } from '../../models/numeric/local-minimum.js';
 import { selectBackend } from '../../scripts/training/backend.js';
 import { dctrWeights, normalisedExp, trainDctr } from '../../scripts/srgn/dctr.js';
 import { gaussian1d, gaussian2d, generatorDependentDetector, type GaussianExample } from '../../scripts/srgn/gaussian-examples.js';
+import { generateTopPairs } from '../../scripts/simulators/top-pair.js';
+import { deriveSeed } from '../../scripts/simulators/types.js';
+import { publishTopMassReweighter } from '../../scripts/srgn/publish-top-mass.js';
 import { srgnFit } from '../../scripts/srgn/srgn.js';
 import { withoutOutliers } from '../../scripts/srgn/study.js';
 
@@ -126,5 +134,43 @@ describe('SRGN (seed 004 eq. 4-5)', () => {
     expect(s.kept).toEqual([1.0, 1.01, 0.99, 1.02, 0.98, 1.0]);
     expect(s.mean).toBeCloseTo(1.0, 10);
     expect(s.values).toHaveLength(9);
+  });
+});
+
+describe('srgn-top-mass, published small (issue 18 item 6)', () => {
+  it('serves /reweight over four generator-level masses (mean weight 1 over its reference sample), refuses M_t outside [170, 180], and its page shows the SRGN fit table and closure figures', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'srgn-top-'));
+    try {
+      const options = { out: root, version: '0.0.1', events: 3000, published: { reference: 200, observed: 100 }, dctr: { events: 3000, epochs: 1, members: 2, hidden: [8, 8] }, classifier: { hidden: [8], epochs: 1, batchSize: 200 }, seed: 1 };
+      await publishTopMassReweighter(options);
+      const app = createApp(fileStore(root));
+      const manifest = await (await app.request('/v1/likelihoods/srgn-top-mass')).json();
+      expect(manifest.observables.map((o: { name: string }) => o.name)).toEqual(['m_b1munu', 'm_b2munu', 'm_b1j1j2', 'm_b2j1j2']);
+      const [fits] = manifest.validation.tables;
+      expect(fits.columns).toEqual(['level', 'classifier seed', 'M̂_t [GeV]', 'AUC at the fit', 'trainings of g']);
+      expect(fits.rows.map((r: unknown[]) => r[0])).toEqual(['generator', 'generator', 'generator', 'simulation', 'simulation', 'simulation']);
+      for (const row of fits.rows) {
+        expect(row[2]).toBeGreaterThanOrEqual(170);
+        expect(row[2]).toBeLessThanOrEqual(180);
+        expect(row[4]).toBeLessThanOrEqual(60);
+      }
+      // the published reference sample, submitted back: its weights have mean 1 at every M_t
+      const reference = (await (await app.request('/v1/likelihoods/srgn-top-mass/reweight', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [[172, 175, 171, 174]], points: [{ mt: 175 }] }) })).json()) as { weights: number[][] };
+      expect(reference.weights[0][0]).toBeGreaterThan(0);
+      // the nominal sample drawn again as the publisher draws it; its first 200 events are the reference sample
+      const nominal = generateTopPairs(172.5, options.events, createRandom(deriveSeed(options.seed, 'samples'))).generator;
+      const sample = { count: 200, values: nominal };
+      const events = Array.from({ length: sample.count }, (_, i) => Array.from(sample.values.subarray(4 * i, 4 * i + 4)));
+      const body = (await (await app.request('/v1/likelihoods/srgn-top-mass/reweight', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events, points: [{ mt: 171 }, { mt: 179 }] }) })).json()) as { weights: number[][] };
+      for (const w of body.weights) expect(w.reduce((a, b) => a + b, 0) / sample.count).toBeCloseTo(1, 10);
+      const outside = await app.request('/v1/likelihoods/srgn-top-mass/reweight', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [[172, 175, 171, 174]], points: [{ mt: 181 }] }) });
+      expect(outside.status).toBe(422);
+      const page = await (await app.request('/likelihoods/srgn-top-mass@0.0.1')).text();
+      expect(page).toContain('SRGN fits (seed 004 eq. 5)');
+      expect(page).toMatch(/<th>classifier seed<\/th><th>M̂.*<\/th><th>AUC at the fit<\/th>/);
+      expect(page).toContain('closure-simulation');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

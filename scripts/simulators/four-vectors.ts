@@ -55,3 +55,11 @@ export function twoBodyDecay(parent: FourVector, ma: number, mb: number, random:
   const b: FourVector = [Math.hypot(q, mb), -q * dir[0], -q * dir[1], -q * dir[2]];
   return [boost(a, parent), boost(b, parent)];
 }
+
+/** A Breit–Wigner (Cauchy) mass, redrawn until within `window` widths of the pole. */
+export function breitWigner(mass: number, width: number, window: number, random: Random): number {
+  for (;;) {
+    const m = mass + (width / 2) * Math.tan(Math.PI * (random.uniform() - 0.5));
+    if (Math.abs(m - mass) <= window * width) return m;
+  }
+}

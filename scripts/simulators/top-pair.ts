@@ -19,7 +19,7 @@
  *   masses with the neutrino are set to 0, as the seed's footnote 5 does).
  */
 import type { Random } from '../../models/random.js';
-import { add, deltaR, etaOf, fromPtEtaPhi, massOf, phiOf, ptOf, twoBodyDecay, type FourVector } from './four-vectors.js';
+import { add, breitWigner, deltaR, etaOf, fromPtEtaPhi, massOf, phiOf, ptOf, twoBodyDecay, type FourVector } from './four-vectors.js';
 
 export const TOP_WIDTH = 1.42;
 export const W_MASS = 80.38;
@@ -38,13 +38,6 @@ export interface TopPairSample {
   accepted: Int32Array;
 }
 
-/** A Breit–Wigner (Cauchy) mass, redrawn until within `window` widths of the pole. */
-function breitWigner(mass: number, width: number, window: number, random: Random): number {
-  for (;;) {
-    const m = mass + (width / 2) * Math.tan(Math.PI * (random.uniform() - 0.5));
-    if (Math.abs(m - mass) <= window * width) return m;
-  }
-}
 
 /**
  * The neutrino's p_z from the W-mass constraint (p_μ + p_ν)² = m_W² with p_ν,T the missing

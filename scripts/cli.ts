@@ -7,27 +7,13 @@ import { dirname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { progressBar, progressBars } from './lib/progress.js';
 import { projectVersion } from './lib/provenance.js';
+import { finiteNumber, positiveInteger, positiveOrZero } from './lib/cli-arguments.js';
 import { pipelineHooks, published, readPipelineConfig } from './pipeline/pipeline-cli.js';
+import { registerStudyCommands } from './study-commands.js';
 
 const program = new Command();
 // positional: the program's own --version only before a command, so each command's --version <version> reaches it
 program.name('likelihoods').description('Publish and serve particle-physics likelihoods').version(projectVersion()).enablePositionalOptions();
-
-const positiveInteger = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
-const positiveOrZero = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-};
-const finiteNumber = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
-  return n;
-};
 
 program
   .command('publish-truth')
@@ -466,39 +452,6 @@ program
   });
 
 program
-  .command('srgn')
-  .description("seed 004's Gaussian examples (issue 18): DCTR reweighting at generator level, SRGN fits by minimising a classifier's AUC (tables I, II; fig. 4, 5, 7; appendix B's loss); keeps the study in <run>/srgn/study.json (reused unless --again) and writes docs/srgn.md")
-  .option('--quick', 'a small run (about a minute) to try the pipeline; its report goes to <run>/srgn-quick/srgn.md')
-  .option('--runs <n>', 'independent trainings of the reweighting and the classifier (the seed: 40)', positiveInteger)
-  .option('--run <folder>', 'where the study is kept between runs', 'runs')
-  .option('--again', 'run the study again even if a kept one with the same settings exists')
-  .option('--docs <file>', 'the results document', 'docs/srgn.md')
-  .action(async (options) => {
-    const { srgnCommand } = await import('./srgn/run.js');
-    console.log(await srgnCommand({ quick: Boolean(options.quick), runs: options.runs, run: options.run, again: Boolean(options.again), docs: options.docs }));
-  });
-
-program
-  .command('srgn-publish')
-  .description("train one of seed 004's DCTR reweighters (a repulsive ensemble) and publish it: gaussian-2d as srgn-gaussian-2d, top-mass as srgn-top-mass, served by POST /v1/likelihoods/<id>/reweight")
-  .option('--example <name>', 'gaussian-2d or top-mass', 'gaussian-2d')
-  .option('--out <folder>', 'likelihoods folder', 'likelihoods')
-  .option('--version <version>', 'artifact version (a published version is never overwritten)', '1.0.0')
-  .action(async (options) => {
-    const log = (line: string) => console.log(line);
-    const common = { out: options.out, version: options.version, log };
-    let published: { folder: string; seconds: number };
-    if (options.example === 'top-mass') {
-      const { DEFAULT_TOP_REWEIGHTER, publishTopMassReweighter } = await import('./srgn/publish-top-mass.js');
-      published = await publishTopMassReweighter({ ...DEFAULT_TOP_REWEIGHTER, ...common });
-    } else if (options.example === 'gaussian-2d') {
-      const { DEFAULT_REWEIGHTER, publishGaussianReweighter } = await import('./srgn/publish.js');
-      published = await publishGaussianReweighter({ ...DEFAULT_REWEIGHTER, ...common });
-    } else throw new Error(`--example: gaussian-2d or top-mass, not ${options.example}`);
-    console.log(`published srgn-${options.example}@${options.version} to ${published.folder} in ${published.seconds.toFixed(0)} s`);
-  });
-
-program
   .command('drell-yan-coverage')
   .description("coverage of the published Drell–Yan likelihoods at the SM and away from it, with the parton-level truth on the same toys and the bias of θ̂, and σ(θ) against the generator (issue 13): runs or reuses the documented studies (kept in <run>/dy-smeft-run3-coverage/) and writes docs/drell-yan-coverage.md; with --at, one study of --likelihood, printed")
   .option('--root <folder>', 'likelihoods folder', 'likelihoods')
@@ -587,6 +540,8 @@ program
     await writeDrellYanReport(result, options.docs);
     console.log(`published dy-smeft-run3-mll@${options.version}; wrote ${options.docs} (${result.seconds.toFixed(0)} s)`);
   });
+
+registerStudyCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

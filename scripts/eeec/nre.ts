@@ -76,6 +76,8 @@ export function massGrid(prior: [number, number], step = 0.02): Float64Array {
 }
 
 export interface PosteriorSummary {
+  /** p(m | x) on the grid */
+  density: Float64Array;
   mode: number;
   /** HPD regions at 68% and 95% */
   hpd68: [number, number][];
@@ -88,7 +90,7 @@ export function summarisePosterior(estimator: RatioEstimator, summary: ArrayLike
   const p = ratioPosterior(estimator.network, summary, grid);
   const hpd68 = hpdRegion(grid, p, 0.68).intervals;
   const hpd95 = hpdRegion(grid, p, 0.95).intervals;
-  return { mode: posteriorMode(grid, p), hpd68, hpd95, halfWidth68: (hpd68[hpd68.length - 1][1] - hpd68[0][0]) / 2 };
+  return { density: p, mode: posteriorMode(grid, p), hpd68, hpd95, halfWidth68: (hpd68[hpd68.length - 1][1] - hpd68[0][0]) / 2 };
 }
 
 /**

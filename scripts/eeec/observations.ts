@@ -31,9 +31,10 @@ export interface Observations {
 
 /**
  * `masses.length` observations of `jets` jets each, summarised for every shape from the same
- * jets. Each observation draws from its own stream (seed, index), so any subset reproduces.
+ * jets (normalised to unit sum, or with `normalise` false the EEEC weight itself). Each
+ * observation draws from its own stream (seed, index), so any subset reproduces.
  */
-export function simulateObservations(masses: Float64Array, jets: number, shapes: EeecShape[], seed: number, Q = 2000): Observations {
+export function simulateObservations(masses: Float64Array, jets: number, shapes: EeecShape[], seed: number, Q = 2000, normalise = true): Observations {
   const bins = SUMMARY_EDGES.length - 1;
   const count = masses.length;
   const summaries = shapes.map(() => new Float64Array(count * bins));
@@ -53,7 +54,8 @@ export function simulateObservations(masses: Float64Array, jets: number, shapes:
       }
       let total = 0;
       for (let b = 0; b < bins; b++) total += histogram[b];
-      if (total > 0) for (let b = 0; b < bins; b++) summaries[s][o * bins + b] = histogram[b] / total;
+      const scale = normalise ? (total > 0 ? 1 / total : 0) : 1;
+      for (let b = 0; b < bins; b++) summaries[s][o * bins + b] = histogram[b] * scale;
       populated[s] += total / count;
     });
   }

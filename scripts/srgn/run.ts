@@ -3,10 +3,9 @@
  * (top-mass.ts), or reuses those kept in <run>/srgn/ when their settings are the same, and writes
  * the document (report.ts).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { progressBar } from '../lib/progress.js';
-import { selectBackend } from '../training/backend.js';
+import { keptOrRun } from '../lib/kept-study.js';
 import { writeSrgnReport } from './report.js';
 import { FULL_STUDY, QUICK_STUDY, runSrgnStudy } from './study.js';
 import { FULL_TOP_STUDY, QUICK_TOP_STUDY, runTopMassStudy } from './top-mass.js';
@@ -31,17 +30,4 @@ export async function srgnCommand(options: SrgnCommandOptions): Promise<string> 
   await mkdir(dirname(docs), { recursive: true });
   await writeSrgnReport(study, top, docs, `npm run cli -- srgn${options.quick ? ' --quick' : ''}${options.runs ? ` --runs ${options.runs}` : ''}`);
   return `wrote ${docs} (the studies took ${study.seconds.toFixed(0)} s and ${top.seconds.toFixed(0)} s; kept in ${folder}/)`;
-}
-
-/** The study kept in `file` if it was run with `config`, else a new run of it, kept there. */
-async function keptOrRun<C, S extends { config: C }>(file: string, config: C, again: boolean, run: (onProgress: (done: number, total: number) => void) => S, label: string): Promise<S> {
-  const kept = (await readFile(file, 'utf8').then((text) => JSON.parse(text), () => null)) as S | null;
-  if (!again && kept && JSON.stringify(kept.config) === JSON.stringify(config)) return kept;
-  await selectBackend({ log: null });
-  const bar = progressBar(label);
-  const study = run((done, total) => bar.update(done, total));
-  bar.stop();
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(study));
-  return study;
 }

@@ -10,6 +10,7 @@ import { listCatalogue } from '../../models/service/catalogue.js';
 import { interval, fit } from '../../models/service/fit.js';
 import { nll, parameterList, ratio, reweight } from '../../models/service/evaluate.js';
 import { cls, upperLimit } from '../../models/service/hypothesis.js';
+import { posterior } from '../../models/service/posterior.js';
 import { diagnostics } from '../../models/service/diagnostics.js';
 import { artifactWorkspace, reinterpret } from '../../models/service/pyhf.js';
 import {
@@ -26,6 +27,8 @@ import {
   NllRequestSchema,
   NllResponseSchema,
   ParametersResponseSchema,
+  PosteriorRequestSchema,
+  PosteriorResponseSchema,
   RatioRequestSchema,
   RatioResponseSchema,
   ReinterpretRequestSchema,
@@ -109,6 +112,16 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     response: ReweightResponseSchema,
     example: { likelihood: TOY, body: { events: [[0.3], [1.8]], points: [{ theta: 0.5 }] } },
   }, async (c, { body }) => reweight(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/posterior',
+    summary: 'Posterior of one parameter',
+    description: 'p(θ | data) ∝ L(θ) with a uniform prior on a range (default the allowed range), on a grid, with its mode and highest-posterior-density regions, disjoint where the posterior is multimodal (seed 002). For likelihoods of one free parameter.',
+    request: PosteriorRequestSchema,
+    response: PosteriorResponseSchema,
+    example: { likelihood: TOY, body: { points: 201, cl: [0.68, 0.95] } },
+  }, async (c, { body }) => posterior(await artifactOf(c), body));
 
   operation(app, declared, {
     method: 'post',

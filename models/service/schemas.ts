@@ -30,6 +30,8 @@ export const LIMITS = {
   workspaceParameters: 1_000,
   /** likelihoods in one combination */
   members: 8,
+  /** grid points of a posterior */
+  posteriorPoints: 2001,
 } as const;
 
 const TypedNumbers = z
@@ -172,6 +174,17 @@ export const IntervalRequestSchema = z
       }),
   })
   .strict();
+
+export const PosteriorRequestSchema = z
+  .object({
+    parameter: z.string().optional().meta({ description: 'the parameter (default: the likelihood’s only one; a likelihood of several is refused: marginalising is not offered)' }),
+    prior: z.tuple([z.number(), z.number()]).optional().meta({ description: "the uniform prior's range [lo, hi] (default: the parameter's allowed range); the posterior is tabulated there" }),
+    points: z.number().int().min(11).max(LIMITS.posteriorPoints).default(201).meta({ description: 'grid points over the prior’s range (the density is linear between them)' }),
+    cl: z.array(z.number().gt(0).lt(1)).min(1).max(5).default([0.68, 0.95]).meta({ description: 'credibilities of the highest-posterior-density regions' }),
+    ...dataFields,
+  })
+  .strict();
+export type PosteriorRequest = z.infer<typeof PosteriorRequestSchema>;
 
 const hypothesisFields = {
   poi: z.string().optional().meta({ description: 'the signal strength: a normfactor of the binned model (default: the first parameter of interest)' }),
@@ -360,6 +373,18 @@ export const NllResponseSchema = z.object({
     .meta({ description: 'standard deviation of the ensemble members’ NLL per point: the spread of the members, not a calibrated uncertainty (on the two-Gaussian toys the members’ spread of ln r holds the truth in 20–41% of cases where a 1σ band would hold 68%: docs/gaussian-toys.md)' }),
   nuisances: z.object({ parameters: z.array(z.string()), values: z.array(z.array(z.number())) }).optional(),
   converged: z.array(z.boolean()),
+});
+
+export const PosteriorResponseSchema = z.object({
+  parameter: z.string(),
+  prior: z.object({ kind: z.literal('uniform'), range: z.tuple([z.number(), z.number()]) }),
+  tabulated: z.tuple([z.number(), z.number()]).meta({ description: 'the range of `grid`: the prior’s, or, for a posterior narrower than a quarter of it, the range holding all but 10⁻⁶ of the posterior widened by half its width on each side (tabulated again there)' }),
+  grid: z.array(z.number()),
+  density: z.array(z.number()).meta({ description: 'p(θ | data) ∝ L(θ) on the grid, normalised to ∫ p dθ = 1 (trapezoids)' }),
+  mode: z.number().meta({ description: 'the grid’s largest density, refined by the parabola through its neighbours' }),
+  hpd: z
+    .array(z.object({ cl: z.number(), threshold: z.number(), intervals: z.array(z.tuple([z.number(), z.number()])), mass: z.number() }))
+    .meta({ description: 'per credibility, the highest-posterior-density region {θ : p ≥ threshold} as disjoint intervals (several where the posterior is multimodal), and its mass' }),
 });
 
 export const RatioResponseSchema = z.object({

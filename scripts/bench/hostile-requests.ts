@@ -273,12 +273,17 @@ const validFit = fc.tuple(cheapData, fc.option(validPoint, { nil: undefined })).
 const validInterval = fc
   .tuple(cheapData, fc.array(fc.oneof(fc.double({ min: 1e-3, max: 0.999, noNaN: true }), fc.constantFrom(1e-300, 0.5, 1 - 1e-16)), { minLength: 1, maxLength: 3 }), fc.integer({ min: 5, max: 11 }))
   .map(([d, levels, n]) => ({ parameters: ['theta'], cl: levels, points: n, ...d }));
+const validPosterior = fc
+  .tuple(cheapData, fc.option(fc.tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true })), { nil: undefined }), fc.integer({ min: 11, max: 201 }), fc.array(fc.double({ min: 1e-3, max: 0.999, noNaN: true }), { minLength: 1, maxLength: 3 }))
+  .map(([d, prior, points, cl]) => ({ ...d, ...(prior ? { prior } : {}), points, cl }));
 
 const mixed = (valid: fc.Arbitrary<unknown>, adversarial: fc.Arbitrary<unknown>) => fc.oneof(valid, adversarial);
 export const nllBody = mixed(validNll, adversarialNll);
 export const ratioBody = mixed(validRatio, adversarialRatio);
 export const fitBody = mixed(validFit, adversarialFit);
 export const intervalBody = mixed(validInterval, adversarialInterval);
+/** a prior's range anywhere around the allowed [−2, 2], inside or not, increasing or not; the fit's junk otherwise */
+export const posteriorBody = mixed(validPosterior, adversarialFit);
 
 const spec = fc.oneof({ arbitrary: fc.constant(ID), weight: 12 }, { arbitrary: fc.constantFrom(`${ID}@1.0.0`, `${ID}@9.9.9`, 'nope', `${ID}@`, '%00', 'a@b@c'), weight: 1 });
 

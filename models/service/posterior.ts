@@ -1,0 +1,72 @@
+/**
+ * The posterior of a one-parameter likelihood (seed 002, "Observable optimization"; issue 19):
+ * p(θ | x) ∝ L(θ) π(θ) with a uniform prior π on a range, tabulated on a grid, with its mode
+ * and highest-posterior-density regions (models/inference/posterior.ts), disjoint where the
+ * posterior is multimodal. A learned ratio r(x|θ) = p(x|θ)/p(x) (neural ratio estimation) is
+ * such a likelihood up to a θ-free factor, which the normalisation removes. Likelihoods with
+ * further free parameters are refused: marginalising them is not offered, and a profile is not
+ * a posterior.
+ */
+import { hpdRegion, posteriorMode, posteriorOnGrid } from '../inference/posterior.js';
+import { budgeted, fewer } from './cost.js';
+import { invalidInput, notApplicable } from './errors.js';
+import { baseCost, evaluating, requestData, type ServedLikelihood } from './request-data.js';
+import type { PosteriorRequest } from './schemas.js';
+
+export function posterior(artifact: ServedLikelihood, request: PosteriorRequest) {
+  const { likelihood } = artifact;
+  const free = likelihood.parameters.flatMap((p, i) => (p.fixed ? [] : [i]));
+  const index = request.parameter === undefined ? free[0] : likelihood.indexOf(request.parameter);
+  if (request.parameter !== undefined && index < 0) throw invalidInput('unknown-parameter', `unknown parameter '${request.parameter}' (one of ${likelihood.names.join(', ')})`, ['parameter']);
+  if (free.length !== 1 || free[0] !== index) {
+    throw notApplicable(`a posterior is offered for likelihoods of one free parameter; this one has ${free.length} (${free.map((i) => likelihood.names[i]).join(', ')}): marginalising the others is not offered, and POST …/interval gives their profile`, request.parameter === undefined ? undefined : ['parameter']);
+  }
+  const [low, high] = likelihood.parameters[index].bounds;
+  const [from, to] = request.prior ?? [low, high];
+  if (!(from < to) || from < low || to > high || !Number.isFinite(from) || !Number.isFinite(to)) {
+    throw invalidInput('parameter-out-of-range', `the prior's range must be increasing and inside the parameter's allowed range [${low}, ${high}], got [${from}, ${to}]`, ['prior']);
+  }
+  const P = request.points;
+  const cost = baseCost(likelihood, request).points(2 * P).evaluations(2 * P, 0);
+  const data = requestData(likelihood, request);
+  const gridOver = (a: number, b: number) => Float64Array.from({ length: P }, (_, k) => a + ((b - a) * k) / (P - 1));
+  const increasing = (grid: Float64Array) => grid.every((v, k) => k === 0 || v > grid[k - 1]);
+  if (!increasing(gridOver(from, to))) throw invalidInput('invalid-request', `the prior's range [${from}, ${to}] is too narrow for ${P} distinct grid points in double precision`, ['prior']);
+  const tabulate = (a: number, b: number) => {
+    const grid = gridOver(a, b);
+    const at = likelihood.initial();
+    const logLikelihood = Float64Array.from(grid, (theta) => {
+      at[index] = theta;
+      return -likelihood.nll(at, data, 0);
+    });
+    const bad = logLikelihood.findIndex((v) => Number.isNaN(v) || v === Infinity);
+    if (bad >= 0) throw invalidInput('likelihood-undefined', `the likelihood at ${likelihood.names[index]} = ${grid[bad]} is not a number`, ['prior']);
+    if (logLikelihood.every((v) => v === -Infinity)) throw invalidInput('likelihood-undefined', 'the likelihood is zero everywhere on the prior’s range', ['prior']);
+    return { grid, logLikelihood };
+  };
+  // a posterior much narrower than the prior is tabulated again where it lives: the range
+  // holding all but 10⁻⁶ of it, widened by half its width on each side
+  const { grid, logLikelihood } = budgeted(cost, fewer('grid points', P), () =>
+    evaluating(() => {
+      const first = tabulate(from, to);
+      const hull = hpdRegion(first.grid, posteriorOnGrid(first.grid, first.logLikelihood), 1 - 1e-6).intervals;
+      const [a, b] = [hull[0][0], hull[hull.length - 1][1]];
+      const [zoomFrom, zoomTo] = [Math.max(from, a - (b - a) / 2), Math.min(to, b + (b - a) / 2)];
+      if (b - a > (to - from) / 4 || !increasing(gridOver(zoomFrom, zoomTo))) return first;
+      return tabulate(zoomFrom, zoomTo);
+    }),
+  );
+  const density = posteriorOnGrid(grid, logLikelihood);
+  return {
+    parameter: likelihood.names[index],
+    prior: { kind: 'uniform' as const, range: [from, to] as [number, number] },
+    tabulated: [grid[0], grid[grid.length - 1]] as [number, number],
+    grid: Array.from(grid),
+    density: Array.from(density),
+    mode: posteriorMode(grid, density),
+    hpd: request.cl.map((cl) => {
+      const region = hpdRegion(grid, density, cl);
+      return { cl, threshold: region.threshold, intervals: region.intervals, mass: region.mass };
+    }),
+  };
+}

@@ -46,8 +46,10 @@ export function registerStudyCommands(program: Command): void {
     .option('--run <folder>', 'where the study is kept between runs', 'runs')
     .option('--again', 'run the study again even if a kept one with the same settings exists')
     .option('--docs <file>', 'the results document', 'docs/energy-correlators.md')
+    .option('--publish <version>', 'then train the ratio estimator of the optimal shape again and publish it as eeec-top-mass@<version>, served by POST …/posterior')
+    .option('--out <folder>', 'likelihoods folder for --publish', 'likelihoods')
     .action(async (options) => {
       const { eeecCommand } = await import('./eeec/run.js');
-      console.log(await eeecCommand({ quick: Boolean(options.quick), run: options.run, again: Boolean(options.again), docs: options.docs }));
+      console.log(await eeecCommand({ quick: Boolean(options.quick), run: options.run, again: Boolean(options.again), docs: options.docs, publish: options.publish, out: options.out }));
     });
 }

@@ -10,6 +10,7 @@ import { hpdCredibility, hpdRegion, posteriorMode, ratioPosterior } from '../../
 import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { deriveSeed } from '../simulators/types.js';
+import { meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
 import { trainMlp, type EnsembleOptions } from '../training/weighted-mlp.js';
 
 export interface RatioEstimatorConfig extends EnsembleOptions {
@@ -23,6 +24,8 @@ export interface RatioEstimator {
   network: FrozenNetwork;
   seconds: number;
   finalLoss: number;
+  /** the frozen runtime against tfjs on up to 2 000 of the training rows */
+  parity: ParityResult;
 }
 
 /** Trains d(x, m) on n observations (summaries n × bins) and their masses. */
@@ -64,7 +67,9 @@ export function trainRatioEstimator(summaries: Float64Array, masses: Float64Arra
     seed: deriveSeed(config.seed, 'classifier'),
   });
   const network = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: width, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
-  const result = { network, seconds: trained.seconds, finalLoss: trained.history.at(-1) ?? NaN };
+  const held = Math.min(rows, 2000);
+  const parity = parityCheck(meanLogitReference(trained, width), network, x.subarray(0, held * width), held);
+  const result = { network, seconds: trained.seconds, finalLoss: trained.history.at(-1) ?? NaN, parity };
   trained.dispose();
   return result;
 }

@@ -20,7 +20,7 @@ export function optimalShape(study: EeecStudy): ShapeResult {
   return study.shapes.reduce((best, s) => (mean(s.workingPoint.halfWidths) < mean(best.workingPoint.halfWidths) ? s : best));
 }
 
-function figures(study: EeecStudy, best: ShapeResult): (DocumentFigure & { caption: string })[] {
+export function figures(study: EeecStudy, best: ShapeResult): (DocumentFigure & { caption: string })[] {
   const { edges } = study.projections;
   const out: (DocumentFigure & { caption: string })[] = study.projections.shapes.map((p, k) => ({
     name: `eeec-projection-${k}`,
@@ -91,7 +91,7 @@ function figures(study: EeecStudy, best: ShapeResult): (DocumentFigure & { capti
 }
 
 /** The surrogates' projections at the first checked mass against the held-out jets. */
-function surrogateFigures(surrogate: SurrogateStudy): (DocumentFigure & { caption: string })[] {
+export function surrogateFigures(surrogate: SurrogateStudy): (DocumentFigure & { caption: string })[] {
   const edges = surrogateEdges(surrogate.config.domain);
   const [energy, unweighted] = surrogate.losses;
   const mass = surrogate.config.checkedAt[0];

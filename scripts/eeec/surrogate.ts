@@ -19,11 +19,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { evaluateEnsemble, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { eeecTriplets, fillEquilateralShape, fillTriangleShape, type EeecTriplets } from '../../models/observables/energy-correlators.js';
-import type { EeecShape } from './observations.js';
 import { createRandom, type Random } from '../../models/random.js';
 import { generateTopJet } from '../simulators/top-jet.js';
 import { deriveSeed } from '../simulators/types.js';
 import { trainMlp, type EnsembleOptions } from '../training/weighted-mlp.js';
+import type { EeecShape } from './observations.js';
 
 export interface SurrogateConfig extends EnsembleOptions {
   /** the masses the training jets are simulated at */

@@ -10,7 +10,7 @@
 import { evaluateNetwork, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { deriveSeed } from '../simulators/types.js';
-import { parityCheck, type ParityResult } from '../training/freeze.js';
+import { meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
 import { trainMlp, type MlpConfig } from '../training/weighted-mlp.js';
 import type { SrgnExample } from './gaussian-examples.js';
 
@@ -76,14 +76,7 @@ export function trainDctr(example: SrgnExample, config: DctrConfig): Dctr {
     dctrRow(heldRows, i, event, 0, features, theta);
   }
   const parity = parityCheck(
-    {
-      inputs: width,
-      coefficients: 1,
-      predict: (rows, n) => {
-        const members = trained.logits(rows, n);
-        return { members, mean: Float32Array.from({ length: n }, (_, i) => members.reduce((sum, z) => sum + z[i], 0) / members.length) };
-      },
-    },
+    meanLogitReference(trained, width),
     network,
     heldRows,
     held,

@@ -130,6 +130,18 @@ export interface ParityReference {
   predict(x: Float32Array, n: number): { members: ArrayLike<number>[]; mean: ArrayLike<number> };
 }
 
+/** A trained MLP's members' mean logit: what parityCheck compares a frozen identity-head network with. */
+export function meanLogitReference(trained: { logits(x: Float64Array | Float32Array, n: number): Float32Array[] }, inputs: number): ParityReference {
+  return {
+    inputs,
+    coefficients: 1,
+    predict: (rows, n) => {
+      const members = trained.logits(rows, n);
+      return { members, mean: Float32Array.from({ length: n }, (_, i) => members.reduce((sum, z) => sum + z[i], 0) / members.length) };
+    },
+  };
+}
+
 /**
  * Evaluates the held-out batch x (n × D) with tfjs (`model.predict`) and with the frozen
  * runtime (`evaluateEnsemble`), and returns the largest relative difference (module comment).

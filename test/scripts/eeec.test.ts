@@ -5,10 +5,19 @@
  * well below the prior's, and a posterior made over-confident fails the same check.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../functions/app.js';
+import { fileStore } from '../../functions/node.js';
+import { ratioPosterior } from '../../models/inference/posterior.js';
 import { parseFrozenNetwork } from '../../models/network/frozen-network.js';
+import { parametrisedTerms } from '../../models/terms/unbinned-parametrised.js';
 import { createRandom } from '../../models/random.js';
 import { expectedCoverage, massGrid, summarisePosterior, trainRatioEstimator } from '../../scripts/eeec/nre.js';
 import { simulateObservations, type EeecShape } from '../../scripts/eeec/observations.js';
+import { publishEeecTopMass } from '../../scripts/eeec/publish.js';
+import { QUICK_EEEC_STUDY } from '../../scripts/eeec/study.js';
 import { selectBackend } from '../../scripts/training/backend.js';
 
 beforeAll(async () => {
@@ -38,5 +47,30 @@ describe('neural ratio estimation of m_t from the (1, √2) triangle shape', () 
     });
     const over = expectedCoverage({ ...estimator, network: sharp }, test.summaries[0], truths, test.bins, grid, [0.68]).coverage[0];
     expect(0.68 - over.coverage).toBeGreaterThan(3 * Math.sqrt((0.68 * 0.32) / 300));
+  });
+});
+
+describe('eeec-top-mass, published small (issue 19 item 5)', () => {
+  it('its likelihood is the ratio estimator: POST …/posterior gives exactly ratioPosterior of the published network on the observed summary; the page shows the coverage table', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'eeec-'));
+    try {
+      const config = { ...QUICK_EEEC_STUDY, observations: { train: 200, test: 50, workingPoint: 5 }, jets: 20 };
+      await publishEeecTopMass({ out: root, version: '0.0.1', shape: { kind: 'triangle', n1: 1, n2: 1.5, delta: 0.01 }, config });
+      const app = createApp(fileStore(root));
+      const res = await app.request('/v1/likelihoods/eeec-top-mass/posterior', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: 101 }) });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      const manifest = await (await app.request('/v1/likelihoods/eeec-top-mass')).json();
+      expect(manifest.observables).toHaveLength(20);
+      // the network and the observed event as the service loaded them, evaluated directly: no likelihood, no term
+      const { likelihood } = await fileStore(root).load('eeec-top-mass', '0.0.1');
+      const [term] = parametrisedTerms(likelihood);
+      const expected = ratioPosterior(term.events.network, Array.from(term.events.observed!.values).slice(0, 20), Float64Array.from(body.grid));
+      body.density.forEach((p: number, k: number) => expect(p).toBeCloseTo(expected[k], 9));
+      const page = await (await app.request('/likelihoods/eeec-top-mass@0.0.1')).text();
+      expect(page).toContain('Expected coverage of the HPD regions');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

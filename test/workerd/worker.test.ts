@@ -161,13 +161,15 @@ describe('the worker in workerd', () => {
     expect((await refused.json()).code).toBe('parameter-out-of-range');
   });
 
-  it('serves the posterior of a one-parameter likelihood (issue 19) with the Node app’s numbers, two HPD intervals on the toy', async () => {
-    const [inWorkerd, inNode] = postJson('/v1/likelihoods/gaussian-toy-truth/posterior', { points: 401 });
-    const a = await inWorkerd;
-    expect(a.status).toBe(200);
-    const posterior = await a.json();
-    expect(posterior).toEqual(await (await inNode).json());
-    expect(posterior.hpd[0].intervals).toHaveLength(2);
+  it('serves the posterior of a one-parameter likelihood (issue 19) with the Node app’s numbers: two HPD intervals on the toy, the ratio estimator eeec-top-mass', async () => {
+    for (const [id, regions] of [['gaussian-toy-truth', 2], ['eeec-top-mass', 1]] as const) {
+      const [inWorkerd, inNode] = postJson(`/v1/likelihoods/${id}/posterior`, { points: 401 });
+      const a = await inWorkerd;
+      expect(a.status).toBe(200);
+      const posterior = await a.json();
+      expect(posterior).toEqual(await (await inNode).json());
+      expect(posterior.hpd[0].intervals).toHaveLength(regions);
+    }
   });
 
   it('serves combinations (issue 25) with the Node app’s numbers: nll with gradient, fit, interval', async () => {

@@ -11,10 +11,13 @@ import { interval, fit } from '../../models/service/fit.js';
 import { nll, parameterList, ratio, reweight } from '../../models/service/evaluate.js';
 import { cls, upperLimit } from '../../models/service/hypothesis.js';
 import { posterior } from '../../models/service/posterior.js';
+import { density } from '../../models/service/density.js';
 import { diagnostics } from '../../models/service/diagnostics.js';
 import { artifactWorkspace, reinterpret } from '../../models/service/pyhf.js';
 import {
   CatalogueResponseSchema,
+  DensityRequestSchema,
+  DensityResponseSchema,
   ClsRequestSchema,
   ClsResponseSchema,
   DiagnosticsRequestSchema,
@@ -122,6 +125,16 @@ export function likelihoodRoutes(app: App, declared: DeclaredOperation[]): void 
     response: PosteriorResponseSchema,
     example: { likelihood: TOY, body: { points: 201, cl: [0.68, 0.95] } },
   }, async (c, { body }) => posterior(await artifactOf(c), body));
+
+  operation(app, declared, {
+    method: 'post',
+    path: '/v1/likelihoods/{id}/density',
+    summary: 'A published density at points',
+    description: 'The density a likelihood publishes beside its terms (eeec-top-mass: the EEEC surrogate of seed 002, a density of (ζ1, ζ2, ζ3) at m_t) at submitted points, per unit of each variable; points outside its region are refused.',
+    request: DensityRequestSchema,
+    response: DensityResponseSchema,
+    example: { likelihood: 'eeec-top-mass', body: { points: [{ zeta1: 0.015, zeta2: 0.02, zeta3: 0.03, mt: 172.5 }] } },
+  }, async (c, { body }) => density(await artifactOf(c), body));
 
   operation(app, declared, {
     method: 'post',

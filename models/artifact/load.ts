@@ -9,7 +9,7 @@
 import type { z } from 'zod';
 import { basisSize, monomialBasis } from '../basis/monomial-basis.js';
 import { checkPolynomialPositivityBatch } from '../basis/sum-of-squares.js';
-import { networkOutputs } from '../network/frozen-network.js';
+import { networkOutputs, type FrozenNetwork } from '../network/frozen-network.js';
 import { createLikelihood, type Likelihood, type Term } from '../likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../likelihood/term.js';
 import { analyticRatioModel, backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, type RatioModel, networkUnits } from '../ratio/ratio-model.js';
@@ -19,7 +19,7 @@ import { createUnbinnedParametrisedTerm, type UnbinnedParametrisedTerm } from '.
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, type UnbinnedData, type UnbinnedPolynomialTerm } from '../terms/unbinned-polynomial.js';
 import { decodeMessagePack, sha256Hex } from './codec.js';
 import { ComponentPayloadSchema, type ComponentPayload, type EventSample } from './components.js';
-import { ManifestSchema, type Manifest, type TermManifest } from './manifest-schema.js';
+import { ManifestSchema, type DensityManifest, type Manifest, type TermManifest } from './manifest-schema.js';
 
 export type ArtifactErrorCode = 'manifest-invalid' | 'component-missing' | 'integrity-mismatch' | 'component-invalid' | 'model-invalid';
 
@@ -50,6 +50,13 @@ export interface LoadedArtifact {
   readonly pageAnalysis: Record<string, unknown> | null;
   /** bytes of all components read (for memory accounting) */
   readonly componentBytes: number;
+  /** the manifest's densities with their networks (POST …/density) */
+  readonly densities?: readonly LoadedDensity[];
+}
+
+export interface LoadedDensity {
+  readonly spec: DensityManifest;
+  readonly network: FrozenNetwork;
 }
 
 export function issuesOf(error: z.ZodError): ArtifactIssue[] {
@@ -133,7 +140,16 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
     throw new ArtifactError('model-invalid', (error as Error).message);
   }
   const pageAnalysis = manifest.pageAnalysis ? (await readPayload(manifest, manifest.pageAnalysis, 'page-analysis', countingRead)).analysis : null;
-  return { manifest, likelihood, pageAnalysis, componentBytes };
+  const densities: LoadedDensity[] = [];
+  for (const spec of manifest.densities ?? []) {
+    const { network } = await readPayload(manifest, spec.network, 'network', countingRead);
+    const inputs = spec.variables.length + spec.parameters.length;
+    if (network.inputs !== inputs || networkOutputs(network) !== 1 || network.head.kind !== 'identity') {
+      throw new ArtifactError('model-invalid', `density '${spec.name}': its network must map ${inputs} inputs (the variables, then the parameters) to one identity output; it maps ${network.inputs} to ${networkOutputs(network)} with a ${network.head.kind} head`);
+    }
+    densities.push({ spec, network });
+  }
+  return { manifest, likelihood, pageAnalysis, componentBytes, densities };
 }
 
 async function loadUnbinnedTerm(

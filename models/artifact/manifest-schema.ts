@@ -224,6 +224,26 @@ export const CombinationSchema = z.object({
   correlate: z.array(z.string()).optional().meta({ description: 'nuisance names shared by every member that has them, their constraint counted once' }),
 });
 
+/**
+ * A network giving the density of some variables (seed 002's EEEC surrogate), served by POST
+ * …/density: inputs ln x of each variable ('log' coordinates) or x ('linear'), then the
+ * parameters; one identity output f. In 'log' coordinates the density in x is e^f / Π x.
+ */
+export const DensitySchema = z.object({
+  name: ComponentName,
+  description: z.string().optional(),
+  /** component of kind network */
+  network: ComponentName,
+  variables: z.array(ParameterName).min(1).max(16),
+  parameters: z.array(ParameterName),
+  coordinates: z.enum(['log', 'linear']),
+  /** where the density is defined: the variables in increasing order, min ≤ x1 ≤ x2 ≤ … ≤ max */
+  region: z.object({ kind: z.literal('ordered'), min: finite, max: finite }).refine((r) => r.min < r.max, { message: 'min must be below max' }),
+  /** what the density integrates to over the region, in words */
+  normalisation: z.string(),
+});
+export type DensityManifest = z.infer<typeof DensitySchema>;
+
 export const ManifestSchema = z
   .object({
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
@@ -241,6 +261,8 @@ export const ManifestSchema = z
     components: z.record(ComponentName, ComponentRefSchema),
     /** component of kind page-analysis: the result page's numbers, precomputed at publication */
     pageAnalysis: ComponentName.optional(),
+    /** densities of variables served by POST …/density (a surrogate of a distribution, not a term of the likelihood) */
+    densities: z.array(DensitySchema).optional(),
     provenance: ProvenanceSchema,
     validation: ValidationSchema.default({}),
   })
@@ -291,6 +313,12 @@ export const ManifestSchema = z
     });
     manifest.validation.figures?.forEach((f, i) => needComponent(f.component, ['figure'], ['validation', 'figures', i, 'component']));
     needComponent(manifest.pageAnalysis, ['page-analysis'], ['pageAnalysis']);
+    manifest.densities?.forEach((d, k) => {
+      needComponent(d.network, ['network'], ['densities', k, 'network']);
+      d.parameters.forEach((p, j) => {
+        if (!parameterNames.has(p)) ctx.addIssue({ code: 'custom', path: ['densities', k, 'parameters', j], message: `'${p}' is not a parameter of this likelihood` });
+      });
+    });
   }, afterStructure);
 
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -186,6 +186,14 @@ export const PosteriorRequestSchema = z
   .strict();
 export type PosteriorRequest = z.infer<typeof PosteriorRequestSchema>;
 
+export const DensityRequestSchema = z
+  .object({
+    density: z.string().optional().meta({ description: 'which of the likelihood’s densities (default: its first)' }),
+    points: z.array(PointSchema).min(1).max(LIMITS.points).meta({ description: 'points naming every variable and parameter of the density; the variables in the density’s region (in increasing order, between its min and max), the parameters in their allowed ranges' }),
+  })
+  .strict();
+export type DensityRequest = z.infer<typeof DensityRequestSchema>;
+
 const hypothesisFields = {
   poi: z.string().optional().meta({ description: 'the signal strength: a normfactor of the binned model (default: the first parameter of interest)' }),
   testStatistic: z.enum(['qtilde', 'q']).default('qtilde').meta({ description: 'q̃_μ (default, as pyhf) or q_μ (Cowan, Cranmer, Gross, Vitells 2011, eq. 14 and 16)' }),
@@ -385,6 +393,14 @@ export const PosteriorResponseSchema = z.object({
   hpd: z
     .array(z.object({ cl: z.number(), threshold: z.number(), intervals: z.array(z.tuple([z.number(), z.number()])), mass: z.number() }))
     .meta({ description: 'per credibility, the highest-posterior-density region {θ : p ≥ threshold} as disjoint intervals (several where the posterior is multimodal), and its mass' }),
+});
+
+export const DensityResponseSchema = z.object({
+  density: z.string(),
+  variables: z.array(z.string()),
+  parameters: z.array(z.string()),
+  values: z.array(z.number()).meta({ description: 'the density at each point in the variables themselves (per unit of each), the members’ mean' }),
+  normalisation: z.string().meta({ description: 'what the density integrates to over its region' }),
 });
 
 export const RatioResponseSchema = z.object({

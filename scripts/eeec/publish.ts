@@ -5,7 +5,8 @@
  * classifier's logit ln r(x|m) = ln p(x|m)/p(x), normalisation 'none' and a rate that does not
  * depend on m_t: −ln L(m) = −ln r(x|m) + const, so `POST …/posterior` gives exactly the
  * estimator's posterior with a uniform prior, and the likelihood routes its fits and intervals.
- * Validated by the HPD regions' expected coverage (a table) and parity with tfjs.
+ * Validated by the HPD regions' expected coverage (a table) and parity with tfjs. With the EEEC
+ * surrogate beside it as a density (POST …/density), trained as the document's surrogate study.
  */
 import { createRandom } from '../../models/random.js';
 import { writeArtifact, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
@@ -17,6 +18,8 @@ import { parityValidation } from '../training/freeze.js';
 import { expectedCoverage, massGrid, trainRatioEstimator } from './nre.js';
 import { shapeLabel, simulateObservations, SUMMARY_EDGES, type EeecShape } from './observations.js';
 import type { EeecStudyConfig } from './study.js';
+import type { SurrogateStudyConfig } from './surrogate-study.js';
+import { trainSurrogate } from './surrogate.js';
 
 export interface PublishEeecOptions {
   out: string;
@@ -25,6 +28,8 @@ export interface PublishEeecOptions {
   config: EeecStudyConfig;
   /** the study's figures for the result page (the correlator's projections, the shape search, a posterior, the calibration, the surrogate) */
   figures?: { name: string; caption: string; svg: string }[];
+  /** the EEEC surrogate to publish beside, trained as surrogate-study.ts trains its energy-weighted one (the same network, on one backend) */
+  surrogate?: SurrogateStudyConfig;
   log?: (line: string) => void;
 }
 
@@ -47,6 +52,8 @@ export async function publishEeecTopMass(options: PublishEeecOptions): Promise<{
   const { coverage } = expectedCoverage(estimator, test.summaries[0], masses.test, test.bins, massGrid(config.prior), [0.5, 0.68, 0.9, 0.95]);
   log(`trained in ${estimator.seconds.toFixed(0)} s; coverage ${coverage.map((c) => `${(100 * c.coverage).toFixed(1)}%`).join(', ')}`);
   const parity = parityValidation(estimator.parity, backend.name);
+  const surrogate = options.surrogate ? trainSurrogate({ ...options.surrogate, weighting: 'energy' }) : null;
+  if (surrogate) log(`EEEC surrogate: ${surrogate.triplets} triplets, ${surrogate.seconds.toFixed(0)} s`);
   const bins = train.bins;
   const label = shapeLabel(shape);
   const draft: ManifestDraft = {
@@ -62,6 +69,22 @@ export async function publishEeecTopMass(options: PublishEeecOptions): Promise<{
     parameters: [{ name: 'mt', description: 'the top-quark mass', unit: 'GeV', reference: config.workingPoint, range: [low, high] }],
     observables: BIN_NAMES.map((name, k) => ({ name, description: `fraction of the observation's EEEC in the window with ${shape.kind === 'equilateral' ? 'ζ_p' : 'ζ1'} ∈ [${SUMMARY_EDGES[k].toFixed(4)}, ${SUMMARY_EDGES[k + 1].toFixed(4)})` })),
     luminosity: { value: 1, unit: 'fb^-1' },
+    ...(surrogate
+      ? {
+          densities: [
+            {
+              name: 'eeec',
+              description: `The EEEC of our top jets in the three-prong region as a density of (ζ1, ζ2, ζ3) at m_t: a network of (ln ζ1, ln ζ2, ln ζ3, m_t) trained with seed 002's energy-weighted loss on ${surrogate.triplets} triplets of jets at m_t = ${options.surrogate!.masses.join(', ')} GeV (docs/energy-correlators.md validates it)`,
+              network: 'eeec-surrogate',
+              variables: ['zeta1', 'zeta2', 'zeta3'],
+              parameters: ['mt'],
+              coordinates: 'log' as const,
+              region: { kind: 'ordered' as const, min: surrogate.domain[0], max: surrogate.domain[1] },
+              normalisation: 'the fraction of the jets’ EEEC weight in the region per unit ζ1 ζ2 ζ3: it integrates to 1 over the region at every m_t',
+            },
+          ],
+        }
+      : {}),
     terms: [
       {
         kind: 'unbinned-parametrised',
@@ -95,6 +118,7 @@ export async function publishEeecTopMass(options: PublishEeecOptions): Promise<{
     { name: 'network', kind: 'network', file: 'network.msgpack', description: `frozen ratio estimator of (${bins} summary bins, m_t) (frozen-mlp/1, identity head on ln r)`, payload: { kind: 'network', network: estimator.network } },
     { name: 'reference-sample', kind: 'event-sample', file: 'reference-sample.msgpack', payload: { kind: 'event-sample', count: 20, observables: bins, values: summaries.slice(bins), description: `20 observations of ${config.jets} jets at m_t = ${config.workingPoint} GeV (the reference point)` } },
     { name: 'observed-events', kind: 'event-sample', file: 'observed-events.msgpack', payload: { kind: 'event-sample', count: 1, observables: bins, values: summaries.slice(0, bins), description: `one observation of ${config.jets} jets at m_t = ${config.workingPoint} GeV` } },
+    ...(surrogate ? [{ name: 'eeec-surrogate', kind: 'network' as const, file: 'eeec-surrogate.msgpack', description: 'frozen EEEC surrogate of (ln ζ1, ln ζ2, ln ζ3, m_t) (frozen-mlp/1, identity head on ln density in ln ζ)', payload: { kind: 'network' as const, network: surrogate.network } }] : []),
     ...(options.figures ?? []).map((f): ComponentInput => ({ name: f.name, kind: 'figure', file: `${f.name}.svg`, description: f.caption, payload: { svg: f.svg } })),
   ];
   const { folder } = await writeArtifact(options.out, draft, components, { pageAnalysis: true });

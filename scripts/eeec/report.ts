@@ -94,28 +94,30 @@ export function figures(study: EeecStudy, best: ShapeResult): (DocumentFigure & 
 export function surrogateFigures(surrogate: SurrogateStudy): (DocumentFigure & { caption: string })[] {
   const edges = surrogateEdges(surrogate.config.domain);
   const [energy, unweighted] = surrogate.losses;
-  const mass = surrogate.config.checkedAt[0];
-  return SURROGATE_PROJECTIONS.map(({ label }, p) => {
-    const data = energy.checks[0].projections[p];
-    const name = `eeec-surrogate-${p}`;
-    return {
-      name,
-      caption: `The surrogate at m_t = ${mass} GeV, a mass it was not trained at: the EEEC in the ${label} as a fraction of its weight in the three-prong region, ${surrogate.config.heldOutJets} held-out jets (points, with the jets' spread) against the surrogate trained with the energy-weighted loss and with the unweighted one.`,
-      svg: histogramPlot({
-        id: name,
-        xLabel: p === 1 ? 'ζ_p = (ζ1 + ζ2 + ζ3)/3' : 'ζ1',
-        yLabel: 'fraction of the EEEC in D per bin',
-        title: `Surrogate, ${label}`,
-        stacks: [],
-        lines: [
-          { label: 'energy-weighted loss', color: COLORS.blue, values: data.surrogate },
-          { label: 'unweighted loss', color: COLORS.vermilion, dash: '4 3', values: unweighted.checks[0].projections[p].surrogate },
-        ],
-        points: { label: `held-out jets, ${mass} GeV`, color: COLORS.black, values: data.data, errors: data.errors },
-        edges: edges.map((e) => e.toFixed(4)),
-      }),
-    };
-  });
+  return surrogate.config.checkedAt.flatMap((mass, m) =>
+    SURROGATE_PROJECTIONS.map(({ label }, p) => {
+      const data = energy.checks[m].projections[p];
+      // the first mass keeps the names the published eeec-top-mass@1.1.0 carries
+      const name = m === 0 ? `eeec-surrogate-${p}` : `eeec-surrogate-${mass}-${p}`;
+      return {
+        name,
+        caption: `The surrogate at m_t = ${mass} GeV, a mass it was not trained at: the EEEC in the ${label} as a fraction of its weight in the three-prong region, ${surrogate.config.heldOutJets} held-out jets (points, with the jets' spread) against the surrogate trained with the energy-weighted loss and with the unweighted one.`,
+        svg: histogramPlot({
+          id: name,
+          xLabel: p === 1 ? 'ζ_p = (ζ1 + ζ2 + ζ3)/3' : 'ζ1',
+          yLabel: 'fraction of the EEEC in D per bin',
+          title: `Surrogate at ${mass} GeV, ${label}`,
+          stacks: [],
+          lines: [
+            { label: 'energy-weighted loss', color: COLORS.blue, values: data.surrogate },
+            { label: 'unweighted loss', color: COLORS.vermilion, dash: '4 3', values: unweighted.checks[m].projections[p].surrogate },
+          ],
+          points: { label: `held-out jets, ${mass} GeV`, color: COLORS.black, values: data.data, errors: data.errors },
+          edges: edges.map((e) => e.toFixed(4)),
+        }),
+      };
+    }),
+  );
 }
 
 function surrogateSection(surrogate: SurrogateStudy, figure: (name: string) => string): string {
@@ -143,7 +145,7 @@ each bin from the spread of the jets' contributions, and the median of |surrogat
 | --- | --- | ${SURROGATE_PROJECTIONS.map(() => '---').join(' | ')} |
 ${rows.join('\n')}
 
-${SURROGATE_PROJECTIONS.map((_, p) => figure(`eeec-surrogate-${p}`)).join('\n\n')}
+${surrogateFigures(surrogate).map((f) => figure(f.name)).join('\n\n')}
 
 The unweighted loss misses the EEEC by factors of several in the tails, where soft constituents make many triplets with
 little energy. The energy-weighted surrogate follows the held-out jets bin by bin to the median deviations above, but

@@ -25,7 +25,7 @@ export async function eeecCommand(options: { quick: boolean; run: string; again:
     const { publishEeecTopMass } = await import('./publish.js');
     const { figures, optimalShape, surrogateFigures } = await import('./report.js');
     const best = optimalShape(study);
-    const result = await publishEeecTopMass({ out: options.out, version: options.publish, shape: best.shape, config, figures: [...figures(study, best), ...surrogateFigures(surrogate)], log: (line) => console.log(line) });
+    const result = await publishEeecTopMass({ out: options.out, version: options.publish, shape: best.shape, config, figures: [...figures(study, best), ...surrogateFigures(surrogate)], surrogate: surrogateConfig, log: (line) => console.log(line) });
     published = `; published eeec-top-mass@${options.publish} to ${result.folder} in ${result.seconds.toFixed(0)} s`;
   }
   return `wrote ${docs} (the studies took ${study.seconds.toFixed(0)} s and ${surrogate.seconds.toFixed(0)} s; kept in ${folder}/)${published}`;

@@ -17,9 +17,10 @@
  * energies' distribution at every ζ as well (the seed's "cumbersome").
  */
 import * as tf from '@tensorflow/tfjs';
-import { evaluateEnsemble, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { eeecTriplets, fillEquilateralShape, fillTriangleShape, type EeecTriplets } from '../../models/observables/energy-correlators.js';
 import { createRandom, type Random } from '../../models/random.js';
+import { densityAt } from '../../models/service/density.js';
 import { generateTopJet } from '../simulators/top-jet.js';
 import { deriveSeed } from '../simulators/types.js';
 import { trainMlp, type EnsembleOptions } from '../training/weighted-mlp.js';
@@ -134,13 +135,7 @@ export function trainSurrogate(config: SurrogateConfig): Surrogate {
  * the EEEC per unit ζ³ as a fraction of its weight in D.
  */
 export function surrogateDensity(surrogate: Surrogate, rows: Float64Array, n: number): Float64Array {
-  const inputs = new Float64Array(4 * n);
-  for (let k = 0; k < n; k++) {
-    for (let c = 0; c < 3; c++) inputs[4 * k + c] = Math.log(rows[4 * k + c]);
-    inputs[4 * k + 3] = rows[4 * k + 3];
-  }
-  const f = evaluateEnsemble(surrogate.network, inputs, n).mean;
-  return Float64Array.from(f, (v, k) => Math.exp(v) / (rows[4 * k] * rows[4 * k + 1] * rows[4 * k + 2]));
+  return densityAt(surrogate.network, 'log', 3, rows, n);
 }
 
 /** A projection of the EEEC: onto ζ1 over all of D, or a shape's window (observations.ts). */

@@ -66,3 +66,15 @@ describe('the posterior of a one-parameter likelihood', () => {
     }
   });
 });
+
+describe('a published density (POST …/density)', () => {
+  it('eeec-top-mass serves its EEEC surrogate, positive inside its region; a likelihood without a density says so', async () => {
+    const served = await post('eeec-top-mass', 'density', { points: [{ zeta1: 0.015, zeta2: 0.02, zeta3: 0.03, mt: 172.5 }, { zeta1: 0.015, zeta2: 0.02, zeta3: 0.03, mt: 178 }] });
+    expect(served.status).toBe(200);
+    expect(served.body.variables).toEqual(['zeta1', 'zeta2', 'zeta3']);
+    for (const v of served.body.values) expect(v).toBeGreaterThan(0);
+    const none = await post('gaussian-toy-truth', 'density', { points: [{ theta: 0 }] });
+    expect(none.status).toBe(422);
+    expect(none.body.code).toBe('not-applicable');
+  });
+});

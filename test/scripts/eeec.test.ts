@@ -18,6 +18,8 @@ import { expectedCoverage, massGrid, summarisePosterior, trainRatioEstimator } f
 import { simulateObservations, type EeecShape } from '../../scripts/eeec/observations.js';
 import { publishEeecTopMass } from '../../scripts/eeec/publish.js';
 import { QUICK_EEEC_STUDY } from '../../scripts/eeec/study.js';
+import { QUICK_SURROGATE_STUDY } from '../../scripts/eeec/surrogate-study.js';
+import { densityAt } from '../../models/service/density.js';
 import { selectBackend } from '../../scripts/training/backend.js';
 
 beforeAll(async () => {
@@ -51,11 +53,12 @@ describe('neural ratio estimation of m_t from the (1, √2) triangle shape', () 
 });
 
 describe('eeec-top-mass, published small (issue 19 item 5)', () => {
-  it('its likelihood is the ratio estimator: POST …/posterior gives exactly ratioPosterior of the published network on the observed summary; the page shows the coverage table', async () => {
+  it('its likelihood is the ratio estimator: POST …/posterior gives exactly ratioPosterior of the published network on the observed summary; the page shows the coverage table; POST …/density serves the surrogate', async () => {
     const root = await mkdtemp(join(tmpdir(), 'eeec-'));
     try {
       const config = { ...QUICK_EEEC_STUDY, observations: { train: 200, test: 50, workingPoint: 5 }, jets: 20 };
-      await publishEeecTopMass({ out: root, version: '0.0.1', shape: { kind: 'triangle', n1: 1, n2: 1.5, delta: 0.01 }, config });
+      const surrogate = { ...QUICK_SURROGATE_STUDY, masses: [170, 180], jetsPerMass: 10, epochs: 1 };
+      await publishEeecTopMass({ out: root, version: '0.0.1', shape: { kind: 'triangle', n1: 1, n2: 1.5, delta: 0.01 }, config, surrogate });
       const app = createApp(fileStore(root));
       const res = await app.request('/v1/likelihoods/eeec-top-mass/posterior', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: 101 }) });
       expect(res.status).toBe(200);
@@ -69,6 +72,16 @@ describe('eeec-top-mass, published small (issue 19 item 5)', () => {
       body.density.forEach((p: number, k: number) => expect(p).toBeCloseTo(expected[k], 9));
       const page = await (await app.request('/likelihoods/eeec-top-mass@0.0.1')).text();
       expect(page).toContain('Expected coverage of the HPD regions');
+      // the surrogate beside it: POST …/density is the network's e^f/(ζ1ζ2ζ3); outside its region, refused
+      const densityOf = (points: unknown) => app.request('/v1/likelihoods/eeec-top-mass/density', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points }) });
+      const points = [{ zeta1: 0.01, zeta2: 0.02, zeta3: 0.03, mt: 172 }, { zeta1: 0.006, zeta2: 0.04, zeta3: 0.05, mt: 178 }];
+      const served = await (await densityOf(points)).json();
+      const loaded = await fileStore(root).load('eeec-top-mass', '0.0.1');
+      const direct = densityAt(loaded.densities![0].network, 'log', 3, Float64Array.from(points.flatMap((p) => [p.zeta1, p.zeta2, p.zeta3, p.mt])), 2);
+      expect(served.values).toEqual(Array.from(direct));
+      expect((await (await densityOf([{ zeta1: 0.03, zeta2: 0.02, zeta3: 0.05, mt: 172 }])).json()).code).toBe('outside-selection');
+      const none = await app.request('/v1/likelihoods/eeec-top-mass/density', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ density: 'nope', points }) });
+      expect(none.status).toBe(422);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

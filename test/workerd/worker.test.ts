@@ -161,7 +161,7 @@ describe('the worker in workerd', () => {
     expect((await refused.json()).code).toBe('parameter-out-of-range');
   });
 
-  it('serves the posterior of a one-parameter likelihood (issue 19) with the Node app’s numbers: two HPD intervals on the toy, the ratio estimator eeec-top-mass', async () => {
+  it('serves the posterior of a one-parameter likelihood (issue 19) with the Node app’s numbers: two HPD intervals on the toy, the ratio estimator eeec-top-mass, and its EEEC density', async () => {
     for (const [id, regions] of [['gaussian-toy-truth', 2], ['eeec-top-mass', 1]] as const) {
       const [inWorkerd, inNode] = postJson(`/v1/likelihoods/${id}/posterior`, { points: 401 });
       const a = await inWorkerd;
@@ -170,6 +170,10 @@ describe('the worker in workerd', () => {
       expect(posterior).toEqual(await (await inNode).json());
       expect(posterior.hpd[0].intervals).toHaveLength(regions);
     }
+    const [inWorkerd, inNode] = postJson('/v1/likelihoods/eeec-top-mass/density', { points: [{ zeta1: 0.015, zeta2: 0.02, zeta3: 0.03, mt: 172.5 }] });
+    const a = await inWorkerd;
+    expect(a.status).toBe(200);
+    expect(await a.json()).toEqual(await (await inNode).json());
   });
 
   it('serves combinations (issue 25) with the Node app’s numbers: nll with gradient, fit, interval', async () => {

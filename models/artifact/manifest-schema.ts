@@ -138,6 +138,23 @@ export const UnbinnedParametrisedTermSchema = z.object({
   reference: ComponentName,
   /** component of kind event-sample: the observed events, if published */
   observed: ComponentName.optional(),
+  /**
+   * how one event is made from jets (seed 002): the jets' EEEC in a shape's window, projected
+   * onto `edges` (one bin per observable) and summed over the jets, normalised where asked; POST
+   * …/posterior then takes the jets themselves
+   */
+  eventSummary: z
+    .object({
+      kind: z.literal('eeec-projection'),
+      Q: z.number().positive(),
+      shape: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('triangle'), n1: z.number().positive(), n2: z.number().positive(), delta: z.number().positive() }),
+        z.object({ kind: z.literal('equilateral'), delta: z.number().positive() }),
+      ]),
+      edges: z.array(finite).min(2),
+      normalise: z.boolean(),
+    })
+    .optional(),
 });
 
 /** What a channel's bins are: the observable binned and its bin edges, increasing. */
@@ -300,6 +317,15 @@ export const ManifestSchema = z
         }
         needComponent(term.observed, ['event-sample'], ['terms', t, 'observed']);
         if (term.kind === 'unbinned-parametrised') {
+          const edges = term.eventSummary?.edges;
+          if (edges && edges.length !== term.observables.length + 1) {
+            ctx.addIssue({ code: 'custom', path: ['terms', t, 'eventSummary', 'edges'], message: `needs ${term.observables.length + 1} edges, one bin per observable` });
+          }
+          // the projections bin equally between the first and the last edge
+          const width = edges ? (edges[edges.length - 1] - edges[0]) / (edges.length - 1) : 0;
+          if (edges && !(width > 0 && edges.every((e, k) => Math.abs(e - (edges[0] + k * width)) <= 1e-9 * Math.max(1, Math.abs(e))))) {
+            ctx.addIssue({ code: 'custom', path: ['terms', t, 'eventSummary', 'edges'], message: 'the edges must increase in equal steps' });
+          }
           needComponent(term.ratio, ['network'], ['terms', t, 'ratio']);
           needComponent(term.reference, ['event-sample'], ['terms', t, 'reference']);
           return;

@@ -115,3 +115,27 @@ export function fillEquilateralShape(triplets: EeecTriplets, deltaZeta: number, 
     if (b >= 0 && b < bins) histogram[b] += triplets.weight[t];
   }
 }
+
+/** A window of the correlator: the seed's triangle (n1, n2) with asymmetry δ, or the equilateral window δζ. */
+export type EeecShape = { kind: 'triangle'; n1: number; n2: number; delta: number } | { kind: 'equilateral'; delta: number };
+
+/**
+ * What an observation of several jets is summarised by (seed 002's shapes): the jets' EEEC in a
+ * shape's window, projected (onto ζ1; the equilateral window onto the mean side) and summed over
+ * the jets, normalised to unit sum where asked (an all-empty window stays zero), with the
+ * total weight the window held.
+ */
+export function shapeSummary(triplets: readonly EeecTriplets[], shape: EeecShape, edges: ArrayLike<number>, normalise: boolean): { summary: Float64Array; total: number } {
+  const summary = new Float64Array(edges.length - 1);
+  for (const t of triplets) {
+    if (shape.kind === 'equilateral') fillEquilateralShape(t, shape.delta, edges, summary);
+    else fillTriangleShape(t, shape, edges, summary);
+  }
+  let total = 0;
+  for (let b = 0; b < summary.length; b++) total += summary[b];
+  if (normalise && total > 0) {
+    const scale = 1 / total;
+    for (let b = 0; b < summary.length; b++) summary[b] *= scale;
+  }
+  return { summary, total };
+}

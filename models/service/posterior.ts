@@ -7,8 +7,10 @@
  * further free parameters are refused: marginalising them is not offered, and a profile is not
  * a posterior.
  */
+import type { Manifest } from '../artifact/manifest-schema.js';
 import { hpdRegion, posteriorMode, posteriorOnGrid } from '../inference/posterior.js';
-import { budgeted, fewer } from './cost.js';
+import { eeecTriplets, shapeSummary } from '../observables/energy-correlators.js';
+import { budgeted, Cost, fewer } from './cost.js';
 import { invalidInput, notApplicable } from './errors.js';
 import { baseCost, evaluating, requestData, type ServedLikelihood } from './request-data.js';
 import type { PosteriorRequest } from './schemas.js';
@@ -27,8 +29,9 @@ export function posterior(artifact: ServedLikelihood, request: PosteriorRequest)
     throw invalidInput('parameter-out-of-range', `the prior's range must be increasing and inside the parameter's allowed range [${low}, ${high}], got [${from}, ${to}]`, ['prior']);
   }
   const P = request.points;
-  const cost = baseCost(likelihood, request).points(2 * P).evaluations(2 * P, 0);
-  const data = requestData(likelihood, request);
+  const fields = request.jets ? { ...request, data: { events: [Array.from(jetSummary(artifact, request.jets))] } } : request;
+  const cost = baseCost(likelihood, fields).points(2 * P).evaluations(2 * P, 0);
+  const data = requestData(likelihood, fields);
   const gridOver = (a: number, b: number) => Float64Array.from({ length: P }, (_, k) => a + ((b - a) * k) / (P - 1));
   const increasing = (grid: Float64Array) => grid.every((v, k) => k === 0 || v > grid[k - 1]);
   if (!increasing(gridOver(from, to))) throw invalidInput('invalid-request', `the prior's range [${from}, ${to}] is too narrow for ${P} distinct grid points in double precision`, ['prior']);
@@ -69,4 +72,35 @@ export function posterior(artifact: ServedLikelihood, request: PosteriorRequest)
       return { cl, threshold: region.threshold, intervals: region.intervals, mass: region.mass };
     }),
   };
+}
+
+/**
+ * One event from submitted jets, as the likelihood's term declares it (`eventSummary`, seed
+ * 002): the jets' EEEC in the shape's window, projected and summed, normalised where asked.
+ */
+function jetSummary(artifact: ServedLikelihood, jets: readonly (readonly (readonly number[])[])[]): Float64Array {
+  // a published artifact's manifest has terms; a combination or an inline workspace has none
+  const terms = (artifact.manifest as Partial<Manifest>).terms ?? [];
+  const summaries = terms.flatMap((t) => (t.kind === 'unbinned-parametrised' && t.eventSummary ? [t.eventSummary] : []));
+  if (summaries.length !== 1) throw notApplicable('this likelihood does not make its events from jets: send `data` instead of `jets`', ['jets']);
+  const [spec] = summaries;
+  let triples = 0;
+  for (const jet of jets) triples += (jet.length * (jet.length - 1) * (jet.length - 2)) / 6;
+  const cost = new Cost({ evaluation: [0, 0, 0], free: 0, parameters: 0, variants: 1, freeInterest: 0 }).other(20 * triples, 40 * triples);
+  return budgeted(cost, fewer('jets', jets.length), () =>
+    shapeSummary(
+      jets.map((jet, j) => {
+        const rows = Float64Array.from(jet.flat());
+        for (let c = 0; c < jet.length; c++) {
+          if (!(rows[4 * c] > 0) || !(Math.hypot(rows[4 * c + 1], rows[4 * c + 2], rows[4 * c + 3]) > 0)) {
+            throw invalidInput('invalid-dataset', `jets[${j}][${c}]: a constituent needs a positive energy and a momentum`, ['jets', j, c]);
+          }
+        }
+        return eeecTriplets(rows, jet.length, spec.Q);
+      }),
+      spec.shape,
+      spec.edges,
+      spec.normalise,
+    ).summary,
+  );
 }

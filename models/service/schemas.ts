@@ -32,6 +32,9 @@ export const LIMITS = {
   members: 8,
   /** grid points of a posterior */
   posteriorPoints: 2001,
+  /** jets of one submitted observation, and constituents per jet (C(64, 3) = 41 664 triplets) */
+  jets: 10_000,
+  jetConstituents: 64,
 } as const;
 
 const TypedNumbers = z
@@ -182,8 +185,15 @@ export const PosteriorRequestSchema = z
     points: z.number().int().min(11).max(LIMITS.posteriorPoints).default(201).meta({ description: 'grid points over the prior’s range (the density is linear between them)' }),
     cl: z.array(z.number().gt(0).lt(1)).min(1).max(5).default([0.68, 0.95]).meta({ description: 'credibilities of the highest-posterior-density regions' }),
     ...dataFields,
+    jets: z
+      .array(z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])).min(3).max(LIMITS.jetConstituents))
+      .min(1)
+      .max(LIMITS.jets)
+      .optional()
+      .meta({ description: 'instead of `data`, for a likelihood whose event is a summary of jets (eeec-top-mass): the jets of one observation, each a list of constituents (E, p_x, p_y, p_z) in GeV; the service computes the summary as the likelihood declares it' }),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.jets === undefined || r.data === undefined, { message: 'send `jets` or `data`, not both', path: ['jets'] });
 export type PosteriorRequest = z.infer<typeof PosteriorRequestSchema>;
 
 export const DensityRequestSchema = z

@@ -282,10 +282,24 @@ export const nllBody = mixed(validNll, adversarialNll);
 export const ratioBody = mixed(validRatio, adversarialRatio);
 export const fitBody = mixed(validFit, adversarialFit);
 export const intervalBody = mixed(validInterval, adversarialInterval);
+/** points for eeec-top-mass's EEEC density: ζ's around its region [0.005, 0.06], ordered or not, m_t around [170, 180], names missing or extra; the fit's junk otherwise */
+export const densityBody = mixed(
+  fc
+    .array(
+      fc.record(
+        { zeta1: fc.double({ min: -0.01, max: 0.08 }), zeta2: fc.double({ min: -0.01, max: 0.08 }), zeta3: fc.double({ min: -0.01, max: 0.08 }), mt: fc.double({ min: 160, max: 190 }), theta: fc.double() },
+        { requiredKeys: [] },
+      ),
+      { minLength: 1, maxLength: 20 },
+    )
+    .map((points) => ({ points })),
+  adversarialFit,
+);
 /** a prior's range anywhere around the allowed [−2, 2], inside or not, increasing or not; the fit's junk otherwise */
 export const posteriorBody = mixed(validPosterior, adversarialFit);
 
-const spec = fc.oneof({ arbitrary: fc.constant(ID), weight: 12 }, { arbitrary: fc.constantFrom(`${ID}@1.0.0`, `${ID}@9.9.9`, 'nope', `${ID}@`, '%00', 'a@b@c'), weight: 1 });
+const specOf = (id: string) => fc.oneof({ arbitrary: fc.constant(id), weight: 12 }, { arbitrary: fc.constantFrom(`${id}@1.0.0`, `${id}@9.9.9`, 'nope', `${id}@`, '%00', 'a@b@c'), weight: 1 });
+const spec = specOf(ID);
 
 const jsonType = fc.oneof({ arbitrary: fc.constant('application/json'), weight: 8 }, { arbitrary: fc.constantFrom('application/json; charset=utf-8', 'Application/JSON', ' application/json ; x=y'), weight: 1 });
 const msgpackType = fc.oneof({ arbitrary: fc.constant('application/msgpack'), weight: 8 }, { arbitrary: fc.constantFrom('application/msgpack; foo=bar', 'APPLICATION/MSGPACK'), weight: 1 });
@@ -295,8 +309,8 @@ const accept = fc.option(
 );
 const encoding = fc.constantFrom<Encoding>('json', 'json', 'json-literal', 'json-null', 'msgpack', 'msgpack');
 
-export function postRequest(endpoint: string, body: fc.Arbitrary<unknown>): fc.Arbitrary<Sent> {
-  return fc.tuple(spec, body, encoding, jsonType, msgpackType, accept).map(([id, value, enc, jt, mt, acc]) => {
+export function postRequest(endpoint: string, body: fc.Arbitrary<unknown>, likelihood?: string): fc.Arbitrary<Sent> {
+  return fc.tuple(likelihood ? specOf(likelihood) : spec, body, encoding, jsonType, msgpackType, accept).map(([id, value, enc, jt, mt, acc]) => {
     const headers: Record<string, string> = { 'content-type': enc === 'msgpack' ? mt : jt };
     if (acc !== undefined) headers.accept = acc;
     return { method: 'POST', path: `/v1/likelihoods/${id}/${endpoint}`, headers, body: encode(value, enc), about: value };

@@ -5,12 +5,12 @@
  * onto the mean side for the equilateral window) in the three-prong region, normalised to unit
  * sum, so that the summary carries the shape of the distribution and not the jets' count.
  */
-import { eeecTriplets, fillEquilateralShape, fillTriangleShape } from '../../models/observables/energy-correlators.js';
+import { eeecTriplets, shapeSummary, type EeecShape } from '../../models/observables/energy-correlators.js';
 import { createRandom } from '../../models/random.js';
 import { generateTopJet } from '../simulators/top-jet.js';
 import { deriveSeed } from '../simulators/types.js';
 
-export type EeecShape = { kind: 'triangle'; n1: number; n2: number; delta: number } | { kind: 'equilateral'; delta: number };
+export type { EeecShape } from '../../models/observables/energy-correlators.js';
 
 /** The projections' bins: ζ from 0.010 to 0.040 (the three-prong peak at 3 m_t²/Q² ≈ 0.022-0.024 and its tails) in 20 bins. */
 export const SUMMARY_EDGES = Array.from({ length: 21 }, (_, k) => 0.01 + 0.0015 * k);
@@ -39,7 +39,6 @@ export function simulateObservations(masses: Float64Array, jets: number, shapes:
   const count = masses.length;
   const summaries = shapes.map(() => new Float64Array(count * bins));
   const populated = shapes.map(() => 0);
-  const histogram = new Float64Array(bins);
   for (let o = 0; o < count; o++) {
     const random = createRandom(deriveSeed(seed, `observation-${o}`));
     const triplets = Array.from({ length: jets }, () => {
@@ -47,15 +46,8 @@ export function simulateObservations(masses: Float64Array, jets: number, shapes:
       return eeecTriplets(jet.constituents, jet.count, Q);
     });
     shapes.forEach((shape, s) => {
-      histogram.fill(0);
-      for (const t of triplets) {
-        if (shape.kind === 'equilateral') fillEquilateralShape(t, shape.delta, SUMMARY_EDGES, histogram);
-        else fillTriangleShape(t, shape, SUMMARY_EDGES, histogram);
-      }
-      let total = 0;
-      for (let b = 0; b < bins; b++) total += histogram[b];
-      const scale = normalise ? (total > 0 ? 1 / total : 0) : 1;
-      for (let b = 0; b < bins; b++) summaries[s][o * bins + b] = histogram[b] * scale;
+      const { summary, total } = shapeSummary(triplets, shape, SUMMARY_EDGES, normalise);
+      summaries[s].set(summary, o * bins);
       populated[s] += total / count;
     });
   }

@@ -64,7 +64,7 @@ export async function publishEeecTopMass(options: PublishEeecOptions): Promise<{
     description:
       `Neural ratio estimation of m_t (seed 002; Hermans, Begy, Louppe) from the three-point energy correlator of hadronic top jets of our own generator (e⁺e⁻ → t t̄ at Q = 2 TeV, scripts/simulators/top-jet.ts): an observation is ${config.jets} jets, summarised by the EEEC in the ${label} window projected onto ${shape.kind === 'equilateral' ? 'the mean side' : 'ζ1'} in ${bins} bins over [${SUMMARY_EDGES[0]}, ${SUMMARY_EDGES[bins]}] (normalised to unit sum; the observables bin_00 … bin_${String(bins - 1).padStart(2, '0')}). ` +
       `A classifier of (summary, m_t) told joint pairs from marginal ones on ${config.observations.train} observations with m_t uniform in [${low}, ${high}] GeV; its logit is ln p(x|m_t)/p(x). ` +
-      'POST /posterior gives the posterior with a uniform prior, its mode and HPD regions; one observation is one event. The shape is the narrowest of the shape search in docs/energy-correlators.md. The observed event is one simulated observation at 172.5 GeV.',
+      'POST /posterior gives the posterior with a uniform prior, its mode and HPD regions, for one observation sent as its summary (one event) or as its jets (the service computes the summary). The shape is the narrowest of the shape search in docs/energy-correlators.md. The observed event is one simulated observation at 172.5 GeV.',
     citation: ['Precision Theory Meets Machine Learning (talk slides, seed 002 of this project)', 'J. Hermans, V. Begy, G. Louppe, "Likelihood-free MCMC with amortized approximate ratio estimators", ICML 2020, arXiv:1903.04057'],
     parameters: [{ name: 'mt', description: 'the top-quark mass', unit: 'GeV', reference: config.workingPoint, range: [low, high] }],
     observables: BIN_NAMES.map((name, k) => ({ name, description: `fraction of the observation's EEEC in the window with ${shape.kind === 'equilateral' ? 'ζ_p' : 'ζ1'} ∈ [${SUMMARY_EDGES[k].toFixed(4)}, ${SUMMARY_EDGES[k + 1].toFixed(4)})` })),
@@ -97,11 +97,12 @@ export async function publishEeecTopMass(options: PublishEeecOptions): Promise<{
         normalisation: 'none',
         reference: 'reference-sample',
         observed: 'observed-events',
+        eventSummary: { kind: 'eeec-projection', Q: 2000, shape, edges: [...SUMMARY_EDGES], normalise: true },
       },
     ],
     provenance: provenance('eeec-publish', { masses: deriveSeed(config.seed, 'publish-masses'), nre: deriveSeed(config.seed, 'publish-nre') }, { shape, study: config, trainingSeconds: estimator.seconds, backend: backend.details }, backendProvenance(backend).versions),
     validation: {
-      closure: parity.closure,
+      closure: { ...parity.closure, ...(surrogate?.parity ? { 'EEEC surrogate, frozen runtime vs tfjs: max relative difference': surrogate.parity.maxRelativeDifference } : {}) },
       tables: [
         {
           caption: `Expected coverage of the HPD regions over ${masses.test.length} observations with m_t from the prior (Hermans et al.): the fraction whose true m_t lies in the region of each credibility, with its binomial error`,

@@ -132,7 +132,7 @@ function surrogateSection(surrogate: SurrogateStudy, figure: (name: string) => s
 
 A network f(ln ζ1, ln ζ2, ln ζ3, m_t) (${config.hidden.join(' × ')} swish) whose e^f is the energy-weighted density of triplets in
 the three-prong region D = {${config.domain[0]} ≤ ζ1 ≤ ζ2 ≤ ζ3 ≤ ${config.domain[1]}}, trained on the triplets of ${config.jetsPerMass} jets at each of
-m_t = ${config.masses.join(', ')} GeV (${surrogate.losses[0].triplets.toLocaleString('en-US')} triplets in D; ${config.epochs} epochs, ${surrogate.losses[0].seconds.toFixed(0)} s) with the seed's energy-weighted loss
+m_t = ${config.masses.join(', ')} GeV (${surrogate.losses[0].triplets.toLocaleString('en-US')} triplets in D; ${config.epochs} epochs, ${surrogate.losses[0].seconds.toFixed(0)} s; the frozen runtime gives tfjs's f to ${surrogate.losses[0].parity.toExponential(1)}) with the seed's energy-weighted loss
 −Σ w_i f_i/Σ w_i plus ∫_D e^f (the normalisation term, estimated with as many points drawn uniformly in D: at every m_t
 its minimum is the normalised density, \`scripts/eeec/surrogate.ts\`). The same network trained with every triplet
 counted once (the unweighted maximum-likelihood loss) learns where triplets are, not where energy is: to give the

@@ -35,7 +35,7 @@ export const surrogateEdges = ([a, b]: [number, number]) => Array.from({ length:
 
 export interface SurrogateStudy {
   config: SurrogateStudyConfig;
-  losses: { weighting: 'energy' | 'unweighted'; triplets: number; seconds: number; checks: { mass: number; projections: ProjectionCheck[] }[] }[];
+  losses: { weighting: 'energy' | 'unweighted'; triplets: number; seconds: number; parity: number; checks: { mass: number; projections: ProjectionCheck[] }[] }[];
   seconds: number;
 }
 
@@ -49,7 +49,7 @@ export function runSurrogateStudy(config: SurrogateStudyConfig, onProgress?: (do
       mass,
       projections: checkSurrogate(surrogate, mass, config.heldOutJets, SURROGATE_PROJECTIONS.map((p) => p.projection), edges, config.points, deriveSeed(config.seed, `held-out-${mass}`)),
     }));
-    return { weighting, triplets: surrogate.triplets, seconds: surrogate.seconds, checks };
+    return { weighting, triplets: surrogate.triplets, seconds: surrogate.seconds, parity: surrogate.parity?.maxRelativeDifference ?? NaN, checks };
   });
   onProgress?.(2, 2);
   return { config, losses, seconds: (performance.now() - started) / 1000 };

@@ -23,6 +23,7 @@ import { createRandom, type Random } from '../../models/random.js';
 import { densityAt } from '../../models/service/density.js';
 import { generateTopJet } from '../simulators/top-jet.js';
 import { deriveSeed } from '../simulators/types.js';
+import { meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
 import { trainMlp, type EnsembleOptions } from '../training/weighted-mlp.js';
 import type { EeecShape } from './observations.js';
 
@@ -44,6 +45,8 @@ export interface Surrogate {
   domain: [number, number];
   triplets: number;
   seconds: number;
+  /** the frozen runtime against tfjs on up to 2 000 training rows (triplets and uniform points) */
+  parity?: ParityResult;
 }
 
 /** The volume of D in u = ln ζ: (ln b − ln a)³/6. */
@@ -125,9 +128,13 @@ export function trainSurrogate(config: SurrogateConfig): Surrogate {
     seed: deriveSeed(config.seed, 'network'),
   });
   const network = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: 4, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
+  const held = Math.min(rows, 2000);
+  // rows from both kinds: every (rows/held)-th row
+  const sampled = Float64Array.from({ length: held * 4 }, (_, k) => x[Math.floor((Math.floor(k / 4) * rows) / held) * 4 + (k % 4)]);
+  const parity = parityCheck(meanLogitReference(trained, 4), network, sampled, held);
   const seconds = trained.seconds;
   trained.dispose();
-  return { network, domain: config.domain, triplets: n, seconds };
+  return { network, domain: config.domain, triplets: n, seconds, parity };
 }
 
 /**

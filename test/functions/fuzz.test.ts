@@ -24,7 +24,7 @@ import { LIMITS } from '../../models/service/schemas.js';
 import { encodeMessagePack } from '../../models/artifact/codec.js';
 import { checkResponse, mediaType, preview, type CheckedResponse } from '../helpers/http-checks.js';
 import { BODY_LIMIT } from '../../functions/body.js';
-import { fitBody, FUZZ_ID, inlinePyhfRequest, intervalBody, methodRequest, nllBody, postRequest, posteriorBody, publishedPyhfRequest, ratioBody, rawBodyRequest, utf8, type HostileRequest } from '../../scripts/bench/hostile-requests.js';
+import { densityBody, fitBody, FUZZ_ID, inlinePyhfRequest, intervalBody, methodRequest, nllBody, postRequest, posteriorBody, publishedPyhfRequest, ratioBody, rawBodyRequest, utf8, type HostileRequest } from '../../scripts/bench/hostile-requests.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 fc.configureGlobal({ seed: SEED });
@@ -123,6 +123,10 @@ describe('fuzzing the HTTP API: zero 5xx, every error a problem document, no NaN
 
   it('POST posterior with priors inside, across and outside the allowed range, and the fit’s junk', async () => {
     await runProperty(postRequest('posterior', posteriorBody), 300);
+  }, 120_000);
+
+  it('POST density to eeec-top-mass with points inside, across and outside its region (NaN and ±∞ included), names missing or extra', async () => {
+    await runProperty(postRequest('density', densityBody, 'eeec-top-mass'), 300);
   }, 120_000);
 
   it('POST fit with adversarial datasets, luminosities and fixed parameters', async () => {

@@ -49,7 +49,7 @@ describe('the posterior of a one-parameter likelihood', () => {
     expect(trapezoid(body.grid, body.density)).toBeCloseTo(1, 6);
   });
 
-  it('refuses what it cannot answer with problem documents: several parameters, a prior outside the range or too narrow, too many points, an unknown parameter', async () => {
+  it('refuses what it cannot answer with problem documents: several parameters, a prior outside the range or too narrow, too many points, an unknown parameter, jets for a likelihood whose events are not made from jets', async () => {
     const cases: [string, unknown, number, string][] = [
       ['dy-smeft-run3', {}, 422, 'not-applicable'],
       ['gaussian-toy-truth', { prior: [0, 9] }, 422, 'parameter-out-of-range'],
@@ -57,6 +57,7 @@ describe('the posterior of a one-parameter likelihood', () => {
       ['gaussian-toy-truth', { prior: [0.1, 0.1000000000000001] }, 422, 'invalid-request'],
       ['gaussian-toy-truth', { points: 5000 }, 422, 'invalid-request'],
       ['gaussian-toy-truth', { parameter: 'mu' }, 422, 'unknown-parameter'],
+      ['gaussian-toy-truth', { jets: [[[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1]]] }, 422, 'not-applicable'],
     ];
     for (const [id, request, status, code] of cases) {
       const res = await post(id, 'posterior', request);

@@ -20,6 +20,9 @@ import { publishEeecTopMass } from '../../scripts/eeec/publish.js';
 import { QUICK_EEEC_STUDY } from '../../scripts/eeec/study.js';
 import { QUICK_SURROGATE_STUDY } from '../../scripts/eeec/surrogate-study.js';
 import { densityAt } from '../../models/service/density.js';
+import { eeecTriplets, shapeSummary } from '../../models/observables/energy-correlators.js';
+import { generateTopJet } from '../../scripts/simulators/top-jet.js';
+import { SUMMARY_EDGES } from '../../scripts/eeec/observations.js';
 import { selectBackend } from '../../scripts/training/backend.js';
 
 beforeAll(async () => {
@@ -80,6 +83,19 @@ describe('eeec-top-mass, published small (issue 19 item 5)', () => {
       const direct = densityAt(loaded.densities![0].network, 'log', 3, Float64Array.from(points.flatMap((p) => [p.zeta1, p.zeta2, p.zeta3, p.mt])), 2);
       expect(served.values).toEqual(Array.from(direct));
       expect((await (await densityOf([{ zeta1: 0.03, zeta2: 0.02, zeta3: 0.05, mt: 172 }])).json()).code).toBe('outside-selection');
+      // an observation sent as its jets: the service makes the summary the term declares, and the posterior is the summary's
+      const random = createRandom(9);
+      const jets = Array.from({ length: 20 }, () => generateTopJet(172.5, random));
+      const summary = shapeSummary(jets.map((j) => eeecTriplets(j.constituents, j.count, 2000)), { kind: 'triangle', n1: 1, n2: 1.5, delta: 0.01 }, SUMMARY_EDGES, true).summary;
+      const postBody = (body: unknown) => app.request('/v1/likelihoods/eeec-top-mass/posterior', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const fromJets = await (await postBody({ jets: jets.map((j) => Array.from({ length: j.count }, (_, c) => Array.from(j.constituents.subarray(4 * c, 4 * c + 4)))) })).json();
+      const fromSummary = await (await postBody({ data: { events: [Array.from(summary)] } })).json();
+      expect(fromJets.density).toEqual(fromSummary.density);
+      expect(fromJets.hpd).toEqual(fromSummary.hpd);
+      const badJet = await postBody({ jets: [[[0, 0, 0, 0], [1, 1, 0, 0], [1, 0, 1, 0]]] });
+      expect((await badJet.json()).code).toBe('invalid-dataset');
+      const both = await postBody({ jets: [[[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1]]], data: 'observed' });
+      expect(both.status).toBe(422);
       const none = await app.request('/v1/likelihoods/eeec-top-mass/density', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ density: 'nope', points }) });
       expect(none.status).toBe(422);
     } finally {

@@ -170,10 +170,15 @@ describe('the worker in workerd', () => {
       expect(posterior).toEqual(await (await inNode).json());
       expect(posterior.hpd[0].intervals).toHaveLength(regions);
     }
-    const [inWorkerd, inNode] = postJson('/v1/likelihoods/eeec-top-mass/density', { points: [{ zeta1: 0.015, zeta2: 0.02, zeta3: 0.03, mt: 172.5 }] });
-    const a = await inWorkerd;
-    expect(a.status).toBe(200);
-    expect(await a.json()).toEqual(await (await inNode).json());
+    // an observation sent as jets (three three-prong jets at about 1 TeV): the summary is made in workerd as in Node
+    const prong = (e: number, theta: number, phi: number) => [e, e * Math.sin(theta) * Math.cos(phi), e * Math.sin(theta) * Math.sin(phi), e * Math.cos(theta)];
+    const jets = [0, 1, 2].map((k) => [prong(400, 0.1 + 0.01 * k, 0), prong(350, 0.12, 2.1), prong(250, 0.11, 4.2), prong(5, 0.3, 1)]);
+    for (const [route, body] of [['density', { points: [{ zeta1: 0.015, zeta2: 0.02, zeta3: 0.03, mt: 172.5 }] }], ['posterior', { jets }]] as const) {
+      const [inWorkerd, inNode] = postJson(`/v1/likelihoods/eeec-top-mass/${route}`, body);
+      const a = await inWorkerd;
+      expect(a.status).toBe(200);
+      expect(await a.json()).toEqual(await (await inNode).json());
+    }
   });
 
   it('serves combinations (issue 25) with the Node app’s numbers: nll with gradient, fit, interval', async () => {

@@ -258,7 +258,7 @@ export const DensitySchema = z.object({
   region: z.object({ kind: z.literal('ordered'), min: finite, max: finite }).refine((r) => r.min < r.max, { message: 'min must be below max' }),
   /** what the density integrates to over the region, in words */
   normalisation: z.string(),
-});
+}).refine((d) => d.coordinates === 'linear' || d.region.min > 0, { message: 'log coordinates need a region above 0', path: ['region', 'min'] });
 export type DensityManifest = z.infer<typeof DensitySchema>;
 
 export const ManifestSchema = z

@@ -112,6 +112,11 @@ export function eventCounts(likelihood: Likelihood, data: 'asimov' | 'observed' 
   return (name) => counts.get(name) ?? 0;
 }
 
+/** The cost of work that evaluates no likelihood (a density, a summary of submitted jets): units and memory only. */
+export function plainCost(units: number, memoryBytes = 0): Cost {
+  return new Cost({ evaluation: [0, 0, 0], free: 0, parameters: 0, variants: 1, freeInterest: 0 }).other(units, memoryBytes);
+}
+
 /** A cost accumulated from evaluations and fits. */
 export class Cost {
   units = 0;

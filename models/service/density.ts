@@ -7,7 +7,7 @@
 import type { LoadedArtifact } from '../artifact/load.js';
 import { evaluateEnsemble, type FrozenNetwork } from '../network/frozen-network.js';
 import { networkUnits } from '../ratio/ratio-model.js';
-import { budgeted, Cost, fewer } from './cost.js';
+import { budgeted, fewer, plainCost } from './cost.js';
 import { invalidInput, notApplicable } from './errors.js';
 import type { DensityRequest } from './schemas.js';
 
@@ -39,7 +39,7 @@ export function density(artifact: LoadedArtifact, request: DensityRequest) {
       inputs[k * width + j] = value;
     });
   });
-  const cost = new Cost({ evaluation: [0, 0, 0], free: 0, parameters: 0, variants: 1, freeInterest: 0 }).other(request.points.length * (networkUnits(network) + 50));
+  const cost = plainCost(request.points.length * (networkUnits(network) + 50));
   const values = budgeted(cost, fewer('points', request.points.length), () => densityAt(network, spec.coordinates, spec.variables.length, inputs, request.points.length));
   return { density: spec.name, variables: spec.variables, parameters: spec.parameters, values: Array.from(values), normalisation: spec.normalisation };
 }

@@ -10,7 +10,7 @@
 import type { Manifest } from '../artifact/manifest-schema.js';
 import { hpdRegion, posteriorMode, posteriorOnGrid } from '../inference/posterior.js';
 import { eeecTriplets, shapeSummary } from '../observables/energy-correlators.js';
-import { budgeted, Cost, fewer } from './cost.js';
+import { budgeted, fewer, plainCost } from './cost.js';
 import { invalidInput, notApplicable } from './errors.js';
 import { baseCost, evaluating, requestData, type ServedLikelihood } from './request-data.js';
 import type { PosteriorRequest } from './schemas.js';
@@ -86,7 +86,7 @@ function jetSummary(artifact: ServedLikelihood, jets: readonly (readonly (readon
   const [spec] = summaries;
   let triples = 0;
   for (const jet of jets) triples += (jet.length * (jet.length - 1) * (jet.length - 2)) / 6;
-  const cost = new Cost({ evaluation: [0, 0, 0], free: 0, parameters: 0, variants: 1, freeInterest: 0 }).other(20 * triples, 40 * triples);
+  const cost = plainCost(20 * triples, 40 * triples);
   return budgeted(cost, fewer('jets', jets.length), () =>
     shapeSummary(
       jets.map((jet, j) => {

@@ -8,6 +8,7 @@
  * a posterior.
  */
 import type { Manifest } from '../artifact/manifest-schema.js';
+import { uniformGrid } from '../inference/intervals/profile.js';
 import { hpdRegion, posteriorMode, posteriorOnGrid } from '../inference/posterior.js';
 import { eeecTriplets, shapeSummary } from '../observables/energy-correlators.js';
 import { budgeted, fewer, plainCost } from './cost.js';
@@ -32,7 +33,7 @@ export function posterior(artifact: ServedLikelihood, request: PosteriorRequest)
   const fields = request.jets ? { ...request, data: { events: [Array.from(jetSummary(artifact, request.jets))] } } : request;
   const cost = baseCost(likelihood, fields).points(2 * P).evaluations(2 * P, 0);
   const data = requestData(likelihood, fields);
-  const gridOver = (a: number, b: number) => Float64Array.from({ length: P }, (_, k) => a + ((b - a) * k) / (P - 1));
+  const gridOver = (a: number, b: number) => Float64Array.from(uniformGrid(a, b, P));
   const increasing = (grid: Float64Array) => grid.every((v, k) => k === 0 || v > grid[k - 1]);
   if (!increasing(gridOver(from, to))) throw invalidInput('invalid-request', `the prior's range [${from}, ${to}] is too narrow for ${P} distinct grid points in double precision`, ['prior']);
   const tabulate = (a: number, b: number) => {

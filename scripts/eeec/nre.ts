@@ -6,11 +6,12 @@
  * prior the observations were drawn from, the posterior on a grid is e^logit normalised
  * (models/inference/posterior.ts ratioPosterior), with its mode and HPD regions.
  */
+import { uniformGrid } from '../../models/inference/intervals/profile.js';
 import { hpdCredibility, hpdRegion, posteriorMode, ratioPosterior } from '../../models/inference/posterior.js';
-import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import type { FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { deriveSeed } from '../simulators/types.js';
-import { meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
+import { freezeLogit, meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
 import { trainMlp, type EnsembleOptions } from '../training/weighted-mlp.js';
 
 export interface RatioEstimatorConfig extends EnsembleOptions {
@@ -66,7 +67,7 @@ export function trainRatioEstimator(summaries: Float64Array, masses: Float64Arra
     members: config.members ?? 1,
     seed: deriveSeed(config.seed, 'classifier'),
   });
-  const network = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: width, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
+  const network = freezeLogit(trained, width);
   const held = Math.min(rows, 2000);
   const parity = parityCheck(meanLogitReference(trained, width), network, x.subarray(0, held * width), held);
   const result = { network, seconds: trained.seconds, finalLoss: trained.history.at(-1) ?? NaN, parity };
@@ -77,7 +78,7 @@ export function trainRatioEstimator(summaries: Float64Array, masses: Float64Arra
 /** The grid the posteriors are tabulated on: the prior's range in 0.02-GeV steps. */
 export function massGrid(prior: [number, number], step = 0.02): Float64Array {
   const n = Math.round((prior[1] - prior[0]) / step) + 1;
-  return Float64Array.from({ length: n }, (_, i) => prior[0] + ((prior[1] - prior[0]) * i) / (n - 1));
+  return Float64Array.from(uniformGrid(prior[0], prior[1], n));
 }
 
 export interface PosteriorSummary {

@@ -17,13 +17,13 @@
  * energies' distribution at every ζ as well (the seed's "cumbersome").
  */
 import * as tf from '@tensorflow/tfjs';
-import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import type { FrozenNetwork } from '../../models/network/frozen-network.js';
 import { eeecTriplets, fillEquilateralShape, fillTriangleShape, type EeecTriplets } from '../../models/observables/energy-correlators.js';
 import { createRandom, type Random } from '../../models/random.js';
 import { densityAt } from '../../models/service/density.js';
 import { generateTopJet } from '../simulators/top-jet.js';
 import { deriveSeed } from '../simulators/types.js';
-import { meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
+import { freezeLogit, meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
 import { trainMlp, type EnsembleOptions } from '../training/weighted-mlp.js';
 import type { EeecShape } from './observations.js';
 
@@ -127,7 +127,7 @@ export function trainSurrogate(config: SurrogateConfig): Surrogate {
     },
     seed: deriveSeed(config.seed, 'network'),
   });
-  const network = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: 4, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
+  const network = freezeLogit(trained, 4);
   const held = Math.min(rows, 2000);
   // rows from both kinds: every (rows/held)-th row
   const sampled = Float64Array.from({ length: held * 4 }, (_, k) => x[Math.floor((Math.floor(k / 4) * rows) / held) * 4 + (k % 4)]);

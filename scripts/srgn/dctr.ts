@@ -7,10 +7,10 @@
  * identity head on that logit, the same form as a CARL classifier (seed 003 eq. 6-9), and the
  * service's parametrised term evaluates it (models/terms/unbinned-parametrised.ts).
  */
-import { evaluateNetwork, parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import { evaluateNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { deriveSeed } from '../simulators/types.js';
-import { meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
+import { freezeLogit, meanLogitReference, parityCheck, type ParityResult } from '../training/freeze.js';
 import { trainMlp, type MlpConfig } from '../training/weighted-mlp.js';
 import type { SrgnExample } from './gaussian-examples.js';
 
@@ -66,7 +66,7 @@ export function trainDctr(example: SrgnExample, config: DctrConfig): Dctr {
     members: config.members ?? 1,
     seed: deriveSeed(config.seed, 'dctr-network'),
   });
-  const network = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: width, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
+  const network = freezeLogit(trained, width);
   // parity of the frozen runtime with tfjs on rows the training never saw
   const held = 2000;
   const heldRows = new Float64Array(held * width);

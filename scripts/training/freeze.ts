@@ -28,6 +28,7 @@
  */
 import { parseFrozenNetwork, evaluateEnsemble, type Activation, type EvaluateOptions, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import type { DerivativeLearningModel } from './derivative-learning.js';
+import type { TrainedMlp } from './weighted-mlp.js';
 
 /** tfjs-layers activation names → the frozen format's names. */
 const ACTIVATION_NAMES: Record<string, Activation> = {
@@ -128,6 +129,11 @@ export interface ParityReference {
   readonly inputs: number;
   readonly coefficients: number;
   predict(x: Float32Array, n: number): { members: ArrayLike<number>[]; mean: ArrayLike<number> };
+}
+
+/** A trained MLP frozen with an identity head on its logit (ln r̂, ln w, a log density): the form CARL, DCTR, NRE and the EEEC surrogate publish. */
+export function freezeLogit(trained: Pick<TrainedMlp, 'inputScaling' | 'frozenMembers'>, inputs: number): FrozenNetwork {
+  return parseFrozenNetwork({ format: 'frozen-mlp/1', inputs, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
 }
 
 /** A trained MLP's members' mean logit: what parityCheck compares a frozen identity-head network with. */

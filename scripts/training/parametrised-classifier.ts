@@ -17,9 +17,10 @@
  * generator's, exact for the toy): ALICE's labels need it, and a classifier cannot learn it.
  */
 import { evaluateMonomials, polynomialValue, type MonomialBasis } from '../../models/basis/monomial-basis.js';
-import { parseFrozenNetwork, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import type { FrozenNetwork } from '../../models/network/frozen-network.js';
 import { createRandom } from '../../models/random.js';
 import { deriveSeed, type SimulatedSample, type Simulator } from '../simulators/types.js';
+import { freezeLogit } from './freeze.js';
 import { trainMlp, type EnsembleOptions } from './weighted-mlp.js';
 
 export type ParametrisedMethod = 'carl' | 'alice';
@@ -143,7 +144,7 @@ export async function trainParametrisedClassifier(simulator: Simulator, config: 
     onEpoch?.(epoch, settings.epochs, loss),
   );
   const seconds = (performance.now() - started) / 1000;
-  const frozen = parseFrozenNetwork({ format: 'frozen-mlp/1', inputs: D + P, outputs: 1, inputScaling: trained.inputScaling, head: { kind: 'identity' }, members: trained.frozenMembers() });
+  const frozen = freezeLogit(trained, D + P);
   const predict = (x: Float32Array | Float64Array, n: number) => {
     const members = trained.logits(x, n).map((z) => Float64Array.from(z));
     const mean = new Float64Array(n);

@@ -57,6 +57,7 @@ import { z } from 'zod';
 import { basisSize } from '../basis/monomial-basis.js';
 import { morphing } from '../basis/morphing.js';
 import { afterStructure } from '../schema-checks.js';
+import { lgatrIssues, LgatrFieldsSchema } from './frozen-lgatr-schema.js';
 
 export const ACTIVATIONS = ['linear', 'relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'gelu_new'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -106,7 +107,45 @@ export function headShape(head: z.infer<typeof NetworkHeadSchema>, rawOutputs: n
   return { raw: (V * (V + 1)) / 2 - (head.fixReference ? 1 : 0), outputs: basisSize(head.parameters, head.degree) };
 }
 
-export const FrozenNetworkSchema = z
+type IssueFn = (message: string, path: (string | number)[]) => void;
+
+/** The checks of the head, the outputs and the output scaling that every format shares; the raw outputs R the members must give. */
+function headIssues(net: { outputs: number; head: z.infer<typeof NetworkHeadSchema>; outputScaling?: { mean: Float32Array; std: Float32Array } }, issue: IssueFn): number {
+  const shape = headShape(net.head, net.outputs);
+  if (net.head.kind === 'sum-of-squares' && net.outputs !== shape.outputs) {
+    issue(`a degree-${net.head.degree} sum-of-squares head in ${net.head.parameters} parameters gives ${shape.outputs} coefficients, but outputs is ${net.outputs}`, ['outputs']);
+  }
+  if (net.head.kind === 'softmax' && net.outputs < 2) issue('a softmax head needs at least 2 outputs', ['outputs']);
+  if (net.head.kind === 'morphing') morphingHeadIssues(net.head, net.outputs, issue);
+  if (net.outputScaling) {
+    for (const key of ['mean', 'std'] as const) {
+      const a = net.outputScaling[key];
+      if (a.length !== shape.raw) issue(`needs ${shape.raw} values (one per raw output of the last layer), got ${a.length}`, ['outputScaling', key]);
+      else {
+        const i = firstNonFinite(a);
+        if (i >= 0) issue(`must hold finite numbers only, element ${i} is ${a[i]}`, ['outputScaling', key]);
+      }
+    }
+  }
+  return shape.raw;
+}
+
+/** 'frozen-lgatr/1' (frozen-lgatr-schema.ts): the same inputs, outputs, head and output scaling as 'frozen-mlp/1', an L-GATr per member. */
+export const FrozenLgatrSchema = z
+  .object({
+    inputs: z.number().int().positive(),
+    outputs: z.number().int().positive(),
+    outputScaling: ScalingSchema.optional(),
+    head: NetworkHeadSchema,
+    ...LgatrFieldsSchema,
+  })
+  .superRefine((net, ctx) => {
+    const issue: IssueFn = (message, path) => ctx.addIssue({ code: 'custom', message, path });
+    const raw = headIssues(net, issue);
+    lgatrIssues(net, raw, issue);
+  }, afterStructure);
+
+export const FrozenMlpSchema = z
   .object({
     format: z.literal('frozen-mlp/1'),
     inputs: z.number().int().positive(),
@@ -133,20 +172,7 @@ export const FrozenNetworkSchema = z
     }
 
     // Raw outputs every member must give, from the head (sum-of-squares) or from `outputs`.
-    const shape = headShape(net.head, net.outputs);
-    if (net.head.kind === 'sum-of-squares' && net.outputs !== shape.outputs) {
-      issue(`a degree-${net.head.degree} sum-of-squares head in ${net.head.parameters} parameters gives ${shape.outputs} coefficients, but outputs is ${net.outputs}`, ['outputs']);
-    }
-    if (net.head.kind === 'softmax' && net.outputs < 2) issue('a softmax head needs at least 2 outputs', ['outputs']);
-    if (net.head.kind === 'morphing') morphingHeadIssues(net.head, net.outputs, issue);
-
-    if (net.outputScaling) {
-      for (const key of ['mean', 'std'] as const) {
-        const a = net.outputScaling[key];
-        if (a.length !== shape.raw) issue(`needs ${shape.raw} values (one per raw output of the last layer), got ${a.length}`, ['outputScaling', key]);
-        else finite(a, ['outputScaling', key]);
-      }
-    }
+    const shape = { raw: headIssues(net, issue) };
 
     net.members.forEach((member, m) => {
       let width = net.inputs;
@@ -186,9 +212,26 @@ function morphingHeadIssues(head: MorphingHead, outputs: number, issue: (message
   }
 }
 
-export type FrozenNetwork = z.infer<typeof FrozenNetworkSchema>;
+/** The MLP format (the name every caller of 'frozen-mlp/1' uses). */
+export const FrozenNetworkSchema = FrozenMlpSchema;
+/** Every frozen network: an MLP ensemble ('frozen-mlp/1') or an L-GATr ensemble ('frozen-lgatr/1'). */
+export const AnyFrozenNetworkSchema = z.discriminatedUnion('format', [FrozenMlpSchema, FrozenLgatrSchema]);
+
+export type FrozenNetwork = z.infer<typeof FrozenMlpSchema>;
+export type FrozenMlp = FrozenNetwork;
+export type FrozenLgatr = z.infer<typeof FrozenLgatrSchema>;
+/** What the runtime evaluates (evaluateNetwork, evaluateEnsemble, networkOutputs): either format. */
+export type AnyFrozenNetwork = FrozenNetwork | FrozenLgatr;
 export type DenseLayer = z.infer<typeof DenseLayerSchema>;
 export type NetworkHead = z.infer<typeof NetworkHeadSchema>;
+
+/**
+ * Throws a clear Error where a path that handles 'frozen-mlp/1' only (input derivatives, ONNX
+ * export, the dense-layer preparation) receives another format, e.g. 'frozen-lgatr/1'.
+ */
+export function requireMlpFormat(net: { format?: unknown }, what: string): void {
+  if (net.format !== undefined && net.format !== 'frozen-mlp/1') throw new Error(`${what} supports the format 'frozen-mlp/1' only, not '${String(net.format)}'`);
+}
 
 /** A network that failed validation; `issues` are zod's, with paths into the network. */
 export class InvalidFrozenNetworkError extends Error {
@@ -198,9 +241,15 @@ export class InvalidFrozenNetworkError extends Error {
   }
 }
 
-/** Parses and validates a frozen network, throwing `InvalidFrozenNetworkError` with every problem found. */
-export function parseFrozenNetwork(data: unknown): FrozenNetwork {
-  const parsed = FrozenNetworkSchema.safeParse(data);
+/**
+ * Parses and validates a frozen network of either format ('frozen-mlp/1' or 'frozen-lgatr/1',
+ * by `format`), throwing `InvalidFrozenNetworkError` with every problem found. The static type
+ * defaults to the MLP (what every caller before the L-GATr expects); name the format you expect,
+ * `parseFrozenNetwork<FrozenLgatr>(…)` or `<AnyFrozenNetwork>`, and check `format` where data may
+ * hold either.
+ */
+export function parseFrozenNetwork<T extends AnyFrozenNetwork = FrozenNetwork>(data: unknown): T {
+  const parsed = AnyFrozenNetworkSchema.safeParse(data);
   if (!parsed.success) throw new InvalidFrozenNetworkError(parsed.error.issues);
-  return parsed.data;
+  return parsed.data as T;
 }

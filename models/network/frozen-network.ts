@@ -37,10 +37,11 @@
 import { morphedCoefficients } from '../basis/morphing.js';
 import { nonNegativeQuadratic, sumOfSquaresCoefficients } from '../basis/sum-of-squares.js';
 import { denseSimdKernels } from './dense-simd.js';
-import type { FrozenNetwork } from './frozen-network-schema.js';
+import type { AnyFrozenNetwork, FrozenLgatr } from './frozen-network-schema.js';
+import { lgatrRawOutputs } from './lgatr.js';
 import { networkBackend, wasmPrepare, type NetworkPrecision, type WasmState } from './network-backend.js';
 import { activate, denseTs32, denseTs64, sigmoid } from './network-kernels.js';
-import { Act, BLOCK, Head, prepare, type PreparedMorphing, type PreparedNetwork } from './prepared-network.js';
+import { Act, BLOCK, Head, prepare, preparedHead, type PreparedMorphing, type PreparedNetwork } from './prepared-network.js';
 
 export * from './frozen-network-schema.js';
 export { networkBackend, setNetworkBackend, type NetworkBackend, type NetworkPrecision } from './network-backend.js';
@@ -73,13 +74,14 @@ let eventHead = new Float64Array(0);
  * polynomial coefficients c on the monomial basis.
  */
 export function evaluateNetwork<T extends Float32Array | Float64Array = Float64Array>(
-  net: FrozenNetwork,
+  net: AnyFrozenNetwork,
   memberIndex: number,
   x: Float32Array | Float64Array,
   n: number,
   out?: T,
   options: EvaluateOptions = {},
 ): T {
+  if (net.format === 'frozen-lgatr/1') return evaluateLgatr(net, memberIndex, x, n, out);
   const p = prepare(net);
   if (!Number.isInteger(memberIndex) || memberIndex < 0 || memberIndex >= p.members.length) throw new RangeError(`member index ${memberIndex} out of range [0, ${p.members.length})`);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`event count must be a non-negative integer, got ${n}`);
@@ -149,6 +151,43 @@ export function evaluateNetwork<T extends Float32Array | Float64Array = Float64A
       dO = to;
     }
     writeHead(p, sv, so, nb, result, start * H);
+  }
+  return result;
+}
+
+const lgatrPrepared = new WeakMap<FrozenLgatr, PreparedNetwork>();
+
+/** the head of an L-GATr as a PreparedNetwork without layers (cached by identity) */
+function prepareLgatr(net: FrozenLgatr): PreparedNetwork {
+  let p = lgatrPrepared.get(net);
+  if (!p) {
+    p = { inputs: net.inputs, maxWidth: 0, members: [], inMean: new Float64Array(0), inStd: new Float64Array(0), ...preparedHead(net) };
+    if (p.outputs !== net.outputs) throw new RangeError(`network head gives ${p.outputs} outputs, the network declares ${net.outputs}`);
+    lgatrPrepared.set(net, p);
+  }
+  return p;
+}
+
+let lgatrBlock = new Float64Array(0);
+
+/** evaluateNetwork for 'frozen-lgatr/1' (lgatr.ts): always float64 arithmetic */
+function evaluateLgatr<T extends Float32Array | Float64Array>(net: FrozenLgatr, memberIndex: number, x: Float32Array | Float64Array, n: number, out?: T): T {
+  const p = prepareLgatr(net);
+  if (!Number.isInteger(memberIndex) || memberIndex < 0 || memberIndex >= net.members.length) throw new RangeError(`member index ${memberIndex} out of range [0, ${net.members.length})`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`event count must be a non-negative integer, got ${n}`);
+  const D = p.inputs;
+  const H = p.outputs;
+  if (x.length < n * D) throw new RangeError(`expected ${n} × ${D} inputs, got ${x.length} values`);
+  const result = (out ?? new Float64Array(n * H)) as T;
+  if (result.length < n * H) throw new RangeError(`output needs ${n} × ${H} values, has ${result.length}`);
+  if (eventRaw.length < p.raw) eventRaw = new Float64Array(p.raw);
+  if (eventHead.length < H) eventHead = new Float64Array(H);
+  if (lgatrBlock.length < p.raw * BLOCK) lgatrBlock = new Float64Array(p.raw * BLOCK);
+  const member = net.members[memberIndex];
+  for (let start = 0; start < n; start += BLOCK) {
+    const nb = Math.min(BLOCK, n - start);
+    lgatrRawOutputs(net, member, p.raw, x, start, nb, lgatrBlock, BLOCK);
+    writeHead(p, lgatrBlock, 0, nb, result, start * H);
   }
   return result;
 }
@@ -238,9 +277,9 @@ export interface EnsembleOutputs {
 }
 
 /** Every member's outputs on the n events x (n × inputs), and their mean. */
-export function evaluateEnsemble(net: FrozenNetwork, x: Float32Array | Float64Array, n: number, options: EvaluateOptions = {}): EnsembleOutputs {
+export function evaluateEnsemble(net: AnyFrozenNetwork, x: Float32Array | Float64Array, n: number, options: EvaluateOptions = {}): EnsembleOutputs {
   const K = net.members.length;
-  const H = prepare(net).outputs;
+  const H = networkOutputs(net);
   const members: Float64Array[] = [];
   const mean = new Float64Array(n * H);
   for (let m = 0; m < K; m++) {
@@ -253,6 +292,6 @@ export function evaluateEnsemble(net: FrozenNetwork, x: Float32Array | Float64Ar
 }
 
 /** Number of head outputs per event (for a sum-of-squares head, the number of coefficients). */
-export function networkOutputs(net: FrozenNetwork): number {
-  return prepare(net).outputs;
+export function networkOutputs(net: AnyFrozenNetwork): number {
+  return net.format === 'frozen-lgatr/1' ? prepareLgatr(net).outputs : prepare(net).outputs;
 }

@@ -13,7 +13,7 @@
  */
 import { activationDerivatives } from './network-kernels.js';
 import { Head, prepare } from './prepared-network.js';
-import type { FrozenNetwork } from './frozen-network-schema.js';
+import { requireMlpFormat, type FrozenNetwork } from './frozen-network-schema.js';
 
 export interface InputDerivatives {
   /** y per event (n) */
@@ -31,6 +31,7 @@ export interface InputDerivatives {
  * output scaling is applied.
  */
 export function evaluateWithInputDerivatives(net: FrozenNetwork, member: number, x: ArrayLike<number>, n: number, inputs: readonly number[], order: 0 | 1 | 2): InputDerivatives {
+  requireMlpFormat(net, 'input derivatives (evaluateWithInputDerivatives)');
   const p = prepare(net);
   if (p.head !== Head.Identity || p.outputs !== 1) throw new RangeError('input derivatives need a network with one output and an identity head');
   if (!Number.isInteger(member) || member < 0 || member >= p.members.length) throw new RangeError(`member index ${member} out of range [0, ${p.members.length})`);

@@ -31,7 +31,7 @@
 import { monomialBasis } from '../basis/monomial-basis.js';
 import { morphing, morphingCoefficientMatrix } from '../basis/morphing.js';
 import { sumOfSquaresLayout } from '../basis/sum-of-squares.js';
-import { headShape, type DenseLayer, type FrozenNetwork } from './frozen-network-schema.js';
+import { headShape, requireMlpFormat, type DenseLayer, type FrozenNetwork } from './frozen-network-schema.js';
 import { float, int, ints, OnnxGraph, OnnxType, type OnnxValueInfo } from './onnx-model.js';
 
 export const ONNX_OPSET = 17;
@@ -63,6 +63,8 @@ const SELU_ALPHA = 1.6732632423543772;
 
 /** The ONNX model of `net` (see the module comment), as protobuf bytes. */
 export function networkToOnnx(net: FrozenNetwork, options: OnnxExportOptions): Uint8Array {
+  requireMlpFormat(net, 'ONNX export (networkToOnnx)');
+  if (options.polynomial?.signalFraction) requireMlpFormat(options.polynomial.signalFraction, 'ONNX export (networkToOnnx) of a signal fraction');
   const kind = options.output ?? 'head';
   const real = options.precision === 'float32' ? OnnxType.Float : OnnxType.Double;
   if (options.inputNames.length !== net.inputs) throw new RangeError(`the network takes ${net.inputs} inputs, ${options.inputNames.length} names were given`);

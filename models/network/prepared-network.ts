@@ -5,7 +5,7 @@
  */
 import { morphing, morphingCoefficientMatrix } from '../basis/morphing.js';
 import { quadraticProjectionWork, sumOfSquaresLayout, type QuadraticProjectionWork, type SumOfSquaresLayout } from '../basis/sum-of-squares.js';
-import { headShape, type Activation, type FrozenNetwork, type NetworkHead } from './frozen-network-schema.js';
+import { headShape, requireMlpFormat, type Activation, type FrozenNetwork, type NetworkHead } from './frozen-network-schema.js';
 
 /** Events per block (a multiple of 16, the float32 SIMD group). */
 export const BLOCK = 128;
@@ -103,12 +103,27 @@ function prepareMorphing(head: Extract<NetworkHead, { kind: 'morphing' }>): Prep
   return { parameters: head.parameters, coefficientMatrix: morphingCoefficientMatrix(m, head.crossSectionRatios), ratios: new Float64Array(m.count), work: quadraticProjectionWork(head.parameters) };
 }
 
+/** The raw outputs, head outputs, output scaling and head of either format, ready to evaluate. */
+export function preparedHead(net: Pick<FrozenNetwork, 'head' | 'outputs' | 'outputScaling'>): Pick<PreparedNetwork, 'raw' | 'outputs' | 'outMean' | 'outStd' | 'head' | 'layout' | 'morphing'> {
+  const shape = headShape(net.head, net.outputs);
+  return {
+    raw: shape.raw,
+    outputs: shape.outputs,
+    outMean: net.outputScaling ? Float64Array.from(net.outputScaling.mean) : null,
+    outStd: net.outputScaling ? Float64Array.from(net.outputScaling.std) : null,
+    head: HEAD_CODE[net.head.kind],
+    layout: net.head.kind === 'sum-of-squares' ? sumOfSquaresLayout(net.head.parameters, net.head.degree, net.head.fixReference) : null,
+    morphing: net.head.kind === 'morphing' ? prepareMorphing(net.head) : null,
+  };
+}
+
 const preparedCache = new WeakMap<FrozenNetwork, PreparedNetwork>();
 
 /** The prepared form of `net`, from the cache when it has been prepared before; throws where shapes do not chain. */
 export function prepare(net: FrozenNetwork): PreparedNetwork {
   const hit = preparedCache.get(net);
   if (hit) return hit;
+  requireMlpFormat(net, 'the dense-layer runtime (prepare)');
   const shape = headShape(net.head, net.outputs);
   if (shape.outputs !== net.outputs) throw new RangeError(`network head gives ${shape.outputs} outputs, the network declares ${net.outputs}`);
   if (net.inputScaling.mean.length !== net.inputs || net.inputScaling.std.length !== net.inputs) throw new RangeError(`input scaling needs ${net.inputs} values`);
@@ -146,20 +161,13 @@ export function prepare(net: FrozenNetwork): PreparedNetwork {
     if (width !== shape.raw) throw new RangeError(`member ${m}: the last layer gives ${width} outputs, the head needs ${shape.raw}`);
     return layers;
   });
-  const head = HEAD_CODE[net.head.kind];
   const prepared: PreparedNetwork = {
     inputs: net.inputs,
-    raw: shape.raw,
-    outputs: shape.outputs,
     maxWidth,
     members,
     inMean: Float64Array.from(net.inputScaling.mean),
     inStd: Float64Array.from(net.inputScaling.std),
-    outMean: net.outputScaling ? Float64Array.from(net.outputScaling.mean) : null,
-    outStd: net.outputScaling ? Float64Array.from(net.outputScaling.std) : null,
-    head,
-    layout: net.head.kind === 'sum-of-squares' ? sumOfSquaresLayout(net.head.parameters, net.head.degree, net.head.fixReference) : null,
-    morphing: net.head.kind === 'morphing' ? prepareMorphing(net.head) : null,
+    ...preparedHead(net),
   };
   preparedCache.set(net, prepared);
   return prepared;

@@ -1,5 +1,7 @@
 /** Toy events for the L-GATr tests: P massive particles (E, px, py, pz) in GeV and E event scalars per row. */
-import type { Random } from '../../models/random.js';
+import { evaluateEnsemble, type FrozenLgatr } from '../../models/network/frozen-network.js';
+import { applyMultivectorMatrix, lorentzMultivectorMatrix, randomLorentz } from '../../models/network/spacetime-algebra.js';
+import { createRandom, type Random } from '../../models/random.js';
 
 export function lgatrEvents(random: Random, n: number, P: number, E: number): Float64Array {
   const D = 4 * P + E;
@@ -25,3 +27,46 @@ export function lgatrEvents(random: Random, n: number, P: number, E: number): Fl
 export function lgatrColumns(P: number, E: number): { tokens: number[][]; scalars: number[] } {
   return { tokens: Array.from({ length: P }, (_, p) => [4 * p, 4 * p + 1, 4 * p + 2, 4 * p + 3]), scalars: Array.from({ length: E }, (_, s) => 4 * P + s) };
 }
+
+/** every token's momentum (tokens at columns 4p … 4p + 3 of D, as lgatrEvents) transformed by Λ, the scalars as they are */
+export function transformEvents(x: Float64Array, n: number, lambda: number[][], P: number, D: number): Float64Array {
+  const M = lorentzMultivectorMatrix(lambda);
+  const y = Float64Array.from(x);
+  const v = new Float64Array(16);
+  for (let e = 0; e < n; e++) {
+    for (let p = 0; p < P; p++) {
+      const o = e * D + 4 * p;
+      v.fill(0);
+      for (let mu = 0; mu < 4; mu++) v[1 + mu] = x[o + mu];
+      const w = applyMultivectorMatrix(M, v);
+      for (let mu = 0; mu < 4; mu++) y[o + mu] = w[1 + mu];
+    }
+  }
+  return y;
+}
+
+/** max over outputs of |a − b| / max(|b|, 0.1·rms(b)) */
+export function relativeChange(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let rms = 0;
+  for (let i = 0; i < b.length; i++) rms += b[i] ** 2;
+  const floor = 0.1 * Math.sqrt(rms / b.length);
+  let worst = 0;
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor));
+  return worst;
+}
+
+/** the largest relative change of the ensemble's outputs (members and mean) over `trials` random Λ */
+export function equivarianceError(net: FrozenLgatr, x: Float64Array, n: number, trials: number, seed: number, perturb: (x: Float64Array) => Float64Array = (v) => v): number {
+  const P = net.tokens.length;
+  const D = net.inputs;
+  const random = createRandom(seed);
+  const base = evaluateEnsemble(net, perturb(x), n);
+  let worst = 0;
+  for (let t = 0; t < trials; t++) {
+    const moved = evaluateEnsemble(net, perturb(transformEvents(x, n, randomLorentz(() => random.uniform(), 1), P, D)), n);
+    for (let m = 0; m < base.members.length; m++) worst = Math.max(worst, relativeChange(moved.members[m], base.members[m]));
+    worst = Math.max(worst, relativeChange(moved.mean, base.mean));
+  }
+  return worst;
+}
+

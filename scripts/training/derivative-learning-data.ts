@@ -8,6 +8,7 @@ import { cholesky, symmetricEigen } from '../../models/numeric/linear-algebra.js
 import { createRandom } from '../../models/random.js';
 import { deriveSeed } from '../simulators/types.js';
 import type { DerivativeLearningSettings, TrainingData } from './derivative-learning.js';
+import { lgatrInputScaling } from './lgatr-tf.js';
 
 // ---------------------------------------------------------------------------------------
 // Standardisation.
@@ -212,6 +213,13 @@ export function prepareTrainingData(data: TrainingData, settings: DerivativeLear
     const m = weightedMoments(trainInputs, N, D, j, trainWeights);
     inMean[j] = m.mean;
     inStd[j] = m.std > 0 ? m.std : 1;
+  }
+  if (settings.architecture !== 'mlp') {
+    // L-GATr: one global factor on the momenta (equivariance), the event scalars standardised
+    const a = settings.architecture;
+    const scaling = lgatrInputScaling(a, D, { mean: a.scalars.map((c) => inMean[c]), std: a.scalars.map((c) => inStd[c]) });
+    inMean.set(scaling.mean);
+    inStd.set(scaling.std);
   }
   const targetVariance = new Float64Array(C);
   for (let k = 0; k < C; k++) targetVariance[k] = weightedMoments(trainTargets, N, C, k, trainWeights).std ** 2;

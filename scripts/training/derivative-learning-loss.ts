@@ -26,7 +26,7 @@ export function batchLoss(ensemble: Ensemble, settings: DerivativeLearningSettin
   const { members: K, repulsionKind, strength, priorStd } = settings;
   const { xs, ys, ws, B } = batch;
   const T = model.trainedCoefficients.length;
-  const outputs = model.members.map((m) => memberCoefficients(m, xs).matMul(select));
+  const outputs = Array.from({ length: K }, (_, m) => memberCoefficients(m, xs).matMul(select));
   // data term per member: (1/B) Σ_b w_b ½ Σ_k (ĉ − c)²/v_k, or with the relative weighting
   // 1/(sg[ĉ_k(x)]² + f² v_k): a weight that depends on x alone keeps the minimum at E[c|x]
   const { relativeFloor } = settings;
@@ -55,9 +55,9 @@ export function batchLoss(ensemble: Ensemble, settings: DerivativeLearningSettin
 export function validationLoss(model: DerivativeLearningModel, validation: PreparedTrainingData['validation']): number | null {
   const { count: nValidation, x: xVal, y: yVal, w: wVal } = validation;
   const { coefficients: C, trainedCoefficients: trained, targetVariance } = model;
-  const K = model.members.length;
   if (nValidation === 0) return null;
   const { members: outs } = model.predict(xVal, nValidation);
+  const K = outs.length;
   let total = 0;
   let wv = 0;
   for (let r = 0; r < nValidation; r++) wv += wVal[r];

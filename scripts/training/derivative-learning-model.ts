@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../simulators/types.js';
 import type { DerivativeLearningModel, DerivativeLearningSettings, EnsemblePrediction, TrainableActivation } from './derivative-learning.js';
 import type { PreparedTrainingData } from './derivative-learning-data.js';
+import { createLgatrMember } from './lgatr-tf.js';
 import { headTensors, sumOfSquaresHead } from './sum-of-squares-head-tf.js';
 
 /** The model and what training needs of it besides. */
@@ -15,8 +16,8 @@ export interface Ensemble {
   /** every member's trainable variables, and all of them */
   variables: tf.Variable[][];
   allVariables: tf.Variable[];
-  /** ĉ of one member for standardised inputs [B, D] → [B, C] */
-  memberCoefficients(model: tf.Sequential, xs: tf.Tensor2D): tf.Tensor2D;
+  /** ĉ of member m for standardised inputs [B, D] → [B, C] */
+  memberCoefficients(m: number, xs: tf.Tensor2D): tf.Tensor2D;
   /** [C, T] selection of the trained coefficients (a matMul: tf.gather's gradient is missing on wasm) */
   select: tf.Tensor2D;
   /** [T]: 1/v_k and 1/√v_k of the trained coefficients */
@@ -61,25 +62,29 @@ export function createEnsemble(settings: DerivativeLearningSettings, prepared: P
   const outMeanT = tf.keep(tf.tensor1d(outputScaling.mean));
   const outStdT = tf.keep(tf.tensor1d(outputScaling.std));
 
-  const members = Array.from({ length: K }, (_, m) => buildMember(D, hidden, R, activation, deriveSeed(seed, `member-${m}`)));
-  const variables = members.map((model) => model.trainableWeights.map((w) => w.read() as tf.Variable));
+  const { architecture } = settings;
+  const members = architecture === 'mlp' ? Array.from({ length: K }, (_, m) => buildMember(D, hidden, R, activation, deriveSeed(seed, `member-${m}`))) : [];
+  const lgatrMembers = architecture === 'mlp' ? [] : Array.from({ length: K }, (_, m) => createLgatrMember(architecture, D, R, deriveSeed(seed, `lgatr-member-${m}`)));
+  const variables = architecture === 'mlp' ? members.map((model) => model.trainableWeights.map((w) => w.read() as tf.Variable)) : lgatrMembers.map((m) => [...m.variables]);
+  /** raw outputs [B, R] of member m */
+  const rawOf = (m: number, xs: tf.Tensor2D, training: boolean): tf.Tensor2D => (architecture === 'mlp' ? (members[m].apply(xs, { training }) as tf.Tensor2D) : lgatrMembers[m].apply(xs));
 
-  const memberCoefficients = (model: tf.Sequential, xs: tf.Tensor2D): tf.Tensor2D =>
+  const memberCoefficients = (m: number, xs: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
-      const raw = model.apply(xs, { training: true }) as tf.Tensor2D;
+      const raw = rawOf(m, xs, true);
       return sumOfSquaresHead(head, raw.mul(outStdT).add(outMeanT) as tf.Tensor2D);
     });
 
   const predict = (x: Float32Array | Float64Array, count: number, predictBatch = 8192): EnsemblePrediction => {
     if (x.length < count * D) throw new RangeError(`expected ${count} × ${D} inputs, got ${x.length}`);
-    const outs = members.map(() => new Float32Array(count * C));
+    const outs = Array.from({ length: K }, () => new Float32Array(count * C));
     for (let start = 0; start < count; start += predictBatch) {
       const nb = Math.min(predictBatch, count - start);
       const xb = x instanceof Float32Array ? x.subarray(start * D, (start + nb) * D) : Float32Array.from(x.subarray(start * D, (start + nb) * D));
       const results = tf.tidy(() => {
         const xs = tf.tensor2d(xb, [nb, D]).sub(inMeanT).div(inStdT) as tf.Tensor2D;
-        return members.map((model) => {
-          const raw = model.apply(xs) as tf.Tensor2D;
+        return outs.map((_, m) => {
+          const raw = rawOf(m, xs, false);
           return sumOfSquaresHead(head, raw.mul(outStdT).add(outMeanT) as tf.Tensor2D);
         });
       });
@@ -97,6 +102,8 @@ export function createEnsemble(settings: DerivativeLearningSettings, prepared: P
   const model: DerivativeLearningModel = {
     kind: 'derivative-learning',
     members,
+    architecture,
+    lgatrMembers,
     inputs: D,
     coefficients: C,
     layout,
@@ -110,6 +117,7 @@ export function createEnsemble(settings: DerivativeLearningSettings, prepared: P
     predict,
     dispose() {
       for (const m of members) m.dispose();
+      for (const m of lgatrMembers) m.dispose();
       for (const t of [head.left, head.right, head.leftFixed, head.rightFixed, head.collect, select, invVariance, invStd, inMeanT, inStdT, outMeanT, outStdT]) t.dispose();
     },
   };

@@ -96,6 +96,7 @@ import { selectBackend, type BackendSelection } from './backend.js';
 import { prepareTrainingData } from './derivative-learning-data.js';
 import { trainEpochs } from './derivative-learning-loop.js';
 import { createEnsemble } from './derivative-learning-model.js';
+import { resolveLgatr, type LgatrArchitecture, type LgatrTfMember, type ResolvedLgatr } from './lgatr-tf.js';
 
 export { sumOfSquaresHeadTf } from './sum-of-squares-head-tf.js';
 
@@ -143,6 +144,14 @@ export interface DerivativeLearningConfig {
    * small are no longer drowned by the tail where it is large
    */
   relativeFloor?: number | null;
+  /**
+   * the members' architecture: 'mlp' (default; `hidden`, `activation`) or an L-GATr
+   * (lgatr-tf.ts; seed 003 sec. 2.4), e.g. { kind: 'lgatr', tokens: [[0, 1, 2, 3], [4, 5, 6, 7]],
+   * scalars: [8], momentumScale: 1 / 100, channels: 8, scalarChannels: 16, blocks: 2, heads: 2 }:
+   * the same loss, head, output scaling and repulsion. Freeze with freezeModel (freeze.ts), which
+   * writes 'frozen-lgatr/1'
+   */
+  architecture?: 'mlp' | LgatrArchitecture;
   seed: number;
 }
 
@@ -189,7 +198,11 @@ export interface EnsemblePrediction {
 
 export interface DerivativeLearningModel {
   readonly kind: 'derivative-learning';
+  /** the MLP members (empty for an L-GATr ensemble: see lgatrMembers) */
   readonly members: tf.Sequential[];
+  /** 'mlp', or the resolved L-GATr whose members are lgatrMembers */
+  readonly architecture: 'mlp' | ResolvedLgatr;
+  readonly lgatrMembers: readonly LgatrTfMember[];
   readonly inputs: number;
   readonly coefficients: number;
   readonly layout: SumOfSquaresLayout;
@@ -216,7 +229,7 @@ export interface TrainingResult {
   backend: BackendSelection['name'];
   backendDetails: BackendSelection['details'];
   /** everything to record in provenance: the resolved configuration */
-  configuration: Required<Omit<DerivativeLearningConfig, 'priorStd' | 'finalLearningRate' | 'repulsion' | 'relativeFloor'>> & { relativeFloor: number | null; priorStd: number | null; finalLearningRate: number; repulsion: { kind: RepulsionKind; strength: number }; trainingEvents: number; validationEvents: number };
+  configuration: Required<Omit<DerivativeLearningConfig, 'priorStd' | 'finalLearningRate' | 'repulsion' | 'relativeFloor' | 'architecture'>> & { architecture?: ResolvedLgatr; relativeFloor: number | null; priorStd: number | null; finalLearningRate: number; repulsion: { kind: RepulsionKind; strength: number }; trainingEvents: number; validationEvents: number };
 }
 
 /** The configuration resolved: defaults filled in and checked, with the head's layout. */
@@ -241,11 +254,13 @@ export interface DerivativeLearningSettings {
   priorStd: number | null;
   validationFraction: number;
   varianceFloor: number;
+  /** 'mlp' or the resolved L-GATr */
+  architecture: 'mlp' | ResolvedLgatr;
   seed: number;
 }
 
-/** Fills in the defaults and checks the configuration (a RangeError names what is wrong). */
-function resolveSettings(config: DerivativeLearningConfig): DerivativeLearningSettings {
+/** Fills in the defaults and checks the configuration against D inputs (a RangeError names what is wrong). */
+function resolveSettings(config: DerivativeLearningConfig, D: number): DerivativeLearningSettings {
   const fixReference = config.fixReference ?? true;
   const relativeFloor = config.relativeFloor ?? null;
   if (relativeFloor !== null && !(relativeFloor > 0)) throw new RangeError(`relativeFloor must be positive, got ${relativeFloor}`);
@@ -269,7 +284,10 @@ function resolveSettings(config: DerivativeLearningConfig): DerivativeLearningSe
   if (!(validationFraction >= 0 && validationFraction < 1)) throw new RangeError(`validationFraction must be in [0, 1), got ${validationFraction}`);
   if (!(strength >= 0)) throw new RangeError(`repulsion strength must be ≥ 0, got ${strength}`);
   if (priorStd !== null && !(priorStd > 0)) throw new RangeError(`priorStd must be positive, got ${priorStd}`);
-  return { parameters: config.parameters, degree: config.degree, fixReference, relativeFloor, layout, hidden, activation, members: K, epochs, batchSize, learningRate, finalLearningRate, repulsionKind, strength, priorStd, validationFraction, varianceFloor, seed: config.seed };
+  const a = config.architecture ?? 'mlp';
+  if (a !== 'mlp' && a?.kind !== 'lgatr') throw new RangeError(`architecture must be 'mlp' or { kind: 'lgatr', … }, got ${JSON.stringify(a)}`);
+  const architecture = a === 'mlp' ? 'mlp' : resolveLgatr(a, D);
+  return { parameters: config.parameters, degree: config.degree, fixReference, relativeFloor, layout, hidden, activation, members: K, epochs, batchSize, learningRate, finalLearningRate, repulsionKind, strength, priorStd, validationFraction, varianceFloor, architecture, seed: config.seed };
 }
 
 /**
@@ -283,7 +301,7 @@ export async function trainDerivativeLearning(
   options: { backend?: BackendSelection } = {},
 ): Promise<TrainingResult> {
   const backend = options.backend ?? (await selectBackend());
-  const settings = resolveSettings(config);
+  const settings = resolveSettings(config, data.count > 0 ? data.inputs.length / data.count : 0);
   const prepared = prepareTrainingData(data, settings);
   const ensemble = createEnsemble(settings, prepared);
   const { history, seconds } = trainEpochs(ensemble, prepared, settings, onProgress);
@@ -314,6 +332,7 @@ export async function trainDerivativeLearning(
       seed,
       trainingEvents: prepared.N,
       validationEvents: prepared.validation.count,
+      ...(settings.architecture === 'mlp' ? {} : { architecture: settings.architecture }),
     },
   };
 }

@@ -26,8 +26,9 @@
  * 1e-8 of the ratio). The figure is the maximum over events, coefficients and members, and
  * over the ensemble mean.
  */
-import { parseFrozenNetwork, evaluateEnsemble, type Activation, type EvaluateOptions, type FrozenNetwork } from '../../models/network/frozen-network.js';
+import { parseFrozenNetwork, evaluateEnsemble, type Activation, type AnyFrozenNetwork, type EvaluateOptions, type FrozenLgatr, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import type { DerivativeLearningModel } from './derivative-learning.js';
+import { freezeLgatr } from './lgatr-tf.js';
 import type { TrainedMlp } from './weighted-mlp.js';
 
 /** tfjs-layers activation names → the frozen format's names. */
@@ -69,8 +70,9 @@ export function freezeLayers(model: { layers: unknown[] }, inputs: number, label
   return { layers };
 }
 
-/** The ensemble in the frozen format, validated with FrozenNetworkSchema. */
+/** An MLP ensemble of derivative learning in the frozen format 'frozen-mlp/1', validated with FrozenNetworkSchema (an L-GATr: freezeLgatrModel). */
 export function freezeModel(model: DerivativeLearningModel): FrozenNetwork {
+  if (model.architecture !== 'mlp') throw new Error("freezeModel writes 'frozen-mlp/1'; an L-GATr ensemble is frozen by freezeLgatrModel (or freezeDerivativeLearning) to 'frozen-lgatr/1'");
   const members = model.members.map((member, m) => freezeLayers(member as unknown as { layers: unknown[] }, model.inputs, `member ${m}`));
   return parseFrozenNetwork({
     format: 'frozen-mlp/1',
@@ -81,6 +83,28 @@ export function freezeModel(model: DerivativeLearningModel): FrozenNetwork {
     head: { ...model.head },
     members,
   });
+}
+
+/**
+ * An L-GATr ensemble of derivative learning in the frozen format 'frozen-lgatr/1', validated:
+ * the members' weights, the event scalars' mean and std (the model's input scaling of those
+ * columns), the momentum scale, the output scaling and the sum-of-squares head.
+ */
+export function freezeLgatrModel(model: DerivativeLearningModel): FrozenLgatr {
+  const a = model.architecture;
+  if (a === 'mlp') throw new Error("freezeLgatrModel needs an L-GATr ensemble; an MLP is frozen by freezeModel to 'frozen-mlp/1'");
+  return freezeLgatr(model.lgatrMembers, {
+    inputs: model.inputs,
+    outputs: model.coefficients,
+    head: { ...model.head },
+    scalarScaling: { mean: Float32Array.from(a.scalars, (c) => model.inputScaling.mean[c]), std: Float32Array.from(a.scalars, (c) => model.inputScaling.std[c]) },
+    outputScaling: model.outputScaling,
+  });
+}
+
+/** Either architecture of derivative learning in its frozen format. */
+export function freezeDerivativeLearning(model: DerivativeLearningModel): AnyFrozenNetwork {
+  return model.architecture === 'mlp' ? freezeModel(model) : freezeLgatrModel(model);
 }
 
 export interface ParityResult {
@@ -153,7 +177,7 @@ export function meanLogitReference(trained: { logits(x: Float64Array | Float32Ar
  * runtime (`evaluateEnsemble`), and returns the largest relative difference (module comment).
  * The batch is rounded to float32 first, so both see the same inputs.
  */
-export function parityCheck(model: ParityReference, frozen: FrozenNetwork, x: Float32Array | Float64Array, n: number, options: EvaluateOptions = {}): ParityResult {
+export function parityCheck(model: ParityReference, frozen: AnyFrozenNetwork, x: Float32Array | Float64Array, n: number, options: EvaluateOptions = {}): ParityResult {
   const D = model.inputs;
   const C = model.coefficients;
   if (x.length < n * D) throw new RangeError(`expected ${n} × ${D} inputs, got ${x.length}`);

@@ -70,3 +70,25 @@ export function equivarianceError(net: FrozenLgatr, x: Float64Array, n: number, 
   return worst;
 }
 
+
+/**
+ * The training toy of the L-GATr tests: P = 3 particles and one irrelevant event scalar per
+ * event; targets of a degree-2 ratio in one parameter, c = (1, f, f²/4 + 0.5) with
+ * f = 1.5 tanh(m12/50 GeV − 2), a smooth function of the invariant mass of particles 1 and 2.
+ */
+export function invariantMassToy(seed: number, n: number): { inputs: Float64Array; targets: Float64Array; count: number } {
+  const inputs = lgatrEvents(createRandom(seed), n, 3, 1);
+  const D = 13;
+  const targets = new Float64Array(n * 3);
+  for (let e = 0; e < n; e++) {
+    const o = e * D;
+    const E = inputs[o] + inputs[o + 4];
+    const px = inputs[o + 1] + inputs[o + 5];
+    const py = inputs[o + 2] + inputs[o + 6];
+    const pz = inputs[o + 3] + inputs[o + 7];
+    const m12 = Math.sqrt(Math.max(E * E - px * px - py * py - pz * pz, 0));
+    const f = 1.5 * Math.tanh(m12 / 50 - 2);
+    targets.set([1, f, (f * f) / 4 + 0.5], e * 3);
+  }
+  return { inputs, targets, count: n };
+}

@@ -113,6 +113,6 @@ describe('the L-GATr runtime', () => {
   it('input derivatives and ONNX export refuse the format by name', () => {
     const net = randomLgatr(5, { kind: 'identity' }, 1, 1) as unknown as Parameters<typeof networkToOnnx>[0];
     expect(() => evaluateWithInputDerivatives(net, 0, x, 1, [0], 1)).toThrow(/frozen-lgatr\/1/);
-    expect(() => networkToOnnx(net, { inputNames: Array.from({ length: D }, (_, i) => `x${i}`), producer: 'test', title: 'test' })).toThrow(/frozen-lgatr\/1/);
+    expect(() => networkToOnnx(net, { inputNames: Array.from({ length: D }, (_, i) => `x${i}`), producer: { name: 'test', version: '0' }, title: 'test' })).toThrow(/frozen-lgatr\/1/);
   });
 });

@@ -29,6 +29,10 @@
  * The prepared form of a network (transposed kernels, and their copy in WebAssembly memory)
  * is cached by object identity: treat a network as immutable once it has been evaluated.
  *
+ * L-GATr. A 'frozen-lgatr/1' network (frozen-lgatr-schema.ts) goes through the same entry
+ * points (evaluateNetwork, evaluateEnsemble, networkOutputs) and the same heads; its members run
+ * in lgatr.ts, always in float64 (`precision` does not apply), one event at a time.
+ *
  * Files: this module evaluates members and ensembles (input scaling, the block loop, the
  * heads) and is the runtime's public entry point; prepared-network.ts holds the prepared form,
  * network-backend.ts the backend choice and the WebAssembly memory, network-kernels.ts the

@@ -235,9 +235,8 @@ const real = (p: ArrayLike<number>): CVec => Float64Array.of(p[0], p[1], p[2], p
 
 /**
  * The amplitude components [A_0, A_1, A_2, A_3] (each [re, im]) of one charge, one quark
- * orientation and one Z-lepton chirality: A = A_0 + Σ θ_p A_p.
- * `quarks` holds p1 (the quark) then p2 (the antiquark); `leptons` the charged lepton of the W,
- * the neutrino, ℓ⁺ and ℓ⁻ of the Z (16 numbers); the Z currents are given for speed.
+ * orientation and one Z-lepton chirality: A = A_0 + Σ θ_p A_p. p1 is the quark, p2 the
+ * antiquark, jw and jz the W and Z decay currents, kw and kz the W and Z momenta.
  */
 function components(charge: 1 | -1, p1: CVec, p2: CVec, jw: CVec, jz: CVec, kw: CVec, kz: CVec, right: 0 | 1): [number, number][] {
   const a = weylSpinor(p2, 0, false);

@@ -215,7 +215,7 @@ describe('pp → W±Z → ℓν ℓℓ in the SMEFT, leading order', () => {
  * Gauss–Legendre in m on panels (m = m_th + r² on the first), in y, and in v with cos = tanh v
  * (the forward peaks of high ŝ), the decays by the octahedron design.
  */
-function quadratureCoefficients(nodesM = 8, nodesCos = 24): Float64Array {
+function quadratureCoefficients(nodesM = 8, nodesCos = 48): Float64Array {
   const mth = M_W + M_Z;
   const edges = [mth + 15, 200, 260, 350, 500, 750, 1100, 1700, 2600, 4000, 6500, SQRT_S];
   const mNodes: { m: number; w: number }[] = [];
@@ -257,6 +257,33 @@ function quadratureCoefficients(nodesM = 8, nodesCos = 24): Float64Array {
 }
 
 describe('W±Z cross-section coefficients', () => {
+  it('events: on-shell W and Z in the lab, ŝ of the four leptons, t̂ in its physical range, charges ±1, positive weights', () => {
+    const rng = createRandom(3);
+    const events = sampleWZ(2000, () => rng.uniform());
+    const mass2 = (i: number, parts: number[]) => {
+      const p = [0, 1, 2, 3].map((m) => parts.reduce((sum, l) => sum + events.momenta[i * 16 + 4 * l + m], 0));
+      return p[0] ** 2 - p[1] ** 2 - p[2] ** 2 - p[3] ** 2;
+    };
+    let plus = 0;
+    for (let i = 0; i < events.count; i++) {
+      const s = events.s[i];
+      expect(Math.abs(Math.sqrt(mass2(i, [0, 1])) - M_W)).toBeLessThan(1e-6);
+      expect(Math.abs(Math.sqrt(mass2(i, [2, 3])) - M_Z)).toBeLessThan(1e-6);
+      expect(Math.abs(mass2(i, [0, 1, 2, 3]) / s - 1)).toBeLessThan(1e-9);
+      const rs = Math.sqrt(s);
+      const p = momentumOf(rs, M_W, M_Z);
+      const ew = Math.hypot(p, M_W);
+      expect(events.t[i]).toBeGreaterThanOrEqual(M_W ** 2 - rs * (ew + p) - 1e-6 * s);
+      expect(events.t[i]).toBeLessThanOrEqual(M_W ** 2 - rs * (ew - p) + 1e-6 * s);
+      expect(Math.abs(events.charge[i])).toBe(1);
+      expect(events.weights[i]).toBeGreaterThanOrEqual(0);
+      if (events.charge[i] > 0) plus++;
+    }
+    // W⁺Z : W⁻Z ≈ 1.7 : 1 with the stand-in densities (u over d valence)
+    expect(plus / events.count).toBeGreaterThan(0.58);
+    expect(plus / events.count).toBeLessThan(0.69);
+  });
+
   it('weighted events (2·10⁵) reproduce a deterministic quadrature within 4 Monte Carlo errors; σ_SM × BR(eν μμ) ≈ 0.0448 pb (σ_WZ ≈ 12.2 pb)', () => {
     const quadrature = quadratureCoefficients();
     const rng = createRandom(7);

@@ -55,8 +55,8 @@ export const leptonicBranching = {
 /** Threshold and upper end of the sampled √ŝ (GeV). */
 export const M_THRESHOLD = M_W + M_Z;
 export const M_MAX = SQRT_S;
-/** Scale of the proposal p(√ŝ) ∝ (√ŝ − threshold + M_SCALE)^−3 (GeV). */
-const M_SCALE = 100;
+/** Scale of the proposal p(√ŝ) ∝ (√ŝ − threshold + M_SCALE)^−3 (GeV): per-event relative spread of the SM weights ≈ 1.9 (with sampleCos). */
+const M_SCALE = 250;
 
 /** Two-body momentum of a → b c (GeV). */
 export function twoBodyMomentum(m: number, mb: number, mc: number): number {
@@ -164,13 +164,32 @@ function boostZ(p: ArrayLike<number>, offset: number, rapidity: number, out: Flo
 }
 
 /**
- * Weighted parton-level W±Z events by importance sampling: √ŝ from p ∝ (√ŝ − m_W − m_Z + 100 GeV)⁻³
- * on [m_W + m_Z, √s], y uniform within the kinematic limit, the W direction in the partonic
- * frame and both decay directions (in the W and Z rest frames) uniform. At each point both
+ * cos θ of the W in the partonic frame from the mixture ½ uniform + ½ g, g ∝ 1/(1 + δ − |cos|)
+ * with δ = (m_W² + m_Z²)/ŝ (the t- and u-channel peaks of high ŝ), from two uniforms: the first
+ * picks the component (and for g the sign), the second draws within it. Returns cos and its density.
+ */
+export function sampleCos(s: number, u0: number, u1: number): { cos: number; density: number } {
+  const delta = (M_W * M_W + M_Z * M_Z) / s;
+  const log = Math.log((1 + delta) / delta);
+  let cos: number;
+  if (u0 < 0.5) cos = 2 * u1 - 1;
+  else {
+    const abs = 1 + delta - (1 + delta) * (delta / (1 + delta)) ** u1;
+    cos = u0 < 0.75 ? abs : -abs;
+  }
+  const density = 0.25 + 0.5 / (2 * log * (1 + delta - Math.abs(cos)));
+  return { cos, density };
+}
+
+/**
+ * Weighted parton-level W±Z events by importance sampling: √ŝ from p ∝ (√ŝ − m_W − m_Z + 250 GeV)⁻³
+ * on [m_W + m_Z, √s], y uniform within the kinematic limit, the W's cos θ in the partonic frame
+ * from `sampleCos` (uniform mixed with the forward/backward peaks), its azimuth and both decay
+ * directions (in the W and Z rest frames) uniform. At each point both
  * charges are evaluated and the charge is drawn with probability proportional to its SM dσ; the
  * weight is the sum of both over the proposal density (unbiased), the coefficients those of the
  * drawn charge (both quark orientations summed). Points where the SM dσ vanishes (only at the
- * kinematic edges) are kept with weight 0 and coefficients e_0. Nine uniforms per event.
+ * kinematic edges) are kept with weight 0 and coefficients e_0. Ten uniforms per event.
  */
 export function sampleWZ(count: number, uniform: () => number): WZEvents {
   const C = BASIS.size;
@@ -189,11 +208,11 @@ export function sampleWZ(count: number, uniform: () => number): WZEvents {
     const m = M_THRESHOLD + w - M_SCALE;
     const yMax = Math.log(SQRT_S / m);
     const y = yMax * (2 * uniform() - 1);
-    const cos = 2 * uniform() - 1;
+    const { cos, density: cosDensity } = sampleCos(m * m, uniform(), uniform());
     const phi = 2 * Math.PI * uniform();
     const decay = [2 * uniform() - 1, 2 * Math.PI * uniform(), 2 * uniform() - 1, 2 * Math.PI * uniform()] as const;
     const pick = uniform();
-    const density = ((2 * w ** -3) / (a - b)) * (1 / (2 * yMax)) * (1 / (4 * Math.PI)) ** 3;
+    const density = ((2 * w ** -3) / (a - b)) * (1 / (2 * yMax)) * (cosDensity / (2 * Math.PI)) * (1 / (4 * Math.PI)) ** 2;
     const point = buildPoint(m, y, cos, phi, decay);
     hadronicCoefficients(1, point, plus);
     hadronicCoefficients(-1, point, minus);

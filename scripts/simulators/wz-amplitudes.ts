@@ -18,7 +18,11 @@
  * matrices (a·σ̄)(b·σ)(c·σ̄). The WWZ vertex is the Hagiwara–Peccei–Zeppenfeld–Hikasa (HPZH)
  * Lagrangian
  *   L/g_WWZ = i g1Z (W†_μν W^μ Z^ν − W†_μ Z_ν W^μν) + i κZ W†_μ W_ν Z^μν + i λZ/m_W² W†_λμ W^μ_ν Z^νλ,
- * with all three bosons off-shell (the s-channel W* is off-shell), g_WWZ = g c_W.
+ * with all three bosons off-shell (the s-channel W* is off-shell), g_WWZ = g c_W. The W*
+ * propagator's k^μk^ν/m_W² term drops against the conserved massless quark current (the SMEFT
+ * W-quark coupling stays a left-handed vector current). The relative sign of the s-channel is
+ * the one the SM gauge cancellation requires (the tests check it against a Feynman-rule
+ * evaluation with every factor of i written out).
  *
  * SMEFT dictionary (the project's stated linearised dictionary), C̄_X = c_X v²/Λ², s = s_W, c = c_W:
  *   c_WWW:   λZ = (3/2) g v² c_WWW/Λ²   (λγ likewise; no photon enters W±Z)

@@ -14,7 +14,8 @@
  * partial widths of our couplings and the fixed total widths Γ_W, Γ_Z.
  *
  * Leptonic branching: ONE flavour combination, W → eν_e and Z → μ⁺μ⁻ (different flavours, so
- * there is no identical-lepton interference); BR(W → eν) = 0.1086, BR(Z → μμ) = 0.0336 at θ0.
+ * there is no identical-lepton interference); BR(W → eν) = 0.1086, BR(Z → μμ) = 0.0337 at θ0
+ * (the SMEFT shifts of the decay couplings enter the amplitude, linearised; the total widths stay fixed).
  * Multiply by 4 for the sum over ℓ, ℓ' ∈ {e, μ} ignoring the eee/μμμ interference.
  */
 import { monomialBasis, type MonomialBasis } from '../../models/basis/monomial-basis.js';
@@ -91,7 +92,7 @@ export interface WZEvents {
 }
 
 /** Lab-frame kinematics of one point: quarks in the partonic frame and leptons in the lab. */
-interface Point {
+export interface WZPoint {
   m: number;
   y: number;
   /** partonic frame: the parton along +z then along −z */
@@ -101,7 +102,7 @@ interface Point {
 }
 
 /** The partonic-frame momenta of W (along (θ, φ)), Z and their decay products (directions in the rest frames). */
-export function buildPoint(m: number, y: number, cos: number, phi: number, decay: readonly [number, number, number, number]): Point {
+export function buildPoint(m: number, y: number, cos: number, phi: number, decay: readonly [number, number, number, number]): WZPoint {
   const q = twoBodyMomentum(m, M_W, M_Z);
   const sin = Math.sqrt(Math.max(0, 1 - cos * cos));
   const n = [sin * Math.cos(phi), sin * Math.sin(phi), cos];
@@ -129,7 +130,7 @@ const swapped = new Float64Array(8);
  * The hadronic d⁸σ/(d√ŝ dy dcos dφ dΩ_W dΩ_Z) (pb/GeV per unit of the angles) of one charge as
  * coefficients on BASIS, both orientations summed; `out` is overwritten.
  */
-export function hadronicCoefficients(charge: 1 | -1, point: Point, out = new Float64Array(BASIS.size)): Float64Array {
+export function hadronicCoefficients(charge: 1 | -1, point: WZPoint, out = new Float64Array(BASIS.size)): Float64Array {
   out.fill(0);
   const { m, y } = point;
   const tau = (m * m) / (SQRT_S * SQRT_S);

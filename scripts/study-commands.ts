@@ -1,6 +1,7 @@
 /**
  * The command line's commands for the seed studies that write a document and publish what they
- * learned: seed 004's SRGN (`srgn`, `srgn-publish`) and seed 002's energy correlators (`eeec`).
+ * learned: seed 004's SRGN (`srgn`, `srgn-publish`), seed 002's energy correlators (`eeec`) and
+ * seed 003's W±Z application (`wz`).
  */
 import type { Command } from 'commander';
 import { positiveInteger } from './lib/cli-arguments.js';
@@ -51,5 +52,19 @@ export function registerStudyCommands(program: Command): void {
     .action(async (options) => {
       const { eeecCommand } = await import('./eeec/run.js');
       console.log(await eeecCommand({ quick: Boolean(options.quick), run: options.run, again: Boolean(options.again), docs: options.docs, publish: options.publish, out: options.out }));
+    });
+
+  program
+    .command('wz')
+    .description("seed 003's LHC application (issue 17): W±Z in the SMEFT at parton level (derivative learning against morphing-aware estimation) and reco level (an MLP ensemble against L-GATr, the m_T^WZ histogram and the rate), with coverage; keeps the study in <run>/wz/ (reused unless --again) and writes docs/wz.md")
+    .option('--quick', 'a small run (under two minutes) to try it; its report goes to <run>/wz-quick/wz.md')
+    .option('--run <folder>', 'where the study is kept between runs', 'runs')
+    .option('--again', 'run the study again even if a kept one with the same settings exists')
+    .option('--docs <file>', 'the results document', 'docs/wz.md')
+    .option('--publish <version>', 'then publish wz-smeft-run3 (the better learned likelihood), wz-smeft-run3-<other> and wz-smeft-run3-mtwz at <version>')
+    .option('--out <folder>', 'likelihoods folder for --publish', 'likelihoods')
+    .action(async (options) => {
+      const { wzCommand } = await import('./wz/run.js');
+      console.log(await wzCommand({ quick: Boolean(options.quick), run: options.run, again: Boolean(options.again), docs: options.docs, publish: options.publish, out: options.out }));
     });
 }

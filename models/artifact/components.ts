@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AnalyticRatioSchema } from '../ratio/analytic-ratio.js';
 import { BinnedModelSchema } from '../terms/binned/schema.js';
-import { FrozenNetworkSchema } from '../network/frozen-network-schema.js';
+import { AnyFrozenNetworkSchema } from '../network/frozen-network-schema.js';
 import { afterStructure } from '../schema-checks.js';
 
 const NumberArray = z.custom<Float64Array | Float32Array>((v) => v instanceof Float64Array || v instanceof Float32Array, 'must be a Float64Array or Float32Array');
@@ -59,7 +59,7 @@ export const BinnedModelComponentSchema = z.object({
   observations: z.record(z.string(), z.array(z.number().nonnegative())).optional(),
 });
 
-export const NetworkComponentSchema = z.object({ kind: z.literal('network'), network: FrozenNetworkSchema });
+export const NetworkComponentSchema = z.object({ kind: z.literal('network'), network: AnyFrozenNetworkSchema });
 export const AnalyticRatioComponentSchema = z.object({ kind: z.literal('analytic-ratio'), ratio: AnalyticRatioSchema });
 
 /**

@@ -9,7 +9,7 @@
 import type { z } from 'zod';
 import { basisSize, monomialBasis } from '../basis/monomial-basis.js';
 import { checkPolynomialPositivityBatch } from '../basis/sum-of-squares.js';
-import { networkOutputs, type FrozenNetwork } from '../network/frozen-network.js';
+import { mlpOnly, networkOutputs, type FrozenNetwork } from '../network/frozen-network.js';
 import { createLikelihood, type Likelihood, type Term } from '../likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../likelihood/term.js';
 import { analyticRatioModel, backgroundMixtureRatioModel, networkRatioModel, networkSignalFraction, type RatioModel, networkUnits } from '../ratio/ratio-model.js';
@@ -142,7 +142,7 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
   const pageAnalysis = manifest.pageAnalysis ? (await readPayload(manifest, manifest.pageAnalysis, 'page-analysis', countingRead)).analysis : null;
   const densities: LoadedDensity[] = [];
   for (const spec of manifest.densities ?? []) {
-    const { network } = await readPayload(manifest, spec.network, 'network', countingRead);
+    const network = onlyMlp((await readPayload(manifest, spec.network, 'network', countingRead)).network, `density '${spec.name}'`);
     const inputs = spec.variables.length + spec.parameters.length;
     if (network.inputs !== inputs || networkOutputs(network) !== 1 || network.head.kind !== 'identity') {
       throw new ArtifactError('model-invalid', `density '${spec.name}': its network must map ${inputs} inputs (the variables, then the parameters) to one identity output; it maps ${network.inputs} to ${networkOutputs(network)} with a ${network.head.kind} head`);
@@ -150,6 +150,15 @@ export async function loadArtifact(manifestJson: unknown, read: ReadFile): Promi
     densities.push({ spec, network });
   }
   return { manifest, likelihood, pageAnalysis, componentBytes, densities };
+}
+
+/** A network component where only the MLP format is served: an L-GATr there is a model-invalid artifact. */
+function onlyMlp(network: Parameters<typeof mlpOnly>[0], what: string): FrozenNetwork {
+  try {
+    return mlpOnly(network, what);
+  } catch (error) {
+    throw new ArtifactError('model-invalid', (error as Error).message);
+  }
 }
 
 async function loadUnbinnedTerm(
@@ -212,7 +221,7 @@ async function loadParametrisedTerm(
   read: ReadFile,
 ): Promise<UnbinnedParametrisedTerm> {
   const D = spec.observables.length;
-  const { network } = await readPayload(manifest, spec.ratio, 'network', read);
+  const network = onlyMlp((await readPayload(manifest, spec.ratio, 'network', read)).network, `term '${spec.name}' (a network of observables and θ)`);
   const sample = await readPayload(manifest, spec.reference, 'event-sample', read);
   if (sample.observables !== D) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample has ${sample.observables} observables per event, the term needs ${D}`);
   if (sample.count === 0) throw new ArtifactError('model-invalid', `term '${spec.name}': the reference sample is empty`);

@@ -233,6 +233,12 @@ export function requireMlpFormat(net: { format?: unknown }, what: string): void 
   if (net.format !== undefined && net.format !== 'frozen-mlp/1') throw new Error(`${what} supports the format 'frozen-mlp/1' only, not '${String(net.format)}'`);
 }
 
+/** The network as the MLP a path needs (ONNX export, input derivatives), or requireMlpFormat's Error. */
+export function mlpOnly(net: AnyFrozenNetwork, what: string): FrozenNetwork {
+  requireMlpFormat(net, what);
+  return net as FrozenNetwork;
+}
+
 /** A network that failed validation; `issues` are zod's, with paths into the network. */
 export class InvalidFrozenNetworkError extends Error {
   constructor(readonly issues: z.ZodError['issues']) {

@@ -2,7 +2,8 @@
  * A ratio model gives the coefficients ĉ(x) of R̂(x|θ) = ĉ(x)·m(Δθ) for submitted events
  * (seed 003 sec. 2.2), per ensemble variant: variant 0 is the estimate, 1..K the members.
  */
-import { evaluateEnsemble, networkOutputs, type FrozenNetwork } from '../network/frozen-network.js';
+import { evaluateEnsemble, networkOutputs, type AnyFrozenNetwork } from '../network/frozen-network.js';
+import { lgatrUnitsPerEvent } from '../network/lgatr.js';
 import { analyticRatioCoefficients, type AnalyticRatioSpec } from './analytic-ratio.js';
 
 export interface RatioModel {
@@ -17,8 +18,9 @@ export interface RatioModel {
   readonly unitsPerEvent: number;
 }
 
-/** Multiply-adds of one event through every member of a frozen network. */
-export function networkUnits(network: FrozenNetwork): number {
+/** Multiply-adds of one event through every member of a frozen network (an L-GATr's: lgatr.ts). */
+export function networkUnits(network: AnyFrozenNetwork): number {
+  if (network.format === 'frozen-lgatr/1') return lgatrUnitsPerEvent(network);
   let units = 0;
   for (const member of network.members) for (const layer of member.layers) units += layer.inputs * layer.outputs;
   return units;
@@ -39,7 +41,7 @@ export function analyticRatioModel(spec: AnalyticRatioSpec): RatioModel {
  * A frozen network (ensemble) whose head gives the coefficients: variant 0 is the members'
  * mean ĉ (still a PSD polynomial for a sum-of-squares head), variants 1..K the members.
  */
-export function networkRatioModel(network: FrozenNetwork): RatioModel {
+export function networkRatioModel(network: AnyFrozenNetwork): RatioModel {
   const K = network.members.length;
   return {
     observables: network.inputs,
@@ -86,6 +88,6 @@ export function mixWithBackground(coefficients: Float64Array, signalFraction: Ar
 }
 
 /** f_s(x) from a frozen classifier: the mean of its members' single sigmoid output. */
-export function networkSignalFraction(network: FrozenNetwork): (events: Float64Array | Float32Array, n: number) => Float64Array {
+export function networkSignalFraction(network: AnyFrozenNetwork): (events: Float64Array | Float32Array, n: number) => Float64Array {
   return (events, n) => evaluateEnsemble(network, events, n).mean;
 }

@@ -12,6 +12,7 @@ import { learnedLikelihoodToHs3, type ObservedEvents } from '../pyhf/hs3-learned
 import type { ArtifactStore } from './catalogue.js';
 import { notApplicable, notFound } from './errors.js';
 import type { OnnxQuery } from './schemas.js';
+import { mlpOnly } from '../network/frozen-network.js';
 
 type Term = Manifest['terms'][number];
 
@@ -37,7 +38,9 @@ export async function networkOnnx(store: ArtifactStore, id: string, version: str
   const ref = manifest.components[component];
   if (!ref) throw notFound('unknown-component', `${id}@${version} has no component '${component}'; its networks are ${Object.keys(manifest.components).filter((n) => manifest.components[n].kind === 'network').join(', ') || 'none'}`);
   if (ref.kind !== 'network') throw notApplicable(`component '${component}' of ${id}@${version} is a ${ref.kind}, not a network; only networks are exported as ONNX`, ['component']);
-  const { network } = await store.payload(id, version, component, 'network');
+  const { network: stored } = await store.payload(id, version, component, 'network');
+  if (stored.format !== 'frozen-mlp/1') throw notApplicable(`component '${component}' of ${id}@${version} is a ${stored.format} network; ONNX export covers frozen-mlp/1 networks only`, ['component']);
+  const network = stored;
   let polynomial;
   if (query.output === 'log-ratio') {
     const role = roleOf(manifest, component);
@@ -48,7 +51,7 @@ export async function networkOnnx(store: ArtifactStore, id: string, version: str
     }
     const term = role.term;
     const reference = term.parameters.map((name) => manifest.parameters.find((p) => p.name === name)!.reference);
-    const signalFraction = term.signalFraction ? (await store.payload(id, version, term.signalFraction, 'network')).network : undefined;
+    const signalFraction = term.signalFraction ? mlpOnly((await store.payload(id, version, term.signalFraction, 'network')).network, `the signal fraction '${term.signalFraction}'`) : undefined;
     polynomial = { parameters: term.parameters, reference, degree: term.degree, signalFraction };
   }
   const roofit = query.target === 'roofit';

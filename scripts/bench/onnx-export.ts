@@ -42,7 +42,7 @@ for (const { id, versions } of index.likelihoods) {
     for (const [component, ref] of Object.entries(manifest.components)) {
       if (ref.kind !== 'network') continue;
       const payload = ComponentPayloadSchema.parse(decodeMessagePack(readFileSync(`likelihoods/${id}/${version}/${ref.file}`)));
-      if (payload.kind !== 'network') continue;
+      if (payload.kind !== 'network' || payload.network.format !== 'frozen-mlp/1') continue;
       const net: FrozenNetwork = payload.network;
       const D = net.inputs;
       const x = Float64Array.from({ length: EVENTS * D }, (_, k) => net.inputScaling.mean[k % D] + 2 * net.inputScaling.std[k % D] * (2 * random.uniform() - 1));

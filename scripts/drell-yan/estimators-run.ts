@@ -5,6 +5,7 @@
  * the morphing-aware one as `dy-smeft-run3-morphing`.
  */
 import { existsSync } from 'node:fs';
+import { mlpOnly } from '../../models/network/frozen-network.js';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CatalogueIndexSchema, resolveVersion } from '../../models/artifact/catalogue-index.js';
@@ -30,7 +31,7 @@ export async function derivativeLearningSignalFraction(out: string): Promise<Sig
   const manifest = parseManifest(JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')));
   const { network } = await readPayload(manifest, 'signal-fraction', 'network', async (file) => new Uint8Array(await readFile(join(folder, file))));
   const figures = (manifest.provenance.configuration as { trainingFigures: SignalFractionSource['figures'] }).trainingFigures;
-  return { classifier: network, figures: { classifierSeconds: figures.classifierSeconds, classifierHistory: figures.classifierHistory, classifierEvents: figures.classifierEvents } };
+  return { classifier: mlpOnly(network, 'the signal-fraction classifier'), figures: { classifierSeconds: figures.classifierSeconds, classifierHistory: figures.classifierHistory, classifierEvents: figures.classifierEvents } };
 }
 
 export interface EstimatorsTraining {

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { readPayload } from '../../models/artifact/load.js';
 import { monomialIndex } from '../../models/basis/monomial-basis.js';
 import { rowsInsideSelection } from '../../models/likelihood/selection.js';
-import type { FrozenNetwork } from '../../models/network/frozen-network.js';
+import { mlpOnly, type FrozenNetwork } from '../../models/network/frozen-network.js';
 import { writeCatalogueIndex } from '../lib/catalogue-index.js';
 import { readArtifactFolder, readPublished, type ComponentInput, type ManifestDraft } from '../lib/artifact-writer.js';
 import { ANALYSIS_SELECTION, BASIS, PARAMETERS, RECO_OBSERVABLES } from '../simulators/drell-yan-physics.js';
@@ -52,7 +52,7 @@ async function trainedFromArtifact(folder: string): Promise<{ config: LearnedCon
   const artifact = await readArtifactFolder(folder);
   const { manifest } = artifact;
   const read = async (file: string) => new Uint8Array(await readFile(join(folder, file)));
-  const network = async (name: string): Promise<FrozenNetwork> => (await readPayload(manifest, name, 'network', read)).network;
+  const network = async (name: string): Promise<FrozenNetwork> => mlpOnly((await readPayload(manifest, name, 'network', read)).network, name);
   const configuration = manifest.provenance.configuration as Record<string, unknown> & { drellYan: LearnedConfig; training: Record<string, unknown>; trainingFigures: TrainedDrellYan['training']; backend: Record<string, unknown> };
   const config = configuration.drellYan;
   const generator = generatorCrossSection(config.crossSectionEvents, deriveSeed(config.seed, 'generator'));

@@ -10,11 +10,11 @@
  *   deterministic quadrature.
  */
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../../models/random.js';
-import { boost, type FourVector } from '../../../scripts/simulators/four-vectors.js';
-import { BASIS, crossSectionCoefficients, GAMMA_W, GAMMA_Z, GEV2_TO_PB, leptonicBranching, M_W, M_Z, manifestParameters, PARAMETERS, sampleWZ, squaredAmplitudeCoefficients, SQRT_S } from '../../../scripts/simulators/wz-physics.js';
-import { pdf } from '../../../scripts/simulators/drell-yan-physics.js';
-import { abs2, couplingsAt, polarisation, productionDiagrams, referenceSquared } from '../../helpers/wz-feynman-reference.js';
+import { createRandom } from '../../models/random.js';
+import { boost, type FourVector } from '../../scripts/simulators/four-vectors.js';
+import { BASIS, crossSectionCoefficients, GAMMA_W, GAMMA_Z, GEV2_TO_PB, leptonicBranching, M_W, M_Z, manifestParameters, PARAMETERS, sampleWZ, squaredAmplitudeCoefficients, SQRT_S } from '../../scripts/simulators/wz-physics.js';
+import { pdf } from '../../scripts/simulators/drell-yan-physics.js';
+import { abs2, couplingsAt, polarisation, productionDiagrams, referenceSquared } from '../helpers/wz-feynman-reference.js';
 
 const monomials = (t: readonly number[]) => [1, t[0], t[1], t[2], t[0] * t[0], t[0] * t[1], t[0] * t[2], t[1] * t[1], t[1] * t[2], t[2] * t[2]];
 const momentumOf = (m: number, ma: number, mb: number) => Math.sqrt(Math.max(0, (m * m - (ma + mb) ** 2) * (m * m - (ma - mb) ** 2))) / (2 * m);

@@ -185,22 +185,18 @@ export class Cost {
     return this.fits(count, CALIBRATION.memberIterations, 1, true);
   }
 
-  /** The spread starts alone of `count` multi-start fits whose first start is warm (`pinned` parameters of interest held). */
-  spreadStarts(count: number, pinned = 0): this {
-    return this.fits(count, CALIBRATION.coldIterations, 2 * Math.max(0, this.sizes.freeInterest - pinned));
+  /** The spread starts alone of `count` multi-start fits whose first start is warm (`pinned` parameters of interest held), of the estimate or of ensemble members. */
+  spreadStarts(count: number, pinned = 0, member = false): this {
+    return this.fits(count, CALIBRATION.coldIterations, 2 * Math.max(0, this.sizes.freeInterest - pinned), member);
   }
 
   /**
-   * Profile fits started at a neighbour's solution, `pinned` parameters held: where that leaves no
-   * free parameter (a scan of a one-parameter likelihood), a "fit" is one evaluation with the
-   * Hessian, and the scan's value-only probes beside it (1.4-1.7 a fit counted on the Gaussian toys
-   * and srgn-top-mass), not Newton steps.
+   * Profile fits started at a neighbour's solution, of the estimate or of ensemble members. (Where
+   * nothing is left free, a scan of a one-parameter likelihood, such a fit is one evaluation with
+   * the Hessian and 1.4-1.7 value-only probes, fewer than priced here; the margin covers the
+   * Gaussian toys' polynomial terms, whose evaluations in those scans take up to twice their price.)
    */
-  warmFits(count: number, pinned = 0, member = false): this {
-    if (this.sizes.free - pinned <= 0) {
-      this.uncounted += count * CALIBRATION.fitUnits;
-      return this.evaluations(count, 2, member).evaluations(2 * count, 0, member);
-    }
+  warmFits(count: number, member = false): this {
     return this.fits(count, CALIBRATION.warmIterations, 1, member);
   }
 

@@ -91,7 +91,7 @@ export function fit(artifact: ServedLikelihood, request: FitRequest): FitRespons
     for (const name of Object.keys(request.fixed)) fixed.set(likelihood.indexOf(name), vector[likelihood.indexOf(name)]);
   }
   const members = likelihood.variants - 1;
-  const cost = baseCost(likelihood, request).coldFit().memberFits(members).warmFits(2 * likelihood.interest, 1); // the covariance's check: a profile fit on each side
+  const cost = baseCost(likelihood, request).coldFit().memberFits(members).spreadStarts(members, 0, true).warmFits(2 * likelihood.interest); // members: multi-start fits whose first start is the estimate's θ̂; the covariance's check
   return budgeted(cost, 'fit submitted events in smaller samples', () => {
     const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
     assertFitStarted(estimate);
@@ -163,7 +163,7 @@ type ContourRanges = [[number, number], [number, number]] | undefined;
 function withContourGrid(cost: Cost, likelihood: Likelihood, request: IntervalRequest, points: number): Cost {
   const n = likelihood.parameters.length;
   return cost
-    .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations + (request.range ? 0 : 4 * WINDOW_FITS), 2) // the default grid's window: two axes, two sides
+    .warmFits(points * points + request.cl.length * 4 * points * CALIBRATION.brentIterations + (request.range ? 0 : 4 * WINDOW_FITS)) // the default grid's window: two axes, two sides
     .other(0, 8 * points * points * (n + 4));
 }
 
@@ -187,7 +187,7 @@ function contourByRoots(likelihood: Likelihood, data: LikelihoodData, parameters
   const points = request.points === undefined ? 11 : gridPoints(request.points, 11, LIMITS.contourPoints);
   // per vertex: the ray's search and its chord's midpoint; the shape pass; the check grid
   const fits = request.cl.length * CONTOUR_VERTICES * (ROOT_FITS / 2 + 1) + 8 * ROOT_FITS + points * points;
-  const costOf = (grid: number) => withContourGrid(baseCost(likelihood, request).coldFit().warmFits(fits, 2).other(0, 8 * fits * (n + 4)), likelihood, request, grid);
+  const costOf = (grid: number) => withContourGrid(baseCost(likelihood, request).coldFit().warmFits(fits).other(0, 8 * fits * (n + 4)), likelihood, request, grid);
   const fallbackPoints = largestAffordable(FALLBACK_POINTS, 5, costOf) ?? 0;
   return budgeted(costOf(fallbackPoints), fewer('check-grid points per axis', points, 2), () => evaluating(() => profileContour(likelihood, data, parameters, request.cl, { method: 'roots', points, ranges, fallbackPoints })));
 }
@@ -231,8 +231,8 @@ function intervalByScan(likelihood: Likelihood, data: LikelihoodData, parameter:
     baseCost(likelihood, request)
       .coldFit()
       .coldFit(likelihood.variants - 1, true, 0, true)
-      .warmFits(scanFits(points), 1)
-      .warmFits((likelihood.variants - 1) * scanFits(points), 1, true)
+      .warmFits(scanFits(points))
+      .warmFits((likelihood.variants - 1) * scanFits(points), true)
       .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
   const points = request.points === undefined ? defaultPoints(61, 21, costOf) : gridPoints(request.points, 61, LIMITS.scanPoints);
   const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { method: 'scan', points, variant, range }));
@@ -253,10 +253,10 @@ function intervalByRoots(likelihood: Likelihood, data: LikelihoodData, parameter
   const checks = othersProfiled(likelihood, likelihood.indexOf(parameter)) ? 2 : 0;
   const cost = baseCost(likelihood, request)
     .coldFit()
-    .warmFits(checks, 1)
+    .warmFits(checks)
     .spreadStarts(checks, 1) // the multi-start check of the outermost ends, where other parameters of interest are profiled: from the end's solution and the spread starts
-    .warmFits(points + ends + 1, 1)
-    .warmFits((likelihood.variants - 1) * (ends + 2), 1, true) // each member's fit from the estimate's θ̂ and its ends
+    .warmFits(points + ends + 1)
+    .warmFits((likelihood.variants - 1) * (ends + 2), true) // each member's fit from the estimate's θ̂ and its ends
     .other(0, 8 * likelihood.variants * (points + ends + 4) * (n + 4));
   return budgeted(cost, points ? fewer('scan points', points) : 'ask for fewer confidence levels, or for a likelihood without an ensemble', () => {
     const estimate = evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { method: 'roots', points, range }));

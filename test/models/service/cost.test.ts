@@ -142,10 +142,18 @@ describe('the price of a θ-parametrised term (a network of (x, θ))', () => {
     expect(perMac(2)).toBeLessThan(2 * 3);
   });
 
+  it('accepts a default fit and interval on srgn-gaussian-2d, refused as too costly before', async () => {
+    const gaussian = await readPublished('likelihoods', 'srgn-gaussian-2d');
+    // an outer meter of one unit stops an accepted request at its first evaluation (a deadline); a refused one never starts
+    const stopped = (f: () => unknown) => failure(() => metered(1, 60_000, f)).kind;
+    expect(stopped(() => fit(gaussian, FitRequestSchema.parse({})))).toBe('deadline');
+    expect(stopped(() => interval(gaussian, IntervalRequestSchema.parse({ parameters: ['mu'] })))).toBe('deadline');
+  });
+
   it('prices a default fit on a published one within the budget, with non-zero work that grows with its events', async () => {
     const top = await readPublished('likelihoods', 'srgn-top-mass');
-    const fitCost = (events: number) => new Cost(likelihoodSizes(top.likelihood, () => events)).coldFit().coldFit(top.likelihood.variants - 1, false).estimate();
-    const observed = new Cost(likelihoodSizes(top.likelihood, eventCounts(top.likelihood, 'observed'))).coldFit().coldFit(top.likelihood.variants - 1, false).estimate();
+    const fitCost = (events: number) => new Cost(likelihoodSizes(top.likelihood, () => events)).coldFit().memberFits(top.likelihood.variants - 1).spreadStarts(top.likelihood.variants - 1, 0, true).estimate();
+    const observed = new Cost(likelihoodSizes(top.likelihood, eventCounts(top.likelihood, 'observed'))).coldFit().memberFits(top.likelihood.variants - 1).spreadStarts(top.likelihood.variants - 1, 0, true).estimate();
     expect(observed.units).toBeGreaterThan(0);
     expect(observed.cpuMs).toBeLessThan(DEFAULT_BUDGET.cpuMs);
     // the reference sample (1000 events) normalises r̂ at every evaluation: the work is affine in the events

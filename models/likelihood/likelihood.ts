@@ -120,7 +120,7 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
       for (const { term, index } of bound) {
         const termData = data.terms[term.name];
         if (!termData) throw new Error(`the dataset has no data for term '${term.name}'`);
-        charge(term.evaluationUnits(derivatives?.hessian ? 2 : derivatives?.gradient ? 1 : 0, term.eventCount(termData)));
+        charge(term.evaluationUnits(derivatives?.hessian ? 2 : derivatives?.gradient ? 1 : 0, term.eventCount(termData), variant));
         total += term.nll(params, index, termData, context(term, data.luminosity, data.rate, variant), derivatives);
       }
       return total;

@@ -110,9 +110,11 @@ export interface Term<Data = unknown> {
   /**
    * The work of one −ln L evaluation, in rough floating-point operations: `order` 0 for the
    * value, 1 with the gradient, 2 with the Hessian; `events` the events of an unbinned term's
-   * data (binned terms ignore it). The service's cost model prices it before any work starts.
+   * data (binned terms ignore it); `variant` the ensemble variant evaluated (0, the estimate, by
+   * default: a term whose members' evaluations cost less than the estimate's, which averages
+   * them all, prices a member's by it). The service's cost model prices it before any work starts.
    */
-  evaluationUnits(order: EvaluationOrder, events: number): number;
+  evaluationUnits(order: EvaluationOrder, events: number, variant?: number): number;
   /** the events in this term's data (0 for binned terms): what `evaluationUnits` counts */
   eventCount(data: Data): number;
   /** the constraint terms of its nuisance parameters, in the order of its auxiliary data (none for unbinned terms) */

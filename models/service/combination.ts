@@ -134,6 +134,12 @@ function inMember<T>(combined: Combination, k: number, f: () => T): T {
 /** The combination's evaluation sizes: the members' evaluations (with their own datasets' events) add up; its parameters are its own. */
 function combinedSizes(combined: Combination, members: readonly LikelihoodSizes[]): LikelihoodSizes {
   const evaluation: [number, number, number] = [0, 0, 0];
-  for (const s of members) for (let order = 0; order < 3; order++) evaluation[order] += s.evaluation[order];
-  return { ...likelihoodSizes(combined.likelihood, () => 0), evaluation };
+  const memberEvaluation: [number, number, number] = [0, 0, 0];
+  for (const s of members) {
+    for (let order = 0; order < 3; order++) {
+      evaluation[order] += s.evaluation[order];
+      memberEvaluation[order] += s.memberEvaluation[order];
+    }
+  }
+  return { ...likelihoodSizes(combined.likelihood, () => 0), evaluation, memberEvaluation };
 }

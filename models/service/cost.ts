@@ -57,11 +57,23 @@ export const CALIBRATION = {
   evaluationUnits: 500,
   /** every parameter point of a request: decoding and validating it, its vector, its part of the response */
   pointUnits: 25_000,
-  /** Newton iterations of a fit from a cold start, and of a profile fit started at a neighbour's solution */
-  coldIterations: 40,
+  /**
+   * Newton iterations (evaluations with a Hessian) of each start of a cold fit; then those of a
+   * profile fit started at a neighbour's solution. Counted by `npm run bench:cost` (its "Hessian evals
+   * est/made" column) on every published likelihood's default fit: 4-13 a start on most (the networks
+   * of (x, θ): 5-10), 15-23 on 1Lbb, dy-smeft-run3(-mll) and tttt-cp-np, 30-40 on tttt-cp and the
+   * polynomial Gaussian toys (one start from θ0 takes 80-110 there), 13.6 a start over all of them.
+   * 15 keeps every operation's estimate above half its measured time: where fits take more, their
+   * evaluations are priced above what they take or are cheap beside a request's fixed cost. 40 was
+   * the worst case, and with every start priced like it a fit on a network of (x, θ) was estimated
+   * at 14× its time and refused.
+   */
+  coldIterations: 15,
   warmIterations: 1.5,
-  /** value-only evaluations per iteration (line search, negative-curvature probes) */
-  lineSearch: 2,
+  /** Newton iterations of a fit started at another fit's solution (an ensemble member's, from the estimate's: 2-6 measured) */
+  memberIterations: 8,
+  /** value-only evaluations per iteration (line search, negative-curvature probes): 0.8-1.2 measured, one trial step accepted in most */
+  lineSearch: 1.25,
   /** Brent iterations per root (interval ends, contour vertices, limits) */
   brentIterations: 10,
   /** fixed cost of a request (routing, decoding, serialising, code still cold), ms */
@@ -81,6 +93,8 @@ export interface CostEstimate {
   uncountedUnits: number;
   cpuMs: number;
   memoryBytes: number;
+  /** −ln L evaluations assumed at orders 0, 1 and 2 (the bench sets them beside those made) */
+  evaluations: [number, number, number];
 }
 
 /** The events each unbinned term's data will hold: the reference sample (Asimov), the published events, or the submitted ones. */
@@ -88,8 +102,9 @@ export type EventCounts = (termName: string) => number;
 
 /** The sizes a likelihood's evaluations cost, for data with the given events. */
 export interface LikelihoodSizes {
-  /** units of one evaluation at each order */
+  /** units of one evaluation at each order: of the estimate (variant 0), and of one ensemble member */
   evaluation: [number, number, number];
+  memberEvaluation: [number, number, number];
   /** free parameters of a fit (n) */
   free: number;
   parameters: number;
@@ -100,10 +115,16 @@ export interface LikelihoodSizes {
 
 export function likelihoodSizes(likelihood: Likelihood, events: EventCounts): LikelihoodSizes {
   const evaluation: [number, number, number] = [0, 0, 0];
-  for (const { term } of likelihood.terms) for (const order of [0, 1, 2] as EvaluationOrder[]) evaluation[order] += term.evaluationUnits(order, events(term.name));
+  const memberEvaluation: [number, number, number] = [0, 0, 0];
+  for (const { term } of likelihood.terms) {
+    for (const order of [0, 1, 2] as EvaluationOrder[]) {
+      evaluation[order] += term.evaluationUnits(order, events(term.name));
+      memberEvaluation[order] += term.evaluationUnits(order, events(term.name), likelihood.variants > 1 ? 1 : 0);
+    }
+  }
   const free = likelihood.parameters.filter((p) => !p.fixed).length;
   const freeInterest = likelihood.parameters.slice(0, likelihood.interest).filter((p) => !p.fixed).length;
-  return { evaluation, free, parameters: likelihood.parameters.length, variants: likelihood.variants, freeInterest };
+  return { evaluation, memberEvaluation, free, parameters: likelihood.parameters.length, variants: likelihood.variants, freeInterest };
 }
 
 /** The events of every unbinned term for a dataset: `asimov` (the reference samples), `observed`, or `submitted` events. */
@@ -114,7 +135,7 @@ export function eventCounts(likelihood: Likelihood, data: 'asimov' | 'observed' 
 
 /** The cost of work that evaluates no likelihood (a density, a summary of submitted jets): units and memory only. */
 export function plainCost(units: number, memoryBytes = 0): Cost {
-  return new Cost({ evaluation: [0, 0, 0], free: 0, parameters: 0, variants: 1, freeInterest: 0 }).other(units, memoryBytes);
+  return new Cost({ evaluation: [0, 0, 0], memberEvaluation: [0, 0, 0], free: 0, parameters: 0, variants: 1, freeInterest: 0 }).other(units, memoryBytes);
 }
 
 /** A cost accumulated from evaluations and fits. */
@@ -122,12 +143,16 @@ export class Cost {
   units = 0;
   uncounted = 0;
   memory = 0;
+  /** the evaluations counted in, at each order */
+  readonly counts: [number, number, number] = [0, 0, 0];
 
   constructor(readonly sizes: LikelihoodSizes) {}
 
-  evaluations(count: number, order: EvaluationOrder): this {
+  /** `count` evaluations of the estimate, or of ensemble members (`member`) */
+  evaluations(count: number, order: EvaluationOrder, member = false): this {
     const n = this.sizes.parameters;
-    this.units += count * this.sizes.evaluation[order];
+    this.counts[order] += count;
+    this.units += count * (member ? this.sizes.memberEvaluation : this.sizes.evaluation)[order];
     this.uncounted += count * (CALIBRATION.evaluationUnits + [0, n, n * n][order]);
     return this;
   }
@@ -138,10 +163,10 @@ export class Cost {
     return this;
   }
 
-  /** `count` fits of `iterations` Newton steps each, from `starts` starting points. */
-  fits(count: number, iterations: number, starts = 1): this {
+  /** `count` fits of `iterations` Newton steps each, from `starts` starting points, of the estimate or of ensemble members. */
+  fits(count: number, iterations: number, starts = 1, member = false): this {
     const steps = count * starts * iterations;
-    this.evaluations(steps, 2).evaluations(steps * CALIBRATION.lineSearch, 0);
+    this.evaluations(steps, 2, member).evaluations(steps * CALIBRATION.lineSearch, 0, member);
     // per step: Cholesky factors of the free parameters' Hessian (damping may take several),
     // at times its eigenvectors, and the step's bookkeeping
     this.uncounted += steps * (this.sizes.free ** 3 + 20 * this.sizes.free ** 2 + 5000) + count * starts * CALIBRATION.fitUnits;
@@ -150,14 +175,29 @@ export class Cost {
     return this;
   }
 
-  /** A fit from the likelihood's initial point, with the multi-start over the parameters of interest. */
-  coldFit(count = 1, multiStart = true): this {
-    return this.fits(count, CALIBRATION.coldIterations, multiStart ? 1 + 2 * this.sizes.freeInterest : 1);
+  /** A fit from the likelihood's initial point, with the multi-start over the parameters of interest (less `pinned` of them, held). */
+  coldFit(count = 1, multiStart = true, pinned = 0, member = false): this {
+    return this.fits(count, CALIBRATION.coldIterations, multiStart ? 1 + 2 * Math.max(0, this.sizes.freeInterest - pinned) : 1, member);
   }
 
-  /** Profile fits started at a neighbour's solution. */
-  warmFits(count: number): this {
-    return this.fits(count, CALIBRATION.warmIterations);
+  /** The fits of ensemble members, each started at the estimate's solution. */
+  memberFits(count: number): this {
+    return this.fits(count, CALIBRATION.memberIterations, 1, true);
+  }
+
+  /** The spread starts alone of `count` multi-start fits whose first start is warm (`pinned` parameters of interest held), of the estimate or of ensemble members. */
+  spreadStarts(count: number, pinned = 0, member = false): this {
+    return this.fits(count, CALIBRATION.coldIterations, 2 * Math.max(0, this.sizes.freeInterest - pinned), member);
+  }
+
+  /**
+   * Profile fits started at a neighbour's solution, of the estimate or of ensemble members. (Where
+   * nothing is left free, a scan of a one-parameter likelihood, such a fit is one evaluation with
+   * the Hessian and 1.4-1.7 value-only probes, fewer than priced here; the margin covers the
+   * Gaussian toys' polynomial terms, whose evaluations in those scans take up to twice their price.)
+   */
+  warmFits(count: number, member = false): this {
+    return this.fits(count, CALIBRATION.warmIterations, 1, member);
   }
 
   /** Another cost's work added to this one (its memory held at the same time). */
@@ -165,6 +205,7 @@ export class Cost {
     this.units += other.units;
     this.uncounted += other.uncounted;
     this.memory = Math.max(this.memory, other.memory);
+    for (const order of [0, 1, 2] as const) this.counts[order] += other.counts[order];
     return this;
   }
 
@@ -176,7 +217,7 @@ export class Cost {
 
   estimate(): CostEstimate {
     const all = this.units + this.uncounted;
-    return { units: this.units, uncountedUnits: this.uncounted, cpuMs: CALIBRATION.overheadMs + (all * CALIBRATION.nsPerUnit) / 1e6, memoryBytes: this.memory };
+    return { units: this.units, uncountedUnits: this.uncounted, cpuMs: CALIBRATION.overheadMs + (all * CALIBRATION.nsPerUnit) / 1e6, memoryBytes: this.memory, evaluations: [...this.counts] };
   }
 }
 

@@ -32,7 +32,7 @@ export function nll(artifact: ServedLikelihood, request: NllRequest): NllRespons
   const cost = baseCost(likelihood, request)
     .points(K)
     .evaluations(K, order)
-    .evaluations(request.memberSpread ? K * (likelihood.variants - 1) : 0, 0)
+    .evaluations(request.memberSpread ? K * (likelihood.variants - 1) : 0, 0, true)
     .other(0, 40 * K * (n + (request.gradient ? d : 0) + (request.hessian ? d * d : 0)));
   if (request.profile) cost.warmFits(K);
   if (request.offset === 'best-fit') cost.coldFit();

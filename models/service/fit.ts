@@ -91,7 +91,7 @@ export function fit(artifact: ServedLikelihood, request: FitRequest): FitRespons
     for (const name of Object.keys(request.fixed)) fixed.set(likelihood.indexOf(name), vector[likelihood.indexOf(name)]);
   }
   const members = likelihood.variants - 1;
-  const cost = baseCost(likelihood, request).coldFit().coldFit(members, false).warmFits(2 * likelihood.interest); // the covariance's check
+  const cost = baseCost(likelihood, request).coldFit().memberFits(members).spreadStarts(members, 0, true).warmFits(2 * likelihood.interest); // members: multi-start fits whose first start is the estimate's θ̂; the covariance's check
   return budgeted(cost, 'fit submitted events in smaller samples', () => {
     const estimate = evaluating(() => maximumLikelihood(likelihood, data, { fixed }));
     assertFitStarted(estimate);
@@ -225,10 +225,14 @@ interface EnsembleIntervals {
 
 function intervalByScan(likelihood: Likelihood, data: LikelihoodData, parameter: string, request: IntervalRequest, range: [number, number] | undefined): EnsembleIntervals {
   const n = likelihood.parameters.length;
+  // without a range, a second scan may refine the window around θ̂
+  const scanFits = (points: number) => (range ? points : 2 * points + 2 * WINDOW_FITS) + 1 + 4 * request.cl.length * CALIBRATION.brentIterations;
   const costOf = (points: number) =>
     baseCost(likelihood, request)
-      .coldFit(likelihood.variants)
-      .warmFits(likelihood.variants * ((range ? points : 2 * points + 2 * WINDOW_FITS) + 1 + 4 * request.cl.length * CALIBRATION.brentIterations)) // without a range, a second scan may refine the window around θ̂
+      .coldFit()
+      .coldFit(likelihood.variants - 1, true, 0, true)
+      .warmFits(scanFits(points))
+      .warmFits((likelihood.variants - 1) * scanFits(points), true)
       .other(0, 8 * likelihood.variants * (points + 60) * (n + 4));
   const points = request.points === undefined ? defaultPoints(61, 21, costOf) : gridPoints(request.points, 61, LIMITS.scanPoints);
   const run = (variant: number) => evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { method: 'scan', points, variant, range }));
@@ -246,10 +250,13 @@ function intervalByRoots(likelihood: Likelihood, data: LikelihoodData, parameter
   const n = likelihood.parameters.length;
   const points = request.points === undefined ? 0 : gridPoints(request.points, 0, LIMITS.scanPoints);
   const ends = 2 * request.cl.length * ROOT_FITS;
+  const checks = othersProfiled(likelihood, likelihood.indexOf(parameter)) ? 2 : 0;
   const cost = baseCost(likelihood, request)
     .coldFit()
-    .coldFit(othersProfiled(likelihood, likelihood.indexOf(parameter)) ? 2 : 0) // the multi-start check of the outermost ends, where other parameters of interest are profiled
-    .warmFits(likelihood.variants - 1 + points + likelihood.variants * (ends + 1))
+    .warmFits(checks)
+    .spreadStarts(checks, 1) // the multi-start check of the outermost ends, where other parameters of interest are profiled: from the end's solution and the spread starts
+    .warmFits(points + ends + 1)
+    .warmFits((likelihood.variants - 1) * (ends + 2), true) // each member's fit from the estimate's θ̂ and its ends
     .other(0, 8 * likelihood.variants * (points + ends + 4) * (n + 4));
   return budgeted(cost, points ? fewer('scan points', points) : 'ask for fewer confidence levels, or for a likelihood without an ensemble', () => {
     const estimate = evaluating(() => profileInterval(likelihood, data, parameter, request.cl, { method: 'roots', points, range }));

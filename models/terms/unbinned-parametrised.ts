@@ -119,6 +119,8 @@ export function createUnbinnedParametrisedTerm(options: ParametrisedTermOptions)
   const variants = K > 1 ? K + 1 : 1;
   const units = networkUnits(network);
   const Q = (P * (P + 1)) / 2;
+  const estimatePass = passUnits(units, P);
+  const memberPass = passUnits(units / K, P);
 
   const dtheta = new Float64Array(P);
   const m = new Float64Array(C);
@@ -163,12 +165,8 @@ export function createUnbinnedParametrisedTerm(options: ParametrisedTermOptions)
     observables: events.observables,
     referenceCount: events.reference.count,
     observedCount: events.observed?.count ?? 0,
-    // every member's network pass per event (variant 0 averages them all): the value in the SIMD
-    // kernel, about 0.8 units a multiply-add; with derivatives the forward-mode loops in plain
-    // TypeScript, 2 units per multiply-add of the value and of each tangent, P for the gradient and
-    // P(P+1)/2 more for the Hessian (measured on gaussian-toy-a1.5-carl: 15, 79 and 118 ms for 1 160
-    // events at orders 0, 1 and 2, against 16, 80 and 119 ms estimated)
-    evaluationUnits: (order, count) => (count + (normalised ? events.reference.count : 0)) * (order === 0 ? 0.8 * units + 10 : (2 * units + 10) * [1, 1 + P, 1 + P + Q][order]) + C * P * P,
+    // every member's network pass per event (variant 0 averages them all), or one member's (see passUnits)
+    evaluationUnits: (order, count, variant = 0) => (count + (normalised ? events.reference.count : 0)) * (variant === 0 ? estimatePass : memberPass)[order] + C * P * P,
     eventCount: (data) => data.count,
     dataCost: (count) => ({ units: count * (D + P), memoryBytes: 8 * count * (D + P + variants) }),
     ratioCost(count, points) {
@@ -248,6 +246,23 @@ export function createUnbinnedParametrisedTerm(options: ParametrisedTermOptions)
     totalCrossSection: (params, index) => sigma0 * crossSection[0] * sigmaRatioAt(thetaOf(params, index)),
   };
   return term;
+}
+
+/**
+ * Units of one event's pass through a network of `networkUnits` multiply-adds (every member's for
+ * the estimate, one member's for a member's variant) at orders 0, 1 and 2, priced from what the
+ * passes take (`npx tsx scripts/bench/parametrised-passes.ts`, one −ln L evaluation at each order
+ * on the θ-parametrised likelihoods, this project's 2-core machine, in units of
+ * CALIBRATION.nsPerUnit): the value in the SIMD kernel takes 0.26-0.38 units a multiply-add, priced
+ * 0.5; with derivatives the forward-mode loops carry C = 1 + P (+ P(P+1)/2 for the Hessian)
+ * channels per unit and read each weight once for all of them: 0.8-1.0 units a multiply-add and
+ * channel where C <= 3 (the unrolled products: 1.6-2.0 at C = 2, 2.0-2.4 at C = 3), priced 1; 1.3
+ * in the generic loop (7.9 at C = 6, srgn-gaussian-2d's Hessian), priced 1.4. The former prices
+ * (0.8, and 2 a channel) were 2-3× these and refused fits that run in seconds.
+ */
+function passUnits(networkUnits: number, P: number): [number, number, number] {
+  const channels = [1, 1 + P, 1 + P + (P * (P + 1)) / 2];
+  return [0.5 * networkUnits + 10, ...[1, 2].map((order) => (channels[order] <= 3 ? 1 : 1.4) * channels[order] * networkUnits + 10 * channels[order])] as [number, number, number];
 }
 
 /** Each listed member's ln r̂(x_i|θ) on the data and their mean, with θ-derivatives up to `order`: θ is written into the inputs' last P columns. */

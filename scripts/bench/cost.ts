@@ -30,6 +30,9 @@ interface Row {
   countedUnits: number | null;
   predictedMB: number;
   peakMB: number | null;
+  /** −ln L evaluations with a Hessian and value-only ones (line searches, probes): assumed, made */
+  predictedEvaluations: [number, number];
+  madeEvaluations: [number, number] | null;
   note: string;
 }
 
@@ -71,23 +74,33 @@ function operations(artifact: LoadedArtifact): Operation[] {
 async function measureOne(id: string, maxMs: number): Promise<void> {
   const artifact = await readPublished('likelihoods', id);
   setBudget({ cpuMs: maxMs, memoryBytes: Number.MAX_SAFE_INTEGER });
+  // the evaluations the optimiser really makes, beside those the model assumes
+  const made = [0, 0, 0];
+  const { likelihood } = artifact;
+  const nllOf = likelihood.nll.bind(likelihood);
+  likelihood.nll = (params, data, variant, derivatives) => {
+    made[derivatives?.hessian ? 2 : derivatives?.gradient ? 1 : 0]++;
+    return nllOf(params, data, variant, derivatives);
+  };
   const rows: Row[] = [];
   for (const op of operations(artifact)) {
     let seen: { estimate: CostEstimate; spent: number } | null = null;
     observeCosts((estimate, spent) => (seen = { estimate, spent }));
     const before = process.resourceUsage().maxRSS;
+    made.fill(0);
     let t0 = performance.now();
     try {
       op.run(artifact);
       // a request that takes under a second is timed again, warm (its first run compiles code and fills caches)
       if (performance.now() - t0 < 1000) {
+        made.fill(0);
         t0 = performance.now();
         op.run(artifact);
       }
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       const estimate = /about ([0-9.e+]+) s/.exec(error.message);
-      rows.push({ likelihood: id, operation: op.name, predictedMs: estimate ? 1000 * Number(estimate[1]) : NaN, measuredMs: null, predictedUnits: NaN, countedUnits: null, predictedMB: NaN, peakMB: null, note: error.failure.kind === 'too-costly' ? 'not run (estimate beyond --max)' : error.message });
+      rows.push({ likelihood: id, operation: op.name, predictedMs: estimate ? 1000 * Number(estimate[1]) : NaN, measuredMs: null, predictedUnits: NaN, countedUnits: null, predictedMB: NaN, peakMB: null, predictedEvaluations: [NaN, NaN], madeEvaluations: null, note: error.failure.kind === 'too-costly' ? 'not run (estimate beyond --max)' : error.message });
       continue;
     }
     const measuredMs = performance.now() - t0;
@@ -102,6 +115,8 @@ async function measureOne(id: string, maxMs: number): Promise<void> {
       countedUnits: observed.spent,
       predictedMB: observed.estimate.memoryBytes / 2 ** 20,
       peakMB: (process.resourceUsage().maxRSS - before) / 1024,
+      predictedEvaluations: [observed.estimate.evaluations[2], observed.estimate.evaluations[0]],
+      madeEvaluations: [made[2], made[0]],
       note: '',
     });
   }
@@ -110,13 +125,14 @@ async function measureOne(id: string, maxMs: number): Promise<void> {
 
 function format(rows: Row[]): void {
   const n = (v: number | null, digits = 3) => (v === null || !Number.isFinite(v) ? '—' : v.toPrecision(digits));
-  console.log(`${'likelihood'.padEnd(26)}${'operation'.padEnd(40)}${'est. ms'.padStart(10)}${'meas. ms'.padStart(10)}${'ratio'.padStart(8)}${'units est/counted'.padStart(20)}${'MB est'.padStart(9)}${'MB peak+'.padStart(10)}`);
+  console.log(`${'likelihood'.padEnd(26)}${'operation'.padEnd(40)}${'est. ms'.padStart(10)}${'meas. ms'.padStart(10)}${'ratio'.padStart(8)}${'units est/counted'.padStart(20)}${'MB est'.padStart(9)}${'MB peak+'.padStart(10)}${'Hessian evals est/made'.padStart(24)}${'value evals est/made'.padStart(22)}`);
   let worst = Infinity;
   for (const r of rows) {
     const ratio = r.measuredMs ? r.predictedMs / r.measuredMs : NaN;
     if (Number.isFinite(ratio) && r.measuredMs! > 5) worst = Math.min(worst, ratio);
+    const evals = (k: number) => (r.madeEvaluations === null ? '—' : `${Math.round(r.predictedEvaluations[k])}/${r.madeEvaluations[k]}`);
     const units = r.countedUnits === null ? '—' : `${n(r.predictedUnits / Math.max(r.countedUnits, 1), 2)}×`;
-    console.log(`${r.likelihood.padEnd(26)}${r.operation.padEnd(40)}${n(r.predictedMs).padStart(10)}${n(r.measuredMs).padStart(10)}${n(ratio, 2).padStart(8)}${units.padStart(20)}${n(r.predictedMB).padStart(9)}${n(r.peakMB).padStart(10)}  ${r.note}`);
+    console.log(`${r.likelihood.padEnd(26)}${r.operation.padEnd(40)}${n(r.predictedMs).padStart(10)}${n(r.measuredMs).padStart(10)}${n(ratio, 2).padStart(8)}${units.padStart(20)}${n(r.predictedMB).padStart(9)}${n(r.peakMB).padStart(10)}${evals(0).padStart(24)}${evals(1).padStart(22)}  ${r.note}`);
   }
   console.log(`\nsmallest estimate/measured over operations above 5 ms: ${worst.toPrecision(3)} (the model must stay above 0.5); budget ${DEFAULT_BUDGET.cpuMs} ms, ${DEFAULT_BUDGET.memoryBytes / 2 ** 20} MB`);
 }

@@ -7,7 +7,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { charge, metered, WorkLimitError } from '../../../models/likelihood/work-meter.js';
-import { budgeted, Cost, DEFAULT_BUDGET, likelihoodSizes, setBudget } from '../../../models/service/cost.js';
+import { budgeted, Cost, DEFAULT_BUDGET, eventCounts, likelihoodSizes, setBudget } from '../../../models/service/cost.js';
+import type { EvaluationOrder } from '../../../models/likelihood/term.js';
+import { monomialBasis } from '../../../models/basis/monomial-basis.js';
+import { createRandom } from '../../../models/random.js';
+import { networkUnits } from '../../../models/ratio/ratio-model.js';
+import { createUnbinnedParametrisedTerm } from '../../../models/terms/unbinned-parametrised.js';
+import { interest } from '../../helpers/toy-likelihood.js';
+import { randomNetwork } from '../../helpers/random-network.js';
 import { ServiceError } from '../../../models/service/errors.js';
 import { nll } from '../../../models/service/evaluate.js';
 import { fit, interval } from '../../../models/service/fit.js';
@@ -94,5 +101,63 @@ describe('the work meter', () => {
     expect(stopped.kind).toBe('deadline');
     expect(stopped.message).toMatch(/stopped: the computation reached its allowance/);
     expect(fit(toy, FitRequestSchema.parse({})).converged).toBe(true);
+  });
+});
+
+describe('the price of a θ-parametrised term (a network of (x, θ))', () => {
+  const random = createRandom(31);
+  const P = 1;
+  const termWith = (members: number) =>
+    createUnbinnedParametrisedTerm({
+      name: 'param',
+      parameters: [interest('theta', [-2, 2], 0)],
+      basis: monomialBasis(P, 2),
+      sigma0: 1,
+      crossSection: Float64Array.of(1, 0.1, 0.2),
+      normalisation: 'none',
+      events: { network: randomNetwork(random, { inputs: 2 + P, hidden: [64, 64], raw: 1, head: { kind: 'identity' }, activations: ['swish', 'tanh', 'linear'], members }), observables: ['x1', 'x2'], reference: { count: 10, values: new Float64Array(20), weights: null }, observed: null },
+    });
+  const one = termWith(1);
+  const four = termWith(4);
+  const macs = networkUnits(one.events.network);
+  const fixed = (term: typeof one, order: EvaluationOrder) => term.evaluationUnits(order, 0);
+
+  it('grows in proportion to the events and to the ensemble members, at every order', () => {
+    for (const order of [0, 1, 2] as EvaluationOrder[]) {
+      const perEvent = (term: typeof one, events: number) => term.evaluationUnits(order, events) - fixed(term, order);
+      expect(perEvent(one, 1000)).toBeGreaterThan(0);
+      expect(perEvent(one, 2000)).toBeCloseTo(2 * perEvent(one, 1000), 6);
+      expect(perEvent(four, 1000) / perEvent(one, 1000)).toBeCloseTo(4, 1);
+    }
+  });
+
+  it('prices a pass per multiply-add near what it takes: below the former 0.8 (value) and 2 a channel (derivatives), above half of it', () => {
+    const perMac = (order: EvaluationOrder) => (one.evaluationUnits(order, 1000) - fixed(one, order)) / (1000 * macs);
+    // measured, in units: 0.26-0.38 for the value, 1.6-2.0 with the gradient (2 channels), 2.0-2.4 with the Hessian (3)
+    expect(perMac(0)).toBeGreaterThan(0.3);
+    expect(perMac(0)).toBeLessThan(0.8);
+    expect(perMac(1)).toBeGreaterThan(1.6);
+    expect(perMac(1)).toBeLessThan(2 * 2);
+    expect(perMac(2)).toBeGreaterThan(2.2);
+    expect(perMac(2)).toBeLessThan(2 * 3);
+  });
+
+  it('accepts a default fit and interval on srgn-gaussian-2d, refused as too costly before', async () => {
+    const gaussian = await readPublished('likelihoods', 'srgn-gaussian-2d');
+    // an outer meter of one unit stops an accepted request at its first evaluation (a deadline); a refused one never starts
+    const stopped = (f: () => unknown) => failure(() => metered(1, 60_000, f)).kind;
+    expect(stopped(() => fit(gaussian, FitRequestSchema.parse({})))).toBe('deadline');
+    expect(stopped(() => interval(gaussian, IntervalRequestSchema.parse({ parameters: ['mu'] })))).toBe('deadline');
+  });
+
+  it('prices a default fit on a published one within the budget, with non-zero work that grows with its events', async () => {
+    const top = await readPublished('likelihoods', 'srgn-top-mass');
+    const fitCost = (events: number) => new Cost(likelihoodSizes(top.likelihood, () => events)).coldFit().memberFits(top.likelihood.variants - 1).spreadStarts(top.likelihood.variants - 1, 0, true).estimate();
+    const observed = new Cost(likelihoodSizes(top.likelihood, eventCounts(top.likelihood, 'observed'))).coldFit().memberFits(top.likelihood.variants - 1).spreadStarts(top.likelihood.variants - 1, 0, true).estimate();
+    expect(observed.units).toBeGreaterThan(0);
+    expect(observed.cpuMs).toBeLessThan(DEFAULT_BUDGET.cpuMs);
+    // the reference sample (1000 events) normalises r̂ at every evaluation: the work is affine in the events
+    expect(fitCost(3000).units - fitCost(2000).units).toBeCloseTo(fitCost(2000).units - fitCost(1000).units, 0);
+    expect(fitCost(2000).units).toBeGreaterThan(fitCost(1000).units);
   });
 });

@@ -213,6 +213,7 @@ const CROSS_SECTION_ORIGINS = {
   exact: 'exact',
   'reference-sample': 'summed from the learned coefficients over the reference sample',
   'control-variate': "the generator's exact coefficients plus the learned-minus-exact mean over the reference sample (a control variate)",
+  'generator-sample': "summed from the learned coefficients over the generator's sample at θ0, larger than the published reference sample",
   morphing: "the generator's cross sections at the morphing benchmarks, morphed",
 } as const;
 

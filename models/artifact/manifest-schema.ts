@@ -65,11 +65,13 @@ export const ComponentRefSchema = z.object({
  * How σ(θ) = σ0 s·m(Δθ) was obtained: exact; summed from learned ĉ over the reference sample
  * (seed 003 eq. 34); or 'control-variate': eq. 34 with the generator's exact coefficients c(z)
  * as a control variate, s = s_exact + Σ w (ĉ(x) − c(z)) / Σ w, s_exact from a sample far larger
- * than the published one (the Monte Carlo error of σ(θ) then stays below the data's); or
+ * than the published one (the Monte Carlo error of σ(θ) then stays below the data's);
+ * 'generator-sample': eq. 34 over the generator's own sample at θ0, larger than the published
+ * reference sample (for a smaller Monte Carlo error where no exact control variate helps); or
  * 'morphing': the generator's σ(θ_i) at the benchmarks of a morphing-aware estimator, morphed
  * (seed 003 eq. 20-24: s = W⁻¹ [σ(θ_i)/σ0])
  */
-const CrossSectionOrigin = z.enum(['exact', 'reference-sample', 'control-variate', 'morphing']);
+const CrossSectionOrigin = z.enum(['exact', 'reference-sample', 'control-variate', 'generator-sample', 'morphing']);
 
 export const UnbinnedPolynomialTermSchema = z.object({
   kind: z.literal('unbinned-polynomial'),
@@ -123,7 +125,7 @@ export const UnbinnedParametrisedTermSchema = z.object({
     degree: z.number().int().min(1).max(8),
     coefficients: z.array(finite),
     /** 'exact' or 'morphing' (a classifier's ratio carries no rate, so no eq. 34 sum) */
-    origin: CrossSectionOrigin.exclude(['reference-sample', 'control-variate']),
+    origin: CrossSectionOrigin.exclude(['reference-sample', 'control-variate', 'generator-sample']),
   }),
   /** component of kind network: inputs the observables then θ (absolute values), one identity output ln r̂(x|θ, θ0) */
   ratio: ComponentName,

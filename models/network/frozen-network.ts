@@ -87,17 +87,11 @@ export function evaluateNetwork<T extends Float32Array | Float64Array = Float64A
 ): T {
   if (net.format === 'frozen-lgatr/1') return evaluateLgatr(net, memberIndex, x, n, out);
   const p = prepare(net);
-  if (!Number.isInteger(memberIndex) || memberIndex < 0 || memberIndex >= p.members.length) throw new RangeError(`member index ${memberIndex} out of range [0, ${p.members.length})`);
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`event count must be a non-negative integer, got ${n}`);
   const precision = options.precision ?? 'float64';
   if (precision !== 'float64' && precision !== 'float32') throw new RangeError(`precision must be 'float64' or 'float32', got ${String(precision)}`);
+  const result = checkedOutput(p, p.members.length, memberIndex, x, n, out);
   const D = p.inputs;
   const H = p.outputs;
-  if (x.length < n * D) throw new RangeError(`expected ${n} × ${D} inputs, got ${x.length} values`);
-  const result = (out ?? new Float64Array(n * H)) as T;
-  if (result.length < n * H) throw new RangeError(`output needs ${n} × ${H} values, has ${result.length}`);
-  if (eventRaw.length < p.raw) eventRaw = new Float64Array(p.raw);
-  if (eventHead.length < H) eventHead = new Float64Array(H);
   const layers = p.members[memberIndex];
   const f64 = precision === 'float64';
   const kernels = networkBackend() === 'wasm-simd' ? denseSimdKernels() : null;
@@ -174,10 +168,9 @@ function prepareLgatr(net: FrozenLgatr): PreparedNetwork {
 
 let lgatrBlock = new Float64Array(0);
 
-/** evaluateNetwork for 'frozen-lgatr/1' (lgatr.ts): always float64 arithmetic */
-function evaluateLgatr<T extends Float32Array | Float64Array>(net: FrozenLgatr, memberIndex: number, x: Float32Array | Float64Array, n: number, out?: T): T {
-  const p = prepareLgatr(net);
-  if (!Number.isInteger(memberIndex) || memberIndex < 0 || memberIndex >= net.members.length) throw new RangeError(`member index ${memberIndex} out of range [0, ${net.members.length})`);
+/** The arguments of an evaluation checked (a RangeError names what is wrong), the per-event scratch grown, and the output array. */
+function checkedOutput<T extends Float32Array | Float64Array>(p: Pick<PreparedNetwork, 'inputs' | 'outputs' | 'raw'>, members: number, memberIndex: number, x: Float32Array | Float64Array, n: number, out?: T): T {
+  if (!Number.isInteger(memberIndex) || memberIndex < 0 || memberIndex >= members) throw new RangeError(`member index ${memberIndex} out of range [0, ${members})`);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`event count must be a non-negative integer, got ${n}`);
   const D = p.inputs;
   const H = p.outputs;
@@ -186,6 +179,14 @@ function evaluateLgatr<T extends Float32Array | Float64Array>(net: FrozenLgatr, 
   if (result.length < n * H) throw new RangeError(`output needs ${n} × ${H} values, has ${result.length}`);
   if (eventRaw.length < p.raw) eventRaw = new Float64Array(p.raw);
   if (eventHead.length < H) eventHead = new Float64Array(H);
+  return result;
+}
+
+/** evaluateNetwork for 'frozen-lgatr/1' (lgatr.ts): always float64 arithmetic */
+function evaluateLgatr<T extends Float32Array | Float64Array>(net: FrozenLgatr, memberIndex: number, x: Float32Array | Float64Array, n: number, out?: T): T {
+  const p = prepareLgatr(net);
+  const result = checkedOutput(p, net.members.length, memberIndex, x, n, out);
+  const H = p.outputs;
   if (lgatrBlock.length < p.raw * BLOCK) lgatrBlock = new Float64Array(p.raw * BLOCK);
   const member = net.members[memberIndex];
   for (let start = 0; start < n; start += BLOCK) {

@@ -20,6 +20,7 @@
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { monomialBasis, type MonomialBasis } from '../../models/basis/monomial-basis.js';
 import type { Selection } from '../../models/likelihood/selection.js';
+import { boostTransverse, etaOf, fromPtEtaPhi, phiOf, ptOf, type FourVector } from './four-vectors.js';
 
 export const SQRT_S = 13_600; // GeV
 export const M_Z = 91.1876;
@@ -300,32 +301,11 @@ export const ANALYSIS_SELECTION: Selection = {
   m_ll: { min: DETECTOR_DEFAULTS.mllMin, max: M_MAX },
 };
 
-type FourVector = [number, number, number, number]; // E, px, py, pz
-
 function boostZ(p: FourVector, rapidity: number): FourVector {
   const ch = Math.cosh(rapidity);
   const sh = Math.sinh(rapidity);
   return [p[0] * ch + p[3] * sh, p[1], p[2], p[3] * ch + p[0] * sh];
 }
-
-/** Boost along the transverse direction φ with β = pT/mT (the pair gets transverse momentum pT). */
-function boostTransverse(p: FourVector, m: number, pt: number, phi: number): FourVector {
-  if (pt === 0) return p;
-  const mt = Math.hypot(m, pt);
-  const gamma = mt / m;
-  const beta = pt / mt;
-  const nx = Math.cos(phi);
-  const ny = Math.sin(phi);
-  const along = p[1] * nx + p[2] * ny;
-  const e = gamma * (p[0] + beta * along);
-  const alongPrime = gamma * (along + beta * p[0]);
-  return [e, p[1] + (alongPrime - along) * nx, p[2] + (alongPrime - along) * ny, p[3]];
-}
-
-const ptOf = (p: FourVector) => Math.hypot(p[1], p[2]);
-const etaOf = (p: FourVector) => Math.asinh(p[3] / ptOf(p));
-const phiOf = (p: FourVector) => Math.atan2(p[2], p[1]);
-const fromPtEtaPhi = (pt: number, eta: number, phi: number): FourVector => [pt * Math.cosh(eta), pt * Math.cos(phi), pt * Math.sin(phi), pt * Math.sinh(eta)];
 
 /** cos θ in the Collins–Soper frame, the z axis oriented along the pair's longitudinal motion. */
 export function collinsSoper(lm: FourVector, lp: FourVector): number {

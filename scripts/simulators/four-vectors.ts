@@ -40,6 +40,20 @@ export function boost(p: FourVector, frame: FourVector): FourVector {
   return [gamma * (p[0] + bp), p[1] + k * bx, p[2] + k * by, p[3] + k * bz];
 }
 
+/** p boosted in the transverse plane so that a system of mass m at rest transversely gets transverse momentum pt along φ. */
+export function boostTransverse(p: FourVector, m: number, pt: number, phi: number): FourVector {
+  if (pt === 0) return p;
+  const mt = Math.hypot(m, pt);
+  const gamma = mt / m;
+  const beta = pt / mt;
+  const nx = Math.cos(phi);
+  const ny = Math.sin(phi);
+  const along = p[1] * nx + p[2] * ny;
+  const e = gamma * (p[0] + beta * along);
+  const alongPrime = gamma * (along + beta * p[0]);
+  return [e, p[1] + (alongPrime - along) * nx, p[2] + (alongPrime - along) * ny, p[3]];
+}
+
 /**
  * A decay M → a b of a parent with four-momentum `parent`, isotropic in its rest frame, with
  * daughter masses ma, mb: the daughters in the parent's frame of reference (the lab).

@@ -23,7 +23,7 @@
  * m_T^WZ = √((Σ_ℓ p_T + E_T^miss)² − |Σ_ℓ p⃗_T + p⃗_T^miss|²) (ATLAS's definition).
  */
 import type { Random } from '../../models/random.js';
-import { etaOf, fromPtEtaPhi, phiOf, ptOf, type FourVector } from './four-vectors.js';
+import { boostTransverse, etaOf, fromPtEtaPhi, phiOf, ptOf, type FourVector } from './four-vectors.js';
 
 export const WZ_MZ = 91.1876;
 
@@ -75,19 +75,6 @@ export interface WzLeptons {
   nu: FourVector;
   lZp: FourVector;
   lZm: FourVector;
-}
-
-/** A Lorentz boost in the transverse plane giving a system of mass m the transverse momentum pt along φ. */
-function boostTransverse(p: FourVector, m: number, pt: number, phi: number): FourVector {
-  if (pt === 0) return p;
-  const mt = Math.hypot(m, pt);
-  const gamma = mt / m;
-  const beta = pt / mt;
-  const nx = Math.cos(phi);
-  const ny = Math.sin(phi);
-  const along = p[1] * nx + p[2] * ny;
-  const alongPrime = gamma * (along + beta * p[0]);
-  return [gamma * (p[0] + beta * along), p[1] + (alongPrime - along) * nx, p[2] + (alongPrime - along) * ny, p[3]];
 }
 
 const invariantMass = (a: FourVector, b: FourVector) => Math.sqrt(Math.max(0, (a[0] + b[0]) ** 2 - (a[1] + b[1]) ** 2 - (a[2] + b[2]) ** 2 - (a[3] + b[3]) ** 2));

@@ -232,19 +232,5 @@ export function sampleWZ(count: number, uniform: () => number): WZEvents {
   return { count, charge, s: sArr, t: tArr, momenta, coefficients, weights };
 }
 
-/** σ(θ) = Σ_k s_k m_k(θ) in pb from weighted events, with the Monte Carlo error of each s_k. */
-export function crossSectionCoefficients(events: Pick<WZEvents, 'count' | 'coefficients' | 'weights'>): { value: Float64Array; error: Float64Array } {
-  const C = BASIS.size;
-  const value = new Float64Array(C);
-  const squares = new Float64Array(C);
-  for (let i = 0; i < events.count; i++) {
-    for (let k = 0; k < C; k++) {
-      const v = events.weights[i] * events.coefficients[i * C + k];
-      value[k] += v;
-      squares[k] += v * v;
-    }
-  }
-  // independent events, each an unbiased estimate divided by N: var(Σ) = Σ v² − (Σ v)²/N
-  const error = value.map((s, k) => Math.sqrt(Math.max(0, squares[k] - (s * s) / events.count)));
-  return { value, error };
-}
+/** σ(θ) = Σ_k s_k m_k(θ) in pb from weighted events with the Monte Carlo error of each s_k: the Drell–Yan module's (the same basis size). */
+export { crossSectionCoefficients } from './drell-yan-physics.js';

@@ -1,12 +1,13 @@
 /**
  * Issue 17 item 4, coverage of the learned likelihoods (seed 003 app. A, fig. 12): toys at the
- * SM drawn from an independent pool of selected events (never the reference or training
- * events), each toy's q(θ_SM) with all three coefficients pinned, against χ²₃.
+ * SM drawn from a pool of selected events the networks never saw (the study's generator
+ * sample, over which σ(θ) was summed), each toy's q(θ_SM) with all three coefficients pinned,
+ * against χ²₃.
  *
  * A toy has n ~ Poisson(L σ × acceptance) events drawn with replacement from the pool with
  * probability ∝ their weights (importance-sampled events become unweighted toy events). The
- * pool must be much larger than a toy, or toys share events and their q fluctuate less than
- * real data's; the study records the ratio.
+ * pool must hold many more effective events than a toy, or toys repeat events; the study
+ * records both sizes.
  */
 import { coverageEstimates, toyTestStatistic, type CoverageEstimate } from '../../models/inference/coverage.js';
 import type { Likelihood } from '../../models/likelihood/likelihood.js';

@@ -43,11 +43,15 @@ export interface InferenceModel {
 /** The Wilson coefficients as parameters of interest over their ranges; with `only`, the others fixed at 0. */
 export const wilsonCoefficients = (only?: string): ParameterSpec[] => PARAMETERS.map((p) => interestParameter(p.name, 0, p.range, only !== undefined && p.name !== only));
 
-/** An unbinned polynomial likelihood of the sample with per-variant coefficients (row-major, C per event), Asimov at θ0. */
-export function polynomialInference(sample: SelectedSample, variants: readonly Float64Array[], name: string): InferenceModel {
+/**
+ * An unbinned polynomial likelihood of the sample with per-variant coefficients (row-major, C per
+ * event), Asimov at θ0, as the published artifact computes it: σ(θ0) = `sigma0Fb` (the
+ * generator's), the Asimov data carrying the sample's own mean ĉ (unbinnedAsimov).
+ */
+export function polynomialInference(sample: SelectedSample, variants: readonly Float64Array[], name: string, sigma0Fb: number): InferenceModel {
   const weights = sample.weights.map((w) => w * PB);
   const parameters = wilsonCoefficients();
-  const sigma0 = weights.reduce((a, b) => a + b, 0);
+  const sigma0 = sigma0Fb;
   const crossSection = variants.map((v) => crossSectionFromReference(v, sample.count, C, weights));
   const term = createUnbinnedPolynomialTerm({ name, parameters, degree: 2, basis: BASIS, sigma0, crossSection });
   const data = unbinnedAsimov(term, { count: sample.count, coefficients: [...variants], weights: variants.map(() => weights) }, new Float64Array(PARAMETERS.length), LUMINOSITY_FB);

@@ -86,7 +86,8 @@ export interface PartonConfig {
   trainingEvents: number;
   morphingEventsPerBenchmark: number;
   testEvents: number;
-  derivative: { hidden: number[]; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number };
+  /** relativeFloor: the relative loss weighting of derivative-learning.ts: the ratio's tails span decades */
+  derivative: { hidden: number[]; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number; relativeFloor?: number };
   morphing: { hidden: number[]; members: number; epochs: number; batchSize: number; learningRate: number };
   points: number;
   contourPoints: number;

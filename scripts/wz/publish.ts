@@ -3,9 +3,10 @@
  *
  * - `wz-smeft-run3`: the better reco-level learned likelihood (narrower profiled intervals), and
  *   `wz-smeft-run3-<other>` the other architecture's, each an unbinned polynomial term: the frozen
- *   network gives ĉ(x) of submitted events, the reference sample is the study's test sample with
- *   its learned ĉ, and σ(θ) the mean ĉ over it (seed 003 eq. 34; study.ts `learnedLikelihood`), so
- *   that the API's Asimov intervals with default arguments are the document's;
+ *   network gives ĉ(x) of submitted events, σ(θ) is the mean ĉ over the generator's sample (seed
+ *   003 eq. 34; study.ts), and the reference sample is the study's test sample with its learned ĉ,
+ *   so that the API's Asimov intervals with default arguments are the document's (Asimov data carry
+ *   their sample's own mean ĉ);
  * - `wz-smeft-run3-mtwz`: the m_T^WZ histogram of the same sample (exact quadratic yields).
  */
 import { MANIFEST_SCHEMA_VERSION } from '../../models/artifact/manifest-schema.js';
@@ -18,7 +19,6 @@ import { deriveSeed } from '../simulators/types.js';
 import { WZ_RECO_OBSERVABLES, WZ_SELECTION } from '../simulators/wz-detector.js';
 import { manifestParameters, PARAMETERS } from '../simulators/wz-physics.js';
 import { wzSimulator } from '../simulators/wz.js';
-import { crossSectionFromReference } from '../../models/terms/unbinned-polynomial.js';
 import { histogramSpec, intervalWidth, learnedVariants, MTWZ_EDGES } from './inference.js';
 import { recoOrdering, wzFigures } from './report.js';
 import { C, LUMINOSITY_FB, PB, selectedSample } from './samples.js';
@@ -64,7 +64,7 @@ export async function publishWz(options: { out: string; version: string; study: 
       version,
       title: `W±Z in the SMEFT at Run 3: the learned unbinned likelihood (${architecture === 'lgatr' ? 'L-GATr' : 'MLP ensemble'})`,
       description:
-        `pp → W±Z → ℓν ℓℓ at 13.6 TeV, 300 fb⁻¹, leading order with c_ΦWB, c_WWW, c_Φq^(3) at Λ = 1 TeV (synthetic). Submit selected three-lepton events with the ${WZ_RECO_OBSERVABLES.length} reco-level features; ${ARCHITECTURE[architecture]} gives ĉ(x), and the term uses R̂(x|θ) = ĉ(x)·m(θ) with σ(θ) the mean ĉ over the reference sample (seed 003 eq. 34). ` +
+        `pp → W±Z → ℓν ℓℓ at 13.6 TeV, 300 fb⁻¹, leading order with c_ΦWB, c_WWW, c_Φq^(3) at Λ = 1 TeV (synthetic). Submit selected three-lepton events with the ${WZ_RECO_OBSERVABLES.length} reco-level features; ${ARCHITECTURE[architecture]} gives ĉ(x), and the term uses R̂(x|θ) = ĉ(x)·m(θ) with σ(θ) the mean ĉ over the generator's selected events (seed 003 eq. 34). ` +
         'Asimov data at the SM from the reference sample; no observed data. It describes the events of the analysis selection only (seed 003 eq. 47-48).',
       citation: [CITATION],
       parameters,
@@ -78,7 +78,7 @@ export async function publishWz(options: { out: string; version: string; study: 
           parameters: PARAMETERS.map((p) => p.name),
           degree: 2,
           observables: [...WZ_RECO_OBSERVABLES],
-          crossSection: { value: weightsFb.reduce((a, b) => a + b, 0), unit: 'fb', coefficients: Array.from(crossSectionFromReference(variants[0], test.count, C, weightsFb)), origin: 'reference-sample' },
+          crossSection: { value: study.generator.sigmaPb * PB, unit: 'fb', coefficients: study.generator.learned[architecture], origin: 'generator-sample' },
           ratio: 'network',
           reference: 'reference-sample',
         },

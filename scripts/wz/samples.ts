@@ -3,9 +3,8 @@
  * (scripts/simulators/wz.ts): selected reco-level events with their exact coefficients,
  * drawn in batches so memory stays flat, and their exact cross section σ(θ) = σ0 s·m(θ).
  */
-import { crossSectionFromReference } from '../../models/terms/unbinned-polynomial.js';
 import { WZ_RECO_OBSERVABLES } from '../simulators/wz-detector.js';
-import { BASIS } from '../simulators/wz-physics.js';
+import { BASIS, crossSectionCoefficients } from '../simulators/wz-physics.js';
 import { wzSimulator } from '../simulators/wz.js';
 import { deriveSeed } from '../simulators/types.js';
 
@@ -52,13 +51,9 @@ export function concatenated(parts: readonly SelectedSample[]): SelectedSample {
 
 /** σ × acceptance (pb) of a selected sample, its coefficients s (s_0 = 1) and their Monte Carlo errors. */
 export function crossSectionOf(sample: SelectedSample): { sigma: number; sigmaError: number; coefficients: Float64Array; errors: Float64Array } {
-  const sigma = sample.weights.reduce((a, b) => a + b, 0);
-  const coefficients = crossSectionFromReference(sample.coefficients, sample.count, C, sample.weights);
-  // the error of Σ w c_k: √(Σ (w c_k)² − (Σ w c_k)²/n), relative to σ
-  const squares = new Float64Array(C);
-  for (let i = 0; i < sample.count; i++) for (let k = 0; k < C; k++) squares[k] += (sample.weights[i] * sample.coefficients[i * C + k]) ** 2;
-  const errors = squares.map((q, k) => Math.sqrt(Math.max(0, q - (sigma * coefficients[k]) ** 2 / sample.count)) / sigma);
-  return { sigma, sigmaError: errors[0] * sigma, coefficients, errors };
+  const { value, error } = crossSectionCoefficients(sample);
+  const sigma = value[0];
+  return { sigma, sigmaError: error[0], coefficients: value.map((v) => v / sigma), errors: error.map((e) => e / sigma) };
 }
 
 /** One column of a selected sample's reco features. */

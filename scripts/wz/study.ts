@@ -3,6 +3,13 @@
  * parton level (parton.ts), reco-level training of both architectures (train.ts), the
  * comparison on one test sample (inference.ts) and the coverage of both learned likelihoods
  * (coverage.ts). The frozen networks are kept beside the study for publishing.
+ *
+ * σ(θ) of a learned likelihood is seed 003 eq. 34 over the generator's sample (its selected
+ * events, the largest sample at θ0 the study has), not over the published reference sample:
+ * the Monte Carlo error of the mean ĉ shifts the score at θ0 by about √(N_data/N_eff) of its
+ * standard deviation, which for 7 800 expected events and the reference sample's weights would
+ * be most of one. The coverage toys are drawn from that same sample, so they see the
+ * likelihood's σ(θ) as exact; `generator.effectiveEvents` says how far from exact it is.
  */
 import { createLikelihood } from '../../models/likelihood/likelihood.js';
 import type { ProfileContourResult } from '../../models/inference/intervals/contour.js';
@@ -26,8 +33,6 @@ export interface WzStudyConfig {
   generatorEvents: number;
   /** parton events of the comparison's test sample */
   testEvents: number;
-  /** parton events of the coverage toys' pool */
-  coveragePoolEvents: number;
   toys: number;
   reco: RecoTrainingConfig;
   parton: PartonConfig;
@@ -39,25 +44,24 @@ export const FULL_WZ_STUDY: WzStudyConfig = {
   seed: 20261206,
   generatorEvents: 2_000_000,
   testEvents: 400_000,
-  coveragePoolEvents: 600_000,
   toys: 300,
   reco: {
     partonEvents: 60_000,
     fractionalSmearing: { threshold: 0.5, maxCopies: 8 },
-    mlp: { hidden: [64, 64], members: 3, epochs: 24, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4 },
-    lgatr: { channels: 4, scalarChannels: 8, blocks: 1, heads: 1, members: 2, epochs: 6, batchSize: 256, learningRate: 2e-3, finalLearningRate: 2e-4 },
+    mlp: { hidden: [64, 64, 64], members: 3, epochs: 24, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4, relativeFloor: 0.3 },
+    lgatr: { channels: 4, scalarChannels: 8, blocks: 1, heads: 1, members: 2, epochs: 24, batchSize: 256, learningRate: 2e-3, finalLearningRate: 1e-4, relativeFloor: 0.3 },
   },
   parton: {
     trainingEvents: 100_000,
-    morphingEventsPerBenchmark: 20_000,
+    morphingEventsPerBenchmark: 50_000,
     testEvents: 100_000,
-    derivative: { hidden: [64, 64], members: 3, epochs: 20, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4 },
-    morphing: { hidden: [32, 32], members: 2, epochs: 8, batchSize: 512, learningRate: 2e-3 },
+    derivative: { hidden: [64, 64, 64], members: 3, epochs: 40, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4, relativeFloor: 0.3 },
+    morphing: { hidden: [64, 64], members: 2, epochs: 12, batchSize: 512, learningRate: 2e-3 },
     points: 31,
-    contourPoints: 15,
+    contourPoints: 11,
   },
   points: 31,
-  contourPoints: 15,
+  contourPoints: 11,
 };
 
 /** Under two minutes: every stage, on samples far too small for the numbers to mean anything. */
@@ -65,7 +69,6 @@ export const QUICK_WZ_STUDY: WzStudyConfig = {
   seed: 20261206,
   generatorEvents: 40_000,
   testEvents: 20_000,
-  coveragePoolEvents: 20_000,
   toys: 20,
   reco: {
     partonEvents: 3000,
@@ -92,6 +95,10 @@ export interface GeneratorRecord {
   coefficients: number[];
   errors: number[];
   selected: number;
+  /** (Σw)²/Σw²: the equal-weight events the weighted sample is worth */
+  effectiveEvents: number;
+  /** σ(θ)/σ0 by eq. 34 over the same events with each learned ĉ (ensemble mean) */
+  learned: Record<WzArchitecture, number[]>;
 }
 
 export interface WzStudy {
@@ -109,32 +116,34 @@ export interface WzStudy {
 }
 
 /**
- * The learned likelihood as the artifact serves it: ĉ from the network, σ(θ) by seed 003 eq. 34,
- * the mean ĉ over the reference sample (the test sample), so that its score at θ0 is unbiased
- * for data drawn at θ0 whatever the regression's errors (up to the sample's Monte Carlo error).
+ * The learned likelihood as the artifact serves it for submitted data: ĉ from the network, σ(θ)
+ * by seed 003 eq. 34 over the generator's sample (module comment), so that its score at θ0 is
+ * unbiased for data drawn at θ0 whatever the regression's errors.
  */
-export function learnedLikelihood(reference: SelectedSample, coefficients: Float64Array, name = 'wz') {
+export function learnedLikelihood(sigmaPb: number, crossSection: readonly number[], name = 'wz') {
   const parameters = wilsonCoefficients();
-  const weightsFb = reference.weights.map((w) => w * PB);
-  const sigma0 = weightsFb.reduce((a, b) => a + b, 0);
-  const term = createUnbinnedPolynomialTerm({ name, parameters, degree: 2, basis: BASIS, sigma0, crossSection: [crossSectionFromReference(coefficients, reference.count, C, weightsFb)] });
+  const term = createUnbinnedPolynomialTerm({ name, parameters, degree: 2, basis: BASIS, sigma0: sigmaPb * PB, crossSection: [Float64Array.from(crossSection)] });
   return { term, likelihood: createLikelihood(parameters, [term], LUMINOSITY_FB) };
 }
 
-export function generatorRecord(sample: SelectedSample): GeneratorRecord {
+export function generatorRecord(sample: SelectedSample, learned: Record<WzArchitecture, Float64Array>): GeneratorRecord {
   const g = crossSectionOf(sample);
-  return { sigmaPb: g.sigma, sigmaErrorPb: g.sigmaError, coefficients: Array.from(g.coefficients), errors: Array.from(g.errors), selected: sample.count };
+  let squares = 0;
+  for (const w of sample.weights) squares += w * w;
+  const mean = (c: Float64Array) => Array.from(crossSectionFromReference(c, sample.count, C, sample.weights));
+  return { sigmaPb: g.sigma, sigmaErrorPb: g.sigmaError, coefficients: Array.from(g.coefficients), errors: Array.from(g.errors), selected: sample.count, effectiveEvents: (g.sigma * g.sigma) / squares, learned: { mlp: mean(learned.mlp), lgatr: mean(learned.lgatr) } };
 }
 
 export async function runWzStudy(config: WzStudyConfig, log: (line: string) => void): Promise<{ study: WzStudy; networks: Record<WzArchitecture, AnyFrozenNetwork> }> {
   const started = performance.now();
   const { seed } = config;
-  const generator = generatorRecord(selectedSample(config.generatorEvents, deriveSeed(seed, 'generator')));
-  log(`[generator] σ × BR × acceptance = ${(generator.sigmaPb * PB).toFixed(2)} ± ${(generator.sigmaErrorPb * PB).toFixed(2)} fb (${generator.selected} selected events)`);
+  const generatorSample = selectedSample(config.generatorEvents, deriveSeed(seed, 'generator'));
+  const exact = crossSectionOf(generatorSample);
+  log(`[generator] σ × BR × acceptance = ${(exact.sigma * PB).toFixed(2)} ± ${(exact.sigmaError * PB).toFixed(2)} fb (${generatorSample.count} selected events)`);
   const test = selectedSample(config.testEvents, deriveSeed(seed, 'test'));
   const testSigma = test.weights.reduce((a, b) => a + b, 0);
   const models: Partial<Record<RecoInference, InferenceModel>> = {
-    truth: polynomialInference(test, [test.coefficients], 'truth'),
+    truth: polynomialInference(test, [test.coefficients], 'truth', exact.sigma * PB),
     histogram: binnedInference(test, MTWZ_EDGES, 'mtwz'),
     rate: binnedInference(test, [0, Infinity], 'rate'),
   };
@@ -147,23 +156,23 @@ export async function runWzStudy(config: WzStudyConfig, log: (line: string) => v
   const smeared = recoTrainingSample(config.reco, seed);
   log(`[reco] ${config.reco.partonEvents} parton events → ${smeared.expanded} copies (fractional smearing, t = ${smeared.threshold}) → ${smeared.sample.count} selected`);
   const trained = {} as Record<WzArchitecture, TrainedReco>;
-  const testVariants = { truth: [test.coefficients] } as Record<WzArchitecture | 'truth', Float64Array[]>;
   for (const architecture of ['mlp', 'lgatr'] as const) {
     trained[architecture] = await trainReco(architecture, config.reco, smeared, seed, (p) => log(`[reco ${architecture}] epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)}${p.validationLoss === null ? '' : ` validation ${p.validationLoss.toFixed(4)}`}`));
-    testVariants[architecture] = learnedVariants(trained[architecture].network, test);
-    models[architecture] = polynomialInference(test, testVariants[architecture], architecture);
+    models[architecture] = polynomialInference(test, learnedVariants(trained[architecture].network, test), architecture, exact.sigma * PB);
     log(`[reco ${architecture}] ${trained[architecture].record.seconds.toFixed(0)} s, parity ${trained[architecture].record.parity.toExponential(2)}`);
   }
 
   const all = models as Record<RecoInference, InferenceModel>;
   const scans = runScans(all, halfWidths, { points: config.points, contourPoints: config.contourPoints, contours: RECO_INFERENCES, onScan: (what) => log(`[scan] ${what}`) });
 
-  const pool = selectedSample(config.coveragePoolEvents, deriveSeed(seed, 'coverage-pool'));
+  // σ(θ) of the learned likelihoods over the generator's sample, and the coverage toys from it
+  const generatorLearned = { mlp: evaluateEnsemble(trained.mlp.network, generatorSample.reco, generatorSample.count).mean, lgatr: evaluateEnsemble(trained.lgatr.network, generatorSample.reco, generatorSample.count).mean };
+  const generator = generatorRecord(generatorSample, generatorLearned);
+  log(`[generator] ${generator.effectiveEvents.toFixed(0)} effective events; eq. 34 over them for both networks`);
   const coverage = {} as WzStudy['coverage'];
   for (const of of ['truth', 'mlp', 'lgatr'] as const) {
-    const { term, likelihood } = learnedLikelihood(test, testVariants[of][0]);
-    const coefficients = of === 'truth' ? pool.coefficients : evaluateEnsemble(trained[of].network, pool.reco, pool.count).mean;
-    coverage[of] = coverageAtSM(likelihood, term, pool, coefficients, config.toys, deriveSeed(seed, `coverage-${of}`));
+    const { term, likelihood } = learnedLikelihood(generator.sigmaPb, of === 'truth' ? generator.coefficients : generator.learned[of]);
+    coverage[of] = coverageAtSM(likelihood, term, generatorSample, of === 'truth' ? generatorSample.coefficients : generatorLearned[of], config.toys, deriveSeed(seed, `coverage-${of}`));
     log(`[coverage ${of}] ${coverage[of].estimates.map((e) => `${(e.cl * 100).toFixed(1)}%: ${(e.coverage * 100).toFixed(1)} ± ${(e.error * 100).toFixed(1)}%`).join(', ')}`);
   }
   const study: WzStudy = {

@@ -21,8 +21,9 @@ export interface RecoTrainingConfig {
   /** parton-level events before fractional smearing and the selection */
   partonEvents: number;
   fractionalSmearing: { threshold: number; maxCopies: number };
-  mlp: { hidden: number[]; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number };
-  lgatr: { channels: number; scalarChannels: number; blocks: number; heads: number; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number };
+  /** relativeFloor: the relative loss weighting of derivative-learning.ts (absent: the variance weighting) */
+  mlp: { hidden: number[]; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number; relativeFloor?: number };
+  lgatr: { channels: number; scalarChannels: number; blocks: number; heads: number; members: number; epochs: number; batchSize: number; learningRate: number; finalLearningRate: number; relativeFloor?: number };
 }
 
 export interface TrainedReco {

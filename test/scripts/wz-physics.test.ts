@@ -10,6 +10,7 @@
  *   deterministic quadrature.
  */
 import { describe, expect, it } from 'vitest';
+import { gaussLegendre } from '../helpers/gauss-legendre.js';
 import { createRandom } from '../../models/random.js';
 import { boost, type FourVector } from '../../scripts/simulators/four-vectors.js';
 import { BASIS, crossSectionCoefficients, GAMMA_W, GAMMA_Z, GEV2_TO_PB, leptonicBranching, M_W, M_Z, manifestParameters, PARAMETERS, sampleWZ, squaredAmplitudeCoefficients, SQRT_S } from '../../scripts/simulators/wz-physics.js';
@@ -69,27 +70,6 @@ function decayIntegrated(charge: 1 | -1, rs: number, cos: number, phi: number, s
   return out.map((x) => (x * (4 * Math.PI) ** 2) / 36);
 }
 
-/** Gauss–Legendre nodes and weights on [a, b]. */
-function gaussLegendre(n: number, a: number, b: number): { x: number[]; w: number[] } {
-  const x: number[] = [];
-  const w: number[] = [];
-  for (let i = 1; i <= n; i++) {
-    let z = Math.cos((Math.PI * (i - 0.25)) / (n + 0.5));
-    let dp = 0;
-    for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = z;
-      for (let k = 2; k <= n; k++) [p0, p1] = [p1, ((2 * k - 1) * z * p1 - (k - 1) * p0) / k];
-      dp = (n * (z * p1 - p0)) / (z * z - 1);
-      const dz = p1 / dp;
-      z -= dz;
-      if (Math.abs(dz) < 1e-15) break;
-    }
-    x.push(((b - a) / 2) * z + (a + b) / 2);
-    w.push((b - a) / ((1 - z * z) * dp * dp));
-  }
-  return { x, w };
-}
 
 /** Production amplitudes summed over diagrams (or one diagram), per quark-spin and W/Z-helicity assignment, at couplings θ. */
 function production(charge: 1 | -1, rs: number, cos: number, theta: number[], diagram?: number): [number, number][] {

@@ -21,28 +21,12 @@ import { betterArchitecture, publishWz } from '../../scripts/wz/publish.js';
 import { C, LUMINOSITY_FB, PB, selectedSample } from '../../scripts/wz/samples.js';
 import { QUICK_WZ_STUDY, runWzStudy, type WzStudy } from '../../scripts/wz/study.js';
 import type { WzArchitecture } from '../../scripts/wz/train.js';
+import { gaussLegendre } from '../helpers/gauss-legendre.js';
 import { equivarianceError } from '../helpers/lgatr-events.js';
 
 /** The decay-averaged hadronic coefficients by a Gauss–Legendre × uniform-azimuth product rule on each sphere (n × 2n points). */
 function decayAverageByProductRule(charge: 1 | -1, m: number, y: number, cos: number, n: number, rotate = 0): Float64Array {
-  // Gauss–Legendre nodes and weights on [−1, 1] by Newton's method on P_n
-  const nodes: number[] = [];
-  const weights: number[] = [];
-  for (let i = 1; i <= n; i++) {
-    let x = Math.cos((Math.PI * (i - 0.25)) / (n + 0.5));
-    let dp = 0;
-    for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) [p0, p1] = [p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k];
-      dp = (n * (x * p1 - p0)) / (x * x - 1);
-      const dx = p1 / dp;
-      x -= dx;
-      if (Math.abs(dx) < 1e-15) break;
-    }
-    nodes.push(x);
-    weights.push(2 / ((1 - x * x) * dp * dp));
-  }
+  const { x: nodes, w: weights } = gaussLegendre(n);
   const directions: [number, number, number][] = [];
   nodes.forEach((c, i) => {
     for (let j = 0; j < 2 * n; j++) directions.push([c, rotate + (2 * Math.PI * j) / (2 * n), weights[i] / (4 * n)]);
@@ -147,8 +131,8 @@ describe('the W±Z study, quick, published and served (issue 17 items 4-5)', () 
       expect(served.segments.length, name).toBe(documented.segments.length);
       served.segments.forEach((s: { lower: number; upper: number }, j: number) => {
         const width = study.halfWidths[k];
-        expect(Math.abs(s.lower - documented.segments[j].lower), `${name} lower`).toBeLessThan(1e-3 * width);
-        expect(Math.abs(s.upper - documented.segments[j].upper), `${name} upper`).toBeLessThan(1e-3 * width);
+        expect(Math.abs(s.lower - documented.segments[j].lower), `${name} lower`).toBeLessThan(1e-6 * width);
+        expect(Math.abs(s.upper - documented.segments[j].upper), `${name} upper`).toBeLessThan(1e-6 * width);
       });
     }
   });

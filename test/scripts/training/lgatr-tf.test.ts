@@ -6,7 +6,7 @@ import { selectBackend } from '../../../scripts/training/backend.js';
 import { trainDerivativeLearning, type DerivativeLearningConfig } from '../../../scripts/training/derivative-learning.js';
 import { freezeDerivativeLearning, freezeLgatrModel, freezeModel, parityCheck } from '../../../scripts/training/freeze.js';
 import { createLgatrMember, freezeLgatr, lgatrInputScaling, resolveLgatr } from '../../../scripts/training/lgatr-tf.js';
-import { equivarianceError, invariantMassToy, lgatrColumns, lgatrEvents } from '../../helpers/lgatr-events.js';
+import { equivarianceError, invariantMassToy, lgatrColumns, lgatrEvents, relativeChange } from '../../helpers/lgatr-events.js';
 
 const backend = await selectBackend({ prefer: 'wasm', log: null });
 
@@ -14,15 +14,6 @@ const P = 3;
 const E = 1;
 const D = 4 * P + E;
 
-/** max over outputs of |a − b| / max(|b|, 0.1·rms(b)) */
-function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let rms = 0;
-  for (let i = 0; i < b.length; i++) rms += b[i] ** 2;
-  const floor = 0.1 * Math.sqrt(rms / b.length);
-  let worst = 0;
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor));
-  return worst;
-}
 
 describe('L-GATr in tfjs', () => {
   it('the frozen runtime reproduces the tfjs forward pass (parity < 1e-5)', () => {
@@ -38,7 +29,7 @@ describe('L-GATr in tfjs', () => {
     );
     const frozen = freezeLgatr(members, { inputs: D, outputs: R, head: { kind: 'identity' }, scalarScaling });
     const runtime = evaluateEnsemble(frozen, x, n);
-    const diffs = members.map((_, m) => relativeDifference(runtime.members[m], tfOut[m]));
+    const diffs = members.map((_, m) => relativeChange(runtime.members[m], tfOut[m]));
     console.log('parity (max relative difference per member):', diffs.map((d) => d.toExponential(2)).join(', '));
     for (const d of diffs) expect(d).toBeLessThan(1e-5);
     for (const m of members) m.dispose();

@@ -108,6 +108,15 @@ export function recoOrdering(study: WzStudy): { order: RecoInference[]; perCoeff
   return { order: [...RECO_INFERENCES].sort((x, y) => score(x) - score(y)), perCoefficient };
 }
 
+/** Why the two architectures come out in the order they do, from the training record. */
+function architectureComparison(study: WzStudy, order: readonly RecoInference[]): string {
+  const t = study.training;
+  const c = study.config.reco;
+  const facts = `The L-GATr (${c.lgatr.members} members, ${c.lgatr.blocks} block of ${c.lgatr.channels} multivector and ${c.lgatr.scalarChannels} scalar channels) trained ${c.lgatr.epochs} epochs in ${t.lgatr.seconds.toFixed(0)} s at ${t.lgatr.eventsPerSecond.toFixed(0)} events/s on ${t.lgatr.backend}, the MLP ensemble (${c.mlp.members} × ${JSON.stringify(c.mlp.hidden)}) ${c.mlp.epochs} epochs in ${t.mlp.seconds.toFixed(0)} s at ${t.mlp.eventsPerSecond.toFixed(0)} events/s, on the same ${t.mlp.trainingEvents} events; their final validation losses are ${t.lgatr.finalValidationLoss?.toFixed(4)} and ${t.mlp.finalValidationLoss?.toFixed(4)}.`;
+  if (order.indexOf('lgatr') < order.indexOf('mlp')) return `${facts} The L-GATr's likelihood is the tighter, as in the seed.`;
+  return `${facts} Here the MLP's likelihood is the tighter, against the seed's finding: the L-GATr is trained on the CPU's WebAssembly backend, about ${(t.mlp.eventsPerSecond / t.lgatr.eventsPerSecond).toFixed(0)} times slower per event than the MLP, so it is far smaller than the seed's (one block of four multivector channels) within the same epochs. The seed's advantage of equivariance (sample efficiency on the lepton momenta) is not reproduced at this budget; the GPU backend (issue 22) is where a seed-sized L-GATr would train.`;
+}
+
 export async function writeWzReport(study: WzStudy, documentPath: string, command: string): Promise<void> {
   const figures = wzFigures(study);
   const paths = await placeFigures(documentPath, figures, []);
@@ -193,6 +202,8 @@ ${recoRows('alone')}
 ${recoRows('profiled')}
 
 **Ordering found** (profiled 68% widths, geometric mean relative to the truth): ${order.map((n) => RECO_STYLE[n].label).join(' ≤ ')}. ${order.join(',') === expected.join(',') ? 'This is the seed\'s ordering, truth ≤ L-GATr ≤ MLP ≤ histogram ≤ rate.' : `The seed's ordering is truth ≤ L-GATr ≤ MLP ≤ histogram ≤ rate; here it differs.`} Per coefficient: ${PARAMETERS.map((p, k) => `${p.name}: ${perCoefficient[k].map((n) => RECO_STYLE[n].label).join(' ≤ ')}`).join('; ')}.
+
+${architectureComparison(study, order)}
 
 ${PARAMETERS.map((p) => show(`wz-reco-alone-${slug(p.name)}`)).join('\n\n')}
 

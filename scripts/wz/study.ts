@@ -48,14 +48,14 @@ export const FULL_WZ_STUDY: WzStudyConfig = {
   reco: {
     partonEvents: 60_000,
     fractionalSmearing: { threshold: 0.5, maxCopies: 8 },
-    mlp: { hidden: [64, 64, 64], members: 3, epochs: 24, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4, relativeFloor: 0.3 },
-    lgatr: { channels: 4, scalarChannels: 8, blocks: 1, heads: 1, members: 2, epochs: 24, batchSize: 256, learningRate: 2e-3, finalLearningRate: 1e-4, relativeFloor: 0.3 },
+    mlp: { hidden: [64, 64, 64], members: 3, epochs: 24, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4 },
+    lgatr: { channels: 4, scalarChannels: 8, blocks: 1, heads: 1, members: 2, epochs: 16, batchSize: 256, learningRate: 2e-3, finalLearningRate: 1e-4 },
   },
   parton: {
     trainingEvents: 100_000,
     morphingEventsPerBenchmark: 50_000,
     testEvents: 100_000,
-    derivative: { hidden: [64, 64, 64], members: 3, epochs: 40, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4, relativeFloor: 0.3 },
+    derivative: { hidden: [64, 64, 64], members: 3, epochs: 30, batchSize: 512, learningRate: 2e-3, finalLearningRate: 1e-4 },
     morphing: { hidden: [64, 64], members: 2, epochs: 12, batchSize: 512, learningRate: 2e-3 },
     points: 31,
     contourPoints: 11,

@@ -108,6 +108,18 @@ export function recoOrdering(study: WzStudy): { order: RecoInference[]; perCoeff
   return { order: [...RECO_INFERENCES].sort((x, y) => score(x) - score(y)), perCoefficient };
 }
 
+/** The parton-level estimators whose SM intervals are narrower than the truth's: over-confident, since no likelihood of the same events can know more. */
+function overConfident(study: WzStudy): string {
+  const found = (['derivative', 'morphing'] as const).flatMap((e) =>
+    PARAMETERS.flatMap((p, k) => {
+      const ratio = width(study.parton.scans.sm[e][k][0]) / width(study.parton.scans.sm.truth[k][0]);
+      return ratio < 0.95 ? [`${PARTON_STYLE[e].label} on ${p.name} (${(100 * ratio).toFixed(0)}% of the truth's width)`] : [];
+    }),
+  );
+  if (!found.length) return 'No estimator is narrower than the truth.';
+  return `Narrower than the truth, which no likelihood of the same events can be: ${found.join(', ')}. Those intervals are over-confident: the learned ratio is wrong there, not more informative.`;
+}
+
 /** Why the two architectures come out in the order they do, from the training record. */
 function architectureComparison(study: WzStudy, order: readonly RecoInference[]): string {
   const t = study.training;
@@ -160,6 +172,8 @@ Derivative learning at θ0 (${study.parton.training.derivative.events} events, $
 | | ${names.join(' | ')} |
 | --- | --- | --- | --- |
 ${partonRows('sm')}
+
+${overConfident(study)}
 
 68% intervals at the BSM point (1, 0.1, 0.1), the others held there:
 

@@ -59,7 +59,16 @@ function operations(artifact: LoadedArtifact): Operation[] {
   }
   if (manifest.observables.length) {
     const D = manifest.observables.length;
-    const events = { shape: [10_000, D], values: Array.from({ length: 10_000 * D }, (_, i) => Math.sin(i) * 0.5 + 1) };
+    // inside each observable's published selection, so that the events are priced and run, not refused
+    const inside = (i: number) => {
+      const { min, max } = manifest.observables[i % D].selection ?? {};
+      const wiggle = Math.sin(i);
+      if (min !== undefined && max !== undefined) return min + (0.5 + 0.4 * wiggle) * (max - min);
+      if (min !== undefined) return min + 1 + Math.abs(wiggle);
+      if (max !== undefined) return max - 1 - Math.abs(wiggle);
+      return wiggle * 0.5 + 1;
+    };
+    const events = { shape: [10_000, D], values: Array.from({ length: 10_000 * D }, (_, i) => inside(i)) };
     ops.push({ name: 'ratio 1000 events × 10 points', run: (a) => ratio(a, RatioRequestSchema.parse({ events: { shape: [1000, D], values: events.values.slice(0, 1000 * D) }, points: points(10) })) });
     ops.push({ name: 'nll of 10 000 submitted events, 2 points', run: (a) => nll(a, NllRequestSchema.parse({ points: points(2), data: { events } })) });
   }

@@ -178,7 +178,7 @@ function asimovLikelihood(test: { count: number; coefficients: Float64Array; wei
 }
 
 /** Trains both estimators, then scans and contours on the SM and BSM Asimov data. */
-export async function partonStudy(config: PartonConfig, seed: number, halfWidths: number[], log: (line: string) => void): Promise<PartonStudy & { networks: Record<'derivative' | 'morphing', AnyFrozenNetwork> }> {
+export async function partonStudy(config: PartonConfig, seed: number, halfWidths: number[], log: (line: string) => void): Promise<PartonStudy> {
   const simulator = wzPartonSimulator();
   const backend = await selectBackend({ log: null });
   const train = simulator.simulate({ events: config.trainingEvents, seed: deriveSeed(seed, 'parton-training') });
@@ -230,7 +230,6 @@ export async function partonStudy(config: PartonConfig, seed: number, halfWidths
     contours,
     halfWidths,
     training: { derivative: { seconds: derivative.seconds, events: train.count }, morphing: { seconds: morphing.seconds, events: morphing.configuration.trainingEvents } },
-    networks: { derivative: derivativeNetwork, morphing: morphingNetwork },
   };
 }
 

@@ -151,7 +151,6 @@ export async function runWzStudy(config: WzStudyConfig, log: (line: string) => v
   log(`[scan ranges] ± ${halfWidths.map((h) => h.toPrecision(3)).join(', ')}`);
 
   const parton = await partonStudy(config.parton, seed, halfWidths, log);
-  const { networks: _partonNetworks, ...partonRecord } = parton;
 
   const smeared = recoTrainingSample(config.reco, seed);
   log(`[reco] ${config.reco.partonEvents} parton events → ${smeared.expanded} copies (fractional smearing, t = ${smeared.threshold}) → ${smeared.sample.count} selected`);
@@ -179,7 +178,7 @@ export async function runWzStudy(config: WzStudyConfig, log: (line: string) => v
     config,
     generator,
     test: { events: test.count, sigmaPb: testSigma, expectedEvents: testSigma * PB * LUMINOSITY_FB, belowHistogram: underflowShare(test) },
-    parton: partonRecord,
+    parton,
     training: { mlp: trained.mlp.record, lgatr: trained.lgatr.record },
     halfWidths,
     profiled: scans.profiled,

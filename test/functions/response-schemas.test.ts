@@ -90,17 +90,21 @@ describe('responses match the response schemas the OpenAPI document publishes', 
 
   it('every published likelihood: catalogue, manifest, NLL (gradient, profile, events), fit, interval, contour, ratio', async () => {
     const catalogue = (await check('get', '/v1/likelihoods')).body as { likelihoods: { id: string; parameters: { name: string }[]; observables: string[]; terms: { kind: string }[] }[] };
+    // the learned Drell–Yan and W±Z likelihoods hold reference samples of 5·10⁴–6·10⁴ events in 3–4 variants:
+    // their profile scans take seconds each, so their intervals are checked in their own tests; with 36
+    // likelihoods the rest takes about a minute on two shared cores
+    const large = (id: string) => id.startsWith('dy-smeft-run3') || id === 'wz-smeft-run3' || id === 'wz-smeft-run3-lgatr';
     for (const { id, parameters, observables, terms } of catalogue.likelihoods) {
       const names = parameters.map((p) => p.name);
       await check('get', `/v1/likelihoods/${id}`);
       await check('get', `/v1/likelihoods/${id}`, undefined, { accept: 'application/msgpack' });
       await check('post', `/v1/likelihoods/${id}/nll`, { points: [{}], gradient: true, profile: terms.some((t) => t.kind === 'binned-template') });
       await check('post', `/v1/likelihoods/${id}/fit`, { data: 'asimov' });
-      if (!id.startsWith('dy-smeft-run3')) await check('post', `/v1/likelihoods/${id}/interval`, { parameters: [names[0]], points: 11 });
-      if (names.length > 1 && !id.startsWith('dy-smeft-run3')) await check('post', `/v1/likelihoods/${id}/interval`, { parameters: names.slice(0, 2), points: 5 });
+      if (!large(id)) await check('post', `/v1/likelihoods/${id}/interval`, { parameters: [names[0]], points: 11 });
+      if (names.length > 1 && !large(id)) await check('post', `/v1/likelihoods/${id}/interval`, { parameters: names.slice(0, 2), points: 5 });
       if (observables.length) await check('post', `/v1/likelihoods/${id}/ratio`, { events: [Array(observables.length).fill(0.5)], points: [{}] });
     }
-  });
+  }, 180_000);
 
   it('results that did not converge or do not apply still match (null numbers, problem documents)', async () => {
     // counts no background model can produce: every fit fails, and every number is null

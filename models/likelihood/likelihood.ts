@@ -127,3 +127,9 @@ export function createLikelihood(interest: readonly ParameterSpec[], terms: read
     },
   };
 }
+
+/** The same likelihood with every parameter of interest but `name` fixed at its initial value. */
+export function othersFixed(likelihood: Likelihood, name: string): Likelihood {
+  const interest = likelihood.parameters.slice(0, likelihood.interest).map((p) => ({ ...p, fixed: p.fixed || p.name !== name }));
+  return createLikelihood(interest, likelihood.terms.map((t) => t.term), likelihood.publishedLuminosity);
+}

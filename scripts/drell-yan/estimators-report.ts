@@ -8,7 +8,7 @@ import { MLL_EDGES } from './baselines.js';
 import { drellYanBenchmarks } from './estimators.js';
 import { ESTIMATOR_INFERENCES, type EstimatorComparison, type EstimatorInference } from './estimators-evaluate.js';
 import { ESTIMATOR_STYLE, type runEstimators } from './estimators-run.js';
-import { intervalWidth } from './evaluate.js';
+import { intervalWidth } from '../../models/inference/intervals/profile.js';
 import { f4, intervalText, memberSpread } from './learned-report.js';
 
 type Result = Awaited<ReturnType<typeof runEstimators>>;

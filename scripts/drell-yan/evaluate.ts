@@ -14,8 +14,8 @@
  */
 import type { LoadedArtifact } from '../../models/artifact/load.js';
 import { profileContour, type ProfileContourResult } from '../../models/inference/intervals/contour.js';
-import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
-import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
+import { intervalWidth, profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
+import { createLikelihood, othersFixed, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { invert } from '../../models/numeric/linear-algebra.js';
 import { compileBinnedModel } from '../../models/terms/binned/term.js';
 import { createUnbinnedPolynomialTerm, crossSectionFromReference, unbinnedAsimov, type UnbinnedData, polynomialTerms } from '../../models/terms/unbinned-polynomial.js';
@@ -217,20 +217,6 @@ export function comparisonClosure<N extends string>(scans: Record<N, ProfileInte
     closure[`response of ${p.name} to its true value`] = fisher.response[k * (PARAMETERS.length + 1)];
   });
   return closure;
-}
-
-/** The same likelihood with every parameter of interest but `name` fixed at its initial value. */
-export function othersFixed(likelihood: Likelihood, name: string): Likelihood {
-  const interest = likelihood.parameters.slice(0, likelihood.interest).map((p) => ({ ...p, fixed: p.fixed || p.name !== name }));
-  return createLikelihood(interest, likelihood.terms.map((t) => t.term), likelihood.publishedLuminosity);
-}
-
-/** Total width of an interval's segments at a level (Infinity when its fits did not converge). */
-export function intervalWidth(result: ProfileIntervalResult, cl: number): number {
-  if (!result.converged) return Infinity;
-  const interval = result.intervals.find((i) => i.cl === cl);
-  if (!interval) return Infinity;
-  return interval.segments.reduce((t, s) => t + (s.lowerOpen || s.upperOpen ? Infinity : s.upper - s.lower), 0);
 }
 
 export interface FisherDiagnostics {

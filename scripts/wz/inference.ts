@@ -15,7 +15,7 @@
  */
 import { profileContour, type ProfileContourResult } from '../../models/inference/intervals/contour.js';
 import { profileInterval, type ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
-import { createLikelihood, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
+import { createLikelihood, othersFixed, type Likelihood, type LikelihoodData } from '../../models/likelihood/likelihood.js';
 import { interestParameter, type ParameterSpec } from '../../models/likelihood/term.js';
 import { evaluateEnsemble, type AnyFrozenNetwork } from '../../models/network/frozen-network.js';
 import { compileBinnedModel } from '../../models/terms/binned/term.js';
@@ -86,12 +86,6 @@ export function binnedInference(sample: SelectedSample, edges: readonly number[]
   const term = compileBinnedModel(name, histogramSpec(sample, edges));
   const likelihood = createLikelihood(wilsonCoefficients(), [term], 1);
   return { likelihood, data: { luminosity: 1, rate: true, terms: { [name]: term.asimov(likelihood.initial(), likelihood.termIndex(term)) } }, variants: 1 };
-}
-
-/** The same likelihood with every parameter of interest but `name` fixed at its reference. */
-export function othersFixed(likelihood: Likelihood, name: string): Likelihood {
-  const interest = likelihood.parameters.slice(0, likelihood.interest).map((p) => ({ ...p, fixed: p.fixed || p.name !== name }));
-  return createLikelihood(interest, likelihood.terms.map((t) => t.term), likelihood.publishedLuminosity);
 }
 
 /**
@@ -165,12 +159,4 @@ export function runScans<N extends string>(models: Record<N, InferenceModel>, ha
     }),
   );
   return { halfWidths, profiled, oneAtATime, contours };
-}
-
-/** Total width of an interval's segments at a level (Infinity when open or not converged). */
-export function intervalWidth(result: ProfileIntervalResult, cl: number): number {
-  if (!result.converged) return Infinity;
-  const interval = result.intervals.find((i) => i.cl === cl);
-  if (!interval) return Infinity;
-  return interval.segments.reduce((t, s) => t + (s.lowerOpen || s.upperOpen ? Infinity : s.upper - s.lower), 0);
 }

@@ -8,7 +8,8 @@ import type { ProfileContourResult } from '../../models/inference/intervals/cont
 import type { ProfileIntervalResult } from '../../models/inference/intervals/profile.js';
 import { placeFigures, type DocumentFigure } from '../lib/document-figures.js';
 import { PARAMETERS } from '../simulators/wz-physics.js';
-import { intervalWidth, PAIRS } from './inference.js';
+import { intervalWidth } from '../../models/inference/intervals/profile.js';
+import { PAIRS } from './inference.js';
 import { BSM_POINT, PARTON_ESTIMATORS, type PartonEstimator } from './parton.js';
 import { RECO_INFERENCES, type RecoInference, type WzStudy } from './study.js';
 

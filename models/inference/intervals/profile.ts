@@ -410,3 +410,11 @@ export function thresholdWindow(q: (value: number) => number, best: number, sigm
   const window: [number, number] = [edge(-1), edge(1)];
   return window[1] - window[0] < 0.5 * (hi - lo) ? window : null;
 }
+
+/** Total width of an interval's segments at a level (Infinity when its fits did not converge). */
+export function intervalWidth(result: ProfileIntervalResult, cl: number): number {
+  if (!result.converged) return Infinity;
+  const interval = result.intervals.find((i) => i.cl === cl);
+  if (!interval) return Infinity;
+  return interval.segments.reduce((t, s) => t + (s.lowerOpen || s.upperOpen ? Infinity : s.upper - s.lower), 0);
+}

@@ -33,10 +33,10 @@ const ARCHITECTURE: Record<WzArchitecture, string> = {
   lgatr: 'a repulsive ensemble of L-GATr networks (Lorentz-equivariant geometric algebra transformers; derivative learning, fractional smearing, sum-of-squares head; frozen-lgatr/1)',
 };
 
-/** The architecture whose profiled 68% intervals are narrower on (geometric) average. */
+/** The architecture whose profiled 68% intervals are narrower on (geometric) average: the earlier in the report's ordering. */
 export function betterArchitecture(study: WzStudy): WzArchitecture {
-  const score = (a: WzArchitecture) => PARAMETERS.reduce((s, _, k) => s + Math.log(intervalWidth(study.profiled[a][k][0], 0.68)), 0);
-  return score('lgatr') <= score('mlp') ? 'lgatr' : 'mlp';
+  const { order } = recoOrdering(study);
+  return order.indexOf('lgatr') <= order.indexOf('mlp') ? 'lgatr' : 'mlp';
 }
 
 export async function publishWz(options: { out: string; version: string; study: WzStudy; networks: Record<WzArchitecture, AnyFrozenNetwork>; log: (line: string) => void }): Promise<string[]> {
